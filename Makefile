@@ -1,0 +1,24 @@
+# helm-oci-operator: one entry point per job. See README.md.
+SHELL := /bin/bash
+MVN ?= mvn -B -ntp
+
+.PHONY: tools test unit-test build clean
+
+## tools: build or install the real components (kube-apiserver, etcd, kubectl, helm, oras, registries), cached outside the checkout
+tools:
+	@bash tools/install.sh
+
+## test: THE test command: tools first (cached), then every unit and integration test against the real components
+test: tools
+	$(MVN) verify
+
+## unit-test: the fast tests only (no external process)
+unit-test:
+	$(MVN) test
+
+## build: package the application and the helm-oci command without running tests
+build:
+	$(MVN) -DskipTests package
+
+clean:
+	$(MVN) clean

@@ -1,0 +1,87 @@
+package io.helmoci.engine;
+
+/**
+ * Stable reason codes for every way resolving, pulling or verifying a chart can fail. The names are
+ * part of the public contract: they appear in {@code helm-oci -o json} output and become Kubernetes
+ * condition reasons, so never rename one. Each carries what it means and what the user should do.
+ */
+public enum Reason {
+    InvalidReference(false,
+            "The chart reference is not a valid oci:// reference.",
+            "Use oci://host[:port]/path/name with a lower-case repository, an optional :tag and an optional @sha256:<64 hex> digest."),
+    VersionNotFound(false,
+            "The exact version asked for has no tag in the repository.",
+            "Check the version against the available versions, or push it with 'helm push'."),
+    NoMatchingVersion(false,
+            "No tag in the repository satisfies the semver range.",
+            "Widen the range, or include prereleases if the only matches are prereleases."),
+    RepositoryNotFound(false,
+            "The registry does not know the repository.",
+            "Check the host and path of the reference; the chart name is the last path segment."),
+    Unauthorized(true,
+            "The registry rejected the credentials, or needs credentials and none were given.",
+            "Give a username/password or a Docker config.json with an entry for this registry."),
+    Forbidden(false,
+            "The credentials are valid but have no pull access to the repository.",
+            "Grant the account pull access to the repository, or use an account that has it."),
+    RateLimited(true,
+            "The registry throttled the requests (HTTP 429).",
+            "Wait and retry; authenticate to get a higher limit, or lengthen the interval."),
+    RegistryUnavailable(true,
+            "The registry could not be reached or answered with a server error.",
+            "Check that the registry host is up and reachable from here; the pull is retried."),
+    Timeout(true,
+            "The registry did not answer in time.",
+            "Check the network path to the registry, or raise the timeout."),
+    TlsError(false,
+            "The TLS handshake with the registry failed (untrusted or invalid certificate).",
+            "Give the registry's CA certificate (--ca-file / certSecretRef), or use plain HTTP only for a registry that serves it."),
+    NotAHelmChart(false,
+            "The artifact is not a Helm chart: its manifest lacks the Helm config or chart layer media types.",
+            "Push the chart with 'helm push', or with oras using the Helm media types."),
+    UnsupportedManifest(false,
+            "The manifest has a type or shape that cannot hold a Helm chart.",
+            "Push the chart with 'helm push', which writes an OCI image manifest."),
+    AmbiguousIndex(false,
+            "The OCI image index holds more than one Helm chart manifest.",
+            "Reference the wanted chart manifest by its digest, or push an index with exactly one chart."),
+    DigestMismatch(false,
+            "Content did not match the digest it was expected to have.",
+            "If a digest was pinned, update the pin or fix the tag; otherwise the registry served corrupt content."),
+    SizeMismatch(false,
+            "Content did not have the size its descriptor announced.",
+            "The registry served truncated or padded content: re-push the chart."),
+    InvalidChart(false,
+            "The chart archive or its Chart.yaml is not valid.",
+            "Run 'helm lint' and 'helm package' on the chart and push it again."),
+    ChartTooLarge(false,
+            "The chart exceeds a configured size limit.",
+            "Shrink the chart, or raise the limit if the size is expected."),
+    ChartMismatch(false,
+            "The chart's name or version disagrees with the repository, tag or config blob.",
+            "Push the chart so its Chart.yaml name matches the repository and its version matches the tag.");
+
+    private final boolean retryable;
+    private final String meaning;
+    private final String remedy;
+
+    Reason(boolean retryable, String meaning, String remedy) {
+        this.retryable = retryable;
+        this.meaning = meaning;
+        this.remedy = remedy;
+    }
+
+    /** Whether retrying without changing the request can help (network, throttling, expired credentials). */
+    public boolean retryable() {
+        return retryable;
+    }
+
+    public String meaning() {
+        return meaning;
+    }
+
+    /** What the user should do about it, in one sentence. */
+    public String remedy() {
+        return remedy;
+    }
+}

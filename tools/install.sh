@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Installs the real components the tests, the demo and the benchmarks run against, and caches
+# them OUTSIDE the checkout, keyed by version, so a fresh clone (and CI) reuses them:
+#
+#   kube-apiserver, kubectl (k8s.io/kubernetes), etcd  -> <cache>/kubeapitest/k8s/<ver>-linux-amd64/
+#   helm, oras, distribution v3 registry               -> <cache>/<name>/<version>/
+#   docker-registry (CNCF distribution 2.8)            -> Debian package, /usr/bin/docker-registry
+#
+# Go programs are built from the module versions pinned in tools/go/<name>/go.mod (+ go.sum, so no
+# checksum database is needed). Idempotent: what is cached is not rebuilt. Writes
+# <cache>/tools.properties, which the test support and the Makefile read to find every binary.
+#
+# Usage: tools/install.sh            install what is missing
+#        tools/install.sh --print    print the properties file path and contents
+# Env:   HELM_OCI_TOOLS_DIR          cache root (default ~/.cache/helm-oci-operator/tools)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${HELM_OCI_TOOLS_DIR:-$HOME/.cache/helm-oci-operator/tools}
+props="$cache/tools.properties"
+arch=linux-amd64
+
+die() { echo "tools: ERROR: $*" >&2; exit 1; }
+log() { echo "tools: $*" >&2; }
+
+[ "$(uname -s)-$(uname -m)" = "Linux-x86_64" ] || die "only linux-amd64 is supported (found $(uname -s)-$(uname -m))"
+command -v go >/dev/null || die "the 'go' command is required (Go 1.26+) to build kube-apiserver, etcd, helm, oras and the registry"
+
+# Version of a required module, read from the pinned go.mod.
+pinned() { awk -v m="$2" '$1==m || ($1=="require" && $2==m) {print ($1=="require") ? $3 : $2; exit}' "$here/go/$1/go.mod"; }
+
+# build <component-dir> <output-dir> <ldflags> <binary-name>=<package> ...
+build() {
+  local comp=$1 out=$2 ldflags=$3; shift 3
+  local pair name pkg start
+  mkdir -p "$out"
+  for pair in "$@"; do
+    name=${pair%%=*}; pkg=${pair#*=}
+    [ -x "$out/$name" ] && continue
+    start=$(date +%s)
+    log "building $name from $pkg ($comp: $(grep -E '^require ' "$here/go/$comp/go.mod" | head -1 | cut -d' ' -f2-)) ..."
+    # Build into a temp name and rename, so an interrupted build never leaves a half binary cached.
+    if ! (cd "$here/go/$comp" && GOFLAGS=-buildvcs=false GOTOOLCHAIN=local CGO_ENABLED=0 \
+          go build -trimpath -ldflags "-s -w $ldflags" -o "$out/.$name.tmp" "$pkg"); then
+      rm -f "$out/.$name.tmp"
+      die "could not build $name from $pkg (module pinned in tools/go/$comp/go.mod); see the go output above"
+    fi
+    mv -f "$out/.$name.tmp" "$out/$name"
+    log "built $name in $(( $(date +%s) - start ))s -> $out/$name"
+  done
+}
+
+total_start=$(date +%s)
+
+# --- Kubernetes API server, kubectl and etcd, laid out the way fabric8 kube-api-test looks for them.
+k8s_version=$(pinned kubernetes k8s.io/kubernetes)
+k8s_minor=$(echo "$k8s_version" | cut -d. -f2)
+kube_dir="$cache/kubeapitest/k8s/${k8s_version#v}-$arch"
+k8s_ld="-X k8s.io/component-base/version.gitVersion=$k8s_version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$k8s_minor -X k8s.io/component-base/version.gitTreeState=clean"
+k8s_ld="$k8s_ld -X k8s.io/client-go/pkg/version.gitVersion=$k8s_version -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$k8s_minor"
+build kubernetes "$kube_dir" "$k8s_ld" \
+  kube-apiserver=k8s.io/kubernetes/cmd/kube-apiserver kubectl=k8s.io/kubernetes/cmd/kubectl
+etcd_version=$(pinned etcd go.etcd.io/etcd/server/v3)
+build etcd "$kube_dir" "-X go.etcd.io/etcd/api/v3/version.GitSHA=$etcd_version" etcd=go.etcd.io/etcd/server/v3
+
+# --- helm, oras, distribution v3
+helm_version=$(pinned helm helm.sh/helm/v3)
+helm_dir="$cache/helm/$helm_version"
+build helm "$helm_dir" "-X helm.sh/helm/v3/internal/version.version=$helm_version -X helm.sh/helm/v3/internal/version.gitTreeState=clean" \
+  helm=helm.sh/helm/v3/cmd/helm
+oras_version=$(pinned oras oras.land/oras)
+oras_dir="$cache/oras/$oras_version"
+build oras "$oras_dir" "-X oras.land/oras/internal/version.Version=${oras_version#v} -X oras.land/oras/internal/version.BuildMetadata=" \
+  oras=oras.land/oras/cmd/oras
+dist_version=$(pinned distribution github.com/distribution/distribution/v3)
+dist_dir="$cache/distribution/$dist_version"
+build distribution "$dist_dir" "-X github.com/distribution/distribution/v3/version.version=$dist_version" \
+  registry=github.com/distribution/distribution/v3/cmd/registry
+
+# --- Debian's docker-registry (CNCF distribution 2.8): a second, older registry implementation.
+debian_registry=$(command -v docker-registry || true)
+if [ -z "$debian_registry" ]; then
+  command -v apt-get >/dev/null || die "docker-registry is missing and apt-get is not available: install Debian's 'docker-registry' package"
+  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  start=$(date +%s)
+  log "installing Debian package docker-registry with apt-get ..."
+  $sudo apt-get update -qq >/dev/null || die "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends docker-registry >/dev/null \
+    || die "apt-get install docker-registry failed"
+  # The package's init script may start a registry on :5000; the tests never use it.
+  (command -v service >/dev/null && $sudo service docker-registry stop >/dev/null 2>&1) || true
+  debian_registry=$(command -v docker-registry) || die "docker-registry not on PATH after installing it"
+  log "installed docker-registry in $(( $(date +%s) - start ))s"
+fi
+debian_registry_version=$(dpkg-query -W -f '${Version}' docker-registry 2>/dev/null || echo unknown)
+
+mkdir -p "$cache"
+cat > "$props.tmp" <<EOF
+# Written by tools/install.sh; read by the test support (testbed.Tools) and the Makefile.
+kube.api.test.dir=$cache/kubeapitest
+kube.version=${k8s_version#v}
+kube.apiserver=$kube_dir/kube-apiserver
+kubectl=$kube_dir/kubectl
+etcd=$kube_dir/etcd
+etcd.version=$etcd_version
+helm=$helm_dir/helm
+helm.version=$helm_version
+oras=$oras_dir/oras
+oras.version=$oras_version
+registry.distribution=$dist_dir/registry
+registry.distribution.version=$dist_version
+registry.debian=$debian_registry
+registry.debian.version=$debian_registry_version
+EOF
+mv -f "$props.tmp" "$props"
+
+# Prove each binary runs before declaring success.
+"$kube_dir/kube-apiserver" --version >/dev/null || die "kube-apiserver does not run"
+"$kube_dir/etcd" --version >/dev/null || die "etcd does not run"
+"$kube_dir/kubectl" version --client >/dev/null || die "kubectl does not run"
+"$helm_dir/helm" version >/dev/null || die "helm does not run"
+"$oras_dir/oras" version >/dev/null || die "oras does not run"
+"$dist_dir/registry" --version >/dev/null || die "distribution registry does not run"
+
+log "ready in $(( $(date +%s) - total_start ))s: kube-apiserver $k8s_version, etcd $etcd_version, helm $helm_version, oras $oras_version, distribution $dist_version, docker-registry $debian_registry_version"
+log "tool paths: $props"
+if [ "${1:-}" = "--print" ]; then echo "$props"; cat "$props"; fi
