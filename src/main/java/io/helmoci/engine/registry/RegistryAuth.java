@@ -40,8 +40,8 @@ final class RegistryAuth {
 
     private final TokenCache tokens;
     private final Clock clock;
-    /** origin -> "basic" | "bearer", as last challenged. */
-    private final Map<String, String> schemes = new ConcurrentHashMap<>();
+    /** origin -> the challenge it last answered with (Basic or Bearer, with realm and service). */
+    private final Map<String, AuthChallenge> challenges = new ConcurrentHashMap<>();
 
     RegistryAuth(Clock clock) {
         this.clock = clock;
@@ -52,20 +52,37 @@ final class RegistryAuth {
         return "repository:" + repository + ":pull";
     }
 
-    /** The Authorization to send before any challenge, or null. */
-    String preemptive(String origin, String scope, Credentials credentials) {
+    /**
+     * What to send before any challenge: nothing for a registry not seen yet; for one that
+     * challenged before, Basic credentials, the cached token, or a token fetched now from the realm
+     * it named (saving the 401 round trip for a new repository or credential).
+     *
+     * @param authorization the header value, or null
+     * @param fresh         whether the token was just issued (a 401 to it is final, not renewed)
+     */
+    record Preemptive(String authorization, boolean fresh) {
+        static final Preemptive NONE = new Preemptive(null, false);
+    }
+
+    Preemptive preemptive(String origin, String scope, Credentials credentials, RegistryHttp http, String registry, String what) {
         if (credentials.kind() == Credentials.Kind.REGISTRY_TOKEN) {
-            return "Bearer " + credentials.secret();
+            return new Preemptive("Bearer " + credentials.secret(), false);
         }
-        String scheme = schemes.get(origin);
-        if ("basic".equals(scheme) && credentials.kind() == Credentials.Kind.BASIC) {
-            return credentials.basicAuthorization();
+        AuthChallenge known = challenges.get(origin);
+        if (known == null) {
+            return Preemptive.NONE;
         }
-        if ("bearer".equals(scheme)) {
-            String token = tokens.get(new TokenCache.Key(origin, scope, credentials.identity()));
-            return token == null ? null : "Bearer " + token;
+        if (known.isBasic()) {
+            return credentials.kind() == Credentials.Kind.BASIC ? new Preemptive(credentials.basicAuthorization(), false) : Preemptive.NONE;
         }
-        return null;
+        TokenCache.Key key = new TokenCache.Key(origin, scope, credentials.identity());
+        String token = tokens.get(key);
+        if (token != null) {
+            return new Preemptive("Bearer " + token, false);
+        }
+        FetchedToken fetched = fetchToken(known, List.of(scope), credentials, http, registry, what);
+        tokens.put(key, fetched.value, fetched.lifetime, fetched.issuedAt);
+        return new Preemptive("Bearer " + fetched.value, true);
     }
 
     /**
@@ -75,17 +92,17 @@ final class RegistryAuth {
      * @param sent     the Authorization sent with the rejected request, or null
      * @param registry host[:port] for messages
      */
-    String answer(List<AuthChallenge> challenges, String origin, String scope, Credentials credentials, String sent,
+    String answer(List<AuthChallenge> offered, String origin, String scope, Credentials credentials, String sent,
                   RegistryHttp http, String registry, String what) {
-        AuthChallenge challenge = AuthChallenge.preferred(challenges);
+        AuthChallenge challenge = AuthChallenge.preferred(offered);
         if (challenge == null) {
             throw RegistryErrors.unauthorized(registry, what, credentials, "HTTP 401 without a Basic or Bearer challenge");
         }
         if (credentials.kind() == Credentials.Kind.REGISTRY_TOKEN) {
             throw RegistryErrors.unauthorized(registry, what, credentials, "HTTP 401, registry token rejected");
         }
+        challenges.put(origin, new AuthChallenge(challenge.scheme(), withoutScopeAndError(challenge.params())));
         if (challenge.isBasic()) {
-            schemes.put(origin, "basic");
             if (credentials.kind() != Credentials.Kind.BASIC) {
                 throw RegistryErrors.unauthorized(registry, what, credentials, "HTTP 401, the registry asks for username/password");
             }
@@ -94,7 +111,6 @@ final class RegistryAuth {
             }
             return credentials.basicAuthorization();
         }
-        schemes.put(origin, "bearer");
         TokenCache.Key key = new TokenCache.Key(origin, scope, credentials.identity());
         if (sent != null && sent.startsWith("Bearer ")) {
             tokens.invalidate(key, sent.substring("Bearer ".length()));
@@ -105,6 +121,14 @@ final class RegistryAuth {
         FetchedToken token = fetchToken(challenge, List.copyOf(scopes), credentials, http, registry, what);
         tokens.put(key, token.value, token.lifetime, token.issuedAt);
         return "Bearer " + token.value;
+    }
+
+    /** What is remembered of a challenge: realm and service, not the request-specific scope or error. */
+    private static Map<String, String> withoutScopeAndError(Map<String, String> params) {
+        Map<String, String> kept = new java.util.HashMap<>(params);
+        kept.remove("scope");
+        kept.remove("error");
+        return kept;
     }
 
     private record FetchedToken(String value, Duration lifetime, Instant issuedAt) {

@@ -277,26 +277,34 @@ public final class RegistryClient {
         Request request = builder.header("User-Agent", USER_AGENT).header("Accept-Encoding", "identity").build();
         String origin = RegistryHttp.origin(request.url());
         String scope = RegistryAuth.pullScope(ref.repository());
-        String sent = auth.preemptive(origin, scope, credentials);
-        Response response = http.send(withAuthorization(request, sent));
+        RegistryAuth.Preemptive sent = auth.preemptive(origin, scope, credentials, http, ref.registry(), what);
+        Response response = http.send(withAuthorization(request, sent.authorization()));
         if (response.code() != 401 || !RegistryHttp.sameOrigin(response.request().url(), request.url())) {
             return response;
         }
+        if (sent.fresh()) {
+            throw rejected(response, ref, what);
+        }
         List<AuthChallenge> challenges = AuthChallenge.parse(response.headers("WWW-Authenticate"));
         response.close();
-        String fresh = auth.answer(challenges, origin, scope, credentials, sent, http, ref.registry(), what);
+        String fresh = auth.answer(challenges, origin, scope, credentials, sent.authorization(), http, ref.registry(), what);
         Response retried = http.send(withAuthorization(request, fresh));
         if (retried.code() != 401) {
             return retried;
         }
-        AuthChallenge again = AuthChallenge.preferred(AuthChallenge.parse(retried.headers("WWW-Authenticate")));
-        RegistryErrors.Failure failure = RegistryErrors.read(retried);
+        throw rejected(retried, ref, what);
+    }
+
+    /** A 401 to freshly obtained credentials: insufficient scope with credentials is Forbidden, else Unauthorized. */
+    private EngineException rejected(Response response, OciReference ref, String what) {
+        AuthChallenge again = AuthChallenge.preferred(AuthChallenge.parse(response.headers("WWW-Authenticate")));
+        RegistryErrors.Failure failure = RegistryErrors.read(response);
         if (again != null && "insufficient_scope".equals(again.error()) && !credentials.isAnonymous()) {
-            throw new EngineException(Reason.Forbidden, "Registry " + ref.registry() + " gave the credentials no pull access to "
+            return new EngineException(Reason.Forbidden, "Registry " + ref.registry() + " gave the credentials no pull access to "
                     + ref.repository() + " (" + failure.detail() + ", insufficient_scope); " + credentials.describe()
                     + ". Grant the account pull access to the repository (or check that it exists), or use an account that has it.");
         }
-        throw RegistryErrors.unauthorized(ref.registry(), what, credentials, failure.detail());
+        return RegistryErrors.unauthorized(ref.registry(), what, credentials, failure.detail());
     }
 
     private static Request withAuthorization(Request request, String authorization) {
