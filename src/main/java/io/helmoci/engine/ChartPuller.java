@@ -112,8 +112,7 @@ public final class ChartPuller implements AutoCloseable {
             version = chart.chart().version();
         }
         ChartValidator.checkAgreement(chart.chart(), chart.chart(), ref.chartName(), version);
-        OciReference resolvedRef = ref.withTag(tag).withDigest(root.digest());
-        return new Resolution(ref, version, tag, root.digest(), root.mediaType(), resolvedRef.pinned(root.digest()),
+        return new Resolution(ref, version, tag, root.digest(), root.mediaType(), ref.pinned(root.digest()),
                 chart.config().mediaType(), chart.layerMediaTypes(), chart.chartLayer(), chart.chart(), available, chart.warnings());
     }
 
