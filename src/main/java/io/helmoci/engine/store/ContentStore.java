@@ -16,7 +16,6 @@ import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -290,9 +289,5 @@ public final class ContentStore {
 
     private static String describe(Descriptor descriptor) {
         return "blob " + descriptor.digest() + (descriptor.mediaType() == null ? "" : " (" + descriptor.mediaType() + ")");
-    }
-
-    static String hex(byte[] bytes) {
-        return HexFormat.of().formatHex(bytes);
     }
 }
