@@ -106,9 +106,11 @@ class ChartMetadataTest {
         assertThat(md.annotations()).containsExactly(Map.entry("a", "1"), Map.entry("b", ""));
     }
 
+    /** Expected values from Go's strconv.FormatFloat(f, 'g', -1, 32), printed by a throw-away Go program. */
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {"1.0|1", "1.5|1.5", "1000.0|1000", "100000.0|100000", "1000000.0|1e+06",
-            "1234567.0|1.234567e+06", "0.0001|0.0001", "0.00001|1e-05", "-2.5|-2.5", "0.0|0", "16777217.0|1.6777216e+07", "1.1|1.1", "0.1|0.1", "123456.7|123456.7"})
+            "1234567.0|1.234567e+06", "0.0001|0.0001", "0.00001|1e-05", "-2.5|-2.5", "0.0|0", "16777217.0|1.6777216e+07",
+            "1.1|1.1", "0.1|0.1", "123456.7|123456.7"})
     void formatsFloatsLikeGoFormatFloat32(double value, String expected) {
         assertThat(MetadataReader.goFloat32(value)).isEqualTo(expected);
     }
