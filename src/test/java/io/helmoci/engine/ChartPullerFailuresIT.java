@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.helmoci.engine.chart.ChartLimits;
 import io.helmoci.engine.reference.OciReference;
 import io.helmoci.engine.registry.Credentials;
 import io.helmoci.engine.registry.MediaTypes;
@@ -277,6 +278,18 @@ class ChartPullerFailuresIT {
         EngineException e = failure(Reason.ChartMismatch, () -> puller.inspect(anonymous("renamed/notwebapp:1.0.0")));
 
         assertThat(e.getMessage()).contains("webapp", "notwebapp");
+    }
+
+    @Test
+    void aLayerOverTheArchiveLimitIsChartTooLargeBeforeDownloading(@TempDir Path dir) {
+        ChartLimits tiny = new ChartLimits(1024, 5 * 1024 * 1024, 100 * 1024 * 1024, 10_000);
+        try (ChartPuller limited = new ChartPuller(dir, tiny)) {
+            registry.resetRequests();
+            EngineException e = failure(Reason.ChartTooLarge, () -> limited.pull(anonymous("charts/webapp:1.0.0")));
+
+            assertThat(e.getMessage()).contains("limit of 1024 bytes");
+            assertThat(registry.requests()).noneMatch(r -> r.path().contains("/blobs/" + chartDigest));
+        }
     }
 
     // ---- versions and repositories
