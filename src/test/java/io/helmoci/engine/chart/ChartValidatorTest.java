@@ -95,6 +95,7 @@ class ChartValidatorTest {
     @Test
     void refusesAbsoluteAndDrivePaths() {
         assertInvalid(chart("c", "1.0.0").file("/etc/passwd", "root"), "absolute path");
+        assertInvalid(chart("c", "1.0.0").file("c//etc/passwd", "root"), "absolute path inside the chart directory");
         assertInvalid(chart("c", "1.0.0").file("C:/Windows/x", "x"), "Windows drive path");
         assertInvalid(chart("c", "1.0.0").file("c/C:/Windows/x", "x"), "Windows drive path");
     }
