@@ -72,7 +72,8 @@ record EntryPath(String top, String path) {
         return path.isEmpty() ? top + "/" : top + "/" + path;
     }
 
-    private static String quoted(String name) {
+    /** The name in quotes, control characters escaped. */
+    static String quoted(String name) {
         StringBuilder out = new StringBuilder("\"");
         name.chars().forEach(c -> out.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", c) : String.valueOf((char) c)));
         return out.append('"').toString();
