@@ -297,7 +297,11 @@ public class RegistryFixture implements AutoCloseable {
         return storageDir;
     }
 
-    /** Where the filesystem driver keeps a blob: overwrite it to simulate corruption at rest. */
+    /**
+     * Where the filesystem driver keeps a blob: overwrite it to simulate corruption at rest. The
+     * registry serves the file as it is (no digest check on read). Blobs are content-addressed and
+     * shared by every repository of the registry, so corrupt only content no other test uses.
+     */
     public Path blobFile(String digest) {
         String[] parts = digest.split(":", 2);
         return storageDir.resolve("docker/registry/v2/blobs/" + parts[0] + "/" + parts[1].substring(0, 2) + "/" + parts[1] + "/data");

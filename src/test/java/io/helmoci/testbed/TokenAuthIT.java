@@ -214,6 +214,25 @@ class TokenAuthIT {
                     "service", tokens().service())).path("error").asText()).isEqualTo("invalid_grant");
         }
 
+        @Test
+        void helmUsesADockerIdentityTokenThroughTheRefreshGrant() throws Exception {
+            RawRegistryClient.withCredentials(registry(), USER, PASSWORD)
+                    .pushChart("idtoken/tokchart", "1.0.0", chart, RawRegistryClient.ChartManifestStyle.HELM);
+            String refreshToken = post(Map.of("grant_type", "password", "client_id", "testbed", "access_type", "offline",
+                    "username", USER, "password", PASSWORD, "service", tokens().service())).path("refresh_token").asText();
+            HelmCli helm = new HelmCli(dir.resolve("helm"));
+            java.nio.file.Files.createDirectories(helm.registryConfig().getParent());
+            java.nio.file.Files.writeString(helm.registryConfig(),
+                    "{\"auths\":{\"" + registry().host() + "\":{\"identitytoken\":\"" + refreshToken + "\"}}}");
+            tokens().resetRequests();
+
+            Path pulled = helm.pull(registry(), "idtoken/tokchart", "1.0.0", dir.resolve("out"));
+
+            assertThat(Digests.sha256(pulled)).isEqualTo(Digests.sha256(chart));
+            assertThat(tokens().requests()).isNotEmpty()
+                    .allMatch(r -> r.grant() == Grant.REFRESH_TOKEN && r.method().equals("POST") && r.status() == 200);
+        }
+
         private JsonNode getToken(String scope, boolean withCredentials) throws Exception {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(tokens().realm() + "?service="
                     + tokens().service() + "&scope=" + URLEncoder.encode(scope, StandardCharsets.UTF_8)));
