@@ -3,8 +3,10 @@ package io.helmoci.testbed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -123,11 +125,11 @@ class OrasHelmMediaTypesIT {
     private static Path copyOfChart(String name) {
         try {
             Path dir = Files.createDirectories(work.resolve("oras-" + name));
-            Files.copy(chart, dir.resolve(chart.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(chart, dir.resolve(chart.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             Files.write(dir.resolve("config.json"), ChartFactory.helmConfigJson(chart));
             return dir;
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -4,15 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.Map;
+
+import javax.net.ssl.SSLHandshakeException;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import io.helmoci.testbed.RegistryFixture.RegistryRequest;
 
@@ -22,7 +24,7 @@ class RegistryLifecycleIT {
     static RegistryExtension registry = RegistryFixture.builder(RegistryImplementation.DEBIAN_DISTRIBUTION_2_8).tls().extension();
 
     @Test
-    void registryGoesDownAndReturnsOnTheSamePortWithItsContent(@TempDir Path dir) {
+    void registryGoesDownAndReturnsOnTheSamePortWithItsContent() {
         RawRegistryClient raw = RawRegistryClient.anonymous(registry);
         Descriptor blob = raw.pushBlob("life/cycle", "application/octet-stream", "survives restarts".getBytes());
         String host = registry.host();
@@ -30,7 +32,7 @@ class RegistryLifecycleIT {
         registry.stop();
         assertThat(registry.isRunning()).isFalse();
         // A pooled connection fails with EOF, a new one is refused: either way, an I/O failure.
-        assertThatThrownBy(() -> raw.getBlob("life/cycle", blob.digest())).isInstanceOf(java.io.UncheckedIOException.class);
+        assertThatThrownBy(() -> raw.getBlob("life/cycle", blob.digest())).isInstanceOf(UncheckedIOException.class);
 
         registry.start();
         assertThat(registry.host()).isEqualTo(host);
@@ -70,8 +72,8 @@ class RegistryLifecycleIT {
         assertThat(registry.caFile()).content().startsWith("-----BEGIN CERTIFICATE-----");
         assertThat(registry.caCertificate().getBasicConstraints()).isNotNegative();
         assertThat(RawRegistryClient.anonymous(registry).send("GET", "/v2/", Map.of(), null).status()).isEqualTo(200);
-        assertThatThrownBy(() -> java.net.http.HttpClient.newHttpClient().send(
+        assertThatThrownBy(() -> HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(URI.create(registry.baseUrl() + "/v2/")).build(), HttpResponse.BodyHandlers.discarding()))
-                .isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+                .isInstanceOf(SSLHandshakeException.class);
     }
 }

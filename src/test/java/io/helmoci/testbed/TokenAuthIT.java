@@ -7,6 +7,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Base64;
@@ -221,8 +222,8 @@ class TokenAuthIT {
             String refreshToken = post(Map.of("grant_type", "password", "client_id", "testbed", "access_type", "offline",
                     "username", USER, "password", PASSWORD, "service", tokens().service())).path("refresh_token").asText();
             HelmCli helm = new HelmCli(dir.resolve("helm"));
-            java.nio.file.Files.createDirectories(helm.registryConfig().getParent());
-            java.nio.file.Files.writeString(helm.registryConfig(),
+            Files.createDirectories(helm.registryConfig().getParent());
+            Files.writeString(helm.registryConfig(),
                     "{\"auths\":{\"" + registry().host() + "\":{\"identitytoken\":\"" + refreshToken + "\"}}}");
             tokens().resetRequests();
 
