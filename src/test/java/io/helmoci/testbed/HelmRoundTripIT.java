@@ -21,7 +21,7 @@ class HelmRoundTripIT {
     private static final String PASSWORD = "s3cret-pass";
 
     enum Mode {
-        ANONYMOUS_HTTP, TLS, HTPASSWD_TLS, TOKEN_TLS;
+        ANONYMOUS_HTTP, TLS, HTPASSWD_TLS, TOKEN_TLS, TOKEN_HTTP;
 
         RegistryFixture.Builder configure(RegistryFixture.Builder builder) {
             return switch (this) {
@@ -29,6 +29,7 @@ class HelmRoundTripIT {
                 case TLS -> builder.tls();
                 case HTPASSWD_TLS -> builder.htpasswd().user(USER, PASSWORD);
                 case TOKEN_TLS -> builder.tokenAuth().user(USER, PASSWORD);
+                case TOKEN_HTTP -> builder.tokenAuth().plainHttp().user(USER, PASSWORD);
             };
         }
     }
@@ -73,7 +74,8 @@ class HelmRoundTripIT {
                 assertThat(raw.headManifestDigest("charts/roundtrip", "0.1.0_build.7")).isEqualTo(pushed.digest());
                 assertThat(registry.requests()).extracting(RegistryRequest::method, RegistryRequest::path, RegistryRequest::status)
                         .contains(tuple("PUT", "/v2/charts/roundtrip/manifests/0.1.0_build.7", 201));
-                if (mode == Mode.TOKEN_TLS) {
+                if (registry.authMode() == AuthMode.TOKEN) {
+                    assertThat(registry.tokenServer().isHttps()).isEqualTo(registry.isTls());
                     assertThat(registry.tokenServer().requestCount(TokenServer.Grant.BASIC)).isPositive();
                 }
             } catch (Throwable failure) {
