@@ -38,7 +38,7 @@ build() {
     name=${pair%%=*}; pkg=${pair#*=}
     [ -x "$out/$name" ] && continue
     start=$(date +%s)
-    log "building $name from $pkg ($comp: $(grep -E '^require ' "$here/go/$comp/go.mod" | head -1 | cut -d' ' -f2-)) ..."
+    log "building $name from $pkg (pinned in tools/go/$comp/go.mod) ..."
     # Build into a temp name and rename, so an interrupted build never leaves a half binary cached.
     if ! (cd "$here/go/$comp" && GOFLAGS=-buildvcs=false GOTOOLCHAIN=local CGO_ENABLED=0 \
           go build -trimpath -ldflags "-s -w $ldflags" -o "$out/.$name.tmp" "$pkg"); then
