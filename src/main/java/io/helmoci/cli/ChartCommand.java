@@ -1,0 +1,65 @@
+package io.helmoci.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import io.helmoci.engine.PullRequest;
+import io.helmoci.engine.reference.OciReference;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** What inspect and pull share: the chart reference, version selection, registry flags and output format. */
+abstract class ChartCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "REF", description = "Chart reference: oci://host[:port]/path/name[:tag][@sha256:digest]")
+    String reference;
+
+    @Option(names = "--version", paramLabel = "VERSION",
+            description = "Exact version or semver range (Helm syntax: ^1.2, ~1.2.3, >=1.0 <2.0, 1.2.x). Default: the newest stable version.")
+    String version;
+
+    @Option(names = "--devel", description = "Also consider prerelease versions (as helm's --devel).")
+    boolean devel;
+
+    @Option(names = { "-o", "--output" }, paramLabel = "FORMAT", defaultValue = "text",
+            description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    HelmOciCli.Output output = HelmOciCli.Output.text;
+
+    @Option(names = "--cache-dir", paramLabel = "DIR",
+            description = "Content-addressed cache of verified charts (default: $XDG_CACHE_HOME/helm-oci or ~/.cache/helm-oci).")
+    Path cacheDir;
+
+    @Mixin
+    RegistryFlags registry;
+
+    @ParentCommand
+    HelmOciCli cli;
+
+    PullRequest request(String digest) {
+        OciReference ref = OciReference.parse(reference);
+        return new PullRequest(ref, version, digest, devel, registry.toOptions(ref, cli.stdin));
+    }
+
+    Path cacheDir() {
+        if (cacheDir != null) {
+            return cacheDir;
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        return xdg != null && !xdg.isBlank() ? Path.of(xdg, "helm-oci") : Path.of(System.getProperty("user.home"), ".cache", "helm-oci");
+    }
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+}

@@ -1,0 +1,16 @@
+package io.helmoci.cli;
+
+import java.nio.file.Path;
+
+import io.helmoci.engine.ChartPuller;
+import io.helmoci.engine.chart.ChartLimits;
+
+/** Builds the engine for one command run, over its content-addressed cache of verified charts. */
+final class Engine {
+    private Engine() {
+    }
+
+    static ChartPuller puller(Path cacheDir) {
+        return new ChartPuller(cacheDir, ChartLimits.defaults());
+    }
+}

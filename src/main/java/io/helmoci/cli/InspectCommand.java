@@ -1,0 +1,18 @@
+package io.helmoci.cli;
+
+import io.helmoci.engine.ChartPuller;
+import io.helmoci.engine.Resolution;
+import picocli.CommandLine.Command;
+
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = "Resolve a chart (version, manifest, config) without downloading its content layer.")
+final class InspectCommand extends ChartCommand {
+    @Override
+    public Integer call() {
+        try (ChartPuller puller = Engine.puller(cacheDir())) {
+            Resolution resolution = puller.inspect(request(null));
+            ResultPrinter.inspected(resolution, output, out());
+        }
+        return HelmOciCli.EXIT_OK;
+    }
+}

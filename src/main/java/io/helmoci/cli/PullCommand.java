@@ -1,0 +1,56 @@
+package io.helmoci.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+import io.helmoci.engine.ChartPuller;
+import io.helmoci.engine.PullResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "pull", mixinStandardHelpOptions = true,
+        description = "Resolve, download, verify and validate a chart, then write NAME-VERSION.tgz.")
+final class PullCommand extends ChartCommand {
+    @Option(names = "--digest", paramLabel = "sha256:HEX",
+            description = "The manifest must have this digest, or the pull fails with DigestMismatch.")
+    String digest;
+
+    @Option(names = { "-d", "--destination" }, paramLabel = "DIR", defaultValue = ".",
+            description = "Directory to write the chart to (default: current directory).")
+    Path destination;
+
+    @Override
+    public Integer call() {
+        try (ChartPuller puller = Engine.puller(cacheDir())) {
+            PullResult result = puller.pull(request(digest));
+            Path file = copyOut(result.path(), destination.resolve(result.chart().name() + "-" + result.chart().version() + ".tgz"));
+            ResultPrinter.pulled(result, file, output, out());
+        }
+        return HelmOciCli.EXIT_OK;
+    }
+
+    /** Copies via a temporary file and a rename, so a reader never sees a half-written chart. */
+    private static Path copyOut(Path verified, Path target) {
+        try {
+            Files.createDirectories(target.toAbsolutePath().getParent());
+            Path temp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".tmp");
+            try {
+                Files.copy(verified, temp, StandardCopyOption.REPLACE_EXISTING);
+                try {
+                    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+        }
+    }
+}
