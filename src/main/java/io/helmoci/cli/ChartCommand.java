@@ -2,9 +2,12 @@ package io.helmoci.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
+import io.helmoci.engine.ChartPuller;
 import io.helmoci.engine.PullRequest;
+import io.helmoci.engine.Resolution;
 import io.helmoci.engine.reference.OciReference;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,6 +48,14 @@ abstract class ChartCommand implements Callable<Integer> {
     PullRequest request(String digest) {
         OciReference ref = OciReference.parse(reference);
         return new PullRequest(ref, version, digest, devel, registry.toOptions(ref, cli.stdin));
+    }
+
+    /**
+     * The newest versions to show. The engine lists tags only when it must (a range); for an exact
+     * version or a digest the command lists them once more, since a person asked to see them.
+     */
+    static List<String> availableVersions(ChartPuller puller, PullRequest request, Resolution resolution) {
+        return resolution.availableVersions().isEmpty() ? puller.availableVersions(request) : resolution.availableVersions();
     }
 
     Path cacheDir() {

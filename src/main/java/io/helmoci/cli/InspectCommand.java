@@ -1,6 +1,7 @@
 package io.helmoci.cli;
 
 import io.helmoci.engine.ChartPuller;
+import io.helmoci.engine.PullRequest;
 import io.helmoci.engine.Resolution;
 import picocli.CommandLine.Command;
 
@@ -10,8 +11,9 @@ final class InspectCommand extends ChartCommand {
     @Override
     public Integer call() {
         try (ChartPuller puller = Engine.puller(cacheDir())) {
-            Resolution resolution = puller.inspect(request(null));
-            ResultPrinter.inspected(resolution, output, out());
+            PullRequest request = request(null);
+            Resolution resolution = puller.inspect(request);
+            ResultPrinter.inspected(resolution, availableVersions(puller, request, resolution), output, out());
         }
         return HelmOciCli.EXIT_OK;
     }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 import io.helmoci.engine.ChartPuller;
+import io.helmoci.engine.PullRequest;
 import io.helmoci.engine.PullResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,9 +27,10 @@ final class PullCommand extends ChartCommand {
     @Override
     public Integer call() {
         try (ChartPuller puller = Engine.puller(cacheDir())) {
-            PullResult result = puller.pull(request(digest));
+            PullRequest request = request(digest);
+            PullResult result = puller.pull(request, TerminalProgress.forOutput(output, err()));
             Path file = copyOut(result.path(), destination.resolve(result.chart().name() + "-" + result.chart().version() + ".tgz"));
-            ResultPrinter.pulled(result, file, output, out());
+            ResultPrinter.pulled(result, file, availableVersions(puller, request, result.resolution()), output, out());
         }
         return HelmOciCli.EXIT_OK;
     }

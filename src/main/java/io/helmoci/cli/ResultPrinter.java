@@ -22,8 +22,8 @@ final class ResultPrinter {
     private ResultPrinter() {
     }
 
-    static void inspected(Resolution resolution, HelmOciCli.Output output, PrintWriter out) {
-        Map<String, Object> fields = resolutionFields(resolution);
+    static void inspected(Resolution resolution, List<String> availableVersions, HelmOciCli.Output output, PrintWriter out) {
+        Map<String, Object> fields = resolutionFields(resolution, availableVersions);
         if (output == HelmOciCli.Output.json) {
             json(fields, out);
         } else {
@@ -31,8 +31,8 @@ final class ResultPrinter {
         }
     }
 
-    static void pulled(PullResult result, Path file, HelmOciCli.Output output, PrintWriter out) {
-        Map<String, Object> fields = resolutionFields(result.resolution());
+    static void pulled(PullResult result, Path file, List<String> availableVersions, HelmOciCli.Output output, PrintWriter out) {
+        Map<String, Object> fields = resolutionFields(result.resolution(), availableVersions);
         Map<String, Object> content = new LinkedHashMap<>();
         content.put("digest", result.contentDigest());
         content.put("size", result.size());
@@ -58,7 +58,7 @@ final class ResultPrinter {
         }
     }
 
-    private static Map<String, Object> resolutionFields(Resolution resolution) {
+    private static Map<String, Object> resolutionFields(Resolution resolution, List<String> availableVersions) {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("reference", resolution.requested().toString());
         fields.put("version", resolution.version());
@@ -71,7 +71,7 @@ final class ResultPrinter {
         mediaTypes.put("layers", resolution.layerMediaTypes());
         fields.put("mediaTypes", mediaTypes);
         fields.put("chart", chart(resolution.chart()));
-        fields.put("availableVersions", resolution.availableVersions());
+        fields.put("availableVersions", availableVersions);
         fields.put("warnings", resolution.warnings());
         return fields;
     }

@@ -59,15 +59,30 @@ public final class ChartPuller implements AutoCloseable {
 
     /** Resolves, then downloads (unless already stored), verifies and validates the chart archive. */
     public PullResult pull(PullRequest request) {
+        return pull(request, DownloadListener.NONE);
+    }
+
+    /** As {@link #pull(PullRequest)}, telling {@code listener} how the chart layer download advances. */
+    public PullResult pull(PullRequest request, DownloadListener listener) {
         RegistryClient client = transport.open(request.options());
         Resolution resolution = resolve(request, client);
         OciReference ref = request.reference();
         Descriptor layer = resolution.chartLayer();
-        Path archive = store.fetch(layer, () -> client.openBlob(ref, layer));
+        Path archive = store.fetch(layer, () -> new ProgressInputStream(client.openBlob(ref, layer), listener, layer.size()));
         ChartMetadata fromArchive = new ChartValidator(limits).validate(archive);
         ChartValidator.checkAgreement(fromArchive, resolution.chart(), ref.chartName(),
                 resolution.tag() == null ? null : resolution.version());
         return new PullResult(resolution, layer.digest(), layer.size(), archive, fromArchive);
+    }
+
+    /**
+     * The repository's versions, newest first (at most 10): semver tags only, {@code _} read as
+     * {@code +}. One tag listing; for discovery, where {@link Resolution#availableVersions()} is empty
+     * because an exact version needed no listing.
+     */
+    public List<String> availableVersions(PullRequest request) {
+        List<String> tags = transport.open(request.options()).listTags(request.reference());
+        return VersionSelector.availableVersions(tags).stream().limit(MAX_AVAILABLE_VERSIONS).toList();
     }
 
     public ContentStore store() {

@@ -88,7 +88,9 @@ class HelmOciCliIT {
         assertThat(Files.readAllBytes(pulled)).isEqualTo(Files.readAllBytes(chart));
         assertThat(run.out).contains("Manifest digest:   " + manifestDigest)
                 .contains("Content digest:    " + Digests.sha256(chart))
-                .contains("Saved to:          " + pulled.toAbsolutePath());
+                .contains("Saved to:          " + pulled.toAbsolutePath())
+                // an exact version needs no tag list to resolve, but the command shows the newest versions
+                .contains("Newest versions:   2.0.0, 1.5.0-rc.1, 1.4.2");
     }
 
     @Test

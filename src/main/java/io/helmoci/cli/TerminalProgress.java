@@ -1,0 +1,55 @@
+package io.helmoci.cli;
+
+import java.io.PrintWriter;
+
+import io.helmoci.engine.DownloadListener;
+
+/**
+ * A one-line download progress display on standard error. It stays silent for downloads shorter
+ * than a moment, so quick pulls and captured output are not cluttered.
+ */
+final class TerminalProgress implements DownloadListener {
+    private static final long QUIET_NANOS = 500_000_000L;
+    private static final long REDRAW_NANOS = 100_000_000L;
+
+    private final PrintWriter err;
+    private final long started = System.nanoTime();
+    private long lastDrawn;
+    private boolean drawn;
+
+    TerminalProgress(PrintWriter err) {
+        this.err = err;
+    }
+
+    /** Progress only when a person watches: a terminal, and text output. */
+    static DownloadListener forOutput(HelmOciCli.Output output, PrintWriter err) {
+        return output == HelmOciCli.Output.text && System.console() != null ? new TerminalProgress(err) : DownloadListener.NONE;
+    }
+
+    @Override
+    public void progress(long bytesSoFar, long totalBytes) {
+        long now = System.nanoTime();
+        boolean done = bytesSoFar >= totalBytes;
+        if (now - started < QUIET_NANOS || (!done && now - lastDrawn < REDRAW_NANOS)) {
+            return;
+        }
+        lastDrawn = now;
+        drawn = true;
+        int percent = totalBytes > 0 ? (int) Math.min(100, bytesSoFar * 100 / totalBytes) : 100;
+        int filled = percent * 30 / 100;
+        err.printf("\rDownloading [%s%s] %3d%% %s / %s", "#".repeat(filled), " ".repeat(30 - filled), percent,
+                mebibytes(bytesSoFar), mebibytes(totalBytes));
+        if (done) {
+            err.println();
+        }
+        err.flush();
+    }
+
+    boolean drawn() {
+        return drawn;
+    }
+
+    private static String mebibytes(long bytes) {
+        return String.format("%.1f MiB", bytes / 1048576.0);
+    }
+}
