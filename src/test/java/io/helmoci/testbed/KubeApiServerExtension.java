@@ -2,8 +2,6 @@ package io.helmoci.testbed;
 
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
-import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import org.opentest4j.TestAbortedException;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -19,7 +17,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  * </pre>
  */
 public final class KubeApiServerExtension
-        implements BeforeAllCallback, TestExecutionExceptionHandler, LifecycleMethodExecutionExceptionHandler {
+        implements BeforeAllCallback, AttachesLogOnFailure {
     private String namespace;
 
     public KubeApiServerFixture server() {
@@ -47,31 +45,7 @@ public final class KubeApiServerExtension
     }
 
     @Override
-    public void handleTestExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
-        throw withServerLog(failure);
-    }
-
-    @Override
-    public void handleBeforeAllMethodExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
-        throw withServerLog(failure);
-    }
-
-    @Override
-    public void handleBeforeEachMethodExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
-        throw withServerLog(failure);
-    }
-
-    @Override
-    public void handleAfterEachMethodExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
-        throw withServerLog(failure);
-    }
-
-    @Override
-    public void handleAfterAllMethodExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
-        throw withServerLog(failure);
-    }
-
-    private static Throwable withServerLog(Throwable failure) {
+    public Throwable attachLog(Throwable failure) {
         if (!(failure instanceof TestAbortedException)) {
             failure.addSuppressed(KubeApiServerLog.asThrowable());
         }

@@ -8,8 +8,6 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
-import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 
 /**
  * {@link RegistryFixture} as a JUnit 5 extension. As a {@code static} field it starts before all
@@ -25,7 +23,7 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
  * }</pre>
  */
 public final class RegistryExtension extends RegistryFixture implements BeforeAllCallback, AfterAllCallback,
-        BeforeEachCallback, AfterEachCallback, TestExecutionExceptionHandler, LifecycleMethodExecutionExceptionHandler {
+        BeforeEachCallback, AfterEachCallback, AttachesLogOnFailure {
     private static final int LOG_LINES_ATTACHED = 200;
     private boolean perClass;
 
@@ -58,31 +56,7 @@ public final class RegistryExtension extends RegistryFixture implements BeforeAl
     }
 
     @Override
-    public void handleTestExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
-        throw attachLog(throwable);
-    }
-
-    @Override
-    public void handleBeforeAllMethodExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
-        throw attachLog(throwable);
-    }
-
-    @Override
-    public void handleBeforeEachMethodExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
-        throw attachLog(throwable);
-    }
-
-    @Override
-    public void handleAfterEachMethodExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
-        throw attachLog(throwable);
-    }
-
-    @Override
-    public void handleAfterAllMethodExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
-        throw attachLog(throwable);
-    }
-
-    private Throwable attachLog(Throwable throwable) {
+    public Throwable attachLog(Throwable throwable) {
         return withLogAttached(throwable);
     }
 
