@@ -30,7 +30,9 @@ public final class Tools {
             dir = System.getenv(TOOLS_DIR_ENV);
         }
         if (dir == null || dir.isBlank()) {
-            dir = System.getProperty("user.home") + "/.cache/helm-oci-operator/tools";
+            // $HOME, as tools/install.sh uses it (Java's user.home comes from the password database).
+            String home = System.getenv("HOME");
+            dir = (home == null || home.isBlank() ? System.getProperty("user.home") : home) + "/.cache/helm-oci-operator/tools";
         }
         return Path.of(dir);
     }
