@@ -1,0 +1,149 @@
+package io.helmoci.engine;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import io.helmoci.engine.chart.ChartLimits;
+import io.helmoci.engine.chart.ChartMetadata;
+import io.helmoci.engine.chart.ChartValidator;
+import io.helmoci.engine.reference.OciReference;
+import io.helmoci.engine.registry.ChartManifest;
+import io.helmoci.engine.registry.Descriptor;
+import io.helmoci.engine.registry.ManifestResolver;
+import io.helmoci.engine.registry.RegistryClient;
+import io.helmoci.engine.registry.RegistryTransport;
+import io.helmoci.engine.store.ContentStore;
+import io.helmoci.engine.version.VersionSelector;
+
+/**
+ * Resolves and pulls Helm charts from OCI registries into a content-addressed store. Thread-safe;
+ * keep one per process: it shares HTTP connections and bearer tokens across calls.
+ *
+ * <p>Requests per call, once a token is cached (add one 401 and one token request the first time
+ * per registry, repository and credential, and again when the token expires):
+ * <ul>
+ * <li>exact version or tag: HEAD manifest; then GET manifest and GET config only if not already in
+ *     the store; {@link #pull} adds GET chart layer only if not in the store. So a repeated inspect or
+ *     pull of an unchanged chart costs one HEAD.</li>
+ * <li>range or no version: one tag list (more only if the registry paginates), then as above.</li>
+ * <li>digest only: HEAD manifest by digest, then as above.</li>
+ * <li>an image index adds its chart manifest (one GET, or one per child without {@code artifactType}).</li>
+ * </ul>
+ * Tags are listed only when a range must be resolved, or to explain a missing version; so
+ * {@link Resolution#availableVersions()} is empty for an exact version. The HEAD is always sent,
+ * even when everything is cached, so the shared store never serves content to a caller whose
+ * credentials cannot read it.
+ */
+public final class ChartPuller implements AutoCloseable {
+    private static final int MAX_AVAILABLE_VERSIONS = 10;
+
+    private final RegistryTransport transport;
+    private final ContentStore store;
+    private final ChartLimits limits;
+
+    public ChartPuller(Path storeRoot) {
+        this(storeRoot, ChartLimits.defaults());
+    }
+
+    public ChartPuller(Path storeRoot, ChartLimits limits) {
+        this.limits = limits;
+        this.store = new ContentStore(storeRoot, limits.maxArchiveBytes());
+        this.transport = new RegistryTransport();
+    }
+
+    /** Resolves version, manifest and config; does not download the chart archive. */
+    public Resolution inspect(PullRequest request) {
+        RegistryClient client = transport.open(request.options());
+        return resolve(request, client);
+    }
+
+    /** Resolves, then downloads (unless already stored), verifies and validates the chart archive. */
+    public PullResult pull(PullRequest request) {
+        RegistryClient client = transport.open(request.options());
+        Resolution resolution = resolve(request, client);
+        OciReference ref = request.reference();
+        Descriptor layer = resolution.chartLayer();
+        Path archive = store.fetch(layer, () -> client.openBlob(ref, layer));
+        ChartMetadata fromArchive = new ChartValidator(limits).validate(archive);
+        ChartValidator.checkAgreement(fromArchive, resolution.chart(), ref.chartName(), resolution.version());
+        return new PullResult(resolution, layer.digest(), layer.size(), archive, fromArchive);
+    }
+
+    public ContentStore store() {
+        return store;
+    }
+
+    /** HTTP exchanges sent so far (for politeness checks and metrics). */
+    public long requestCount() {
+        return transport.requestCount();
+    }
+
+    private Resolution resolve(PullRequest request, RegistryClient client) {
+        OciReference ref = request.reference();
+        String pin = pin(request);
+        String requestedVersion = requestedVersion(request);
+        ManifestResolver resolver = new ManifestResolver(client, store);
+
+        String tag = null;
+        String version = null;
+        List<String> available = List.of();
+        Descriptor root;
+        if (requestedVersion == null && pin != null) {
+            root = resolver.head(ref, pin); // digest only: no tag, no listing
+        } else if (requestedVersion != null && VersionSelector.isExactVersion(requestedVersion)) {
+            version = requestedVersion;
+            tag = VersionSelector.tagFor(version);
+            root = resolver.head(ref, tag);
+        } else {
+            List<String> tags = client.listTags(ref);
+            VersionSelector.Selection selection = VersionSelector.select(tags, requestedVersion, request.includePrereleases());
+            version = selection.version();
+            tag = selection.tag();
+            available = VersionSelector.availableVersions(tags).stream().limit(MAX_AVAILABLE_VERSIONS).toList();
+            root = resolver.head(ref, tag);
+        }
+        if (pin != null && !pin.equals(root.digest())) {
+            throw new EngineException(Reason.DigestMismatch, "Tag " + tag + " of " + ref.registry() + "/" + ref.repository()
+                    + " points to " + root.digest() + ", not to the pinned digest " + pin
+                    + ". Update the pin if the tag was moved on purpose, or fix the tag.");
+        }
+        ChartManifest chart = resolver.resolve(ref, root);
+        if (version == null) {
+            version = chart.chart().version();
+        }
+        ChartValidator.checkAgreement(chart.chart(), chart.chart(), ref.chartName(), version);
+        return new Resolution(ref, version, tag, root.digest(), root.mediaType(), ref.pinned(root.digest()),
+                chart.config().mediaType(), chart.layerMediaTypes(), chart.chartLayer(), chart.chart(), available, chart.warnings());
+    }
+
+    private static String pin(PullRequest request) {
+        String fromReference = request.reference().digest();
+        String fromRequest = request.digest();
+        if (fromReference != null && fromRequest != null && !fromReference.equals(fromRequest)) {
+            throw new EngineException(Reason.InvalidReference, "The reference pins " + fromReference + " but the request pins "
+                    + fromRequest + ". Give one digest.");
+        }
+        String pin = fromRequest != null ? fromRequest : fromReference;
+        if (pin != null && io.helmoci.engine.registry.Digest.parseOrNull(pin) == null) {
+            throw new EngineException(Reason.InvalidReference, "The digest '" + pin
+                    + "' is not sha256:<64 lower-case hex> or sha512:<128 lower-case hex>.");
+        }
+        return pin;
+    }
+
+    /** The version asked for: the request's, else the reference's tag; both must agree (as in Helm). */
+    private static String requestedVersion(PullRequest request) {
+        String tag = request.reference().tag();
+        String fromTag = tag == null ? null : VersionSelector.versionFor(tag);
+        if (request.version() != null && fromTag != null && !request.version().equals(fromTag)) {
+            throw new EngineException(Reason.InvalidReference, "The reference's tag " + tag + " and the version "
+                    + request.version() + " disagree. Give the version in one place.");
+        }
+        return request.version() != null ? request.version() : fromTag;
+    }
+
+    @Override
+    public void close() {
+        transport.close();
+    }
+}

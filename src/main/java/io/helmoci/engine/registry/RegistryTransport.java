@@ -1,0 +1,40 @@
+package io.helmoci.engine.registry;
+
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What operations share: HTTP clients with their connection pools, the registries' auth schemes
+ * and cached bearer tokens. Create one per process (or per puller) and open a
+ * {@link RegistryClient} per operation.
+ */
+public final class RegistryTransport implements AutoCloseable {
+    private final HttpClientFactory clients = new HttpClientFactory();
+    private final RegistryAuth auth;
+    private final AtomicLong requests = new AtomicLong();
+
+    public RegistryTransport() {
+        this(Clock.systemUTC());
+    }
+
+    public RegistryTransport(Clock clock) {
+        this.auth = new RegistryAuth(clock);
+    }
+
+    /** A client for one operation; its deadline ({@link TransportOptions#operationTimeout()}) starts now. */
+    public RegistryClient open(RegistryOptions options) {
+        RegistryHttp http = new RegistryHttp(clients.clientFor(options.transport()), options.transport(),
+                Deadline.after(options.transport().operationTimeout()), requests);
+        return new RegistryClient(http, auth, options.credentials());
+    }
+
+    /** HTTP exchanges sent so far by every client of this transport (token requests and redirect hops included). */
+    public long requestCount() {
+        return requests.get();
+    }
+
+    @Override
+    public void close() {
+        clients.close();
+    }
+}

@@ -1,0 +1,293 @@
+package io.helmoci.engine.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+
+import io.helmoci.engine.EngineException;
+import io.helmoci.engine.Reason;
+import io.helmoci.engine.registry.Descriptor;
+import io.helmoci.engine.registry.Digest;
+
+/**
+ * A content-addressed directory of verified blobs, {@code <root>/blobs/<algorithm>/<hex>}, as in
+ * an OCI image layout.
+ *
+ * <p>A blob is streamed into a temporary file in the same directory while its size is counted and
+ * its digest computed; only when both match is it fsynced and atomically renamed into place. So a
+ * blob in the store is always complete and verified, a failed fetch leaves no temporary file and
+ * never replaces a good blob, and the same content is downloaded once however many references
+ * point to it. Fetches of the same digest are serialised within the JVM; across processes the
+ * atomic rename keeps them safe. Blobs present on disk are re-hashed before use, so a corrupted
+ * file is detected and fetched again.
+ */
+public final class ContentStore {
+    private static final String TEMP_PREFIX = ".tmp-";
+    private static final Duration STALE_TEMP = Duration.ofHours(1);
+    private static final int BUFFER = 64 * 1024;
+    private static final int LOCK_STRIPES = 64;
+
+    /** Opens the blob's content; called only when the blob is not already in the store. */
+    @FunctionalInterface
+    public interface BlobSource {
+        InputStream open() throws IOException;
+    }
+
+    private final Path root;
+    private final long maxBlobBytes;
+    private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
+
+    /**
+     * @param root         the store directory, created if missing
+     * @param maxBlobBytes the largest blob accepted (for charts: {@code ChartLimits.maxArchiveBytes()})
+     */
+    public ContentStore(Path root, long maxBlobBytes) {
+        this.root = root;
+        this.maxBlobBytes = maxBlobBytes;
+        for (int i = 0; i < LOCK_STRIPES; i++) {
+            locks[i] = new ReentrantLock();
+        }
+        removeStaleTemporaryFiles();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** Where a blob with this digest lives (whether or not it is there). */
+    public Path pathOf(Digest digest) {
+        return root.resolve("blobs").resolve(digest.algorithm()).resolve(digest.hex());
+    }
+
+    /**
+     * The verified blob, downloading it from {@code source} only if it is not in the store yet.
+     *
+     * @throws EngineException {@link Reason#ChartTooLarge} above the store's limit,
+     *                         {@link Reason#SizeMismatch} for truncated or padded content,
+     *                         {@link Reason#DigestMismatch} for other content
+     */
+    public Path fetch(Descriptor descriptor, BlobSource source) {
+        Digest digest = descriptor.parsedDigest();
+        String what = describe(descriptor);
+        if (descriptor.size() > maxBlobBytes) {
+            throw tooLarge(what, descriptor.size());
+        }
+        if (descriptor.size() < 0) {
+            throw new EngineException(Reason.SizeMismatch, what + " has no valid size in its descriptor. Push the chart again.");
+        }
+        Path target = pathOf(digest);
+        ReentrantLock lock = lockFor(digest);
+        lock.lock();
+        try {
+            if (isIntact(target, descriptor.size(), digest)) {
+                return target;
+            }
+            Path directory = createDirectories(target.getParent());
+            Path temporary = createTemporary(directory, digest);
+            try {
+                try (InputStream in = source.open()) {
+                    writeVerified(in, temporary, descriptor, digest, what);
+                }
+                moveIntoPlace(temporary, target);
+                return target;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot store " + what + " in " + directory, e);
+            } finally {
+                deleteQuietly(temporary);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The verified blob if it is in the store. */
+    public Optional<Path> find(Descriptor descriptor) {
+        Digest digest = descriptor.parsedDigest();
+        Path target = pathOf(digest);
+        return isIntact(target, descriptor.size(), digest) ? Optional.of(target) : Optional.empty();
+    }
+
+    /**
+     * A small stored blob (a manifest or config), read whole and verified, or empty if absent,
+     * corrupt or larger than {@code maxBytes}. {@code size} may be -1 when unknown.
+     */
+    public Optional<byte[]> readSmall(Digest digest, long size, int maxBytes) {
+        Path path = pathOf(digest);
+        try {
+            long actual = Files.size(path);
+            if (actual > maxBytes || (size >= 0 && actual != size)) {
+                return Optional.empty();
+            }
+            byte[] bytes = Files.readAllBytes(path);
+            return digest.matches(bytes) ? Optional.of(bytes) : Optional.empty();
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + path, e);
+        }
+    }
+
+    /** Stores content already held in memory (a verified manifest or config) under its digest. */
+    public Path put(Digest digest, byte[] content) {
+        if (!digest.matches(content)) {
+            throw new IllegalArgumentException("content does not match " + digest);
+        }
+        Descriptor descriptor = new Descriptor(null, digest.toString(), content.length);
+        return fetch(descriptor, () -> new java.io.ByteArrayInputStream(content));
+    }
+
+    private void writeVerified(InputStream in, Path temporary, Descriptor descriptor, Digest digest, String what) throws IOException {
+        MessageDigest hash = digest.newMessageDigest();
+        long expected = descriptor.size();
+        long total = 0;
+        byte[] buffer = new byte[BUFFER];
+        try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            while (true) {
+                // Never read past expected + 1: one byte more proves the content is too long.
+                int wanted = (int) Math.min(buffer.length, expected + 1 - total);
+                int read = in.read(buffer, 0, wanted);
+                if (read < 0) {
+                    break;
+                }
+                total += read;
+                if (total > maxBlobBytes) {
+                    throw tooLarge(what, total);
+                }
+                if (total > expected) {
+                    throw new EngineException(Reason.SizeMismatch, "The registry served more than the " + expected
+                            + " bytes the manifest gives for " + what + ". Push the chart again.");
+                }
+                hash.update(buffer, 0, read);
+                ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, read);
+                while (chunk.hasRemaining()) {
+                    out.write(chunk);
+                }
+            }
+            if (total != expected) {
+                throw new EngineException(Reason.SizeMismatch, "The registry served " + total + " bytes of " + what
+                        + " where the manifest says " + expected + " (truncated). Push the chart again.");
+            }
+            if (!digest.matches(hash)) {
+                throw new EngineException(Reason.DigestMismatch, "The content of " + what
+                        + " does not match its digest: the registry served corrupt or tampered content. Push the chart again.");
+            }
+            out.force(true);
+        }
+    }
+
+    private static void moveIntoPlace(Path temporary, Path target) throws IOException {
+        try {
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("the file system of " + target.getParent() + " cannot rename atomically", e);
+        }
+        fsyncDirectory(target.getParent());
+    }
+
+    private static void fsyncDirectory(Path directory) {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException ignored) {
+            // Not every platform can open a directory; the rename itself is already atomic.
+        }
+    }
+
+    /** Whether the file exists with the expected size and hashes to the digest; a corrupt file is removed. */
+    private boolean isIntact(Path path, long size, Digest digest) {
+        try {
+            if (!Files.isRegularFile(path) || (size >= 0 && Files.size(path) != size)) {
+                return false;
+            }
+            MessageDigest hash = digest.newMessageDigest();
+            byte[] buffer = new byte[BUFFER];
+            try (InputStream in = Files.newInputStream(path)) {
+                for (int read; (read = in.read(buffer)) >= 0; ) {
+                    hash.update(buffer, 0, read);
+                }
+            }
+            if (digest.matches(hash)) {
+                return true;
+            }
+            Files.deleteIfExists(path); // corrupted on disk: fetch it again
+            return false;
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + path, e);
+        }
+    }
+
+    private ReentrantLock lockFor(Digest digest) {
+        return locks[Math.floorMod(digest.hex().hashCode(), LOCK_STRIPES)];
+    }
+
+    private static Path createDirectories(Path directory) {
+        try {
+            return Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + directory, e);
+        }
+    }
+
+    private static Path createTemporary(Path directory, Digest digest) {
+        try {
+            return Files.createTempFile(directory, TEMP_PREFIX + digest.hex().substring(0, 12) + "-", "");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary file in " + directory, e);
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException ignored) {
+            // removed by the stale-file sweep on the next start
+        }
+    }
+
+    /** Temporary files of fetches that died with their process. */
+    private void removeStaleTemporaryFiles() {
+        Path blobs = root.resolve("blobs");
+        if (!Files.isDirectory(blobs)) {
+            return;
+        }
+        FileTime cutoff = FileTime.from(Instant.now().minus(STALE_TEMP));
+        try (DirectoryStream<Path> algorithms = Files.newDirectoryStream(blobs)) {
+            for (Path algorithm : algorithms) {
+                try (DirectoryStream<Path> temps = Files.newDirectoryStream(algorithm, TEMP_PREFIX + "*")) {
+                    for (Path temp : temps) {
+                        if (Files.getLastModifiedTime(temp).compareTo(cutoff) < 0) {
+                            deleteQuietly(temp);
+                        }
+                    }
+                }
+            }
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+
+    private EngineException tooLarge(String what, long size) {
+        return new EngineException(Reason.ChartTooLarge, what + " is " + (size > maxBlobBytes ? "over " : "") + size
+                + " bytes, more than the limit of " + maxBlobBytes + " bytes. Shrink the chart, or raise the limit if the size is expected.");
+    }
+
+    private static String describe(Descriptor descriptor) {
+        return "blob " + descriptor.digest() + (descriptor.mediaType() == null ? "" : " (" + descriptor.mediaType() + ")");
+    }
+}

@@ -1,0 +1,255 @@
+package io.helmoci.engine.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.helmoci.engine.EngineException;
+import io.helmoci.engine.Reason;
+import io.helmoci.engine.registry.Descriptor;
+import io.helmoci.engine.registry.Digest;
+
+class ContentStoreTest {
+    private static final byte[] CONTENT = "chart bytes, pretend this is a tgz".getBytes(StandardCharsets.UTF_8);
+    private static final Descriptor DESCRIPTOR = new Descriptor("application/vnd.cncf.helm.chart.content.v1.tar+gzip",
+            Digest.sha256(CONTENT).toString(), CONTENT.length);
+
+    @TempDir
+    Path root;
+
+    private ContentStore store() {
+        return new ContentStore(root, 1024 * 1024);
+    }
+
+    private static EngineException failure(Reason reason, Runnable call) {
+        EngineException e = catchThrowableOfType(EngineException.class, call::run);
+        assertThat(e).isNotNull();
+        assertThat(e.reason()).as(e.getMessage()).isEqualTo(reason);
+        return e;
+    }
+
+    private List<Path> filesUnder(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).toList();
+        }
+    }
+
+    @Test
+    void storesVerifiedContentAddressedAndDownloadsItOnce() throws IOException {
+        ContentStore store = store();
+        AtomicInteger opened = new AtomicInteger();
+
+        Path first = store.fetch(DESCRIPTOR, () -> {
+            opened.incrementAndGet();
+            return new ByteArrayInputStream(CONTENT);
+        });
+        Path second = store.fetch(DESCRIPTOR, () -> {
+            opened.incrementAndGet();
+            return new ByteArrayInputStream(CONTENT);
+        });
+
+        assertThat(first).isEqualTo(second).isEqualTo(root.resolve("blobs/sha256/" + DESCRIPTOR.parsedDigest().hex()));
+        assertThat(Files.readAllBytes(first)).isEqualTo(CONTENT);
+        assertThat(opened).hasValue(1);
+        assertThat(store.find(DESCRIPTOR)).contains(first);
+        assertThat(filesUnder(root)).containsExactly(first);
+    }
+
+    @Test
+    void truncatedContentIsSizeMismatchAndLeavesNothing() throws IOException {
+        ContentStore store = store();
+
+        EngineException e = failure(Reason.SizeMismatch,
+                () -> store.fetch(DESCRIPTOR, () -> new ByteArrayInputStream(CONTENT, 0, CONTENT.length - 3)));
+
+        assertThat(e.getMessage()).contains("truncated", DESCRIPTOR.digest());
+        assertThat(filesUnder(root)).isEmpty();
+    }
+
+    @Test
+    void overlongContentStopsOneByteAfterTheDescriptorSize() throws IOException {
+        ContentStore store = store();
+        AtomicLong served = new AtomicLong();
+        InputStream endless = new InputStream() {
+            @Override
+            public int read() {
+                served.incrementAndGet();
+                return 'x';
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                served.addAndGet(len);
+                java.util.Arrays.fill(b, off, off + len, (byte) 'x');
+                return len;
+            }
+        };
+
+        failure(Reason.SizeMismatch, () -> store.fetch(DESCRIPTOR, () -> endless));
+
+        assertThat(served).hasValue(CONTENT.length + 1);
+        assertThat(filesUnder(root)).isEmpty();
+    }
+
+    @Test
+    void otherContentOfTheSameSizeIsDigestMismatch() throws IOException {
+        ContentStore store = store();
+        byte[] tampered = CONTENT.clone();
+        tampered[5] ^= 1;
+
+        failure(Reason.DigestMismatch, () -> store.fetch(DESCRIPTOR, () -> new ByteArrayInputStream(tampered)));
+
+        assertThat(filesUnder(root)).isEmpty();
+    }
+
+    @Test
+    void aBlobOverTheLimitIsRefusedBeforeDownloading() {
+        ContentStore store = new ContentStore(root, 10);
+        AtomicInteger opened = new AtomicInteger();
+
+        EngineException e = failure(Reason.ChartTooLarge, () -> store.fetch(DESCRIPTOR, () -> {
+            opened.incrementAndGet();
+            return new ByteArrayInputStream(CONTENT);
+        }));
+
+        assertThat(opened).hasValue(0);
+        assertThat(e.getMessage()).contains("limit of 10 bytes");
+    }
+
+    @Test
+    void aFailedFetchKeepsOtherBlobsAndAFailingSourceLeavesNoTemporaryFile() throws IOException {
+        ContentStore store = store();
+        Path good = store.fetch(DESCRIPTOR, () -> new ByteArrayInputStream(CONTENT));
+        byte[] other = "other".getBytes(StandardCharsets.UTF_8);
+        Descriptor otherDescriptor = new Descriptor("x", Digest.sha256(other).toString(), other.length);
+
+        failure(Reason.RegistryUnavailable, () -> store.fetch(otherDescriptor, () -> new InputStream() {
+            private int count;
+
+            @Override
+            public int read() {
+                if (count++ > 2) {
+                    throw new EngineException(Reason.RegistryUnavailable, "connection reset");
+                }
+                return 'o';
+            }
+        }));
+
+        assertThat(filesUnder(root)).containsExactly(good);
+        assertThat(Files.readAllBytes(good)).isEqualTo(CONTENT);
+    }
+
+    @Test
+    void aCorruptedStoredBlobIsDetectedAndFetchedAgain() throws IOException {
+        ContentStore store = store();
+        Path path = store.fetch(DESCRIPTOR, () -> new ByteArrayInputStream(CONTENT));
+        byte[] corrupted = CONTENT.clone();
+        corrupted[0] ^= 1;
+        Files.write(path, corrupted);
+        AtomicInteger opened = new AtomicInteger();
+
+        assertThat(store.find(DESCRIPTOR)).isEmpty();
+        store.fetch(DESCRIPTOR, () -> {
+            opened.incrementAndGet();
+            return new ByteArrayInputStream(CONTENT);
+        });
+
+        assertThat(opened).hasValue(1);
+        assertThat(Files.readAllBytes(path)).isEqualTo(CONTENT);
+    }
+
+    @Test
+    void concurrentFetchesOfOneDigestDownloadOnce() throws Exception {
+        ContentStore store = store();
+        AtomicInteger opened = new AtomicInteger();
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Path>> results = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return store.fetch(DESCRIPTOR, () -> {
+                        opened.incrementAndGet();
+                        return new SlowStream(CONTENT);
+                    });
+                }));
+            }
+            start.countDown();
+            for (Future<Path> result : results) {
+                assertThat(Files.readAllBytes(result.get(10, TimeUnit.SECONDS))).isEqualTo(CONTENT);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(opened).hasValue(1);
+        assertThat(filesUnder(root)).hasSize(1);
+    }
+
+    @Test
+    void smallBlobsRoundTripAndStaleTemporaryFilesAreSwept() throws IOException {
+        ContentStore store = store();
+        Digest digest = Digest.sha256(CONTENT);
+        assertThat(store.readSmall(digest, CONTENT.length, 1024)).isEmpty();
+        store.put(digest, CONTENT);
+        assertThat(store.readSmall(digest, CONTENT.length, 1024)).hasValueSatisfying(b -> assertThat(b).isEqualTo(CONTENT));
+        assertThat(store.readSmall(digest, -1, 1024)).isPresent();
+        assertThat(store.readSmall(digest, CONTENT.length + 1, 1024)).isEmpty();
+        assertThat(store.readSmall(digest, CONTENT.length, 4)).isEmpty();
+
+        Path stale = Files.writeString(root.resolve("blobs/sha256/.tmp-abc-123"), "partial");
+        Files.setLastModifiedTime(stale, FileTime.from(Instant.now().minusSeconds(7200)));
+        Path fresh = Files.writeString(root.resolve("blobs/sha256/.tmp-def-456"), "in progress elsewhere");
+        new ContentStore(root, 1024);
+        assertThat(stale).doesNotExist();
+        assertThat(fresh).exists();
+    }
+
+    /** Serves its content in small pieces with pauses, so concurrent fetches overlap. */
+    private static final class SlowStream extends InputStream {
+        private final ByteArrayInputStream in;
+
+        SlowStream(byte[] content) {
+            in = new ByteArrayInputStream(content);
+        }
+
+        @Override
+        public int read() {
+            return in.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return in.read(b, off, Math.min(len, 4));
+        }
+    }
+}
