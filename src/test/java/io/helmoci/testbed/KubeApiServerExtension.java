@@ -1,0 +1,80 @@
+package io.helmoci.testbed;
+
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
+import org.opentest4j.TestAbortedException;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+/**
+ * The JVM's shared {@link KubeApiServerFixture}, a fresh namespace for the test class, and the API
+ * server's recent log attached to whatever fails:
+ *
+ * <pre>
+ * &#64;RegisterExtension
+ * static final KubeApiServerExtension kube = new KubeApiServerExtension();
+ * ... kube.client().pods().inNamespace(kube.namespace()) ...
+ * </pre>
+ */
+public final class KubeApiServerExtension
+        implements BeforeAllCallback, TestExecutionExceptionHandler, LifecycleMethodExecutionExceptionHandler {
+    private String namespace;
+
+    public KubeApiServerFixture server() {
+        return KubeApiServerFixture.shared();
+    }
+
+    /** The shared cluster-admin client; do not close it. */
+    public KubernetesClient client() {
+        return server().client();
+    }
+
+    /** This test class's own namespace, created before its {@code @BeforeAll} methods run. */
+    public String namespace() {
+        if (namespace == null) {
+            throw new IllegalStateException("no namespace yet: register KubeApiServerExtension on a static field");
+        }
+        return namespace;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        if (namespace == null) { // @Nested classes share their outer class's namespace
+            namespace = server().createNamespace(context.getRequiredTestClass().getSimpleName());
+        }
+    }
+
+    @Override
+    public void handleTestExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
+        throw withServerLog(failure);
+    }
+
+    @Override
+    public void handleBeforeAllMethodExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
+        throw withServerLog(failure);
+    }
+
+    @Override
+    public void handleBeforeEachMethodExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
+        throw withServerLog(failure);
+    }
+
+    @Override
+    public void handleAfterEachMethodExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
+        throw withServerLog(failure);
+    }
+
+    @Override
+    public void handleAfterAllMethodExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
+        throw withServerLog(failure);
+    }
+
+    private static Throwable withServerLog(Throwable failure) {
+        if (!(failure instanceof TestAbortedException)) {
+            failure.addSuppressed(KubeApiServerLog.asThrowable());
+        }
+        return failure;
+    }
+}
