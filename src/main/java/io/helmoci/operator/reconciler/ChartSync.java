@@ -180,7 +180,7 @@ public final class ChartSync {
     }
 
     private StoredChart pullIfNotStored(ChartRequest request, ResolvedChart resolved) {
-        Optional<Path> stored = source.stored(resolved.contentDigest());
+        Optional<Path> stored = source.stored(resolved.contentDigest(), resolved.size());
         if (stored.isPresent()) {
             return new StoredChart(resolved.contentDigest(), resolved.size(), stored.get());
         }

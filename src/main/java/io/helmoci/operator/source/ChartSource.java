@@ -21,8 +21,8 @@ public interface ChartSource {
      */
     StoredChart pull(ChartRequest request, ResolvedChart resolved);
 
-    /** The stored, verified archive with this content digest, if this replica has it. */
-    Optional<Path> stored(String contentDigest);
+    /** The stored archive with this digest and size, verified again, if this replica has it. */
+    Optional<Path> stored(String contentDigest, long size);
 
     /** Deletes the stored archive; true if there was one. */
     boolean remove(String contentDigest);

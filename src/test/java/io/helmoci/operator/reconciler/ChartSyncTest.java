@@ -92,7 +92,7 @@ class ChartSyncTest {
         assertThat(status.getArtifact().getUrl()).isEqualTo("http://artifacts.test/artifacts/apps/podinfo/podinfo-6.5.0.tgz");
         assertThat(status.getArtifact().getDigest()).isEqualTo(content);
         assertThat(status.getArtifact().getSize()).isEqualTo("chart-6.5.0".length());
-        assertThat(Files.readString(registry.stored(content).orElseThrow())).isEqualTo("chart-6.5.0");
+        assertThat(Files.readString(registry.stored(content, "chart-6.5.0".length()).orElseThrow())).isEqualTo("chart-6.5.0");
         assertThat(condition(status, Constants.CONDITION_READY))
                 .extracting(Condition::getStatus, Condition::getReason)
                 .containsExactly("True", ConditionReasons.SUCCEEDED);
@@ -154,8 +154,8 @@ class ChartSyncTest {
         });
         assertThat(events.reasons()).containsExactly(ConditionReasons.EVENT_TAG_MOVED, ConditionReasons.EVENT_NEW_ARTIFACT,
                 ConditionReasons.EVENT_ARTIFACT_REMOVED);
-        assertThat(registry.stored(oldContent)).isEmpty();
-        assertThat(registry.stored(status.getContentDigest())).isPresent();
+        assertThat(registry.has(oldContent)).isFalse();
+        assertThat(registry.has(status.getContentDigest())).isTrue();
     }
 
     @Test
@@ -168,7 +168,7 @@ class ChartSyncTest {
 
         sync.reconcile(chart, lookup, oldContent::equals, progressReports::add);
 
-        assertThat(registry.stored(oldContent)).isPresent();
+        assertThat(registry.has(oldContent)).isTrue();
     }
 
     @Test
@@ -190,7 +190,7 @@ class ChartSyncTest {
         HelmOciChartStatus status = outcome.status();
         assertThat(status.getManifestDigest()).isEqualTo(first);
         assertThat(status.getArtifact().getUrl()).isEqualTo(good.getArtifact().getUrl());
-        assertThat(registry.stored(good.getContentDigest())).isPresent();
+        assertThat(registry.has(good.getContentDigest())).isTrue();
         assertThat(condition(status, Constants.CONDITION_READY))
                 .extracting(Condition::getStatus, Condition::getReason).containsExactly("False", "DigestMismatch");
         assertThat(condition(status, Constants.CONDITION_STALLED).getStatus()).isEqualTo("True");
@@ -294,10 +294,10 @@ class ChartSyncTest {
         String content = chart.getStatus().getContentDigest();
 
         sync.cleanup(chart, content::equals);
-        assertThat(registry.stored(content)).isPresent();
+        assertThat(registry.has(content)).isTrue();
 
         sync.cleanup(chart, NOT_USED_ELSEWHERE);
-        assertThat(registry.stored(content)).isEmpty();
+        assertThat(registry.has(content)).isFalse();
         assertThat(events.reasons()).endsWith(ConditionReasons.EVENT_ARTIFACT_REMOVED);
     }
 

@@ -102,9 +102,13 @@ final class FakeChartSource implements ChartSource {
     }
 
     @Override
-    public Optional<Path> stored(String contentDigest) {
+    public Optional<Path> stored(String contentDigest, long size) {
         Path file = pathOf(contentDigest);
-        return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
+        return Files.isRegularFile(file) && file.toFile().length() == size ? Optional.of(file) : Optional.empty();
+    }
+
+    boolean has(String contentDigest) {
+        return Files.isRegularFile(pathOf(contentDigest));
     }
 
     @Override
