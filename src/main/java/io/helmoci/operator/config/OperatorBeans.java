@@ -8,6 +8,9 @@ import io.helmoci.operator.reconciler.ChartSync;
 import io.helmoci.operator.source.ChartSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import io.quarkus.arc.Unremovable;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 
 import java.time.Clock;
 
@@ -25,6 +28,15 @@ public class OperatorBeans {
     @ApplicationScoped
     EventRecorder eventRecorder(KubernetesClient client) {
         return new KubernetesEventRecorder(client);
+    }
+
+    /** Picked up by QOSDK; active in the prod profile (quarkus.operator-sdk.activate-leader-election-for-profiles). */
+    @Produces
+    @Singleton
+    @Unremovable // looked up by QOSDK, injected nowhere
+    LeaderElectionConfiguration leaderElection(OperatorConfig config) {
+        return new LeaderElectionConfiguration(config.leaderElection().leaseName(),
+                config.leaderElection().leaseNamespace().orElse(null));
     }
 
     @Produces

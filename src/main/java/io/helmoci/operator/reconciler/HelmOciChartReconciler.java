@@ -3,6 +3,7 @@ package io.helmoci.operator.reconciler;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.helmoci.operator.ConditionReasons;
 import io.helmoci.operator.Constants;
 import io.helmoci.operator.ReconcileException;
 import io.helmoci.operator.ReconcileException.Disposition;
@@ -24,6 +25,8 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.jboss.logging.Logger;
 
 import java.util.List;
@@ -44,9 +47,11 @@ public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner
     private static final Logger LOG = Logger.getLogger(HelmOciChartReconciler.class);
 
     private final ChartSync sync;
+    private final MeterRegistry meters;
 
-    public HelmOciChartReconciler(ChartSync sync) {
+    public HelmOciChartReconciler(ChartSync sync, MeterRegistry meters) {
         this.sync = sync;
+        this.meters = meters;
     }
 
     @Override
@@ -56,17 +61,27 @@ public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner
 
     @Override
     public UpdateControl<HelmOciChart> reconcile(HelmOciChart resource, Context<HelmOciChart> context) {
-        ChartSync.Outcome outcome = sync.reconcile(resource, lookup(context), usedElsewhere(resource, context),
-                progress -> PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(resource, statusPatch(resource, progress), context));
-        UpdateControl<HelmOciChart> control = UpdateControl.patchStatus(statusPatch(resource, outcome.status()));
-        return outcome.requeueAfter().map(control::rescheduleAfter).orElse(control);
+        Timer.Sample sample = Timer.start(meters);
+        String result = "error";
+        try {
+            ChartSync.Outcome outcome = sync.reconcile(resource, lookup(context), usedElsewhere(resource, context),
+                    progress -> PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(resource, statusPatch(resource, progress), context));
+            result = Boolean.TRUE.equals(resource.getSpec().getSuspend()) ? ConditionReasons.SUSPENDED : ConditionReasons.SUCCEEDED;
+            UpdateControl<HelmOciChart> control = UpdateControl.patchStatus(statusPatch(resource, outcome.status()));
+            return outcome.requeueAfter().map(control::rescheduleAfter).orElse(control);
+        } catch (RuntimeException e) {
+            result = ReconcileException.from(e).reason();
+            throw e;
+        } finally {
+            sample.stop(meters.timer("helmoci.reconcile.duration", "result", result));
+        }
     }
 
     @Override
     public ErrorStatusUpdateControl<HelmOciChart> updateErrorStatus(HelmOciChart resource, Context<HelmOciChart> context, Exception e) {
         ReconcileException failure = ReconcileException.from(e);
         String id = resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
-        if (failure.reason().equals(io.helmoci.operator.ConditionReasons.INTERNAL_ERROR)) {
+        if (failure.reason().equals(ConditionReasons.INTERNAL_ERROR)) {
             LOG.errorf(e, "Reconciling %s failed unexpectedly", id);
         } else {
             LOG.infof("Reconciling %s failed: %s: %s", id, failure.reason(), failure.getMessage());

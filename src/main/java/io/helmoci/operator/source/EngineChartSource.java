@@ -64,6 +64,11 @@ public final class EngineChartSource implements ChartSource, AutoCloseable {
         }
     }
 
+    /** HTTP exchanges with registries so far, token requests included. */
+    public long httpRequests() {
+        return puller.requestCount();
+    }
+
     @Override
     public void close() {
         puller.close();
@@ -89,6 +94,7 @@ public final class EngineChartSource implements ChartSource, AutoCloseable {
 
     static ChartInfo chartInfo(ChartMetadata metadata) {
         ChartInfo chart = new ChartInfo();
+        chart.setApiVersion(metadata.apiVersion());
         chart.setName(metadata.name());
         chart.setVersion(metadata.version());
         // appVersion, description, type, kubeVersion, deprecated and dependencies follow once the engine's ChartMetadata carries them.

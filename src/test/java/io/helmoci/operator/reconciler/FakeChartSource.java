@@ -75,6 +75,7 @@ final class FakeChartSource implements ChartSource {
             throw new EngineException(Reason.DigestMismatch, "Tag " + version + " points to " + pushed.manifestDigest() + ", not " + request.digest());
         }
         ChartInfo chart = new ChartInfo();
+        chart.setApiVersion("v2");
         chart.setName(request.url().substring(request.url().lastIndexOf('/') + 1));
         chart.setVersion(version);
         chart.setAppVersion("app-" + version);

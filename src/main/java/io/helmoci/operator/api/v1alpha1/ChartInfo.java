@@ -7,6 +7,7 @@ import java.util.List;
 /** The Chart.yaml fields users and downstream tools look at. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ChartInfo {
+    private String apiVersion;
     private String name;
     private String version;
     private String appVersion;
@@ -15,6 +16,14 @@ public class ChartInfo {
     private String kubeVersion;
     private Boolean deprecated;
     private List<ChartDependency> dependencies;
+
+    public String getApiVersion() {
+        return apiVersion;
+    }
+
+    public void setApiVersion(String apiVersion) {
+        this.apiVersion = apiVersion;
+    }
 
     public String getName() {
         return name;
