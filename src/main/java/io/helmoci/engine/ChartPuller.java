@@ -65,7 +65,8 @@ public final class ChartPuller implements AutoCloseable {
         Descriptor layer = resolution.chartLayer();
         Path archive = store.fetch(layer, () -> client.openBlob(ref, layer));
         ChartMetadata fromArchive = new ChartValidator(limits).validate(archive);
-        ChartValidator.checkAgreement(fromArchive, resolution.chart(), ref.chartName(), resolution.version());
+        ChartValidator.checkAgreement(fromArchive, resolution.chart(), ref.chartName(),
+                resolution.tag() == null ? null : resolution.version());
         return new PullResult(resolution, layer.digest(), layer.size(), archive, fromArchive);
     }
 
@@ -111,9 +112,24 @@ public final class ChartPuller implements AutoCloseable {
         if (version == null) {
             version = chart.chart().version();
         }
-        ChartValidator.checkAgreement(chart.chart(), chart.chart(), ref.chartName(), version);
+        checkConfigAgreement(ref, tag, chart);
         return new Resolution(ref, version, tag, root.digest(), root.mediaType(), ref.pinned(root.digest()),
                 chart.config().mediaType(), chart.layerMediaTypes(), chart.chartLayer(), chart.chart(), available, chart.warnings());
+    }
+
+    /** Before any download: the config blob must name the repository's chart and, for a tag, hold the tag's version. */
+    private static void checkConfigAgreement(OciReference ref, String tag, ChartManifest chart) {
+        ChartMetadata config = chart.chart();
+        if (!ref.chartName().equals(config.name())) {
+            throw new EngineException(Reason.ChartMismatch, "The config blob of " + ref.repositoryUrl() + " names the chart '"
+                    + config.name() + "', but the repository's last path segment is '" + ref.chartName()
+                    + "'. Helm requires them to be equal: push the chart to a repository ending in /" + config.name()
+                    + ", or reference the repository it was pushed to.");
+        }
+        if (tag != null && (config.version() == null || !VersionSelector.tagFor(config.version()).equals(tag))) {
+            throw new EngineException(Reason.ChartMismatch, "Tag " + tag + " of " + ref.repositoryUrl() + " holds a chart whose config"
+                    + " blob says version '" + config.version() + "'. Tag the chart with its version, as 'helm push' does.");
+        }
     }
 
     private static String pin(PullRequest request) {
