@@ -207,11 +207,13 @@ public final class ChartValidator {
                 throw tooLarge(label + "the chart archive has more than " + limits.maxEntries() + " entries (maxEntries)",
                         "Remove files from the chart, or raise maxEntries if a chart this big is expected");
             }
-            boolean directory = entry.isDirectory();
+            // As Go's tar reader: a directory is type '5', or an old-style '\0' entry whose name ends in '/'.
+            byte type = entry.getLinkFlag();
+            boolean directory = type == TarConstants.LF_DIR || type == TarConstants.LF_OLDNORM && entry.getName().endsWith("/");
+            EntryPath path = EntryPath.parse(entry.getName(), directory, label);
             if (!directory) {
                 requireRegularFile(entry);
             }
-            EntryPath path = EntryPath.parse(entry.getName(), directory, label);
             if (top == null) {
                 top = path.top();
             } else if (!top.equals(path.top())) {
@@ -236,11 +238,11 @@ public final class ChartValidator {
         }
 
         private void requireRegularFile(TarArchiveEntry entry) {
-            String name = label + "the entry \"" + entry.getName() + "\"";
+            String name = label + "the entry " + EntryPath.quoted(entry.getName());
             String remedy = "Replace it with a regular file and package the chart again";
             if (entry.isSymbolicLink() || entry.isLink()) {
-                throw invalid(name + " is a " + (entry.isSymbolicLink() ? "symbolic" : "hard") + " link to \"" + entry.getLinkName()
-                        + "\". Helm would read it as an ordinary file, but links are refused here so that no later extraction can"
+                throw invalid(name + " is a " + (entry.isSymbolicLink() ? "symbolic" : "hard") + " link to " + EntryPath.quoted(entry.getLinkName())
+                        + ". Helm would read it as an ordinary file, but links are refused here so that no later extraction can"
                         + " be redirected outside the chart", remedy);
             }
             if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO()) {

@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
  * The name of a tar entry, checked for safety and split into the top-level directory and the path
  * inside it. Follows Helm's archive loader (a {@code \} separates like {@code /}; absolute paths,
  * parent references, Windows drive paths and files at the archive root are refused) but stricter:
- * {@code ..} is refused anywhere, not only where it escapes, and so are control characters.
+ * {@code ..} is refused anywhere, not only where it escapes, and so are control characters and a
+ * leading {@code /} (Helm strips the first component of {@code /tmp/x} and reads it as {@code tmp/x}).
  *
  * @param top  the first path component (the chart directory)
  * @param path the path inside it, {@code /}-separated, without {@code .} or empty components; "" for the directory itself
@@ -39,6 +40,11 @@ record EntryPath(String top, String path) {
             throw refuse(label + "the entry " + quoted(rawName) + " starts with " + top + "/ instead of the chart directory",
                     "Create the archive with 'helm package' (or 'tar -czf chart.tgz mychart', without ./)");
         }
+        if (!directory && parts.length > 1 && parts[1].isEmpty()) {
+            // Helm strips the first component and then finds an absolute path.
+            throw refuse(label + "the entry " + quoted(rawName) + " has an absolute path inside the chart directory (Helm: chart"
+                    + " illegally contains absolute paths)", REPACKAGE);
+        }
         List<String> inside = new ArrayList<>();
         for (int i = 1; i < parts.length; i++) {
             if (parts[i].equals("..")) {
@@ -66,7 +72,8 @@ record EntryPath(String top, String path) {
         return path.isEmpty() ? top + "/" : top + "/" + path;
     }
 
-    private static String quoted(String name) {
+    /** The name in quotes, control characters escaped. */
+    static String quoted(String name) {
         StringBuilder out = new StringBuilder("\"");
         name.chars().forEach(c -> out.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", c) : String.valueOf((char) c)));
         return out.append('"').toString();

@@ -107,7 +107,9 @@ public final class VersionSelector {
                     .append("Prereleases were excluded; ").append(pre.version())
                     .append(" would match if prereleases are included (or name a prerelease in the range, e.g. \">=1.0.0-0\"). "));
         }
-        message.append(nearestVersionsHint(tags, wanted));
+        message.append(nearestVersionsHint(tags, wanted)).append(exact
+                ? " Ask for one of the available versions, or push the missing one."
+                : " Choose one of the available versions or widen the range.");
         throw new EngineException(exact ? Reason.VersionNotFound : Reason.NoMatchingVersion, message.toString());
     }
 

@@ -95,6 +95,7 @@ class ChartValidatorTest {
     @Test
     void refusesAbsoluteAndDrivePaths() {
         assertInvalid(chart("c", "1.0.0").file("/etc/passwd", "root"), "absolute path");
+        assertInvalid(chart("c", "1.0.0").file("c//etc/passwd", "root"), "absolute path inside the chart directory");
         assertInvalid(chart("c", "1.0.0").file("C:/Windows/x", "x"), "Windows drive path");
         assertInvalid(chart("c", "1.0.0").file("c/C:/Windows/x", "x"), "Windows drive path");
     }
@@ -104,6 +105,7 @@ class ChartValidatorTest {
         assertInvalid(chart("c", "1.0.0").symlink("c/templates/secret.yaml", "/etc/shadow"),
                 "is a symbolic link to \"/etc/shadow\". Helm would read it as an ordinary file");
         assertInvalid(chart("c", "1.0.0").hardlink("c/templates/copy.yaml", "c/values.yaml"), "is a hard link");
+        assertInvalid(chart("c", "1.0.0").symlink("c/templates/dir/", "/etc"), "is a symbolic link to \"/etc\"");
         assertInvalid(chart("c", "1.0.0").entry("c/dev", TarConstants.LF_CHR, null), "device or FIFO");
         assertInvalid(chart("c", "1.0.0").entry("c/fifo", TarConstants.LF_FIFO, null), "device or FIFO");
     }
