@@ -12,6 +12,7 @@ import io.helmoci.engine.registry.Digest;
 import io.helmoci.engine.registry.DockerConfigCredentials;
 import io.helmoci.engine.registry.RegistryOptions;
 import io.helmoci.engine.registry.TransportOptions;
+import io.helmoci.operator.api.v1alpha1.ChartDependency;
 import io.helmoci.operator.api.v1alpha1.ChartInfo;
 
 import java.io.IOException;
@@ -97,7 +98,14 @@ public final class EngineChartSource implements ChartSource, AutoCloseable {
         chart.setApiVersion(metadata.apiVersion());
         chart.setName(metadata.name());
         chart.setVersion(metadata.version());
-        // appVersion, description, type, kubeVersion, deprecated and dependencies follow once the engine's ChartMetadata carries them.
+        chart.setAppVersion(metadata.appVersion());
+        chart.setDescription(metadata.description());
+        chart.setType(metadata.type());
+        chart.setKubeVersion(metadata.kubeVersion());
+        chart.setDeprecated(metadata.deprecated() ? Boolean.TRUE : null);
+        chart.setDependencies(metadata.dependencies().isEmpty() ? null : metadata.dependencies().stream()
+                .map(d -> new ChartDependency(d.name(), d.version(), d.repository(), d.alias()))
+                .toList());
         return chart;
     }
 
