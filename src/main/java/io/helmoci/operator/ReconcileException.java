@@ -40,28 +40,24 @@ public class ReconcileException extends RuntimeException {
         this.disposition = Objects.requireNonNull(disposition, "disposition");
     }
 
-    /** Maps an engine failure: the reason name is kept 1:1, the remedy appended when the message lacks it. */
+    /** Maps an engine failure: the reason name is kept 1:1, and so is the message (it already says what to do). */
     public static ReconcileException from(EngineException e) {
         Reason reason = e.reason();
         Disposition disposition = reason.retryable() ? Disposition.RETRY
                 : FIXED_OUTSIDE_THE_SPEC.contains(reason) ? Disposition.WAIT : Disposition.STALLED;
-        String message = e.getMessage() == null ? reason.meaning() : e.getMessage();
-        if (!message.contains(reason.remedy())) {
-            message = message + (message.endsWith(".") ? " " : ". ") + reason.remedy();
-        }
+        String message = e.getMessage() == null || e.getMessage().isBlank() ? reason.meaning() + " " + reason.remedy() : e.getMessage();
         return new ReconcileException(ConditionReasons.of(reason), message, disposition, e);
     }
 
-    /** Classifies any exception that escaped a reconciliation. */
+    /** Classifies any exception that escaped a reconciliation (java-operator-sdk wraps them in an OperatorException). */
     public static ReconcileException from(Exception e) {
-        if (e instanceof ReconcileException r) {
-            return r;
-        }
-        if (e instanceof EngineException engine) {
-            return from(engine);
-        }
-        if (e.getCause() instanceof EngineException engine) {
-            return from(engine);
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ReconcileException r) {
+                return r;
+            }
+            if (cause instanceof EngineException engine) {
+                return from(engine);
+            }
         }
         return new ReconcileException(ConditionReasons.INTERNAL_ERROR,
                 "Unexpected " + e.getClass().getSimpleName() + " while reconciling; it is retried. Please report it if it persists.",

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.helmoci.testbed.ChartFactory;
+import io.helmoci.testbed.ChartSpec;
 import io.helmoci.testbed.HelmCli;
 import io.helmoci.testbed.KubeApiServerFixture;
 import io.helmoci.testbed.OperatorProcess;
@@ -24,7 +26,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
+import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,17 +47,27 @@ class HelmOciChartIT {
     static HelmCli helm;
     static OperatorProcess operator;
     static HelmCli.Pushed newest;
+    static ChartFactory charts;
+
+    /** Basic auth over TLS with the test CA: credentials from Secrets, the CA from certSecretRef. */
+    @RegisterExtension
+    static RegistryExtension privateRegistry = RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3)
+            .htpasswd().user("robot", "s3cret-Zq9").extension();
 
     @BeforeAll
     static void startOperator() {
         kube = KubeApiServerFixture.shared();
         kube.applyProjectCrds();
         helm = new HelmCli(work.resolve("helm"));
-        ChartFactory charts = new ChartFactory(helm, work.resolve("charts"));
+        charts = new ChartFactory(helm, work.resolve("charts"));
         helm.push(registry, charts.create("demo", "1.0.0"), "charts");
         newest = helm.push(registry, charts.create("demo", "1.1.0"), "charts");
         helm.push(registry, charts.create("demo", "2.0.0-rc.1"), "charts");
-        operator = OperatorProcess.start(kube.kubeconfig(), work.resolve("operator"), Map.of());
+        operator = OperatorProcess.start(kube.kubeconfig(), work.resolve("operator"), Map.of(
+                // Quick retries so failure and recovery tests take seconds.
+                "quarkus.operator-sdk.controllers.helm-oci-operator.retry.interval.initial", "500",
+                "quarkus.operator-sdk.controllers.helm-oci-operator.retry.interval.max", "3000"));
+        charts = new ChartFactory(helm, work.resolve("charts"));
     }
 
     @AfterAll
@@ -169,6 +184,207 @@ class HelmOciChartIT {
         assertThat(tagInUrl.stderr()).contains("spec.url", "must not carry a tag");
     }
 
+
+    @Test
+    void rangePicksUpANewerVersionAtOnceOnRequestAndAfterTheInterval() {
+        String namespace = kube.createNamespace("range");
+        helm.push(registry, charts.create("ranged", "1.0.0"), "charts");
+        for (String[] resource : new String[][]{{"on-request", "1h"}, {"on-interval", "2s"}}) {
+            apply(namespace, """
+                    apiVersion: helmoci.io/v1alpha1
+                    kind: HelmOciChart
+                    metadata: {name: %s}
+                    spec: {url: "%s", version: "1.x", interval: "%s", insecure: true}
+                    """.formatted(resource[0], registry.ociUrl("charts/ranged"), resource[1]));
+        }
+        waitReady(namespace, "on-request");
+        waitReady(namespace, "on-interval");
+
+        helm.push(registry, charts.create("ranged", "1.2.0"), "charts");
+        await(namespace, "on-interval", c -> "1.2.0".equals(c.getStatus().getResolvedVersion()), "the interval to pick up 1.2.0");
+        assertThat(get(namespace, "on-request").getStatus().getResolvedVersion()).isEqualTo("1.0.0");
+
+        kube.kubectl("annotate", "hoc/on-request", "-n", namespace, Constants.REQUESTED_AT_ANNOTATION + "=now-1", "--overwrite").orThrow();
+        await(namespace, "on-request", c -> "now-1".equals(c.getStatus().getLastHandledReconcileAt())
+                && "1.2.0".equals(c.getStatus().getResolvedVersion()), "the requestedAt annotation to pick up 1.2.0");
+    }
+
+    @Test
+    void movedTagIsReportedAndADigestPinKeepsServingThePinnedArtifact() throws Exception {
+        String namespace = kube.createNamespace("moved");
+        HelmCli.Pushed original = helm.push(registry, charts.create(ChartSpec.of("moved", "1.0.0").description("original")), "charts");
+        String url = registry.ociUrl("charts/moved");
+        apply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: follow}
+                spec: {url: "%s", version: "1.0.0", interval: "2s", insecure: true}
+                ---
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: pinned}
+                spec: {url: "%s", version: "1.0.0", digest: "%s", interval: "2s", insecure: true}
+                """.formatted(url, url, original.digest()));
+        waitReady(namespace, "follow");
+        waitReady(namespace, "pinned");
+        HelmOciChartStatus pinnedBefore = get(namespace, "pinned").getStatus();
+
+        HelmCli.Pushed moved = helm.push(registry, charts.create(ChartSpec.of("moved", "1.0.0").description("re-pushed")), "charts");
+        assertThat(moved.digest()).isNotEqualTo(original.digest());
+
+        HelmOciChart follow = await(namespace, "follow", c -> moved.digest().equals(c.getStatus().getManifestDigest()), "the tag move");
+        assertThat(follow.getStatus().getPreviousManifestDigest()).isEqualTo(original.digest());
+        assertThat(kube.kubectl("get", "events", "-n", namespace, "--field-selector", "reason=TagMoved,type=Warning").stdout())
+                .contains(original.digest(), moved.digest());
+
+        HelmOciChart pinned = await(namespace, "pinned", c -> "DigestMismatch".equals(readyReason(c)), "DigestMismatch");
+        assertThat(condition(pinned, Constants.CONDITION_STALLED)).isEqualTo("True");
+        assertThat(pinned.getStatus().getManifestDigest()).isEqualTo(original.digest());
+        HttpResponse<byte[]> served = operator.get(pinned.getStatus().getArtifact().getUrl());
+        assertThat(served.statusCode()).isEqualTo(200);
+        assertThat(sha256(served.body())).isEqualTo(pinnedBefore.getContentDigest());
+    }
+
+    @Test
+    void suspendedResourceMakesNoRegistryRequest() throws Exception {
+        String namespace = kube.createNamespace("suspended");
+        registry.resetRequests();
+        apply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: suspended}
+                spec: {url: "%s", suspend: true, interval: "1s", insecure: true}
+                """.formatted(registry.ociUrl("charts/never-asked")));
+
+        await(namespace, "suspended", c -> ConditionReasons.SUSPENDED.equals(readyReason(c)), "Suspended");
+        Thread.sleep(3000);
+        assertThat(registry.requests()).noneMatch(r -> r.path().contains("never-asked"));
+    }
+
+    @Test
+    void missingSecretRecoversWhenCreatedAndARotatedSecretIsUsedAtOnce() throws Exception {
+        String namespace = kube.createNamespace("auth");
+        HelmCli privateHelm = new HelmCli(work.resolve("helm-private"));
+        privateHelm.login(privateRegistry, "robot", "s3cret-Zq9");
+        privateHelm.push(privateRegistry, charts.create("private", "3.0.0"), "team");
+        kube.kubectl("create", "secret", "generic", "registry-ca", "-n", namespace,
+                "--from-file=ca.crt=" + privateRegistry.caFile()).orThrow();
+        apply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: private}
+                spec:
+                  url: "%s"
+                  interval: 1h
+                  secretRef: {name: registry-credentials}
+                  certSecretRef: {name: registry-ca}
+                """.formatted(privateRegistry.ociUrl("team/private")));
+        await(namespace, "private", c -> ConditionReasons.SECRET_NOT_FOUND.equals(readyReason(c)), "SecretNotFound");
+
+        kube.kubectl("create", "secret", "docker-registry", "registry-credentials", "-n", namespace,
+                "--docker-server=" + privateRegistry.host(), "--docker-username=robot", "--docker-password=s3cret-Zq9").orThrow();
+        waitReady(namespace, "private");
+
+        Path rotated = Files.writeString(work.resolve("rotated-" + namespace + ".yaml"), """
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: registry-credentials}
+                type: kubernetes.io/dockerconfigjson
+                stringData:
+                  .dockerconfigjson: '{"auths":{"%s":{"username":"robot","password":"rotated-Wr0ng-7x"}}}'
+                """.formatted(privateRegistry.host()));
+        kube.kubectl("apply", "-n", namespace, "-f", rotated.toString()).orThrow();
+        HelmOciChart rejected = await(namespace, "private", c -> "Unauthorized".equals(readyReason(c)), "the rotated (wrong) password to be used");
+        assertThat(rejected.getStatus().getArtifact()).as("the last good artifact stays").isNotNull();
+        assertThat(kube.kubectl("get", "hoc", "private", "-n", namespace, "-o", "yaml").stdout()).doesNotContain("rotated-Wr0ng-7x", "s3cret-Zq9");
+        assertThat(kube.kubectl("get", "events", "-n", namespace).stdout()).doesNotContain("rotated-Wr0ng-7x", "s3cret-Zq9");
+        assertThat(operator.logs()).doesNotContain("rotated-Wr0ng-7x", "s3cret-Zq9");
+    }
+
+    @Test
+    void unreachableRegistryIsRetriedWhileTheLastGoodArtifactIsServedThenRecovers() throws Exception {
+        try (RegistryFixture flaky = RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3).start()) {
+            String namespace = kube.createNamespace("flaky");
+            helm.push(flaky, charts.create("flaky", "1.0.0"), "charts");
+            apply(namespace, """
+                    apiVersion: helmoci.io/v1alpha1
+                    kind: HelmOciChart
+                    metadata: {name: flaky}
+                    spec: {url: "%s", interval: "2s", timeout: "5s", insecure: true}
+                    """.formatted(flaky.ociUrl("charts/flaky")));
+            waitReady(namespace, "flaky");
+            HelmOciChartStatus good = get(namespace, "flaky").getStatus();
+
+            flaky.stop();
+            await(namespace, "flaky", c -> "RegistryUnavailable".equals(readyReason(c)), "RegistryUnavailable");
+            HttpResponse<byte[]> served = operator.get(good.getArtifact().getUrl());
+            assertThat(served.statusCode()).isEqualTo(200);
+            assertThat(sha256(served.body())).isEqualTo(good.getContentDigest());
+
+            flaky.start();
+            await(namespace, "flaky", c -> "True".equals(condition(c, Constants.CONDITION_READY)), "recovery");
+        }
+    }
+
+    @Test
+    void deletingTheResourceRemovesItsArtifact() throws Exception {
+        String namespace = kube.createNamespace("delete");
+        helm.push(registry, charts.create("doomed", "1.0.0"), "charts");
+        apply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: doomed}
+                spec: {url: "%s", insecure: true}
+                """.formatted(registry.ociUrl("charts/doomed")));
+        waitReady(namespace, "doomed");
+        HelmOciChartStatus status = get(namespace, "doomed").getStatus();
+        Path stored = work.resolve("operator/store/blobs/sha256").resolve(status.getContentDigest().substring(7));
+        assertThat(stored).exists();
+
+        kube.kubectl("delete", "hoc/doomed", "-n", namespace, "--timeout=60s").orThrow();
+
+        assertThat(stored).doesNotExist();
+        assertThat(operator.get(status.getArtifact().getUrl()).statusCode()).isEqualTo(404);
+    }
+
+
+    private static HelmOciChart get(String namespace, String name) {
+        return kube.client().resources(HelmOciChart.class).inNamespace(namespace).withName(name).get();
+    }
+
+    private static HelmOciChart await(String namespace, String name, Predicate<HelmOciChart> condition, String what) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        HelmOciChart chart = null;
+        while (Instant.now().isBefore(deadline)) {
+            chart = get(namespace, name);
+            if (chart != null && chart.getStatus() != null && condition.test(chart)) {
+                return chart;
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw operator.withLogAttached(new AssertionError("timed out waiting for " + what + " on " + namespace + "/" + name + ":\n"
+                + kube.kubectl("get", "hoc", name, "-n", namespace, "-o", "yaml").stdout()));
+    }
+
+    private static String readyReason(HelmOciChart chart) {
+        return chart.getStatus().getConditions().stream().filter(c -> Constants.CONDITION_READY.equals(c.getType()))
+                .map(Condition::getReason).findFirst().orElse(null);
+    }
+
+    private static String condition(HelmOciChart chart, String type) {
+        return chart.getStatus().getConditions().stream().filter(c -> type.equals(c.getType()))
+                .map(Condition::getStatus).findFirst().orElse(null);
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
     private static void waitReady(String namespace, String name) {
         ProcessRunner.Result wait = kube.kubectl("wait", "--for=condition=Ready", "hoc/" + name, "-n", namespace, "--timeout=60s");
         if (wait.exitCode() != 0) {
@@ -177,13 +393,17 @@ class HelmOciChartIT {
         }
     }
 
-    private static void apply(String namespace, String yaml) throws Exception {
+    private static void apply(String namespace, String yaml) {
         tryApply(namespace, yaml).orThrow();
     }
 
-    private static ProcessRunner.Result tryApply(String namespace, String yaml) throws Exception {
-        Path file = Files.createTempFile(work, "resource", ".yaml");
-        Files.writeString(file, yaml);
-        return kube.kubectl("apply", "-n", namespace, "-f", file.toString());
+    private static ProcessRunner.Result tryApply(String namespace, String yaml) {
+        try {
+            Path file = Files.createTempFile(work, "resource", ".yaml");
+            Files.writeString(file, yaml);
+            return kube.kubectl("apply", "-n", namespace, "-f", file.toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

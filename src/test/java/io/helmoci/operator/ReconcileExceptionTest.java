@@ -14,7 +14,7 @@ class ReconcileExceptionTest {
         for (Reason reason : Reason.values()) {
             ReconcileException mapped = ReconcileException.from(new EngineException(reason, "Something about " + reason + "."));
             assertThat(mapped.reason()).isEqualTo(reason.name());
-            assertThat(mapped.getMessage()).startsWith("Something about " + reason + ".").contains(reason.remedy());
+            assertThat(mapped.getMessage()).isEqualTo("Something about " + reason + ".");
             if (reason.retryable()) {
                 assertThat(mapped.disposition()).as(reason.name()).isEqualTo(Disposition.RETRY);
             } else {
@@ -24,6 +24,16 @@ class ReconcileExceptionTest {
         assertThat(ReconcileException.from(new EngineException(Reason.NotAHelmChart, "x")).disposition()).isEqualTo(Disposition.STALLED);
         assertThat(ReconcileException.from(new EngineException(Reason.InvalidReference, "x")).disposition()).isEqualTo(Disposition.STALLED);
         assertThat(ReconcileException.from(new EngineException(Reason.VersionNotFound, "x")).disposition()).isEqualTo(Disposition.WAIT);
+    }
+
+    @Test
+    void failuresWrappedByTheOperatorSdkKeepTheirReason() {
+        var wrapped = new io.javaoperatorsdk.operator.OperatorException(
+                new ReconcileException(ConditionReasons.SECRET_NOT_FOUND, "Secret x is missing.", Disposition.WAIT));
+        var engine = new io.javaoperatorsdk.operator.OperatorException(new EngineException(Reason.RegistryUnavailable, "down"));
+
+        assertThat(ReconcileException.from(wrapped).reason()).isEqualTo(ConditionReasons.SECRET_NOT_FOUND);
+        assertThat(ReconcileException.from(engine).reason()).isEqualTo("RegistryUnavailable");
     }
 
     @Test

@@ -214,7 +214,7 @@ class ChartSyncTest {
         assertThat(condition(chart.getStatus(), Constants.CONDITION_READY))
                 .extracting(Condition::getStatus, Condition::getReason).containsExactly("False", "RegistryUnavailable");
         assertThat(condition(chart.getStatus(), Constants.CONDITION_READY).getMessage())
-                .contains("Connection refused", Reason.RegistryUnavailable.remedy());
+                .isEqualTo("Connection refused by registry.example:5000.");
         assertThat(condition(chart.getStatus(), Constants.CONDITION_RECONCILING).getReason())
                 .isEqualTo(ConditionReasons.PROGRESSING_WITH_RETRY);
         assertThat(chart.getStatus().getContentDigest()).isNotNull();
