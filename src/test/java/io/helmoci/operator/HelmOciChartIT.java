@@ -28,6 +28,7 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
@@ -121,6 +122,64 @@ class HelmOciChartIT {
 
         ProcessRunner.Result table = kube.kubectl("get", "hoc", "-n", namespace).orThrow();
         assertThat(table.stdout()).contains("URL", "VERSION", "DIGEST", "READY", "STATUS", "AGE", "1.1.0", newest.digest().substring(7, 19), "True");
+
+        // Helm consumes what the operator publishes: the artifact URL, and the namespace as a classic repository.
+        assertThat(helm.run(List.of("template", "demo", status.getArtifact().getUrl())).orThrow().stdout()).contains("kind: Deployment");
+        helm.run(List.of("repo", "add", namespace, operator.baseUrl() + "/charts/" + namespace)).orThrow();
+        assertThat(helm.run(List.of("search", "repo", namespace + "/demo")).orThrow().stdout()).contains(namespace + "/demo", "1.1.0");
+
+        String metrics = new String(operator.get("/q/metrics").body());
+        assertThat(metrics).contains("helmoci_reconcile_duration_seconds_count{result=\"Succeeded\"}",
+                "helmoci_registry_operations_total{operation=\"resolve\",registry=\"" + registry.host() + "\",result=\"ok\"}",
+                "helmoci_pulled_bytes_total", "helmoci_artifacts_stored", "helmoci_registry_http_requests_total");
+    }
+
+    @Test
+    void aReplicaThatLacksTheArchiveFetchesItAgainByDigest() throws Exception {
+        String namespace = kube.createNamespace("refetch");
+        helm.push(registry, charts.create("refetched", "1.0.0"), "charts");
+        apply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: refetched}
+                spec: {url: "%s", interval: 1h, insecure: true}
+                """.formatted(registry.ociUrl("charts/refetched")));
+        waitReady(namespace, "refetched");
+        HelmOciChartStatus status = get(namespace, "refetched").getStatus();
+        Path stored = work.resolve("operator/store/blobs/sha256").resolve(status.getContentDigest().substring(7));
+        Files.delete(stored);
+        registry.resetRequests();
+
+        HttpResponse<byte[]> served = operator.get(status.getArtifact().getUrl());
+
+        assertThat(served.statusCode()).isEqualTo(200);
+        assertThat(sha256(served.body())).isEqualTo(status.getContentDigest());
+        assertThat(registry.requests()).anyMatch(r -> r.path().endsWith("/blobs/" + status.getContentDigest()));
+        assertThat(stored).exists();
+    }
+
+    @Test
+    void serviceAccountImagePullSecretsAreUsedAsTheKubeletWould() {
+        String namespace = kube.createNamespace("sa");
+        HelmCli privateHelm = new HelmCli(work.resolve("helm-sa"));
+        privateHelm.login(privateRegistry, "robot", "s3cret-Zq9");
+        privateHelm.push(privateRegistry, charts.create("via-sa", "1.0.0"), "team");
+        kube.kubectl("create", "secret", "generic", "registry-ca", "-n", namespace, "--from-file=ca.crt=" + privateRegistry.caFile()).orThrow();
+        kube.kubectl("create", "secret", "docker-registry", "pull", "-n", namespace, "--docker-server=" + privateRegistry.host(),
+                "--docker-username=robot", "--docker-password=s3cret-Zq9").orThrow();
+        kube.kubectl("create", "serviceaccount", "puller", "-n", namespace).orThrow();
+        kube.kubectl("patch", "serviceaccount", "puller", "-n", namespace, "-p", "{\"imagePullSecrets\":[{\"name\":\"pull\"}]}").orThrow();
+        apply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: via-sa}
+                spec:
+                  url: "%s"
+                  serviceAccountName: puller
+                  certSecretRef: {name: registry-ca}
+                """.formatted(privateRegistry.ociUrl("team/via-sa")));
+
+        waitReady(namespace, "via-sa");
     }
 
     @Test
