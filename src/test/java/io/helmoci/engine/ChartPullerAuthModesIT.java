@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.helmoci.engine.registry.Credentials;
+import io.helmoci.engine.registry.DockerConfigCredentials;
 import io.helmoci.engine.registry.MediaTypes;
 import io.helmoci.testbed.ChartFactory;
 import io.helmoci.testbed.ChartSpec;
@@ -93,9 +94,18 @@ class ChartPullerAuthModesIT {
                 RawRegistryClient raw = mode.engineCredentials().isAnonymous() && !mode.needsLoginToPush()
                         ? RawRegistryClient.anonymous(registry) : RawRegistryClient.withCredentials(registry, USER, PASSWORD);
 
+                // credentials as 'helm registry login' and 'oras login' wrote them (Docker config.json)
+                Credentials fromHelm = mode.engineCredentials();
+                Credentials orasCredentials = mode.engineCredentials();
+                if (!fromHelm.isAnonymous()) {
+                    fromHelm = DockerConfigCredentials.fromJson(Files.readAllBytes(helm.registryConfig())).forRegistry(registry.host());
+                    orasCredentials = DockerConfigCredentials.fromJson(Files.readAllBytes(oras.registryConfig())).forRegistry(registry.host());
+                    assertThat(fromHelm).isEqualTo(mode.engineCredentials()).isEqualTo(orasCredentials);
+                }
+
                 // exact version (from the tag), helm-pushed
                 registry.resetRequests();
-                PullResult result = puller.pull(request(registry, "charts/webapp:" + SPEC.tag(), mode.engineCredentials()));
+                PullResult result = puller.pull(request(registry, "charts/webapp:" + SPEC.tag(), fromHelm));
 
                 assertThat(Files.readAllBytes(result.path())).isEqualTo(Files.readAllBytes(helmPulled));
                 assertThat(result.contentDigest()).isEqualTo("sha256:" + Digests.sha256(chart).replaceFirst("^sha256:", ""));
@@ -116,7 +126,7 @@ class ChartPullerAuthModesIT {
 
                 // the same chart again: one HEAD, nothing else (token cached, content in the store)
                 registry.resetRequests();
-                PullResult again = puller.pull(request(registry, "charts/webapp:" + SPEC.tag(), mode.engineCredentials()));
+                PullResult again = puller.pull(request(registry, "charts/webapp:" + SPEC.tag(), fromHelm));
                 assertThat(again.path()).isEqualTo(result.path());
                 assertThat(registry.requests()).extracting(RegistryRequest::method, RegistryRequest::status)
                         .containsExactly(org.assertj.core.groups.Tuple.tuple("HEAD", 200));
@@ -124,7 +134,7 @@ class ChartPullerAuthModesIT {
                 // a range, oras-pushed: one tag list, and the same archive bytes
                 registry.resetRequests();
                 PullRequest range = new PullRequest(ref(registry, "oras/webapp"), "^1.4", null, false,
-                        options(registry, mode.engineCredentials()));
+                        options(registry, orasCredentials));
                 PullResult fromOras = puller.pull(range);
                 assertThat(Files.readAllBytes(fromOras.path())).isEqualTo(Files.readAllBytes(chart));
                 assertThat(fromOras.resolution().version()).isEqualTo(SPEC.version());
@@ -188,6 +198,60 @@ class ChartPullerAuthModesIT {
                 throw registry.withLogAttached(failure);
             }
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("implementations")
+    void anIdentityTokenUsesTheOAuth2RefreshGrant(RegistryImplementation implementation, @TempDir Path dir) throws Throwable {
+        try (RegistryFixture registry = Mode.TOKEN_CREDENTIALS.configure(RegistryFixture.builder(implementation)).start();
+             ChartPuller puller = new ChartPuller(dir.resolve("store"))) {
+            try {
+                RawRegistryClient.withCredentials(registry, USER, PASSWORD)
+                        .pushChart("idtoken/webapp", SPEC.tag(), chart, RawRegistryClient.ChartManifestStyle.HELM);
+                TokenServer tokens = registry.tokenServer();
+                String refreshToken = offlineRefreshToken(registry);
+                Credentials identity = DockerConfigCredentials.fromJson(("{\"auths\":{\"https://" + registry.host()
+                        + "/v2/\":{\"identitytoken\":\"" + refreshToken + "\"}}}").getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                        .forRegistry(registry.host());
+                assertThat(identity.kind()).isEqualTo(Credentials.Kind.IDENTITY_TOKEN);
+                tokens.resetRequests();
+
+                PullResult result = puller.pull(request(registry, "idtoken/webapp:" + SPEC.tag(), identity));
+
+                assertThat(Files.readAllBytes(result.path())).isEqualTo(Files.readAllBytes(chart));
+                assertThat(tokens.requests()).singleElement().satisfies(r -> {
+                    assertThat(r.method()).isEqualTo("POST");
+                    assertThat(r.grant()).isEqualTo(TokenServer.Grant.REFRESH_TOKEN);
+                    assertThat(r.scopes()).containsExactly("repository:idtoken/webapp:pull");
+                    assertThat(r.status()).isEqualTo(200);
+                });
+
+                // a token server without the OAuth2 POST form: the engine falls back to GET (this one
+                // only takes user/password there, so the refresh token is refused: Unauthorized)
+                tokens.postSupported(false).resetRequests();
+                try (ChartPuller fresh = new ChartPuller(dir.resolve("store2"))) {
+                    EngineException e = PullerTestbed.failure(Reason.Unauthorized,
+                            () -> fresh.inspect(request(registry, "idtoken/webapp:" + SPEC.tag(), identity)));
+                    assertThat(e.getMessage()).contains("identity (refresh) token").doesNotContain(refreshToken);
+                }
+                assertThat(tokens.requests()).extracting(TokenServer.TokenRequest::method, TokenServer.TokenRequest::status)
+                        .containsExactly(org.assertj.core.groups.Tuple.tuple("POST", 404), org.assertj.core.groups.Tuple.tuple("GET", 401));
+            } catch (Throwable failure) {
+                throw registry.withLogAttached(failure);
+            }
+        }
+    }
+
+    /** A refresh token from the real token server's OAuth2 password grant with {@code access_type=offline}, as docker login gets one. */
+    private static String offlineRefreshToken(RegistryFixture registry) throws Exception {
+        String form = "grant_type=password&client_id=it&access_type=offline&username=" + USER + "&password=" + PASSWORD
+                + "&service=" + registry.tokenServer().service();
+        java.net.http.HttpResponse<String> response = registry.httpClient().send(java.net.http.HttpRequest
+                .newBuilder(registry.tokenServer().realm()).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(form)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        String token = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).path("refresh_token").asText();
+        assertThat(token).as(response.body()).isNotEmpty();
+        return token;
     }
 
     static Stream<RegistryImplementation> implementations() {

@@ -51,6 +51,7 @@ final class PullerTestbed {
         EngineException e = catchThrowableOfType(EngineException.class, call);
         assertThat(e).as("expected an EngineException with reason " + expected).isNotNull();
         assertThat(e.reason()).as(e.getMessage()).isEqualTo(expected);
+        System.out.println("engine error: " + e); // the messages users would see, for review in the test log
         return e;
     }
 }

@@ -1,6 +1,7 @@
 package io.helmoci.testbed;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -20,7 +21,7 @@ class HelmRoundTripIT {
     private static final String PASSWORD = "s3cret-pass";
 
     enum Mode {
-        ANONYMOUS_HTTP, TLS, HTPASSWD_TLS, TOKEN_TLS;
+        ANONYMOUS_HTTP, TLS, HTPASSWD_TLS, TOKEN_TLS, TOKEN_HTTP;
 
         RegistryFixture.Builder configure(RegistryFixture.Builder builder) {
             return switch (this) {
@@ -28,6 +29,7 @@ class HelmRoundTripIT {
                 case TLS -> builder.tls();
                 case HTPASSWD_TLS -> builder.htpasswd().user(USER, PASSWORD);
                 case TOKEN_TLS -> builder.tokenAuth().user(USER, PASSWORD);
+                case TOKEN_HTTP -> builder.tokenAuth().plainHttp().user(USER, PASSWORD);
             };
         }
     }
@@ -53,6 +55,8 @@ class HelmRoundTripIT {
     void helmPushThenPullGivesTheSameChartBack(RegistryImplementation implementation, Mode mode, @TempDir Path dir) throws Throwable {
         try (RegistryFixture registry = mode.configure(RegistryFixture.builder(implementation)).start()) {
             try {
+                System.out.printf("[report] %s %s %s started in %d ms%n", implementation, implementation.version(), mode,
+                        registry.lastStartupTime().toMillis());
                 HelmCli helm = new HelmCli(dir.resolve("helm"));
                 if (registry.authMode() != AuthMode.NONE) {
                     assertThat(helm.tryPush(registry, chart, "charts").exitCode()).as("push without login").isNotZero();
@@ -69,8 +73,9 @@ class HelmRoundTripIT {
                         : RawRegistryClient.withCredentials(registry, USER, PASSWORD);
                 assertThat(raw.headManifestDigest("charts/roundtrip", "0.1.0_build.7")).isEqualTo(pushed.digest());
                 assertThat(registry.requests()).extracting(RegistryRequest::method, RegistryRequest::path, RegistryRequest::status)
-                        .contains(org.assertj.core.groups.Tuple.tuple("PUT", "/v2/charts/roundtrip/manifests/0.1.0_build.7", 201));
-                if (mode == Mode.TOKEN_TLS) {
+                        .contains(tuple("PUT", "/v2/charts/roundtrip/manifests/0.1.0_build.7", 201));
+                if (registry.authMode() == AuthMode.TOKEN) {
+                    assertThat(registry.tokenServer().isHttps()).isEqualTo(registry.isTls());
                     assertThat(registry.tokenServer().requestCount(TokenServer.Grant.BASIC)).isPositive();
                 }
             } catch (Throwable failure) {

@@ -3,6 +3,7 @@ package io.helmoci.testbed;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +56,7 @@ final class RegistryConfig {
     }
 
     RegistryConfig notifications(List<String> urls) {
-        List<Map<String, Object>> endpoints = new java.util.ArrayList<>();
+        List<Map<String, Object>> endpoints = new ArrayList<>();
         for (int i = 0; i < urls.size(); i++) {
             Map<String, Object> endpoint = new LinkedHashMap<>();
             endpoint.put("name", "testbed-" + i);

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 
 /**
  * {@link RegistryFixture} as a JUnit 5 extension. As a {@code static} field it starts before all
- * tests of the class and stops after them; as an instance field, around each test. When a test or
+ * tests of the class and stops after them (and is started again before a test if an earlier one
+ * stopped it); as an instance field, around each test. When a test or
  * a lifecycle method fails, the registry log (and token-server requests) are attached to the
  * failure as a suppressed exception, so they show in the test report.
  *
@@ -43,11 +44,10 @@ public final class RegistryExtension extends RegistryFixture implements BeforeAl
         close();
     }
 
+    /** Also restarts a per-class registry that an earlier test stopped or killed, so tests stay independent. */
     @Override
     public void beforeEach(ExtensionContext context) {
-        if (!perClass) {
-            start();
-        }
+        start();
     }
 
     @Override

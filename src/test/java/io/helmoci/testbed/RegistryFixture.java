@@ -2,6 +2,7 @@ package io.helmoci.testbed;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,9 +11,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -282,7 +285,7 @@ public class RegistryFixture implements AutoCloseable {
      * and returns it: for tests that start a fixture themselves rather than through the extension.
      */
     public <T extends Throwable> T withLogAttached(T failure) {
-        if (java.util.Arrays.stream(failure.getSuppressed())
+        if (Arrays.stream(failure.getSuppressed())
                 .noneMatch(s -> s instanceof RegistryExtension.RegistryLog log && log.fixture() == this)) {
             failure.addSuppressed(new RegistryExtension.RegistryLog(this));
         }
@@ -297,7 +300,11 @@ public class RegistryFixture implements AutoCloseable {
         return storageDir;
     }
 
-    /** Where the filesystem driver keeps a blob: overwrite it to simulate corruption at rest. */
+    /**
+     * Where the filesystem driver keeps a blob: overwrite it to simulate corruption at rest. The
+     * registry serves the file as it is (no digest check on read). Blobs are content-addressed and
+     * shared by every repository of the registry, so corrupt only content no other test uses.
+     */
     public Path blobFile(String digest) {
         String[] parts = digest.split(":", 2);
         return storageDir.resolve("docker/registry/v2/blobs/" + parts[0] + "/" + parts[1].substring(0, 2) + "/" + parts[1] + "/data");
@@ -357,8 +364,7 @@ public class RegistryFixture implements AutoCloseable {
     private void launch(Path config) {
         try {
             Files.writeString(logFile, "=== testbed: starting " + implementation + " " + implementation.version() + " on "
-                    + host() + " ===\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
-                    java.nio.file.StandardOpenOption.APPEND);
+                    + host() + " ===\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             ProcessBuilder builder = new ProcessBuilder(implementation.binary().toString(), "serve", config.toString())
                     .directory(workDir.toFile()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
@@ -436,7 +442,7 @@ public class RegistryFixture implements AutoCloseable {
     }
 
     private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

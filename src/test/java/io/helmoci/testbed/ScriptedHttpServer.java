@@ -13,11 +13,22 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManagerFactory;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 
 /**
- * A loopback HTTP server (the JDK's {@code com.sun.net.httpserver}) whose answers a test scripts:
+ * A loopback HTTP(S) server (the JDK's {@code com.sun.net.httpserver}) whose answers a test scripts:
  * for the transport behaviour a real registry cannot be made to show on demand (429 with
  * {@code Retry-After}, 5xx, redirects to another origin, a server that never answers). Records
  * every request it receives.
@@ -44,8 +55,25 @@ public final class ScriptedHttpServer implements AutoCloseable {
     private final HttpServer server;
     private final List<Received> received = Collections.synchronizedList(new ArrayList<>());
 
-    private ScriptedHttpServer(Handler handler) throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    private final boolean https;
+
+    private ScriptedHttpServer(Handler handler, SSLContext tls, boolean needClientAuth) throws IOException {
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        https = tls != null;
+        if (https) {
+            HttpsServer httpsServer = HttpsServer.create(address, 0);
+            httpsServer.setHttpsConfigurator(new HttpsConfigurator(tls) {
+                @Override
+                public void configure(HttpsParameters params) {
+                    SSLParameters parameters = tls.getDefaultSSLParameters();
+                    parameters.setNeedClientAuth(needClientAuth);
+                    params.setSSLParameters(parameters);
+                }
+            });
+            server = httpsServer;
+        } else {
+            server = HttpServer.create(address, 0);
+        }
         server.setExecutor(Executors.newCachedThreadPool(r -> {
             Thread thread = new Thread(r, "scripted-http");
             thread.setDaemon(true);
@@ -71,10 +99,40 @@ public final class ScriptedHttpServer implements AutoCloseable {
     }
 
     public static ScriptedHttpServer start(Handler handler) {
+        return start(handler, null, false);
+    }
+
+    /**
+     * An HTTPS server with {@code tls} (see {@link #serverContext}); {@code needClientAuth} makes it
+     * demand a client certificate that {@code tls} trusts (mutual TLS).
+     */
+    public static ScriptedHttpServer start(Handler handler, SSLContext tls, boolean needClientAuth) {
         try {
-            return new ScriptedHttpServer(handler);
+            return new ScriptedHttpServer(handler, tls, needClientAuth);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A server TLS context: {@code certificate}'s key and chain, trusting {@code ca} for client certificates. */
+    public static SSLContext serverContext(TestCa.Issued certificate, TestCa ca) {
+        try {
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            keys.setKeyEntry("server", certificate.privateKey(), new char[0],
+                    certificate.chain().toArray(new java.security.cert.Certificate[0]));
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keys, new char[0]);
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("ca", ca.certificate());
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+            return context;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot build a server TLS context", e);
         }
     }
 
@@ -84,7 +142,7 @@ public final class ScriptedHttpServer implements AutoCloseable {
     }
 
     public String url() {
-        return "http://" + hostPort();
+        return (https ? "https://" : "http://") + hostPort();
     }
 
     public List<Received> requests() {

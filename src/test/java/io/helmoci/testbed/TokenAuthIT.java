@@ -7,6 +7,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Base64;
@@ -212,6 +213,25 @@ class TokenAuthIT {
             assertThat(tokens().requestCount(Grant.REFRESH_TOKEN)).isEqualTo(1);
             assertThat(post(Map.of("grant_type", "refresh_token", "client_id", "testbed", "refresh_token", "bogus",
                     "service", tokens().service())).path("error").asText()).isEqualTo("invalid_grant");
+        }
+
+        @Test
+        void helmUsesADockerIdentityTokenThroughTheRefreshGrant() throws Exception {
+            RawRegistryClient.withCredentials(registry(), USER, PASSWORD)
+                    .pushChart("idtoken/tokchart", "1.0.0", chart, RawRegistryClient.ChartManifestStyle.HELM);
+            String refreshToken = post(Map.of("grant_type", "password", "client_id", "testbed", "access_type", "offline",
+                    "username", USER, "password", PASSWORD, "service", tokens().service())).path("refresh_token").asText();
+            HelmCli helm = new HelmCli(dir.resolve("helm"));
+            Files.createDirectories(helm.registryConfig().getParent());
+            Files.writeString(helm.registryConfig(),
+                    "{\"auths\":{\"" + registry().host() + "\":{\"identitytoken\":\"" + refreshToken + "\"}}}");
+            tokens().resetRequests();
+
+            Path pulled = helm.pull(registry(), "idtoken/tokchart", "1.0.0", dir.resolve("out"));
+
+            assertThat(Digests.sha256(pulled)).isEqualTo(Digests.sha256(chart));
+            assertThat(tokens().requests()).isNotEmpty()
+                    .allMatch(r -> r.grant() == Grant.REFRESH_TOKEN && r.method().equals("POST") && r.status() == 200);
         }
 
         private JsonNode getToken(String scope, boolean withCredentials) throws Exception {

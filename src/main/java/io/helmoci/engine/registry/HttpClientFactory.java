@@ -22,7 +22,7 @@ import io.helmoci.engine.Reason;
  * so connections to a registry are reused across operations. Redirects are never followed by
  * OkHttp ({@link RegistryHttp} follows them by hand, dropping credentials across origins).
  */
-public final class HttpClientFactory implements AutoCloseable {
+final class HttpClientFactory implements AutoCloseable {
     private static final int MAX_CLIENTS = 64;
 
     /** The parts of {@link TransportOptions} that shape a client; retries and deadlines are per call. */
@@ -47,7 +47,7 @@ public final class HttpClientFactory implements AutoCloseable {
         }
     };
 
-    public synchronized OkHttpClient clientFor(TransportOptions options) {
+    synchronized OkHttpClient clientFor(TransportOptions options) {
         return clients.computeIfAbsent(ClientKey.of(options), key -> build(options));
     }
 

@@ -40,8 +40,4 @@ public final class MediaTypes {
     public static boolean isContainerConfig(String mediaType) {
         return OCI_IMAGE_CONFIG.equals(mediaType) || DOCKER_CONTAINER_CONFIG.equals(mediaType);
     }
-
-    public static boolean isIndex(String mediaType) {
-        return OCI_INDEX.equals(mediaType) || DOCKER_MANIFEST_LIST.equals(mediaType);
-    }
 }

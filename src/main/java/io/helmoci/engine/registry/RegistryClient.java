@@ -266,11 +266,6 @@ public final class RegistryClient {
         return bytes;
     }
 
-    /** The operation deadline's remaining time is over: fail fast between steps. */
-    public void checkDeadline(String what) {
-        http.deadline().check(what);
-    }
-
     // ---- requests, authentication and errors
 
     private Response execute(Request.Builder builder, OciReference ref, String what) {

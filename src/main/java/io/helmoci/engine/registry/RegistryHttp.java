@@ -214,8 +214,11 @@ final class RegistryHttp {
             return new Failure(new EngineException(Reason.Timeout, "The registry at " + where
                     + " did not answer in time. Check the network path to the registry, or raise the timeout.", e), true);
         }
+        // A server that demands a client certificate may just drop the connection after the handshake.
+        String mutualTlsHint = url.isHttps() && options.clientCertificatePem() == null
+                ? " If the registry requires a client certificate (mutual TLS), give one." : "";
         return new Failure(new EngineException(Reason.RegistryUnavailable, "The connection to the registry at " + where
-                + " failed (" + e.getMessage() + "). Check that the registry is up and reachable from here.", e), true);
+                + " failed (" + e.getMessage() + "). Check that the registry is up and reachable from here." + mutualTlsHint, e), true);
     }
 
     /** For failures while a response body is being read, after the retries are over. */

@@ -149,19 +149,38 @@ record TlsMaterial(SSLSocketFactory socketFactory, X509TrustManager trustManager
     // OID id-ecPublicKey 1.2.840.10045.2.1
     private static final byte[] EC_PUBLIC_KEY_OID = {0x06, 0x07, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x02, 0x01};
 
-    /** SEC1 ECPrivateKey ::= SEQUENCE { version, privateKey OCTET STRING, [0] parameters OID, [1] publicKey }. */
+    // OIDs of the NIST curves, for SEC1 keys that leave out their parameters (as some Java tools write them)
+    private static final byte[] P256 = {0x06, 0x08, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x03, 0x01, 0x07};
+    private static final byte[] P384 = {0x06, 0x05, 0x2b, (byte) 0x81, 0x04, 0x00, 0x22};
+    private static final byte[] P521 = {0x06, 0x05, 0x2b, (byte) 0x81, 0x04, 0x00, 0x23};
+
+    /**
+     * SEC1 ECPrivateKey ::= SEQUENCE { version, privateKey OCTET STRING, [0] parameters OID, [1] publicKey }.
+     * The curve comes from [0]; without it, from the private key's length (P-256, P-384 or P-521).
+     */
     private static byte[] ecAlgorithm(byte[] sec1) throws GeneralSecurityException {
         Der outer = new Der(sec1, 0);
         int position = outer.contentStart;
+        int keyLength = -1;
         while (position < outer.end) {
             Der element = new Der(sec1, position);
-            if ((sec1[position] & 0xff) == 0xa0) {
+            int tag = sec1[position] & 0xff;
+            if (tag == 0xa0) {
                 byte[] curve = java.util.Arrays.copyOfRange(sec1, element.contentStart, element.end);
                 return sequence(concat(EC_PUBLIC_KEY_OID, curve));
             }
+            if (tag == 0x04) {
+                keyLength = element.end - element.contentStart;
+            }
             position = element.end;
         }
-        throw new GeneralSecurityException("the EC private key does not name its curve; convert it to PKCS#8");
+        byte[] curve = switch (keyLength) {
+            case 32 -> P256;
+            case 48 -> P384;
+            case 65, 66 -> P521;
+            default -> throw new GeneralSecurityException("the EC private key does not name its curve; convert it to PKCS#8");
+        };
+        return sequence(concat(EC_PUBLIC_KEY_OID, curve));
     }
 
     private static byte[] wrapPkcs8(byte[] algorithm, byte[] key) {

@@ -85,7 +85,7 @@ public final class ContentStore {
         Digest digest = descriptor.parsedDigest();
         String what = describe(descriptor);
         if (descriptor.size() > maxBlobBytes) {
-            throw tooLarge(what, descriptor.size());
+            throw tooLarge(what + " is " + descriptor.size() + " bytes");
         }
         if (descriptor.size() < 0) {
             throw new EngineException(Reason.SizeMismatch, what + " has no valid size in its descriptor. Push the chart again.");
@@ -166,7 +166,7 @@ public final class ContentStore {
                 }
                 total += read;
                 if (total > maxBlobBytes) {
-                    throw tooLarge(what, total);
+                    throw tooLarge("the registry served more than " + maxBlobBytes + " bytes of " + what);
                 }
                 if (total > expected) {
                     throw new EngineException(Reason.SizeMismatch, "The registry served more than the " + expected
@@ -282,9 +282,10 @@ public final class ContentStore {
         }
     }
 
-    private EngineException tooLarge(String what, long size) {
-        return new EngineException(Reason.ChartTooLarge, what + " is " + (size > maxBlobBytes ? "over " : "") + size
-                + " bytes, more than the limit of " + maxBlobBytes + " bytes. Shrink the chart, or raise the limit if the size is expected.");
+    private EngineException tooLarge(String problem) {
+        String text = Character.toUpperCase(problem.charAt(0)) + problem.substring(1);
+        return new EngineException(Reason.ChartTooLarge, text + ", over the limit of " + maxBlobBytes
+                + " bytes. Shrink the chart, or raise the limit (maxArchiveBytes) if the size is expected.");
     }
 
     private static String describe(Descriptor descriptor) {
