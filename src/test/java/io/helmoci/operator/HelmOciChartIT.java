@@ -159,6 +159,34 @@ class HelmOciChartIT {
     }
 
     @Test
+    void aSecondReplicaIsReadyWithoutLeadingAndServesArtifactsToo() throws Exception {
+        String namespace = kube.createNamespace("replicas");
+        helm.push(registry, charts.create("replicated", "1.0.0"), "charts");
+        apply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: replicated}
+                spec: {url: "%s", interval: 1h, insecure: true}
+                """.formatted(registry.ociUrl("charts/replicated")));
+        waitReady(namespace, "replicated");
+        HelmOciChartStatus status = get(namespace, "replicated").getStatus();
+        String leader = leaseHolder();
+
+        try (OperatorProcess follower = OperatorProcess.start(kube.kubeconfig(), work.resolve("follower"), Map.of())) {
+            HttpResponse<byte[]> served = follower.get("/artifacts/" + namespace + "/replicated/replicated-1.0.0.tgz");
+
+            assertThat(served.statusCode()).isEqualTo(200);
+            assertThat(sha256(served.body())).isEqualTo(status.getContentDigest());
+            assertThat(follower.get("/charts/" + namespace + "/index.yaml").body()).asString().contains("replicated-1.0.0.tgz");
+            assertThat(leaseHolder()).as("the first replica keeps leading").isEqualTo(leader);
+        }
+    }
+
+    private static String leaseHolder() {
+        return kube.client().leases().inNamespace("default").withName("helm-oci-operator-leader").get().getSpec().getHolderIdentity();
+    }
+
+    @Test
     void serviceAccountImagePullSecretsAreUsedAsTheKubeletWould() {
         String namespace = kube.createNamespace("sa");
         HelmCli privateHelm = new HelmCli(work.resolve("helm-sa"));
