@@ -11,6 +11,7 @@ import io.helmoci.testbed.ChartSpec;
 import io.helmoci.testbed.HelmCli;
 import io.helmoci.testbed.KubeApiServerFixture;
 import io.helmoci.testbed.OperatorProcess;
+import io.helmoci.testbed.OrasCli;
 import io.helmoci.testbed.ProcessRunner;
 import io.helmoci.testbed.RegistryExtension;
 import io.helmoci.testbed.RegistryFixture;
@@ -146,6 +147,10 @@ class HelmOciChartIT {
                 """.formatted(registry.ociUrl("charts/refetched")));
         waitReady(namespace, "refetched");
         HelmOciChartStatus status = get(namespace, "refetched").getStatus();
+        registry.resetRequests();
+        Thread.sleep(3000);
+        assertThat(registry.requests()).as("the operator's own status writes trigger no reconciliation")
+                .noneMatch(r -> r.path().contains("refetched"));
         Path stored = work.resolve("operator/store/blobs/sha256").resolve(status.getContentDigest().substring(7));
         Files.delete(stored);
         registry.resetRequests();
@@ -333,6 +338,33 @@ class HelmOciChartIT {
     }
 
     @Test
+    void wrongMediaTypesStallWithTheFixAndAnUnknownVersionListsTheAvailableOnes() {
+        String namespace = kube.createNamespace("failures");
+        Path chart = charts.create("generic", "1.0.0");
+        new OrasCli(work.resolve("oras")).push(registry, "charts/generic:1.0.0", chart.getParent(), List.of(),
+                chart.getFileName().toString()).orThrow();
+        apply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: generic}
+                spec: {url: "%s", version: "1.0.0", insecure: true}
+                ---
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: unknown-version}
+                spec: {url: "%s", version: "9.9.9", insecure: true}
+                """.formatted(registry.ociUrl("charts/generic"), registry.ociUrl("charts/demo")));
+
+        HelmOciChart generic = await(namespace, "generic", c -> "NotAHelmChart".equals(readyReason(c)), "NotAHelmChart");
+        assertThat(condition(generic, Constants.CONDITION_STALLED)).isEqualTo("True");
+        assertThat(readyMessage(generic)).contains("helm push");
+
+        HelmOciChart unknown = await(namespace, "unknown-version", c -> "VersionNotFound".equals(readyReason(c)), "VersionNotFound");
+        assertThat(readyMessage(unknown)).contains("1.1.0", "1.0.0");
+        assertThat(condition(unknown, Constants.CONDITION_STALLED)).as("a push of 9.9.9 fixes it").isNull();
+    }
+
+    @Test
     void suspendedResourceMakesNoRegistryRequest() throws Exception {
         String namespace = kube.createNamespace("suspended");
         registry.resetRequests();
@@ -461,6 +493,11 @@ class HelmOciChartIT {
     private static String readyReason(HelmOciChart chart) {
         return chart.getStatus().getConditions().stream().filter(c -> Constants.CONDITION_READY.equals(c.getType()))
                 .map(Condition::getReason).findFirst().orElse(null);
+    }
+
+    private static String readyMessage(HelmOciChart chart) {
+        return chart.getStatus().getConditions().stream().filter(c -> Constants.CONDITION_READY.equals(c.getType()))
+                .map(Condition::getMessage).findFirst().orElse(null);
     }
 
     private static String condition(HelmOciChart chart, String type) {
