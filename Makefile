@@ -22,3 +22,9 @@ build:
 
 clean:
 	$(MVN) clean
+
+## crds: regenerate the CRD from the Java API types and copy it to deploy/crds (the build fails while they differ)
+.PHONY: crds
+crds:
+	$(MVN) -DskipTests package
+	cp target/kubernetes/helmocicharts.helmoci.io-v1.yml deploy/crds/helmocicharts.helmoci.io-v1.yml

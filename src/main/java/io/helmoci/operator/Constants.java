@@ -1,0 +1,28 @@
+package io.helmoci.operator;
+
+/** Names shared by the API types, the reconciler, the artifact server and the manifests in deploy/. */
+public final class Constants {
+    public static final String GROUP = "helmoci.io";
+    public static final String VERSION = "v1alpha1";
+    public static final String KIND = "HelmOciChart";
+    public static final String PLURAL = "helmocicharts";
+    public static final String SHORT_NAME = "hoc";
+
+    /** kstatus: the resource is up to date with its spec and its artifact is served. */
+    public static final String CONDITION_READY = "Ready";
+    /** kstatus: the controller is working towards the spec (new generation or a retry after a transient failure). */
+    public static final String CONDITION_RECONCILING = "Reconciling";
+    /** kstatus: retrying cannot help until the spec (or a referenced object) changes. */
+    public static final String CONDITION_STALLED = "Stalled";
+
+    public static final String FINALIZER = GROUP + "/finalizer";
+    /** Set to any new value (for example a timestamp) to reconcile at once; echoed to status.lastHandledReconcileAt. */
+    public static final String REQUESTED_AT_ANNOTATION = GROUP + "/requestedAt";
+    /** Server-side apply field manager and the controller name. */
+    public static final String FIELD_MANAGER = "helm-oci-operator";
+    /** reportingComponent / source of the Kubernetes events the operator emits. */
+    public static final String EVENT_SOURCE = "helm-oci-operator";
+
+    private Constants() {
+    }
+}

@@ -1,0 +1,112 @@
+package io.helmoci.operator.artifacts;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.helmoci.operator.ReconcileException;
+import io.helmoci.operator.api.v1alpha1.HelmOciChart;
+import io.helmoci.operator.credentials.ClientObjectLookup;
+import io.helmoci.operator.source.ChartSource;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The artifact server on the application's HTTP port:
+ * {@code GET|HEAD /artifacts/<namespace>/<name>/<chart>-<version>.tgz} and
+ * {@code GET /charts/<namespace>/index.yaml}. Reads HelmOciCharts from the API server, so every
+ * replica serves, leader or not.
+ */
+@ApplicationScoped
+public class ArtifactRoutes {
+    public static final String DIGEST_HEADER = "X-Content-Digest";
+    private static final Logger LOG = Logger.getLogger(ArtifactRoutes.class);
+    private static final Pattern DNS_NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
+
+    private final KubernetesClient client;
+    private final ArtifactService artifacts;
+
+    public ArtifactRoutes(KubernetesClient client, ChartSource source) {
+        this.client = client;
+        this.artifacts = new ArtifactService(source, new ClientObjectLookup(client));
+    }
+
+    void register(@Observes Router router) {
+        router.route(ArtifactUrls.ARTIFACTS + "/:namespace/:name/:file").method(HttpMethod.GET).method(HttpMethod.HEAD)
+                .blockingHandler(this::artifact, false);
+        router.get(ArtifactUrls.CHARTS + "/:namespace/" + ArtifactUrls.INDEX).blockingHandler(this::index, false);
+    }
+
+    private void artifact(RoutingContext ctx) {
+        String namespace = ctx.pathParam("namespace");
+        String name = ctx.pathParam("name");
+        String file = ctx.pathParam("file");
+        Optional<HelmOciChart> chart = read(namespace, name);
+        if (chart.isEmpty()) {
+            notFound(ctx, "No HelmOciChart " + namespace + "/" + name + ".");
+            return;
+        }
+        Optional<ArtifactService.ServedArtifact> found;
+        try {
+            found = artifacts.find(chart.get(), file);
+        } catch (ReconcileException e) {
+            LOG.infof("Could not fetch the artifact of %s/%s again: %s", namespace, name, e.getMessage());
+            ctx.response().setStatusCode(503).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+                    .end(e.reason() + ": " + e.getMessage() + "\n");
+            return;
+        }
+        if (found.isEmpty()) {
+            notFound(ctx, "HelmOciChart " + namespace + "/" + name + " publishes no " + file
+                    + "; its status.artifact.url names the current archive.");
+            return;
+        }
+        ArtifactService.ServedArtifact artifact = found.get();
+        String etag = "\"" + artifact.digest() + "\"";
+        var response = ctx.response()
+                .putHeader(HttpHeaders.ETAG, etag)
+                .putHeader(DIGEST_HEADER, artifact.digest())
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
+        if (etag.equals(ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH))) {
+            response.setStatusCode(304).end();
+            return;
+        }
+        response.putHeader(HttpHeaders.CONTENT_TYPE, "application/gzip")
+                .putHeader("Content-Disposition", "attachment; filename=\"" + file + "\"");
+        if (ctx.request().method() == HttpMethod.HEAD) {
+            response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(artifact.size())).end();
+        } else {
+            response.sendFile(artifact.path().toString());
+        }
+    }
+
+    private void index(RoutingContext ctx) {
+        String namespace = ctx.pathParam("namespace");
+        if (!DNS_NAME.matcher(namespace).matches()) {
+            notFound(ctx, "No namespace " + namespace + ".");
+            return;
+        }
+        var charts = client.resources(HelmOciChart.class).inNamespace(namespace).list().getItems();
+        String yaml = HelmRepositoryIndex.render(charts, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml; charset=utf-8")
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+                .end(yaml);
+    }
+
+    private Optional<HelmOciChart> read(String namespace, String name) {
+        if (!DNS_NAME.matcher(namespace).matches() || !DNS_NAME.matcher(name).matches()) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(client.resources(HelmOciChart.class).inNamespace(namespace).withName(name).get());
+    }
+
+    private static void notFound(RoutingContext ctx, String message) {
+        ctx.response().setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8").end(message + "\n");
+    }
+}

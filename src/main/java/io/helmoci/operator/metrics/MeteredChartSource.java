@@ -1,0 +1,80 @@
+package io.helmoci.operator.metrics;
+
+import io.helmoci.engine.EngineException;
+import io.helmoci.operator.source.ChartRequest;
+import io.helmoci.operator.source.ChartSource;
+import io.helmoci.operator.source.ResolvedChart;
+import io.helmoci.operator.source.StoredChart;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Counts what a {@link ChartSource} does, for Prometheus:
+ * {@code helmoci_registry_operations_total{registry,operation,result}},
+ * {@code helmoci_pulled_bytes_total{registry}} and {@code helmoci_artifacts_stored}.
+ */
+public final class MeteredChartSource implements ChartSource {
+    private final ChartSource delegate;
+    private final MeterRegistry registry;
+    private final Set<String> stored = ConcurrentHashMap.newKeySet();
+
+    public MeteredChartSource(ChartSource delegate, MeterRegistry registry) {
+        this.delegate = delegate;
+        this.registry = registry;
+        registry.gaugeCollectionSize("helmoci.artifacts.stored", java.util.List.of(), stored);
+    }
+
+    @Override
+    public ResolvedChart resolve(ChartRequest request) {
+        return count(request, "resolve", () -> delegate.resolve(request));
+    }
+
+    @Override
+    public StoredChart pull(ChartRequest request, ResolvedChart resolved) {
+        StoredChart pulled = count(request, "pull", () -> delegate.pull(request, resolved));
+        registry.counter("helmoci.pulled.bytes", "registry", registryOf(request.url())).increment(pulled.size());
+        stored.add(pulled.contentDigest());
+        return pulled;
+    }
+
+    @Override
+    public Optional<Path> stored(String contentDigest, long size) {
+        Optional<Path> found = delegate.stored(contentDigest, size);
+        found.ifPresent(p -> stored.add(contentDigest));
+        return found;
+    }
+
+    @Override
+    public boolean remove(String contentDigest) {
+        stored.remove(contentDigest);
+        return delegate.remove(contentDigest);
+    }
+
+    private <T> T count(ChartRequest request, String operation, Supplier<T> call) {
+        String result = "ok";
+        try {
+            return call.get();
+        } catch (EngineException e) {
+            result = e.reason().name();
+            throw e;
+        } catch (RuntimeException e) {
+            result = "error";
+            throw e;
+        } finally {
+            registry.counter("helmoci.registry.operations", "registry", registryOf(request.url()),
+                    "operation", operation, "result", result).increment();
+        }
+    }
+
+    /** host[:port] of an oci:// URL. */
+    static String registryOf(String url) {
+        String rest = url.startsWith("oci://") ? url.substring("oci://".length()) : url;
+        int slash = rest.indexOf('/');
+        return slash < 0 ? rest : rest.substring(0, slash);
+    }
+}

@@ -1,0 +1,142 @@
+package io.helmoci.operator.reconciler;
+
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.helmoci.operator.ConditionReasons;
+import io.helmoci.operator.Constants;
+import io.helmoci.operator.ReconcileException;
+import io.helmoci.operator.ReconcileException.Disposition;
+import io.helmoci.operator.api.v1alpha1.HelmOciChart;
+import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
+import io.helmoci.operator.credentials.ObjectLookup;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.jboss.logging.Logger;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * Adapts {@link ChartSync} to java-operator-sdk: status by server-side apply, failures through
+ * {@link #updateErrorStatus} (transient ones retried with exponential backoff, the others checked
+ * again after spec.interval), the artifact removed on delete, and Secrets and ServiceAccounts
+ * watched so that creating or rotating one reconciles the HelmOciCharts that use it at once.
+ */
+@ControllerConfiguration(name = Constants.FIELD_MANAGER, fieldManager = Constants.FIELD_MANAGER,
+        finalizerName = Constants.FINALIZER, generationAwareEventProcessing = false,
+        informer = @Informer(onUpdateFilter = RelevantChangeFilter.class))
+@GradualRetry(maxAttempts = -1, initialInterval = 2_000, intervalMultiplier = 2.0, maxInterval = 300_000)
+public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner<HelmOciChart> {
+    private static final Logger LOG = Logger.getLogger(HelmOciChartReconciler.class);
+
+    private final ChartSync sync;
+    private final MeterRegistry meters;
+
+    public HelmOciChartReconciler(ChartSync sync, MeterRegistry meters) {
+        this.sync = sync;
+        this.meters = meters;
+    }
+
+    @Override
+    public List<EventSource<?, HelmOciChart>> prepareEventSources(EventSourceContext<HelmOciChart> context) {
+        return ReferencedObjects.eventSources(context);
+    }
+
+    @Override
+    public UpdateControl<HelmOciChart> reconcile(HelmOciChart resource, Context<HelmOciChart> context) {
+        Timer.Sample sample = Timer.start(meters);
+        String result = "error";
+        try {
+            ChartSync.Outcome outcome = sync.reconcile(resource, lookup(context), usedElsewhere(resource, context),
+                    progress -> PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(resource, statusPatch(resource, progress), context));
+            result = Boolean.TRUE.equals(resource.getSpec().getSuspend()) ? ConditionReasons.SUSPENDED : ConditionReasons.SUCCEEDED;
+            UpdateControl<HelmOciChart> control = UpdateControl.patchStatus(statusPatch(resource, outcome.status()));
+            return outcome.requeueAfter().map(control::rescheduleAfter).orElse(control);
+        } catch (RuntimeException e) {
+            result = ReconcileException.from(e).reason();
+            throw e;
+        } finally {
+            sample.stop(meters.timer("helmoci.reconcile.duration", "result", result));
+        }
+    }
+
+    @Override
+    public ErrorStatusUpdateControl<HelmOciChart> updateErrorStatus(HelmOciChart resource, Context<HelmOciChart> context, Exception e) {
+        ReconcileException failure = ReconcileException.from(e);
+        String id = resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
+        if (failure.reason().equals(ConditionReasons.INTERNAL_ERROR)) {
+            LOG.errorf(e, "Reconciling %s failed unexpectedly", id);
+        } else {
+            LOG.infof("Reconciling %s failed: %s: %s", id, failure.reason(), failure.getMessage());
+        }
+        ChartSync.Outcome outcome = sync.failed(resource, failure);
+        ErrorStatusUpdateControl<HelmOciChart> control = ErrorStatusUpdateControl.patchStatus(statusPatch(resource, outcome.status()));
+        boolean retriesExhausted = context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(false);
+        if (failure.disposition() != Disposition.RETRY || retriesExhausted) {
+            return control.withNoRetry().rescheduleAfter(outcome.requeueAfter().orElseGet(() -> sync.nextCheck(resource)));
+        }
+        return control;
+    }
+
+    @Override
+    public DeleteControl cleanup(HelmOciChart resource, Context<HelmOciChart> context) {
+        sync.cleanup(resource, usedElsewhere(resource, context));
+        return DeleteControl.defaultDelete();
+    }
+
+    /** A fresh object with only what server-side apply of the status needs (no resourceVersion: no conflicts). */
+    static HelmOciChart statusPatch(HelmOciChart resource, HelmOciChartStatus status) {
+        HelmOciChart patch = new HelmOciChart();
+        patch.setMetadata(new ObjectMetaBuilder()
+                .withName(resource.getMetadata().getName())
+                .withNamespace(resource.getMetadata().getNamespace())
+                .build());
+        patch.setStatus(status);
+        return patch;
+    }
+
+    /** Referenced objects from the informer caches; a cache miss is confirmed against the API (it may be filtered out of the cache). */
+    private static ObjectLookup lookup(Context<HelmOciChart> context) {
+        InformerEventSource<Secret, HelmOciChart> secrets = ReferencedObjects.secrets(context);
+        InformerEventSource<ServiceAccount, HelmOciChart> accounts = ReferencedObjects.serviceAccounts(context);
+        return new ObjectLookup() {
+            @Override
+            public Optional<Secret> secret(String namespace, String name) {
+                return secrets.get(new ResourceID(name, namespace)).or(() ->
+                        Optional.ofNullable(context.getClient().secrets().inNamespace(namespace).withName(name).get()));
+            }
+
+            @Override
+            public Optional<ServiceAccount> serviceAccount(String namespace, String name) {
+                return accounts.get(new ResourceID(name, namespace)).or(() ->
+                        Optional.ofNullable(context.getClient().serviceAccounts().inNamespace(namespace).withName(name).get()));
+            }
+        };
+    }
+
+    /** Whether another HelmOciChart (in any watched namespace) serves this content. */
+    private static Predicate<String> usedElsewhere(HelmOciChart resource, Context<HelmOciChart> context) {
+        ResourceID self = ResourceID.fromResource(resource);
+        return digest -> context.getPrimaryCache()
+                .list(other -> !ResourceID.fromResource(other).equals(self)
+                        && other.getStatus() != null && digest.equals(other.getStatus().getContentDigest()))
+                .findAny().isPresent();
+    }
+}

@@ -1,0 +1,115 @@
+package io.helmoci.operator.source;
+
+import io.helmoci.engine.ChartPuller;
+import io.helmoci.engine.PullRequest;
+import io.helmoci.engine.PullResult;
+import io.helmoci.engine.Resolution;
+import io.helmoci.engine.chart.ChartMetadata;
+import io.helmoci.engine.reference.OciReference;
+import io.helmoci.engine.registry.Credentials;
+import io.helmoci.engine.registry.Descriptor;
+import io.helmoci.engine.registry.Digest;
+import io.helmoci.engine.registry.DockerConfigCredentials;
+import io.helmoci.engine.registry.RegistryOptions;
+import io.helmoci.engine.registry.TransportOptions;
+import io.helmoci.operator.api.v1alpha1.ChartDependency;
+import io.helmoci.operator.api.v1alpha1.ChartInfo;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** {@link ChartSource} backed by the engine's {@link ChartPuller} and its content store. A thin mapping, nothing more. */
+public final class EngineChartSource implements ChartSource, AutoCloseable {
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+
+    private final ChartPuller puller;
+
+    public EngineChartSource(ChartPuller puller) {
+        this.puller = puller;
+    }
+
+    @Override
+    public ResolvedChart resolve(ChartRequest request) {
+        OciReference reference = OciReference.parse(request.url());
+        Resolution resolution = puller.inspect(new PullRequest(reference, request.version(), request.digest(), false, options(reference, request)));
+        Descriptor layer = resolution.chartLayer();
+        return new ResolvedChart(resolution.version(), resolution.tag(), resolution.manifestDigest(), layer.digest(), layer.size(),
+                chartInfo(resolution.chart()), resolution.availableVersions(), resolution.warnings());
+    }
+
+    /** Pulls by the resolved manifest digest, so a tag moved since {@link #resolve} cannot slip other content in. */
+    @Override
+    public StoredChart pull(ChartRequest request, ResolvedChart resolved) {
+        OciReference reference = OciReference.parse(request.url());
+        PullResult result = puller.pull(new PullRequest(reference, null, resolved.manifestDigest(), false, options(reference, request)));
+        return new StoredChart(result.contentDigest(), result.size(), result.path());
+    }
+
+    @Override
+    public Optional<Path> stored(String contentDigest, long size) {
+        return puller.store().find(new Descriptor(null, contentDigest, size));
+    }
+
+    @Override
+    public boolean remove(String contentDigest) {
+        try {
+            return Files.deleteIfExists(puller.store().pathOf(Digest.parse(contentDigest, "artifact")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** HTTP exchanges with registries so far, token requests included. */
+    public long httpRequests() {
+        return puller.requestCount();
+    }
+
+    @Override
+    public void close() {
+        puller.close();
+    }
+
+    static RegistryOptions options(OciReference reference, ChartRequest request) {
+        RegistryAccess access = request.access();
+        Credentials credentials = Credentials.anonymous();
+        if (access.hasBasicAuth()) {
+            credentials = Credentials.basic(access.username(), access.password());
+        } else if (access.dockerConfigJson() != null) {
+            credentials = DockerConfigCredentials.fromJson(access.dockerConfigJson().getBytes(StandardCharsets.UTF_8))
+                    .forRegistry(reference.registry());
+        }
+        Duration timeout = request.timeout();
+        TransportOptions transport = TransportOptions.defaults()
+                .withTimeouts(min(CONNECT_TIMEOUT, timeout), min(READ_TIMEOUT, timeout), timeout)
+                .withCaCertificates(access.caPem())
+                .withClientCertificate(access.clientCertPem(), access.clientKeyPem())
+                .withPlainHttp(access.plainHttp());
+        return new RegistryOptions(credentials, transport);
+    }
+
+    static ChartInfo chartInfo(ChartMetadata metadata) {
+        ChartInfo chart = new ChartInfo();
+        chart.setApiVersion(metadata.apiVersion());
+        chart.setName(metadata.name());
+        chart.setVersion(metadata.version());
+        chart.setAppVersion(metadata.appVersion());
+        chart.setDescription(metadata.description());
+        chart.setType(metadata.type());
+        chart.setKubeVersion(metadata.kubeVersion());
+        chart.setDeprecated(metadata.deprecated() ? Boolean.TRUE : null);
+        chart.setDependencies(metadata.dependencies().isEmpty() ? null : metadata.dependencies().stream()
+                .map(d -> new ChartDependency(d.name(), d.version(), d.repository(), d.alias()))
+                .toList());
+        return chart;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}

@@ -1,0 +1,533 @@
+package io.helmoci.operator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.helmoci.operator.api.v1alpha1.HelmOciChart;
+import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.helmoci.testbed.ChartFactory;
+import io.helmoci.testbed.ChartSpec;
+import io.helmoci.testbed.HelmCli;
+import io.helmoci.testbed.KubeApiServerFixture;
+import io.helmoci.testbed.OperatorProcess;
+import io.helmoci.testbed.OrasCli;
+import io.helmoci.testbed.ProcessRunner;
+import io.helmoci.testbed.RegistryExtension;
+import io.helmoci.testbed.RegistryFixture;
+import io.helmoci.testbed.RegistryImplementation;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The operator end to end: the packaged app as a process, a real kube-apiserver, a real registry
+ * with charts pushed by the real helm, resources applied and awaited with the real kubectl.
+ */
+class HelmOciChartIT {
+    @RegisterExtension
+    static RegistryExtension registry = RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3).extension();
+
+    @TempDir
+    static Path work;
+    static KubeApiServerFixture kube;
+    static HelmCli helm;
+    static OperatorProcess operator;
+    static HelmCli.Pushed newest;
+    static ChartFactory charts;
+
+    /** Basic auth over TLS with the test CA: credentials from Secrets, the CA from certSecretRef. */
+    @RegisterExtension
+    static RegistryExtension privateRegistry = RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3)
+            .htpasswd().user("robot", "s3cret-Zq9").extension();
+
+    @BeforeAll
+    static void startOperator() {
+        kube = KubeApiServerFixture.shared();
+        kube.applyProjectCrds();
+        helm = new HelmCli(work.resolve("helm"));
+        charts = new ChartFactory(helm, work.resolve("charts"));
+        helm.push(registry, charts.create("demo", "1.0.0"), "charts");
+        newest = helm.push(registry, charts.create("demo", "1.1.0"), "charts");
+        helm.push(registry, charts.create("demo", "2.0.0-rc.1"), "charts");
+        operator = OperatorProcess.start(kube.kubeconfig(), work.resolve("operator"), Map.of(
+                // Quick retries so failure and recovery tests take seconds.
+                "quarkus.operator-sdk.controllers.helm-oci-operator.retry.interval.initial", "500",
+                "quarkus.operator-sdk.controllers.helm-oci-operator.retry.interval.max", "3000"));
+        charts = new ChartFactory(helm, work.resolve("charts"));
+    }
+
+    @AfterAll
+    static void stopOperator() {
+        if (operator != null) {
+            operator.close();
+        }
+    }
+
+    @Test
+    void appliedResourceBecomesReadyAndServesItsVerifiedArtifact() throws Exception {
+        String namespace = kube.createNamespace("ready");
+        apply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata:
+                  name: demo
+                spec:
+                  url: %s
+                  version: "^1.0.0"
+                  insecure: true
+                """.formatted(registry.ociUrl("charts/demo")));
+
+        waitReady(namespace, "demo");
+
+        HelmOciChartStatus status = kube.client().resources(HelmOciChart.class).inNamespace(namespace).withName("demo").get().getStatus();
+        assertThat(status.getResolvedVersion()).isEqualTo("1.1.0");
+        assertThat(status.getTag()).isEqualTo("1.1.0");
+        assertThat(status.getManifestDigest()).isEqualTo(newest.digest());
+        assertThat(status.getResolvedRef()).isEqualTo(registry.ociUrl("charts/demo") + "@" + newest.digest());
+        assertThat(status.getShortDigest()).isEqualTo(newest.digest().substring(7, 19));
+        assertThat(status.getObservedGeneration()).isEqualTo(1L);
+        assertThat(status.getChart().getName()).isEqualTo("demo");
+        assertThat(status.getAvailableVersions()).contains("1.1.0", "1.0.0");
+        assertThat(status.getLastCheckedTime()).isNotBlank();
+        assertThat(status.getArtifact().getUrl()).isEqualTo(operator.baseUrl() + "/artifacts/" + namespace + "/demo/demo-1.1.0.tgz");
+
+        HttpResponse<byte[]> download = operator.get(status.getArtifact().getUrl());
+        assertThat(download.statusCode()).isEqualTo(200);
+        String sha256 = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(download.body()));
+        assertThat(sha256).isEqualTo(status.getContentDigest()).isEqualTo(status.getArtifact().getDigest());
+        assertThat(download.headers().firstValue("X-Content-Digest")).hasValue(sha256);
+        assertThat((long) download.body().length).isEqualTo(status.getArtifact().getSize());
+
+        JsonNode index = new ObjectMapper(new YAMLFactory()).readTree(operator.get("/charts/" + namespace + "/index.yaml").body());
+        assertThat(index.path("apiVersion").asText()).isEqualTo("v1");
+        JsonNode entry = index.path("entries").path("demo").get(0);
+        assertThat(entry.path("version").asText()).isEqualTo("1.1.0");
+        assertThat(entry.path("digest").asText()).isEqualTo(sha256.substring(7));
+        assertThat(entry.path("urls").get(0).asText()).isEqualTo(status.getArtifact().getUrl());
+
+        ProcessRunner.Result table = kube.kubectl("get", "hoc", "-n", namespace).orThrow();
+        assertThat(table.stdout()).contains("URL", "VERSION", "DIGEST", "READY", "STATUS", "AGE", "1.1.0", newest.digest().substring(7, 19), "True");
+
+        // Helm consumes what the operator publishes: the artifact URL, and the namespace as a classic repository.
+        assertThat(helm.run(List.of("template", "demo", status.getArtifact().getUrl())).orThrow().stdout()).contains("kind: Deployment");
+        helm.run(List.of("repo", "add", namespace, operator.baseUrl() + "/charts/" + namespace)).orThrow();
+        assertThat(helm.run(List.of("search", "repo", namespace + "/demo")).orThrow().stdout()).contains(namespace + "/demo", "1.1.0");
+
+        String metrics = new String(operator.get("/q/metrics").body());
+        assertThat(metrics).contains("helmoci_reconcile_duration_seconds_count{result=\"Succeeded\"}",
+                "helmoci_registry_operations_total{operation=\"resolve\",registry=\"" + registry.host() + "\",result=\"ok\"}",
+                "helmoci_pulled_bytes_total", "helmoci_artifacts_stored", "helmoci_registry_http_requests_total");
+    }
+
+    @Test
+    void aReplicaThatLacksTheArchiveFetchesItAgainByDigest() throws Exception {
+        String namespace = kube.createNamespace("refetch");
+        helm.push(registry, charts.create("refetched", "1.0.0"), "charts");
+        apply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: refetched}
+                spec: {url: "%s", interval: 1h, insecure: true}
+                """.formatted(registry.ociUrl("charts/refetched")));
+        waitReady(namespace, "refetched");
+        HelmOciChartStatus status = get(namespace, "refetched").getStatus();
+        registry.resetRequests();
+        Thread.sleep(3000);
+        assertThat(registry.requests()).as("the operator's own status writes trigger no reconciliation")
+                .noneMatch(r -> r.path().contains("refetched"));
+        Path stored = work.resolve("operator/store/blobs/sha256").resolve(status.getContentDigest().substring(7));
+        Files.delete(stored);
+        registry.resetRequests();
+
+        HttpResponse<byte[]> served = operator.get(status.getArtifact().getUrl());
+
+        assertThat(served.statusCode()).isEqualTo(200);
+        assertThat(sha256(served.body())).isEqualTo(status.getContentDigest());
+        assertThat(registry.requests()).anyMatch(r -> r.path().endsWith("/blobs/" + status.getContentDigest()));
+        assertThat(stored).exists();
+    }
+
+    @Test
+    void aSecondReplicaIsReadyWithoutLeadingAndServesArtifactsToo() throws Exception {
+        String namespace = kube.createNamespace("replicas");
+        helm.push(registry, charts.create("replicated", "1.0.0"), "charts");
+        apply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: replicated}
+                spec: {url: "%s", interval: 1h, insecure: true}
+                """.formatted(registry.ociUrl("charts/replicated")));
+        waitReady(namespace, "replicated");
+        HelmOciChartStatus status = get(namespace, "replicated").getStatus();
+        String leader = leaseHolder();
+
+        try (OperatorProcess follower = OperatorProcess.start(kube.kubeconfig(), work.resolve("follower"), Map.of())) {
+            HttpResponse<byte[]> served = follower.get("/artifacts/" + namespace + "/replicated/replicated-1.0.0.tgz");
+
+            assertThat(served.statusCode()).isEqualTo(200);
+            assertThat(sha256(served.body())).isEqualTo(status.getContentDigest());
+            assertThat(follower.get("/charts/" + namespace + "/index.yaml").body()).asString().contains("replicated-1.0.0.tgz");
+            assertThat(leaseHolder()).as("the first replica keeps leading").isEqualTo(leader);
+        }
+    }
+
+    private static String leaseHolder() {
+        return kube.client().leases().inNamespace("default").withName("helm-oci-operator-leader").get().getSpec().getHolderIdentity();
+    }
+
+    @Test
+    void serviceAccountImagePullSecretsAreUsedAsTheKubeletWould() {
+        String namespace = kube.createNamespace("sa");
+        HelmCli privateHelm = new HelmCli(work.resolve("helm-sa"));
+        privateHelm.login(privateRegistry, "robot", "s3cret-Zq9");
+        privateHelm.push(privateRegistry, charts.create("via-sa", "1.0.0"), "team");
+        kube.kubectl("create", "secret", "generic", "registry-ca", "-n", namespace, "--from-file=ca.crt=" + privateRegistry.caFile()).orThrow();
+        kube.kubectl("create", "secret", "docker-registry", "pull", "-n", namespace, "--docker-server=" + privateRegistry.host(),
+                "--docker-username=robot", "--docker-password=s3cret-Zq9").orThrow();
+        kube.kubectl("create", "serviceaccount", "puller", "-n", namespace).orThrow();
+        kube.kubectl("patch", "serviceaccount", "puller", "-n", namespace, "-p", "{\"imagePullSecrets\":[{\"name\":\"pull\"}]}").orThrow();
+        apply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: via-sa}
+                spec:
+                  url: "%s"
+                  serviceAccountName: puller
+                  certSecretRef: {name: registry-ca}
+                """.formatted(privateRegistry.ociUrl("team/via-sa")));
+
+        waitReady(namespace, "via-sa");
+    }
+
+    @Test
+    void invalidSpecsAreRejectedByTheApiServerNamingTheField() throws Exception {
+        String namespace = kube.createNamespace("invalid");
+        ProcessRunner.Result badScheme = tryApply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: bad-url}
+                spec: {url: "https://example.com/charts/demo"}
+                """);
+        assertThat(badScheme.exitCode()).isNotZero();
+        assertThat(badScheme.stderr()).contains("spec.url", "must start with oci://");
+
+        ProcessRunner.Result rangeWithPin = tryApply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: range-pin}
+                spec:
+                  url: oci://example.com/charts/demo
+                  version: "^1.0.0"
+                  digest: sha256:%s
+                """.formatted("a".repeat(64)));
+        assertThat(rangeWithPin.exitCode()).isNotZero();
+        assertThat(rangeWithPin.stderr()).contains("spec.version", "cannot be combined with a digest pin");
+
+        ProcessRunner.Result exactWithPin = tryApply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: exact-pin}
+                spec:
+                  url: oci://example.com/charts/demo
+                  version: "1.0.0"
+                  digest: sha256:%s
+                  suspend: true
+                """.formatted("a".repeat(64)));
+        assertThat(exactWithPin.exitCode()).as(exactWithPin.stderr()).isZero();
+
+        ProcessRunner.Result badDigest = tryApply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: bad-digest}
+                spec: {url: "oci://example.com/charts/demo", digest: "sha256:XYZ"}
+                """);
+        assertThat(badDigest.stderr()).contains("spec.digest");
+
+        ProcessRunner.Result badInterval = tryApply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: bad-interval}
+                spec: {url: "oci://example.com/charts/demo", interval: "10 minutes"}
+                """);
+        assertThat(badInterval.stderr()).contains("spec.interval");
+
+        ProcessRunner.Result tagInUrl = tryApply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: tag-in-url}
+                spec: {url: "oci://example.com:5000/charts/demo:1.0.0"}
+                """);
+        assertThat(tagInUrl.stderr()).contains("spec.url", "must not carry a tag");
+    }
+
+
+    @Test
+    void rangePicksUpANewerVersionAtOnceOnRequestAndAfterTheInterval() {
+        String namespace = kube.createNamespace("range");
+        helm.push(registry, charts.create("ranged", "1.0.0"), "charts");
+        for (String[] resource : new String[][]{{"on-request", "1h"}, {"on-interval", "2s"}}) {
+            apply(namespace, """
+                    apiVersion: helmoci.io/v1alpha1
+                    kind: HelmOciChart
+                    metadata: {name: %s}
+                    spec: {url: "%s", version: "1.x", interval: "%s", insecure: true}
+                    """.formatted(resource[0], registry.ociUrl("charts/ranged"), resource[1]));
+        }
+        waitReady(namespace, "on-request");
+        waitReady(namespace, "on-interval");
+
+        helm.push(registry, charts.create("ranged", "1.2.0"), "charts");
+        await(namespace, "on-interval", c -> "1.2.0".equals(c.getStatus().getResolvedVersion()), "the interval to pick up 1.2.0");
+        assertThat(get(namespace, "on-request").getStatus().getResolvedVersion()).isEqualTo("1.0.0");
+
+        kube.kubectl("annotate", "hoc/on-request", "-n", namespace, Constants.REQUESTED_AT_ANNOTATION + "=now-1", "--overwrite").orThrow();
+        await(namespace, "on-request", c -> "now-1".equals(c.getStatus().getLastHandledReconcileAt())
+                && "1.2.0".equals(c.getStatus().getResolvedVersion()), "the requestedAt annotation to pick up 1.2.0");
+    }
+
+    @Test
+    void movedTagIsReportedAndADigestPinKeepsServingThePinnedArtifact() throws Exception {
+        String namespace = kube.createNamespace("moved");
+        HelmCli.Pushed original = helm.push(registry, charts.create(ChartSpec.of("moved", "1.0.0").description("original")), "charts");
+        String url = registry.ociUrl("charts/moved");
+        apply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: follow}
+                spec: {url: "%s", version: "1.0.0", interval: "2s", insecure: true}
+                ---
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: pinned}
+                spec: {url: "%s", version: "1.0.0", digest: "%s", interval: "2s", insecure: true}
+                """.formatted(url, url, original.digest()));
+        waitReady(namespace, "follow");
+        waitReady(namespace, "pinned");
+        HelmOciChartStatus pinnedBefore = get(namespace, "pinned").getStatus();
+
+        HelmCli.Pushed moved = helm.push(registry, charts.create(ChartSpec.of("moved", "1.0.0").description("re-pushed")), "charts");
+        assertThat(moved.digest()).isNotEqualTo(original.digest());
+
+        HelmOciChart follow = await(namespace, "follow", c -> moved.digest().equals(c.getStatus().getManifestDigest()), "the tag move");
+        assertThat(follow.getStatus().getPreviousManifestDigest()).isEqualTo(original.digest());
+        assertThat(kube.kubectl("get", "events", "-n", namespace, "--field-selector", "reason=TagMoved,type=Warning").stdout())
+                .contains(original.digest(), moved.digest());
+
+        HelmOciChart pinned = await(namespace, "pinned", c -> "DigestMismatch".equals(readyReason(c)), "DigestMismatch");
+        assertThat(condition(pinned, Constants.CONDITION_STALLED)).isEqualTo("True");
+        assertThat(pinned.getStatus().getManifestDigest()).isEqualTo(original.digest());
+        HttpResponse<byte[]> served = operator.get(pinned.getStatus().getArtifact().getUrl());
+        assertThat(served.statusCode()).isEqualTo(200);
+        assertThat(sha256(served.body())).isEqualTo(pinnedBefore.getContentDigest());
+    }
+
+    @Test
+    void wrongMediaTypesStallWithTheFixAndAnUnknownVersionListsTheAvailableOnes() {
+        String namespace = kube.createNamespace("failures");
+        Path chart = charts.create("generic", "1.0.0");
+        new OrasCli(work.resolve("oras")).push(registry, "charts/generic:1.0.0", chart.getParent(), List.of(),
+                chart.getFileName().toString()).orThrow();
+        apply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: generic}
+                spec: {url: "%s", version: "1.0.0", insecure: true}
+                ---
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: unknown-version}
+                spec: {url: "%s", version: "9.9.9", insecure: true}
+                """.formatted(registry.ociUrl("charts/generic"), registry.ociUrl("charts/demo")));
+
+        HelmOciChart generic = await(namespace, "generic", c -> "NotAHelmChart".equals(readyReason(c)), "NotAHelmChart");
+        assertThat(condition(generic, Constants.CONDITION_STALLED)).isEqualTo("True");
+        assertThat(readyMessage(generic)).contains("helm push");
+
+        HelmOciChart unknown = await(namespace, "unknown-version", c -> "VersionNotFound".equals(readyReason(c)), "VersionNotFound");
+        assertThat(readyMessage(unknown)).contains("1.1.0", "1.0.0");
+        assertThat(condition(unknown, Constants.CONDITION_STALLED)).as("a push of 9.9.9 fixes it").isNull();
+    }
+
+    @Test
+    void suspendedResourceMakesNoRegistryRequest() throws Exception {
+        String namespace = kube.createNamespace("suspended");
+        registry.resetRequests();
+        apply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: suspended}
+                spec: {url: "%s", suspend: true, interval: "1s", insecure: true}
+                """.formatted(registry.ociUrl("charts/never-asked")));
+
+        await(namespace, "suspended", c -> ConditionReasons.SUSPENDED.equals(readyReason(c)), "Suspended");
+        Thread.sleep(3000);
+        assertThat(registry.requests()).noneMatch(r -> r.path().contains("never-asked"));
+    }
+
+    @Test
+    void missingSecretRecoversWhenCreatedAndARotatedSecretIsUsedAtOnce() throws Exception {
+        String namespace = kube.createNamespace("auth");
+        HelmCli privateHelm = new HelmCli(work.resolve("helm-private"));
+        privateHelm.login(privateRegistry, "robot", "s3cret-Zq9");
+        privateHelm.push(privateRegistry, charts.create("private", "3.0.0"), "team");
+        kube.kubectl("create", "secret", "generic", "registry-ca", "-n", namespace,
+                "--from-file=ca.crt=" + privateRegistry.caFile()).orThrow();
+        apply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: private}
+                spec:
+                  url: "%s"
+                  interval: 1h
+                  secretRef: {name: registry-credentials}
+                  certSecretRef: {name: registry-ca}
+                """.formatted(privateRegistry.ociUrl("team/private")));
+        await(namespace, "private", c -> ConditionReasons.SECRET_NOT_FOUND.equals(readyReason(c)), "SecretNotFound");
+
+        kube.kubectl("create", "secret", "docker-registry", "registry-credentials", "-n", namespace,
+                "--docker-server=" + privateRegistry.host(), "--docker-username=robot", "--docker-password=s3cret-Zq9").orThrow();
+        waitReady(namespace, "private");
+
+        Path rotated = Files.writeString(work.resolve("rotated-" + namespace + ".yaml"), """
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: registry-credentials}
+                type: kubernetes.io/dockerconfigjson
+                stringData:
+                  .dockerconfigjson: '{"auths":{"%s":{"username":"robot","password":"rotated-Wr0ng-7x"}}}'
+                """.formatted(privateRegistry.host()));
+        kube.kubectl("apply", "-n", namespace, "-f", rotated.toString()).orThrow();
+        HelmOciChart rejected = await(namespace, "private", c -> "Unauthorized".equals(readyReason(c)), "the rotated (wrong) password to be used");
+        assertThat(rejected.getStatus().getArtifact()).as("the last good artifact stays").isNotNull();
+        assertThat(kube.kubectl("get", "hoc", "private", "-n", namespace, "-o", "yaml").stdout()).doesNotContain("rotated-Wr0ng-7x", "s3cret-Zq9");
+        assertThat(kube.kubectl("get", "events", "-n", namespace).stdout()).doesNotContain("rotated-Wr0ng-7x", "s3cret-Zq9");
+        assertThat(operator.logs()).doesNotContain("rotated-Wr0ng-7x", "s3cret-Zq9");
+    }
+
+    @Test
+    void unreachableRegistryIsRetriedWhileTheLastGoodArtifactIsServedThenRecovers() throws Exception {
+        try (RegistryFixture flaky = RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3).start()) {
+            String namespace = kube.createNamespace("flaky");
+            helm.push(flaky, charts.create("flaky", "1.0.0"), "charts");
+            apply(namespace, """
+                    apiVersion: helmoci.io/v1alpha1
+                    kind: HelmOciChart
+                    metadata: {name: flaky}
+                    spec: {url: "%s", interval: "2s", timeout: "5s", insecure: true}
+                    """.formatted(flaky.ociUrl("charts/flaky")));
+            waitReady(namespace, "flaky");
+            HelmOciChartStatus good = get(namespace, "flaky").getStatus();
+
+            flaky.stop();
+            await(namespace, "flaky", c -> "RegistryUnavailable".equals(readyReason(c)), "RegistryUnavailable");
+            HttpResponse<byte[]> served = operator.get(good.getArtifact().getUrl());
+            assertThat(served.statusCode()).isEqualTo(200);
+            assertThat(sha256(served.body())).isEqualTo(good.getContentDigest());
+
+            flaky.start();
+            await(namespace, "flaky", c -> "True".equals(condition(c, Constants.CONDITION_READY)), "recovery");
+        }
+    }
+
+    @Test
+    void deletingTheResourceRemovesItsArtifact() throws Exception {
+        String namespace = kube.createNamespace("delete");
+        helm.push(registry, charts.create("doomed", "1.0.0"), "charts");
+        apply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: doomed}
+                spec: {url: "%s", insecure: true}
+                """.formatted(registry.ociUrl("charts/doomed")));
+        waitReady(namespace, "doomed");
+        HelmOciChartStatus status = get(namespace, "doomed").getStatus();
+        Path stored = work.resolve("operator/store/blobs/sha256").resolve(status.getContentDigest().substring(7));
+        assertThat(stored).exists();
+
+        kube.kubectl("delete", "hoc/doomed", "-n", namespace, "--timeout=60s").orThrow();
+
+        assertThat(stored).doesNotExist();
+        assertThat(operator.get(status.getArtifact().getUrl()).statusCode()).isEqualTo(404);
+    }
+
+
+    private static HelmOciChart get(String namespace, String name) {
+        return kube.client().resources(HelmOciChart.class).inNamespace(namespace).withName(name).get();
+    }
+
+    private static HelmOciChart await(String namespace, String name, Predicate<HelmOciChart> condition, String what) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        HelmOciChart chart = null;
+        while (Instant.now().isBefore(deadline)) {
+            chart = get(namespace, name);
+            if (chart != null && chart.getStatus() != null && condition.test(chart)) {
+                return chart;
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw operator.withLogAttached(new AssertionError("timed out waiting for " + what + " on " + namespace + "/" + name + ":\n"
+                + kube.kubectl("get", "hoc", name, "-n", namespace, "-o", "yaml").stdout()));
+    }
+
+    private static String readyReason(HelmOciChart chart) {
+        return chart.getStatus().getConditions().stream().filter(c -> Constants.CONDITION_READY.equals(c.getType()))
+                .map(Condition::getReason).findFirst().orElse(null);
+    }
+
+    private static String readyMessage(HelmOciChart chart) {
+        return chart.getStatus().getConditions().stream().filter(c -> Constants.CONDITION_READY.equals(c.getType()))
+                .map(Condition::getMessage).findFirst().orElse(null);
+    }
+
+    private static String condition(HelmOciChart chart, String type) {
+        return chart.getStatus().getConditions().stream().filter(c -> type.equals(c.getType()))
+                .map(Condition::getStatus).findFirst().orElse(null);
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    private static void waitReady(String namespace, String name) {
+        ProcessRunner.Result wait = kube.kubectl("wait", "--for=condition=Ready", "hoc/" + name, "-n", namespace, "--timeout=60s");
+        if (wait.exitCode() != 0) {
+            ProcessRunner.Result yaml = kube.kubectl("get", "hoc", name, "-n", namespace, "-o", "yaml");
+            throw operator.withLogAttached(new AssertionError("not Ready: " + wait.stderr() + "\n" + yaml.stdout()));
+        }
+    }
+
+    private static void apply(String namespace, String yaml) {
+        tryApply(namespace, yaml).orThrow();
+    }
+
+    private static ProcessRunner.Result tryApply(String namespace, String yaml) {
+        try {
+            Path file = Files.createTempFile(work, "resource", ".yaml");
+            Files.writeString(file, yaml);
+            return kube.kubectl("apply", "-n", namespace, "-f", file.toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

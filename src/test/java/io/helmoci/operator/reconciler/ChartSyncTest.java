@@ -1,0 +1,349 @@
+package io.helmoci.operator.reconciler;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.helmoci.engine.Reason;
+import io.helmoci.operator.ConditionReasons;
+import io.helmoci.operator.Constants;
+import io.helmoci.operator.ReconcileException;
+import io.helmoci.operator.ReconcileException.Disposition;
+import io.helmoci.operator.api.v1alpha1.HelmOciChart;
+import io.helmoci.operator.api.v1alpha1.HelmOciChartSpec;
+import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
+import io.helmoci.operator.api.v1alpha1.LocalReference;
+import io.helmoci.operator.artifacts.ArtifactUrls;
+import io.helmoci.operator.credentials.ObjectLookup;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ChartSyncTest {
+    static final String URL = "oci://registry.example:5000/charts/podinfo";
+    static final Predicate<String> NOT_USED_ELSEWHERE = digest -> false;
+
+    @TempDir
+    Path store;
+    FakeChartSource registry;
+    RecordingEvents events;
+    ChartSync sync;
+    final Map<String, Secret> secrets = new HashMap<>();
+    final Map<String, ServiceAccount> accounts = new HashMap<>();
+    final List<HelmOciChartStatus> progressReports = new ArrayList<>();
+    final ObjectLookup lookup = new ObjectLookup() {
+        @Override
+        public Optional<Secret> secret(String namespace, String name) {
+            return Optional.ofNullable(secrets.get(namespace + "/" + name));
+        }
+
+        @Override
+        public Optional<ServiceAccount> serviceAccount(String namespace, String name) {
+            return Optional.ofNullable(accounts.get(namespace + "/" + name));
+        }
+    };
+
+    @BeforeEach
+    void setUp() {
+        registry = new FakeChartSource(store);
+        events = new RecordingEvents();
+        sync = new ChartSync(registry, new ArtifactUrls("http://artifacts.test/"), events,
+                Clock.fixed(Instant.parse("2026-01-02T03:04:05.678Z"), ZoneOffset.UTC));
+    }
+
+    @Test
+    void firstReconcileResolvesPullsAndPublishesEveryStatusField() throws Exception {
+        String manifest = registry.push(URL, "6.5.0", "chart-6.5.0");
+        HelmOciChart chart = chart(spec -> spec.setVersion("6.5.0"));
+
+        ChartSync.Outcome outcome = reconcile(chart);
+
+        HelmOciChartStatus status = outcome.status();
+        assertThat(status.getObservedGeneration()).isEqualTo(1L);
+        assertThat(status.getResolvedVersion()).isEqualTo("6.5.0");
+        assertThat(status.getTag()).isEqualTo("6.5.0");
+        assertThat(status.getManifestDigest()).isEqualTo(manifest);
+        assertThat(status.getShortDigest()).isEqualTo(manifest.substring(7, 19));
+        assertThat(status.getResolvedRef()).isEqualTo(URL + "@" + manifest);
+        String content = FakeChartSource.sha256("chart-6.5.0".getBytes(StandardCharsets.UTF_8));
+        assertThat(status.getContentDigest()).isEqualTo(content);
+        assertThat(status.getChart().getName()).isEqualTo("podinfo");
+        assertThat(status.getChart().getAppVersion()).isEqualTo("app-6.5.0");
+        assertThat(status.getLastCheckedTime()).isEqualTo("2026-01-02T03:04:05Z");
+        assertThat(status.getArtifact().getUrl()).isEqualTo("http://artifacts.test/artifacts/apps/podinfo/podinfo-6.5.0.tgz");
+        assertThat(status.getArtifact().getDigest()).isEqualTo(content);
+        assertThat(status.getArtifact().getSize()).isEqualTo("chart-6.5.0".length());
+        assertThat(Files.readString(registry.stored(content, "chart-6.5.0".length()).orElseThrow())).isEqualTo("chart-6.5.0");
+        assertThat(condition(status, Constants.CONDITION_READY))
+                .extracting(Condition::getStatus, Condition::getReason)
+                .containsExactly("True", ConditionReasons.SUCCEEDED);
+        assertThat(condition(status, Constants.CONDITION_READY).getMessage()).contains("podinfo 6.5.0", manifest.substring(0, 19));
+        assertThat(status.getConditions()).extracting(Condition::getType).containsExactly(Constants.CONDITION_READY);
+        assertThat(events.reasons()).containsExactly(ConditionReasons.EVENT_NEW_ARTIFACT);
+        assertThat(outcome.requeueAfter()).hasValueSatisfying(d ->
+                assertThat(d).isBetween(Duration.ofMinutes(10), Duration.ofMinutes(11)));
+    }
+
+    @Test
+    void newGenerationIsReportedAsReconcilingBeforeTheRegistryIsAsked() {
+        registry.push(URL, "1.0.0", "one");
+        reconcile(chart(spec -> {
+        }));
+
+        assertThat(progressReports).hasSize(1);
+        HelmOciChartStatus progress = progressReports.get(0);
+        assertThat(condition(progress, Constants.CONDITION_READY).getStatus()).isEqualTo("Unknown");
+        assertThat(condition(progress, Constants.CONDITION_RECONCILING))
+                .extracting(Condition::getStatus, Condition::getReason).containsExactly("True", ConditionReasons.PROGRESSING);
+    }
+
+    @Test
+    void unchangedChartCostsOneResolveAndNoPullNoEventNoProgressReport() {
+        registry.push(URL, "1.0.0", "one");
+        HelmOciChart chart = chart(spec -> spec.setVersion("1.0.0"));
+        chart.setStatus(reconcile(chart).status());
+        String published = chart.getStatus().getArtifact().getLastUpdateTime();
+        events.clear();
+        progressReports.clear();
+
+        HelmOciChartStatus again = reconcile(chart).status();
+
+        assertThat(registry.resolveRequests).hasSize(2);
+        assertThat(registry.pullRequests).hasSize(1);
+        assertThat(events.events).isEmpty();
+        assertThat(progressReports).isEmpty();
+        assertThat(again.getArtifact().getLastUpdateTime()).isEqualTo(published);
+    }
+
+    @Test
+    void movedTagRaisesAWarningRecordsThePreviousDigestAndReplacesTheArtifact() {
+        String first = registry.push(URL, "1.0.0", "one");
+        HelmOciChart chart = chart(spec -> spec.setVersion("1.0.0"));
+        chart.setStatus(reconcile(chart).status());
+        String oldContent = chart.getStatus().getContentDigest();
+        events.clear();
+
+        String second = registry.push(URL, "1.0.0", "one, re-pushed");
+        HelmOciChartStatus status = reconcile(chart).status();
+
+        assertThat(status.getManifestDigest()).isEqualTo(second);
+        assertThat(status.getPreviousManifestDigest()).isEqualTo(first);
+        assertThat(events.events).first().satisfies(e -> {
+            assertThat(e.type()).isEqualTo("Warning");
+            assertThat(e.reason()).isEqualTo(ConditionReasons.EVENT_TAG_MOVED);
+            assertThat(e.message()).contains(first, second);
+        });
+        assertThat(events.reasons()).containsExactly(ConditionReasons.EVENT_TAG_MOVED, ConditionReasons.EVENT_NEW_ARTIFACT,
+                ConditionReasons.EVENT_ARTIFACT_REMOVED);
+        assertThat(registry.has(oldContent)).isFalse();
+        assertThat(registry.has(status.getContentDigest())).isTrue();
+    }
+
+    @Test
+    void supersededArtifactStaysWhileAnotherResourceServesIt() {
+        registry.push(URL, "1.0.0", "one");
+        HelmOciChart chart = chart(spec -> spec.setVersion("1.0.0"));
+        chart.setStatus(reconcile(chart).status());
+        String oldContent = chart.getStatus().getContentDigest();
+        registry.push(URL, "1.0.0", "one, re-pushed");
+
+        sync.reconcile(chart, lookup, oldContent::equals, progressReports::add);
+
+        assertThat(registry.has(oldContent)).isTrue();
+    }
+
+    @Test
+    void pinnedDigestMismatchIsStalledAndKeepsTheLastGoodResult() {
+        String first = registry.push(URL, "1.0.0", "one");
+        HelmOciChart chart = chart(spec -> {
+            spec.setVersion("1.0.0");
+            spec.setDigest(first);
+        });
+        chart.setStatus(reconcile(chart).status());
+        HelmOciChartStatus good = chart.getStatus();
+        registry.push(URL, "1.0.0", "moved");
+
+        ReconcileException failure = catchFailure(chart);
+        assertThat(failure.reason()).isEqualTo("DigestMismatch");
+        assertThat(failure.disposition()).isEqualTo(Disposition.STALLED);
+
+        ChartSync.Outcome outcome = sync.failed(chart, failure);
+        HelmOciChartStatus status = outcome.status();
+        assertThat(status.getManifestDigest()).isEqualTo(first);
+        assertThat(status.getArtifact().getUrl()).isEqualTo(good.getArtifact().getUrl());
+        assertThat(registry.has(good.getContentDigest())).isTrue();
+        assertThat(condition(status, Constants.CONDITION_READY))
+                .extracting(Condition::getStatus, Condition::getReason).containsExactly("False", "DigestMismatch");
+        assertThat(condition(status, Constants.CONDITION_STALLED).getStatus()).isEqualTo("True");
+        assertThat(outcome.requeueAfter()).isPresent();
+    }
+
+    @Test
+    void transientFailureIsRetriedShowsReconcilingAndEmitsOneEventPerDistinctFailure() {
+        registry.push(URL, "1.0.0", "one");
+        HelmOciChart chart = chart(spec -> spec.setVersion("1.0.0"));
+        chart.setStatus(reconcile(chart).status());
+        events.clear();
+
+        registry.failNext(Reason.RegistryUnavailable, "Connection refused by registry.example:5000.");
+        ReconcileException failure = catchFailure(chart);
+        assertThat(failure.disposition()).isEqualTo(Disposition.RETRY);
+        ChartSync.Outcome outcome = sync.failed(chart, failure);
+        chart.setStatus(outcome.status());
+
+        assertThat(outcome.requeueAfter()).as("JOSDK's retry backs off").isEmpty();
+        assertThat(condition(chart.getStatus(), Constants.CONDITION_READY))
+                .extracting(Condition::getStatus, Condition::getReason).containsExactly("False", "RegistryUnavailable");
+        assertThat(condition(chart.getStatus(), Constants.CONDITION_READY).getMessage())
+                .isEqualTo("Connection refused by registry.example:5000.");
+        assertThat(condition(chart.getStatus(), Constants.CONDITION_RECONCILING).getReason())
+                .isEqualTo(ConditionReasons.PROGRESSING_WITH_RETRY);
+        assertThat(chart.getStatus().getContentDigest()).isNotNull();
+
+        registry.failNext(Reason.RegistryUnavailable, "Connection refused by registry.example:5000.");
+        chart.setStatus(sync.failed(chart, catchFailure(chart)).status());
+        assertThat(events.reasons()).containsExactly("RegistryUnavailable");
+
+        HelmOciChartStatus recovered = reconcile(chart).status();
+        assertThat(condition(recovered, Constants.CONDITION_READY).getStatus()).isEqualTo("True");
+        assertThat(recovered.getConditions()).extracting(Condition::getType).containsExactly(Constants.CONDITION_READY);
+    }
+
+    @Test
+    void suspendedResourceMakesNoRegistryRequest() {
+        HelmOciChart chart = chart(spec -> spec.setSuspend(true));
+
+        ChartSync.Outcome outcome = reconcile(chart);
+
+        assertThat(registry.requests()).isZero();
+        assertThat(outcome.requeueAfter()).isEmpty();
+        assertThat(condition(outcome.status(), Constants.CONDITION_READY).getReason()).isEqualTo(ConditionReasons.SUSPENDED);
+    }
+
+    @Test
+    void suspendingKeepsTheReadyConditionOfTheServedArtifact() {
+        registry.push(URL, "1.0.0", "one");
+        HelmOciChart chart = chart(spec -> {
+        });
+        chart.setStatus(reconcile(chart).status());
+        chart.getSpec().setSuspend(true);
+        chart.getMetadata().setGeneration(2L);
+
+        HelmOciChartStatus status = reconcile(chart).status();
+
+        assertThat(registry.requests()).isEqualTo(2);
+        assertThat(condition(status, Constants.CONDITION_READY).getStatus()).isEqualTo("True");
+        assertThat(status.getObservedGeneration()).isEqualTo(2L);
+    }
+
+    @Test
+    void requestedAtAnnotationIsEchoed() {
+        registry.push(URL, "1.0.0", "one");
+        HelmOciChart chart = chart(spec -> {
+        });
+        chart.getMetadata().setAnnotations(Map.of(Constants.REQUESTED_AT_ANNOTATION, "2026-01-02T03:00:00Z"));
+
+        assertThat(reconcile(chart).status().getLastHandledReconcileAt()).isEqualTo("2026-01-02T03:00:00Z");
+    }
+
+    @Test
+    void missingSecretWaitsWithoutAskingTheRegistryAndRecoversOnceCreated() {
+        registry.push(URL, "1.0.0", "one");
+        HelmOciChart chart = chart(spec -> spec.setSecretRef(new LocalReference("pull")));
+
+        ReconcileException failure = catchFailure(chart);
+        assertThat(failure.reason()).isEqualTo(ConditionReasons.SECRET_NOT_FOUND);
+        assertThat(failure.disposition()).isEqualTo(Disposition.WAIT);
+        assertThat(failure.getMessage()).contains("pull", "apps");
+        assertThat(registry.requests()).isZero();
+        HelmOciChartStatus waiting = sync.failed(chart, failure).status();
+        assertThat(waiting.getConditions()).extracting(Condition::getType).containsExactly(Constants.CONDITION_READY);
+
+        String config = "{\"auths\":{\"registry.example:5000\":{\"auth\":\"dXNlcjpwYXNz\"}}}";
+        secrets.put("apps/pull", dockerConfigSecret("pull", config));
+        reconcile(chart);
+
+        assertThat(registry.resolveRequests.get(0).access().dockerConfigJson()).isEqualTo(config);
+    }
+
+    @Test
+    void cleanupRemovesTheArtifactUnlessAnotherResourceServesIt() {
+        registry.push(URL, "1.0.0", "one");
+        HelmOciChart chart = chart(spec -> {
+        });
+        chart.setStatus(reconcile(chart).status());
+        String content = chart.getStatus().getContentDigest();
+
+        sync.cleanup(chart, content::equals);
+        assertThat(registry.has(content)).isTrue();
+
+        sync.cleanup(chart, NOT_USED_ELSEWHERE);
+        assertThat(registry.has(content)).isFalse();
+        assertThat(events.reasons()).endsWith(ConditionReasons.EVENT_ARTIFACT_REMOVED);
+    }
+
+    @Test
+    void intervalAndTimeoutComeFromTheSpec() {
+        registry.push(URL, "1.0.0", "one");
+        HelmOciChart chart = chart(spec -> {
+            spec.setInterval("1m30s");
+            spec.setTimeout("5s");
+        });
+
+        ChartSync.Outcome outcome = reconcile(chart);
+
+        assertThat(outcome.requeueAfter()).hasValueSatisfying(d -> assertThat(d).isBetween(Duration.ofSeconds(90), Duration.ofSeconds(99)));
+        assertThat(registry.resolveRequests.get(0).timeout()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    private ChartSync.Outcome reconcile(HelmOciChart chart) {
+        return sync.reconcile(chart, lookup, NOT_USED_ELSEWHERE, progressReports::add);
+    }
+
+    private ReconcileException catchFailure(HelmOciChart chart) {
+        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> reconcile(chart));
+        assertThat(thrown).isInstanceOf(ReconcileException.class);
+        return (ReconcileException) thrown;
+    }
+
+    static HelmOciChart chart(java.util.function.Consumer<HelmOciChartSpec> customize) {
+        HelmOciChart chart = new HelmOciChart();
+        chart.setMetadata(new ObjectMetaBuilder().withName("podinfo").withNamespace("apps").withGeneration(1L).withUid("uid-1").build());
+        HelmOciChartSpec spec = new HelmOciChartSpec();
+        spec.setUrl(URL);
+        customize.accept(spec);
+        chart.setSpec(spec);
+        return chart;
+    }
+
+    static Secret dockerConfigSecret(String name, String json) {
+        return new SecretBuilder().withNewMetadata().withName(name).withNamespace("apps").endMetadata()
+                .withType("kubernetes.io/dockerconfigjson")
+                .addToData(".dockerconfigjson", Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8)))
+                .build();
+    }
+
+    static Condition condition(HelmOciChartStatus status, String type) {
+        return status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + type + " condition in " + status.getConditions()));
+    }
+}

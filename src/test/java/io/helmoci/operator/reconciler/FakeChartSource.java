@@ -1,0 +1,143 @@
+package io.helmoci.operator.reconciler;
+
+import io.helmoci.engine.EngineException;
+import io.helmoci.engine.Reason;
+import io.helmoci.operator.api.v1alpha1.ChartInfo;
+import io.helmoci.operator.source.ChartRequest;
+import io.helmoci.operator.source.ChartSource;
+import io.helmoci.operator.source.ResolvedChart;
+import io.helmoci.operator.source.StoredChart;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * An in-memory registry plus an on-disk store, for reconciler unit tests only: "push" versions,
+ * move tags, inject failures, count requests. Exact versions or the newest; no ranges.
+ */
+final class FakeChartSource implements ChartSource {
+    private record Pushed(String manifestDigest, byte[] content) {
+    }
+
+    private final Map<String, Map<String, Pushed>> repositories = new LinkedHashMap<>();
+    private final Path store;
+    final List<ChartRequest> resolveRequests = new ArrayList<>();
+    final List<ChartRequest> pullRequests = new ArrayList<>();
+    private EngineException nextFailure;
+
+    FakeChartSource(Path store) {
+        this.store = store;
+    }
+
+    /** Pushes (or re-pushes, moving the tag) a chart version whose archive is the given text. */
+    String push(String url, String version, String archiveText) {
+        byte[] content = archiveText.getBytes(StandardCharsets.UTF_8);
+        String manifestDigest = sha256(("manifest:" + url + ":" + version + ":" + archiveText).getBytes(StandardCharsets.UTF_8));
+        repositories.computeIfAbsent(url, u -> new LinkedHashMap<>()).put(version, new Pushed(manifestDigest, content));
+        return manifestDigest;
+    }
+
+    void failNext(Reason reason, String message) {
+        nextFailure = new EngineException(reason, message);
+    }
+
+    int requests() {
+        return resolveRequests.size() + pullRequests.size();
+    }
+
+    @Override
+    public ResolvedChart resolve(ChartRequest request) {
+        resolveRequests.add(request);
+        failIfAsked();
+        Map<String, Pushed> versions = repositories.get(request.url());
+        if (versions == null) {
+            throw new EngineException(Reason.RepositoryNotFound, "No repository " + request.url());
+        }
+        List<String> newestFirst = versions.keySet().stream().sorted(Comparator.reverseOrder()).toList();
+        String version = request.version() != null ? request.version() : newestFirst.get(0);
+        Pushed pushed = versions.get(version);
+        if (pushed == null) {
+            throw new EngineException(Reason.VersionNotFound, "No version " + version + "; available: " + newestFirst);
+        }
+        if (request.digest() != null && !request.digest().equals(pushed.manifestDigest())) {
+            throw new EngineException(Reason.DigestMismatch, "Tag " + version + " points to " + pushed.manifestDigest() + ", not " + request.digest());
+        }
+        ChartInfo chart = new ChartInfo();
+        chart.setApiVersion("v2");
+        chart.setName(request.url().substring(request.url().lastIndexOf('/') + 1));
+        chart.setVersion(version);
+        chart.setAppVersion("app-" + version);
+        chart.setDescription("A test chart");
+        chart.setType("application");
+        return new ResolvedChart(version, version.replace('+', '_'), pushed.manifestDigest(), sha256(pushed.content()),
+                pushed.content().length, chart, request.version() == null ? newestFirst : List.of(), List.of());
+    }
+
+    @Override
+    public StoredChart pull(ChartRequest request, ResolvedChart resolved) {
+        pullRequests.add(request);
+        failIfAsked();
+        Pushed pushed = repositories.get(request.url()).values().stream()
+                .filter(p -> p.manifestDigest().equals(resolved.manifestDigest())).findFirst()
+                .orElseThrow(() -> new EngineException(Reason.VersionNotFound, "manifest gone"));
+        Path file = pathOf(resolved.contentDigest());
+        try {
+            Files.createDirectories(file.getParent());
+            Files.write(file, pushed.content());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new StoredChart(resolved.contentDigest(), pushed.content().length, file);
+    }
+
+    @Override
+    public Optional<Path> stored(String contentDigest, long size) {
+        Path file = pathOf(contentDigest);
+        return Files.isRegularFile(file) && file.toFile().length() == size ? Optional.of(file) : Optional.empty();
+    }
+
+    boolean has(String contentDigest) {
+        return Files.isRegularFile(pathOf(contentDigest));
+    }
+
+    @Override
+    public boolean remove(String contentDigest) {
+        try {
+            return Files.deleteIfExists(pathOf(contentDigest));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Path pathOf(String digest) {
+        return store.resolve("blobs/sha256").resolve(digest.substring("sha256:".length()));
+    }
+
+    private void failIfAsked() {
+        if (nextFailure != null) {
+            EngineException failure = nextFailure;
+            nextFailure = null;
+            throw failure;
+        }
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.helmoci.testbed;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The packaged operator ({@code target/quarkus-app/quarkus-run.jar}, built by {@code mvn package}
+ * before the integration tests) running as a real process against a kubeconfig, as users run it
+ * out of cluster. Its log goes to a file and is attached to failures.
+ */
+public final class OperatorProcess implements AutoCloseable {
+    public static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
+
+    private final Process process;
+    private final Path log;
+    private final int port;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private OperatorProcess(Process process, Path log, int port) {
+        this.process = process;
+        this.log = log;
+        this.port = port;
+    }
+
+    /**
+     * Starts the operator and waits until it is ready (/q/health/ready).
+     *
+     * @param kubeconfig the cluster to work on
+     * @param workDir    its store and log go here
+     * @param properties extra -D settings, e.g. faster retries for tests
+     */
+    public static OperatorProcess start(Path kubeconfig, Path workDir, Map<String, String> properties) {
+        if (!Files.isRegularFile(JAR)) {
+            throw new IllegalStateException(JAR + " is missing: integration tests run after 'mvn package' (use 'mvn verify').");
+        }
+        int port = freePort();
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("quarkus.http.host", "127.0.0.1");
+        settings.put("quarkus.http.port", Integer.toString(port));
+        settings.put("helmoci.artifacts.base-url", "http://127.0.0.1:" + port);
+        settings.put("helmoci.store.path", workDir.resolve("store").toString());
+        settings.put("helmoci.leader-election.lease-namespace", "default");
+        settings.putAll(properties);
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.add("-jar");
+        command.add(JAR.toAbsolutePath().toString());
+        try {
+            Files.createDirectories(workDir);
+            Path log = workDir.resolve("operator.log");
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().put("KUBECONFIG", kubeconfig.toAbsolutePath().toString());
+            OperatorProcess operator = new OperatorProcess(builder.start(), log, port);
+            operator.awaitReady();
+            return operator;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public URI baseUrl() {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    public HttpResponse<byte[]> get(String pathOrUrl) {
+        URI uri = pathOrUrl.startsWith("http") ? URI.create(pathOrUrl) : baseUrl().resolve(pathOrUrl);
+        try {
+            return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String logs() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Adds the operator's log to a failure. */
+    public <T extends Throwable> T withLogAttached(T failure) {
+        failure.addSuppressed(new Throwable("operator log:\n" + logs()));
+        return failure;
+    }
+
+    private void awaitReady() {
+        Instant deadline = Instant.now().plus(STARTUP_TIMEOUT);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the operator exited with " + process.exitValue() + ":\n" + logs());
+            }
+            try {
+                HttpResponse<byte[]> ready = http.send(HttpRequest.newBuilder(baseUrl().resolve("/q/health/ready"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofByteArray());
+                if (ready.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            sleep(Duration.ofMillis(250));
+        }
+        close();
+        throw new IllegalStateException("the operator was not ready within " + STARTUP_TIMEOUT + ":\n" + logs());
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
