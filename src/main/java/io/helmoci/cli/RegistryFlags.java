@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import io.helmoci.engine.GoDuration;
 import io.helmoci.engine.reference.OciReference;
 import io.helmoci.engine.registry.Credentials;
 import io.helmoci.engine.registry.DockerConfigCredentials;

@@ -1,6 +1,7 @@
 package io.helmoci.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.helmoci.engine.GoDuration;
 import io.helmoci.engine.EngineException;
 import io.helmoci.operator.ConditionReasons;
 import io.helmoci.operator.Constants;
@@ -114,7 +115,7 @@ public final class ChartSync {
 
     /** When to check the registry again: spec.interval plus a little jitter. */
     public Duration nextCheck(HelmOciChart resource) {
-        Duration interval = atLeastMinimum(GoDuration.parse(resource.getSpec().getInterval(), DEFAULT_INTERVAL));
+        Duration interval = atLeastMinimum(GoDuration.parseOr(resource.getSpec().getInterval(), DEFAULT_INTERVAL));
         long jitterMillis = (long) (interval.toMillis() * JITTER * ThreadLocalRandom.current().nextDouble());
         return interval.plusMillis(jitterMillis);
     }
@@ -140,7 +141,7 @@ public final class ChartSync {
 
     private static ChartRequest chartRequest(HelmOciChart resource, RegistryAccess access) {
         HelmOciChartSpec spec = resource.getSpec();
-        Duration timeout = atLeastMinimum(GoDuration.parse(spec.getTimeout(), DEFAULT_TIMEOUT));
+        Duration timeout = atLeastMinimum(GoDuration.parseOr(spec.getTimeout(), DEFAULT_TIMEOUT));
         return new ChartRequest(spec.getUrl(), spec.getVersion(), spec.getDigest(), access, timeout);
     }
 
