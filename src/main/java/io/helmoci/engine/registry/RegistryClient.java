@@ -44,20 +44,26 @@ public final class RegistryClient {
     private final RegistryHttp http;
     private final RegistryAuth auth;
     private final Credentials credentials;
+    private final int tagPageSize;
     /** Manifests already read in this operation (e.g. by a HEAD that had to fall back to GET). */
     private final Map<String, ManifestContent> manifests = new HashMap<>();
 
-    RegistryClient(RegistryHttp http, RegistryAuth auth, Credentials credentials) {
+    RegistryClient(RegistryHttp http, RegistryAuth auth, Credentials credentials, int tagPageSize) {
         this.http = http;
         this.auth = auth;
         this.credentials = credentials;
+        this.tagPageSize = tagPageSize;
     }
 
     /** Every tag of the repository, following {@code Link: <...>; rel="next"} pages, in registry order. */
     public List<String> listTags(OciReference ref) {
         String what = "the tag list of " + ref.repository();
         List<String> tags = new ArrayList<>();
-        HttpUrl url = base(ref).addPathSegments("tags/list").build();
+        HttpUrl.Builder first = base(ref).addPathSegments("tags/list");
+        if (tagPageSize > 0) {
+            first.addQueryParameter("n", Integer.toString(tagPageSize));
+        }
+        HttpUrl url = first.build();
         for (int page = 0; url != null; page++) {
             if (page >= MAX_TAG_PAGES) {
                 throw new EngineException(Reason.RegistryUnavailable, "Registry " + ref.registry() + " paginated " + what

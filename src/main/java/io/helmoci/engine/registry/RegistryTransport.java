@@ -25,7 +25,7 @@ public final class RegistryTransport implements AutoCloseable {
     public RegistryClient open(RegistryOptions options) {
         RegistryHttp http = new RegistryHttp(clients.clientFor(options.transport()), options.transport(),
                 Deadline.after(options.transport().operationTimeout()), requests);
-        return new RegistryClient(http, auth, options.credentials());
+        return new RegistryClient(http, auth, options.credentials(), options.transport().tagPageSize());
     }
 
     /** HTTP exchanges sent so far by every client of this transport (token requests and redirect hops included). */

@@ -18,11 +18,12 @@ import java.util.Objects;
  * @param proxy                 {@code http://[user:password@]host:port} of an HTTP proxy; null = the JVM's proxy selector
  * @param retry                 retry policy
  * @param maxRedirects          how many redirects one request may follow
+ * @param tagPageSize           tags asked for per tag-list page ({@code n=}); 0 lets the registry choose (all at once, as Helm)
  */
 public record TransportOptions(Duration connectTimeout, Duration requestTimeout, Duration operationTimeout,
                                String caCertificatesPem, String clientCertificatePem, String clientKeyPem,
                                boolean plainHttp, boolean insecureSkipTlsVerify, String proxy,
-                               RetryPolicy retry, int maxRedirects) {
+                               RetryPolicy retry, int maxRedirects, int tagPageSize) {
 
     public TransportOptions {
         Objects.requireNonNull(connectTimeout, "connectTimeout");
@@ -32,6 +33,9 @@ public record TransportOptions(Duration connectTimeout, Duration requestTimeout,
         if ((clientCertificatePem == null) != (clientKeyPem == null)) {
             throw new IllegalArgumentException("a client certificate needs its private key and the other way round");
         }
+        if (tagPageSize < 0) {
+            throw new IllegalArgumentException("tagPageSize must be >= 0");
+        }
         if (maxRedirects < 0) {
             throw new IllegalArgumentException("maxRedirects must be >= 0");
         }
@@ -39,47 +43,52 @@ public record TransportOptions(Duration connectTimeout, Duration requestTimeout,
 
     public static TransportOptions defaults() {
         return new TransportOptions(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(5),
-                null, null, null, false, false, null, RetryPolicy.defaults(), 10);
+                null, null, null, false, false, null, RetryPolicy.defaults(), 10, 0);
     }
 
     public TransportOptions withTimeouts(Duration connect, Duration request, Duration operation) {
         return new TransportOptions(connect, request, operation, caCertificatesPem, clientCertificatePem, clientKeyPem,
-                plainHttp, insecureSkipTlsVerify, proxy, retry, maxRedirects);
+                plainHttp, insecureSkipTlsVerify, proxy, retry, maxRedirects, tagPageSize);
     }
 
     public TransportOptions withCaCertificates(String pem) {
         return new TransportOptions(connectTimeout, requestTimeout, operationTimeout, pem, clientCertificatePem, clientKeyPem,
-                plainHttp, insecureSkipTlsVerify, proxy, retry, maxRedirects);
+                plainHttp, insecureSkipTlsVerify, proxy, retry, maxRedirects, tagPageSize);
     }
 
     public TransportOptions withClientCertificate(String certificatePem, String keyPem) {
         return new TransportOptions(connectTimeout, requestTimeout, operationTimeout, caCertificatesPem, certificatePem, keyPem,
-                plainHttp, insecureSkipTlsVerify, proxy, retry, maxRedirects);
+                plainHttp, insecureSkipTlsVerify, proxy, retry, maxRedirects, tagPageSize);
     }
 
     public TransportOptions withPlainHttp(boolean plain) {
         return new TransportOptions(connectTimeout, requestTimeout, operationTimeout, caCertificatesPem, clientCertificatePem,
-                clientKeyPem, plain, insecureSkipTlsVerify, proxy, retry, maxRedirects);
+                clientKeyPem, plain, insecureSkipTlsVerify, proxy, retry, maxRedirects, tagPageSize);
     }
 
     public TransportOptions withInsecureSkipTlsVerify(boolean insecure) {
         return new TransportOptions(connectTimeout, requestTimeout, operationTimeout, caCertificatesPem, clientCertificatePem,
-                clientKeyPem, plainHttp, insecure, proxy, retry, maxRedirects);
+                clientKeyPem, plainHttp, insecure, proxy, retry, maxRedirects, tagPageSize);
     }
 
     public TransportOptions withProxy(String proxyUrl) {
         return new TransportOptions(connectTimeout, requestTimeout, operationTimeout, caCertificatesPem, clientCertificatePem,
-                clientKeyPem, plainHttp, insecureSkipTlsVerify, proxyUrl, retry, maxRedirects);
+                clientKeyPem, plainHttp, insecureSkipTlsVerify, proxyUrl, retry, maxRedirects, tagPageSize);
     }
 
     public TransportOptions withRetry(RetryPolicy policy) {
         return new TransportOptions(connectTimeout, requestTimeout, operationTimeout, caCertificatesPem, clientCertificatePem,
-                clientKeyPem, plainHttp, insecureSkipTlsVerify, proxy, policy, maxRedirects);
+                clientKeyPem, plainHttp, insecureSkipTlsVerify, proxy, policy, maxRedirects, tagPageSize);
     }
 
     public TransportOptions withMaxRedirects(int max) {
         return new TransportOptions(connectTimeout, requestTimeout, operationTimeout, caCertificatesPem, clientCertificatePem,
-                clientKeyPem, plainHttp, insecureSkipTlsVerify, proxy, retry, max);
+                clientKeyPem, plainHttp, insecureSkipTlsVerify, proxy, retry, max, tagPageSize);
+    }
+
+    public TransportOptions withTagPageSize(int pageSize) {
+        return new TransportOptions(connectTimeout, requestTimeout, operationTimeout, caCertificatesPem, clientCertificatePem,
+                clientKeyPem, plainHttp, insecureSkipTlsVerify, proxy, retry, maxRedirects, pageSize);
     }
 
     String scheme() {
@@ -93,6 +102,6 @@ public record TransportOptions(Duration connectTimeout, Duration requestTimeout,
                 + ", operationTimeout=" + operationTimeout + ", customCa=" + (caCertificatesPem != null)
                 + ", clientCertificate=" + (clientCertificatePem != null) + ", plainHttp=" + plainHttp
                 + ", insecureSkipTlsVerify=" + insecureSkipTlsVerify + ", proxy=" + (proxy != null)
-                + ", retry=" + retry + ", maxRedirects=" + maxRedirects + "]";
+                + ", retry=" + retry + ", maxRedirects=" + maxRedirects + ", tagPageSize=" + tagPageSize + "]";
     }
 }
