@@ -152,7 +152,8 @@ class HelmOciChartIT {
         assertThat(entry.path("urls").get(0).asText()).isEqualTo(status.getArtifact().getUrl());
 
         ProcessRunner.Result table = kube.kubectl("get", "hoc", "-n", namespace).orThrow();
-        assertThat(table.stdout()).contains("URL", "VERSION", "DIGEST", "READY", "STATUS", "AGE", "1.1.0", newest.digest().substring(7, 19), "True");
+        assertThat(table.stdout()).contains("URL", "VERSION", "DIGEST", "READY", "STATUS", "AGE", registry.ociUrl("charts/demo"), "1.1.0",
+                newest.digest().substring(7, 19), "True", "Serving demo 1.1.0");
 
         // Helm consumes what the operator publishes: the artifact URL, and the namespace as a classic repository.
         assertThat(helm.run(List.of("template", "demo", status.getArtifact().getUrl())).orThrow().stdout()).contains("kind: Deployment");
@@ -520,6 +521,24 @@ class HelmOciChartIT {
                 spec: {url: "oci://example.com/charts/demo", interval: "10 minutes"}
                 """);
         assertThat(badInterval.stderr()).contains("spec.interval");
+
+        ProcessRunner.Result badTimeout = tryApply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: bad-timeout}
+                spec: {url: "oci://example.com/charts/demo", timeout: "-5s"}
+                """);
+        assertThat(badTimeout.exitCode()).isNotZero();
+        assertThat(badTimeout.stderr()).contains("spec.timeout");
+
+        ProcessRunner.Result noUrl = tryApply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: no-url}
+                spec: {version: "1.0.0"}
+                """);
+        assertThat(noUrl.exitCode()).isNotZero();
+        assertThat(noUrl.stderr()).contains("spec.url", "Required value");
 
         ProcessRunner.Result tagInUrl = tryApply(namespace, """
                 apiVersion: helmoci.io/v1alpha1
