@@ -1,7 +1,13 @@
 package io.helmoci.engine;
 
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import io.helmoci.engine.chart.ChartLimits;
 import io.helmoci.engine.chart.ChartMetadata;
@@ -9,6 +15,8 @@ import io.helmoci.engine.chart.ChartValidator;
 import io.helmoci.engine.reference.OciReference;
 import io.helmoci.engine.registry.ChartManifest;
 import io.helmoci.engine.registry.Descriptor;
+import io.helmoci.engine.registry.Digest;
+import io.helmoci.engine.registry.ExchangeObserver;
 import io.helmoci.engine.registry.ManifestResolver;
 import io.helmoci.engine.registry.RegistryClient;
 import io.helmoci.engine.registry.RegistryTransport;
@@ -46,9 +54,17 @@ public final class ChartPuller implements AutoCloseable {
     }
 
     public ChartPuller(Path storeRoot, ChartLimits limits) {
+        this(storeRoot, limits, Clock.systemUTC(), ExchangeObserver.NONE);
+    }
+
+    /**
+     * @param clock    token expiry and the store's record of when a blob was last used
+     * @param observer told about every HTTP exchange, for metrics
+     */
+    public ChartPuller(Path storeRoot, ChartLimits limits, Clock clock, ExchangeObserver observer) {
         this.limits = limits;
-        this.store = new ContentStore(storeRoot, limits.maxArchiveBytes());
-        this.transport = new RegistryTransport();
+        this.store = new ContentStore(storeRoot, limits.maxArchiveBytes(), clock);
+        this.transport = new RegistryTransport(clock, observer);
     }
 
     /** Resolves version, manifest and config; does not download the chart archive. */
@@ -87,6 +103,28 @@ public final class ChartPuller implements AutoCloseable {
 
     public ContentStore store() {
         return store;
+    }
+
+    /**
+     * The given manifests and the blobs they reference (an index's manifests, each manifest's config
+     * and layers), followed as far as the store holds the manifests: what serving them needs.
+     * Reads the store only.
+     */
+    public Set<String> storedClosure(Collection<String> manifestDigests) {
+        Set<String> closure = new HashSet<>();
+        Deque<String> manifests = new ArrayDeque<>(manifestDigests);
+        while (!manifests.isEmpty()) {
+            String text = manifests.pop();
+            Digest digest = Digest.parseOrNull(text);
+            if (digest == null || !closure.add(text)) {
+                continue;
+            }
+            store.readSmall(digest, -1, RegistryClient.MAX_METADATA_BYTES).map(ManifestResolver::references).ifPresent(references -> {
+                manifests.addAll(references.manifests());
+                closure.addAll(references.blobs());
+            });
+        }
+        return closure;
     }
 
     /** HTTP exchanges sent so far (for politeness checks and metrics). */

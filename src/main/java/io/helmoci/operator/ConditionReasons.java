@@ -31,7 +31,7 @@ public final class ConditionReasons {
     public static final String EVENT_NEW_ARTIFACT = "NewArtifact";
     /** Warning event reason: the tag of the resolved version now points to a different manifest. */
     public static final String EVENT_TAG_MOVED = "TagMoved";
-    /** Event reason: an artifact was deleted from the store (resource deleted or content superseded). */
+    /** Event reason: an artifact was deleted from the store: the resource was deleted, or a superseded archive's retention ended. */
     public static final String EVENT_ARTIFACT_REMOVED = "ArtifactRemoved";
 
     /** The condition/event reason for an engine failure: the engine's reason name, unchanged. */

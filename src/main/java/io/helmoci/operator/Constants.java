@@ -1,5 +1,7 @@
 package io.helmoci.operator;
 
+import java.time.Duration;
+
 /** Names shared by the API types, the reconciler, the artifact server and the manifests in deploy/. */
 public final class Constants {
     public static final String GROUP = "helmoci.io";
@@ -22,6 +24,13 @@ public final class Constants {
     public static final String FIELD_MANAGER = "helm-oci-operator";
     /** reportingComponent / source of the Kubernetes events the operator emits. */
     public static final String EVENT_SOURCE = "helm-oci-operator";
+
+    /** Superseded archives listed (and kept) per resource at most; beyond that the oldest drop out of the retention early. */
+    public static final int MAX_SUPERSEDED_ARTIFACTS = 10;
+    /** The store is swept every fifth of the retention, but not more often than this ... */
+    public static final Duration MIN_SWEEP_PERIOD = Duration.ofSeconds(1);
+    /** ... nor less often than this. */
+    public static final Duration MAX_SWEEP_PERIOD = Duration.ofMinutes(1);
 
     private Constants() {
     }

@@ -13,9 +13,11 @@ import io.helmoci.testbed.KubeApiServerFixture;
 import io.helmoci.testbed.OperatorProcess;
 import io.helmoci.testbed.OrasCli;
 import io.helmoci.testbed.ProcessRunner;
+import io.helmoci.testbed.RawRegistryClient;
 import io.helmoci.testbed.RegistryExtension;
 import io.helmoci.testbed.RegistryFixture;
 import io.helmoci.testbed.RegistryImplementation;
+import io.helmoci.testbed.TokenServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,6 +33,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,6 +43,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with charts pushed by the real helm, resources applied and awaited with the real kubectl.
  */
 class HelmOciChartIT {
+    static final Duration RETENTION = Duration.ofSeconds(6);
+    static final String TOKEN_USER = "token-robot";
+    static final String TOKEN_PASSWORD = "t0ken-Pw-4k";
+
     @RegisterExtension
     static RegistryExtension registry = RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3).extension();
 
@@ -54,7 +61,12 @@ class HelmOciChartIT {
     /** Basic auth over TLS with the test CA: credentials from Secrets, the CA from certSecretRef. */
     @RegisterExtension
     static RegistryExtension privateRegistry = RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3)
-            .htpasswd().user("robot", "s3cret-Zq9").extension();
+            .htpasswd().user("robot", "s3cret-Zq9").user("cfg-reader", "cfg-Pw-71").user("basic-reader", "basic-Pw-72").extension();
+
+    /** Bearer tokens from a token server that gives none without credentials (a private Harbor or GHCR repository). */
+    @RegisterExtension
+    static RegistryExtension tokenRegistry = RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3)
+            .tokenAuth(tokens -> tokens.anonymousPull(false)).user(TOKEN_USER, TOKEN_PASSWORD).extension();
 
     @BeforeAll
     static void startOperator() {
@@ -68,7 +80,9 @@ class HelmOciChartIT {
         operator = OperatorProcess.start(kube.kubeconfig(), work.resolve("operator"), Map.of(
                 // Quick retries so failure and recovery tests take seconds.
                 "quarkus.operator-sdk.controllers.helm-oci-operator.retry.interval.initial", "500",
-                "quarkus.operator-sdk.controllers.helm-oci-operator.retry.interval.max", "3000"));
+                "quarkus.operator-sdk.controllers.helm-oci-operator.retry.interval.max", "3000",
+                // Superseded artifacts are kept this long: long enough to see them served, short enough to see them go.
+                "helmoci.artifacts.retention", RETENTION.toSeconds() + "s"));
         charts = new ChartFactory(helm, work.resolve("charts"));
     }
 
@@ -101,8 +115,24 @@ class HelmOciChartIT {
         assertThat(status.getManifestDigest()).isEqualTo(newest.digest());
         assertThat(status.getResolvedRef()).isEqualTo(registry.ociUrl("charts/demo") + "@" + newest.digest());
         assertThat(status.getShortDigest()).isEqualTo(newest.digest().substring(7, 19));
+        assertThat(status.getManifestDigest()).as("the registry's own digest for the tag")
+                .isEqualTo(RawRegistryClient.anonymous(registry).headManifestDigest("charts/demo", "1.1.0"));
         assertThat(status.getObservedGeneration()).isEqualTo(1L);
+        assertThat(status.getConditions()).singleElement().satisfies(ready -> {
+            assertThat(ready.getType()).isEqualTo(Constants.CONDITION_READY);
+            assertThat(ready.getStatus()).isEqualTo("True");
+            assertThat(ready.getReason()).isEqualTo(ConditionReasons.SUCCEEDED);
+            assertThat(ready.getMessage()).contains("demo 1.1.0");
+            assertThat(ready.getObservedGeneration()).isEqualTo(1L);
+            assertThat(ready.getLastTransitionTime()).isNotBlank();
+        });
         assertThat(status.getChart().getName()).isEqualTo("demo");
+        assertThat(status.getChart().getVersion()).isEqualTo("1.1.0");
+        assertThat(status.getChart().getApiVersion()).isEqualTo("v2");
+        assertThat(status.getChart().getType()).isEqualTo("application");
+        assertThat(status.getChart().getAppVersion()).isNotBlank();
+        assertThat(status.getChart().getDescription()).isNotBlank();
+        assertThat(status.getArtifact().getLastUpdateTime()).isNotBlank();
         assertThat(status.getAvailableVersions()).contains("1.1.0", "1.0.0");
         assertThat(status.getLastCheckedTime()).isNotBlank();
         assertThat(status.getArtifact().getUrl()).isEqualTo(operator.baseUrl() + "/artifacts/" + namespace + "/demo/demo-1.1.0.tgz");
@@ -122,7 +152,8 @@ class HelmOciChartIT {
         assertThat(entry.path("urls").get(0).asText()).isEqualTo(status.getArtifact().getUrl());
 
         ProcessRunner.Result table = kube.kubectl("get", "hoc", "-n", namespace).orThrow();
-        assertThat(table.stdout()).contains("URL", "VERSION", "DIGEST", "READY", "STATUS", "AGE", "1.1.0", newest.digest().substring(7, 19), "True");
+        assertThat(table.stdout()).contains("URL", "VERSION", "DIGEST", "READY", "STATUS", "AGE", registry.ociUrl("charts/demo"), "1.1.0",
+                newest.digest().substring(7, 19), "True", "Serving demo 1.1.0");
 
         // Helm consumes what the operator publishes: the artifact URL, and the namespace as a classic repository.
         assertThat(helm.run(List.of("template", "demo", status.getArtifact().getUrl())).orThrow().stdout()).contains("kind: Deployment");
@@ -132,7 +163,11 @@ class HelmOciChartIT {
         String metrics = new String(operator.get("/q/metrics").body());
         assertThat(metrics).contains("helmoci_reconcile_duration_seconds_count{result=\"Succeeded\"}",
                 "helmoci_registry_operations_total{operation=\"resolve\",registry=\"" + registry.host() + "\",result=\"ok\"}",
-                "helmoci_pulled_bytes_total", "helmoci_artifacts_stored", "helmoci_registry_http_requests_total");
+                "helmoci_registry_http_requests_total{registry=\"" + registry.host() + "\",result=\"2xx\"}",
+                "helmoci_pulled_bytes_total{registry=\"" + registry.host() + "\"}", "helmoci_artifacts_stored");
+        assertThat(metrics.lines().filter(line -> line.startsWith("helmoci_registry_http_requests_total{")))
+                .as("labelled by registry and result only, never by path").isNotEmpty()
+                .allMatch(line -> line.matches("helmoci_registry_http_requests_total\\{registry=\"[^\"/]+\",result=\"[0-9a-z_]+\"} [0-9.E]+"));
     }
 
     @Test
@@ -215,6 +250,226 @@ class HelmOciChartIT {
         waitReady(namespace, "via-sa");
     }
 
+    /**
+     * Each Secret type and a ServiceAccount's imagePullSecrets, against htpasswd Basic auth and a
+     * token server that issues tokens only for credentials. (A dockerconfigjson Secret and
+     * imagePullSecrets against Basic auth are covered above.) Every way has its own user, so a
+     * resource can only be Ready through its own Secret.
+     */
+    @Test
+    void everySecretTypeAndImagePullSecretsAuthenticateAgainstBasicAndTokenRegistries() {
+        String namespace = kube.createNamespace("secret-types");
+        HelmCli pusher = new HelmCli(work.resolve("helm-secret-types"));
+        pusher.login(privateRegistry, "robot", "s3cret-Zq9");
+        pusher.push(privateRegistry, charts.create("typed", "1.0.0"), "team");
+        pusher.login(tokenRegistry, TOKEN_USER, TOKEN_PASSWORD);
+        pusher.push(tokenRegistry, charts.create("typed", "1.0.0"), "team");
+        String[] tokenUsers = {"json-reader", "cfg-reader", "basic-reader", "sa-reader"};
+        for (String user : tokenUsers) {
+            tokenRegistry.tokenServer().user(user, user + "-Pw-9", "pull");
+        }
+        tokenRegistry.tokenServer().resetRequests();
+        kube.kubectl("create", "secret", "generic", "registry-ca", "-n", namespace, "--from-file=ca.crt=" + privateRegistry.caFile()).orThrow();
+
+        String basicHost = privateRegistry.host();
+        String tokenHost = tokenRegistry.host();
+        dockercfgSecret(namespace, "basic-cfg", basicHost, "cfg-reader", "cfg-Pw-71");
+        basicAuthSecret(namespace, "basic-basic", "basic-reader", "basic-Pw-72");
+        kube.kubectl("create", "secret", "docker-registry", "token-json", "-n", namespace, "--docker-server=" + tokenHost,
+                "--docker-username=json-reader", "--docker-password=json-reader-Pw-9").orThrow();
+        dockercfgSecret(namespace, "token-cfg", tokenHost, "cfg-reader", "cfg-reader-Pw-9");
+        basicAuthSecret(namespace, "token-basic", "basic-reader", "basic-reader-Pw-9");
+        kube.kubectl("create", "secret", "docker-registry", "token-pull", "-n", namespace, "--docker-server=" + tokenHost,
+                "--docker-username=sa-reader", "--docker-password=sa-reader-Pw-9").orThrow();
+        kube.kubectl("create", "serviceaccount", "token-puller", "-n", namespace).orThrow();
+        kube.kubectl("patch", "serviceaccount", "token-puller", "-n", namespace, "-p", "{\"imagePullSecrets\":[{\"name\":\"token-pull\"}]}").orThrow();
+        String basicUrl = privateRegistry.ociUrl("team/typed");
+        String tokenUrl = tokenRegistry.ociUrl("team/typed");
+        apply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: basic-dockercfg}
+                spec: {url: "%1$s", secretRef: {name: basic-cfg}, certSecretRef: {name: registry-ca}}
+                ---
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: basic-basic-auth}
+                spec: {url: "%1$s", secretRef: {name: basic-basic}, certSecretRef: {name: registry-ca}}
+                ---
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: token-dockerconfigjson}
+                spec: {url: "%2$s", secretRef: {name: token-json}, certSecretRef: {name: registry-ca}}
+                ---
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: token-dockercfg}
+                spec: {url: "%2$s", secretRef: {name: token-cfg}, certSecretRef: {name: registry-ca}}
+                ---
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: token-basic-auth}
+                spec: {url: "%2$s", secretRef: {name: token-basic}, certSecretRef: {name: registry-ca}}
+                ---
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: token-service-account}
+                spec: {url: "%2$s", serviceAccountName: token-puller, certSecretRef: {name: registry-ca}}
+                ---
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: token-anonymous}
+                spec: {url: "%2$s", certSecretRef: {name: registry-ca}}
+                """.formatted(basicUrl, tokenUrl));
+
+        for (String name : List.of("basic-dockercfg", "basic-basic-auth", "token-dockerconfigjson", "token-dockercfg",
+                "token-basic-auth", "token-service-account")) {
+            waitReady(namespace, name);
+        }
+        await(namespace, "token-anonymous", c -> "Unauthorized".equals(readyReason(c)), "the control: no credentials, no token");
+        assertThat(tokenRegistry.tokenServer().requests())
+                .as("a token for each user's own credentials").filteredOn(r -> r.status() == 200 && r.grant() != TokenServer.Grant.ANONYMOUS)
+                .extracting(TokenServer.TokenRequest::username).contains(tokenUsers);
+        String metrics = new String(operator.get("/q/metrics").body());
+        assertThat(metrics).contains("helmoci_registry_http_requests_total{registry=\"" + tokenHost + "\",result=\"4xx\"}",
+                "helmoci_registry_http_requests_total{registry=\"" + tokenHost + "\",result=\"2xx\"}",
+                "helmoci_registry_http_requests_total{registry=\"" + basicHost + "\",result=\"2xx\"}");
+        assertThat(operator.logs()).doesNotContain("cfg-Pw-71", "basic-Pw-72", "-reader-Pw-9");
+    }
+
+    @Test
+    void aSecretOrServiceAccountOfTheSameNameInAnotherNamespaceIsNeverUsed() throws Exception {
+        String own = kube.createNamespace("own");
+        String other = kube.createNamespace("other");
+        HelmCli pusher = new HelmCli(work.resolve("helm-elsewhere"));
+        pusher.login(privateRegistry, "robot", "s3cret-Zq9");
+        pusher.push(privateRegistry, charts.create("elsewhere", "1.0.0"), "team");
+        for (String namespace : List.of(own, other)) {
+            kube.kubectl("create", "secret", "generic", "registry-ca", "-n", namespace, "--from-file=ca.crt=" + privateRegistry.caFile()).orThrow();
+        }
+        // Everything that would work, but in the other namespace.
+        kube.kubectl("create", "secret", "docker-registry", "shared-name", "-n", other, "--docker-server=" + privateRegistry.host(),
+                "--docker-username=robot", "--docker-password=s3cret-Zq9").orThrow();
+        kube.kubectl("create", "serviceaccount", "puller", "-n", other).orThrow();
+        kube.kubectl("patch", "serviceaccount", "puller", "-n", other, "-p", "{\"imagePullSecrets\":[{\"name\":\"shared-name\"}]}").orThrow();
+        // In the resource's own namespace, a ServiceAccount naming a pull Secret that exists only in the other one.
+        kube.kubectl("create", "serviceaccount", "own-puller", "-n", own).orThrow();
+        kube.kubectl("patch", "serviceaccount", "own-puller", "-n", own, "-p", "{\"imagePullSecrets\":[{\"name\":\"shared-name\"}]}").orThrow();
+        privateRegistry.resetRequests();
+        String url = privateRegistry.ociUrl("team/elsewhere");
+        apply(own, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: by-secret}
+                spec: {url: "%1$s", secretRef: {name: shared-name}, certSecretRef: {name: registry-ca}}
+                ---
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: by-service-account}
+                spec: {url: "%1$s", serviceAccountName: puller, certSecretRef: {name: registry-ca}}
+                ---
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: by-pull-secret}
+                spec: {url: "%1$s", serviceAccountName: own-puller, certSecretRef: {name: registry-ca}}
+                """.formatted(url));
+
+        HelmOciChart bySecret = await(own, "by-secret", c -> ConditionReasons.SECRET_NOT_FOUND.equals(readyReason(c)), "SecretNotFound");
+        assertThat(readyMessage(bySecret)).contains("shared-name", own, "never read from other namespaces");
+        await(own, "by-service-account", c -> ConditionReasons.SERVICE_ACCOUNT_NOT_FOUND.equals(readyReason(c)), "ServiceAccountNotFound");
+        await(own, "by-pull-secret", c -> ConditionReasons.SECRET_NOT_FOUND.equals(readyReason(c)), "SecretNotFound");
+        Thread.sleep(2000);
+        for (String name : List.of("by-secret", "by-service-account", "by-pull-secret")) {
+            assertThat(condition(get(own, name), Constants.CONDITION_READY)).as(name).isEqualTo("False");
+        }
+        assertThat(privateRegistry.requests()).as("without credentials of its own namespace the registry is not even asked")
+                .noneMatch(r -> r.path().contains("elsewhere"));
+
+        // The control: the same Secret in the resource's own namespace is used at once.
+        kube.kubectl("create", "secret", "docker-registry", "shared-name", "-n", own, "--docker-server=" + privateRegistry.host(),
+                "--docker-username=robot", "--docker-password=s3cret-Zq9").orThrow();
+        waitReady(own, "by-secret");
+        waitReady(own, "by-pull-secret");
+        assertThat(condition(get(own, "by-service-account"), Constants.CONDITION_READY)).isEqualTo("False");
+    }
+
+    /**
+     * After an upgrade the old archive stays served at its URL for the retention (a client may have
+     * just read it), then it, its manifest and its config leave the store; a blob another resource
+     * still serves stays.
+     */
+    @Test
+    void anOldVersionIsServedForTheRetentionAfterAnUpgradeThenSweptWithItsBlobs() throws Exception {
+        String namespace = kube.createNamespace("retention");
+        helm.push(registry, charts.create("aging", "1.0.0"), "charts");
+        apply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: upgrades}
+                spec: {url: "%1$s", version: "1.x", interval: 1h, insecure: true}
+                ---
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: stays}
+                spec: {url: "%1$s", version: "1.0.0", interval: 1h, insecure: true}
+                """.formatted(registry.ociUrl("charts/aging")));
+        waitReady(namespace, "upgrades");
+        waitReady(namespace, "stays");
+        HelmOciChartStatus v1 = get(namespace, "upgrades").getStatus();
+
+        HelmCli.Pushed pushed11 = helm.push(registry, charts.create("aging", "1.1.0"), "charts");
+        HelmOciChartStatus v11 = upgrade(namespace, "1.1.0");
+        assertThat(sha256(operator.get(v1.getArtifact().getUrl()).body())).as("1.0.0 right after the upgrade").isEqualTo(v1.getContentDigest());
+        assertThat(v11.getSupersededArtifacts()).singleElement().satisfies(old -> {
+            assertThat(old.getUrl()).isEqualTo(v1.getArtifact().getUrl());
+            assertThat(old.getDigest()).isEqualTo(v1.getContentDigest());
+            assertThat(Instant.parse(old.getExpiryTime())).isAfter(Instant.now());
+        });
+
+        helm.push(registry, charts.create("aging", "1.2.0"), "charts");
+        HelmOciChartStatus v12 = upgrade(namespace, "1.2.0");
+        Instant supersededAt = Instant.now();
+        HttpResponse<byte[]> old = operator.get(v11.getArtifact().getUrl());
+        assertThat(old.statusCode()).as("1.1.0 right after the upgrade").isEqualTo(200);
+        assertThat(sha256(old.body())).isEqualTo(v11.getContentDigest());
+        Path archive11 = storedBlob(v11.getContentDigest());
+        Path manifest11 = storedBlob(pushed11.digest());
+        Path config11 = storedBlob(new ObjectMapper().readTree(Files.readAllBytes(manifest11)).path("config").path("digest").asText());
+        assertThat(List.of(archive11, manifest11, config11)).allMatch(Files::exists);
+
+        Instant gone = awaitTrue(() -> operator.get(v11.getArtifact().getUrl()).statusCode() == 404, "1.1.0 to be no longer served");
+        assertThat(Duration.between(supersededAt, gone)).as("served for the retention").isGreaterThanOrEqualTo(RETENTION.minusSeconds(1));
+        awaitTrue(() -> !Files.exists(archive11) && !Files.exists(manifest11) && !Files.exists(config11), "the sweep of 1.1.0's blobs");
+        assertThat(operator.get(v1.getArtifact().getUrl()).statusCode()).isEqualTo(404);
+        assertThat(sha256(operator.get(v12.getArtifact().getUrl()).body())).isEqualTo(v12.getContentDigest());
+        HelmOciChartStatus stays = get(namespace, "stays").getStatus();
+        assertThat(sha256(operator.get(stays.getArtifact().getUrl()).body())).as("the blob 'stays' shares").isEqualTo(v1.getContentDigest());
+        assertThat(storedBlob(v1.getContentDigest())).exists();
+        assertThat(storedBlob(v12.getContentDigest())).exists();
+        assertThat(kube.kubectl("get", "events", "-n", namespace, "--field-selector", "reason=ArtifactRemoved").stdout())
+                .contains("aging-1.1.0.tgz").doesNotContain("aging-1.0.0.tgz");
+    }
+
+    private HelmOciChartStatus upgrade(String namespace, String version) {
+        kube.kubectl("annotate", "hoc/upgrades", "-n", namespace, Constants.REQUESTED_AT_ANNOTATION + "=to-" + version, "--overwrite").orThrow();
+        return await(namespace, "upgrades", c -> version.equals(c.getStatus().getResolvedVersion())
+                && "True".equals(condition(c, Constants.CONDITION_READY)), version).getStatus();
+    }
+
+    private void dockercfgSecret(String namespace, String name, String host, String user, String password) {
+        kube.kubectl("create", "secret", "generic", name, "-n", namespace, "--type=kubernetes.io/dockercfg",
+                "--from-literal=.dockercfg={\"" + host + "\":{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}}").orThrow();
+    }
+
+    private void basicAuthSecret(String namespace, String name, String user, String password) {
+        kube.kubectl("create", "secret", "generic", name, "-n", namespace, "--type=kubernetes.io/basic-auth",
+                "--from-literal=username=" + user, "--from-literal=password=" + password).orThrow();
+    }
+
+    private static Path storedBlob(String digest) {
+        return work.resolve("operator/store/blobs/sha256").resolve(digest.substring("sha256:".length()));
+    }
+
     @Test
     void invalidSpecsAreRejectedByTheApiServerNamingTheField() throws Exception {
         String namespace = kube.createNamespace("invalid");
@@ -266,6 +521,24 @@ class HelmOciChartIT {
                 spec: {url: "oci://example.com/charts/demo", interval: "10 minutes"}
                 """);
         assertThat(badInterval.stderr()).contains("spec.interval");
+
+        ProcessRunner.Result badTimeout = tryApply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: bad-timeout}
+                spec: {url: "oci://example.com/charts/demo", timeout: "-5s"}
+                """);
+        assertThat(badTimeout.exitCode()).isNotZero();
+        assertThat(badTimeout.stderr()).contains("spec.timeout");
+
+        ProcessRunner.Result noUrl = tryApply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: no-url}
+                spec: {version: "1.0.0"}
+                """);
+        assertThat(noUrl.exitCode()).isNotZero();
+        assertThat(noUrl.stderr()).contains("spec.url", "Required value");
 
         ProcessRunner.Result tagInUrl = tryApply(namespace, """
                 apiVersion: helmoci.io/v1alpha1
@@ -436,9 +709,12 @@ class HelmOciChartIT {
 
             flaky.stop();
             await(namespace, "flaky", c -> "RegistryUnavailable".equals(readyReason(c)), "RegistryUnavailable");
+            Thread.sleep(RETENTION.multipliedBy(2).toMillis()); // failing for longer than the retention: sweeps run meanwhile
             HttpResponse<byte[]> served = operator.get(good.getArtifact().getUrl());
             assertThat(served.statusCode()).isEqualTo(200);
             assertThat(sha256(served.body())).isEqualTo(good.getContentDigest());
+            assertThat(storedBlob(good.getContentDigest())).as("a failed check never deletes the last good artifact").exists();
+            assertThat(storedBlob(good.getManifestDigest())).exists();
 
             flaky.start();
             await(namespace, "flaky", c -> "True".equals(condition(c, Constants.CONDITION_READY)), "recovery");
@@ -488,6 +764,23 @@ class HelmOciChartIT {
         }
         throw operator.withLogAttached(new AssertionError("timed out waiting for " + what + " on " + namespace + "/" + name + ":\n"
                 + kube.kubectl("get", "hoc", name, "-n", namespace, "-o", "yaml").stdout()));
+    }
+
+    /** Polls until the condition holds; returns when it did. */
+    private static Instant awaitTrue(BooleanSupplier condition, String what) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (Instant.now().isBefore(deadline)) {
+            if (condition.getAsBoolean()) {
+                return Instant.now();
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw operator.withLogAttached(new AssertionError("timed out waiting for " + what));
     }
 
     private static String readyReason(HelmOciChart chart) {

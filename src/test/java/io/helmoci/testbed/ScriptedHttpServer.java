@@ -57,8 +57,8 @@ public final class ScriptedHttpServer implements AutoCloseable {
 
     private final boolean https;
 
-    private ScriptedHttpServer(Handler handler, SSLContext tls, boolean needClientAuth) throws IOException {
-        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    private ScriptedHttpServer(int port, Handler handler, SSLContext tls, boolean needClientAuth) throws IOException {
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
         https = tls != null;
         if (https) {
             HttpsServer httpsServer = HttpsServer.create(address, 0);
@@ -108,9 +108,18 @@ public final class ScriptedHttpServer implements AutoCloseable {
      */
     public static ScriptedHttpServer start(Handler handler, SSLContext tls, boolean needClientAuth) {
         try {
-            return new ScriptedHttpServer(handler, tls, needClientAuth);
+            return new ScriptedHttpServer(0, handler, tls, needClientAuth);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A plain HTTP server on a given loopback port: to stand in for a stopped server at its address. */
+    public static ScriptedHttpServer startOn(int port, Handler handler) {
+        try {
+            return new ScriptedHttpServer(port, handler, null, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on 127.0.0.1:" + port, e);
         }
     }
 

@@ -49,17 +49,21 @@ final class RegistryHttp {
     private final Deadline deadline;
     private final Sleeper sleeper;
     private final AtomicLong requestCounter;
+    private final ExchangeObserver observer;
 
-    RegistryHttp(OkHttpClient client, TransportOptions options, Deadline deadline, AtomicLong requestCounter, Sleeper sleeper) {
+    RegistryHttp(OkHttpClient client, TransportOptions options, Deadline deadline, AtomicLong requestCounter,
+                 ExchangeObserver observer, Sleeper sleeper) {
         this.client = client;
         this.options = options;
         this.deadline = deadline;
         this.requestCounter = requestCounter;
+        this.observer = observer;
         this.sleeper = sleeper;
     }
 
-    RegistryHttp(OkHttpClient client, TransportOptions options, Deadline deadline, AtomicLong requestCounter) {
-        this(client, options, deadline, requestCounter, d -> Thread.sleep(d.toMillis(), (int) (d.toNanosPart() % 1_000_000)));
+    RegistryHttp(OkHttpClient client, TransportOptions options, Deadline deadline, AtomicLong requestCounter, ExchangeObserver observer) {
+        this(client, options, deadline, requestCounter, observer,
+                d -> Thread.sleep(d.toMillis(), (int) (d.toNanosPart() % 1_000_000)));
     }
 
     Deadline deadline() {
@@ -160,9 +164,33 @@ final class RegistryHttp {
         requestCounter.incrementAndGet();
         Call call = client.newCall(request);
         call.timeout().timeout(Math.max(1, deadline.remaining().toNanos()), TimeUnit.NANOSECONDS);
-        Response response = call.execute();
+        String server = server(request.url());
+        Response response;
+        try {
+            response = call.execute();
+        } catch (IOException e) {
+            observer.exchanged(server, outcome(e));
+            throw e;
+        }
+        observer.exchanged(server, ExchangeObserver.statusClass(response.code()));
         LOG.log(System.Logger.Level.DEBUG, () -> describe(request) + " -> " + response.code());
         return response;
+    }
+
+    /** host, and :port unless it is the scheme's default: a metric label, so no path. */
+    static String server(HttpUrl url) {
+        return url.port() == HttpUrl.defaultPort(url.scheme()) ? url.host() : url.host() + ":" + url.port();
+    }
+
+    /** What kind of failure left a request without a response (the metric's result label). */
+    static String outcome(IOException e) {
+        if (e instanceof InterruptedIOException) { // SocketTimeoutException included
+            return ExchangeObserver.TIMEOUT;
+        }
+        if (e instanceof SSLException || hasCause(e, CertificateException.class)) {
+            return ExchangeObserver.TLS_ERROR;
+        }
+        return ExchangeObserver.CONNECTION_ERROR;
     }
 
     static boolean isRedirect(int code) {

@@ -12,19 +12,26 @@ public final class RegistryTransport implements AutoCloseable {
     private final HttpClientFactory clients = new HttpClientFactory();
     private final RegistryAuth auth;
     private final AtomicLong requests = new AtomicLong();
+    private final ExchangeObserver observer;
 
     public RegistryTransport() {
         this(Clock.systemUTC());
     }
 
     public RegistryTransport(Clock clock) {
+        this(clock, ExchangeObserver.NONE);
+    }
+
+    /** @param observer told about every HTTP exchange (for metrics) */
+    public RegistryTransport(Clock clock, ExchangeObserver observer) {
         this.auth = new RegistryAuth(clock);
+        this.observer = observer;
     }
 
     /** A client for one operation; its deadline ({@link TransportOptions#operationTimeout()}) starts now. */
     public RegistryClient open(RegistryOptions options) {
         RegistryHttp http = new RegistryHttp(clients.clientFor(options.transport()), options.transport(),
-                Deadline.after(options.transport().operationTimeout()), requests);
+                Deadline.after(options.transport().operationTimeout()), requests, observer);
         return new RegistryClient(http, auth, options.credentials(), options.transport().tagPageSize());
     }
 

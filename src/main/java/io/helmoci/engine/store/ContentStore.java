@@ -14,8 +14,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -35,6 +38,10 @@ import io.helmoci.engine.registry.Digest;
  * point to it. Fetches of the same digest are serialised within the JVM; across processes the
  * atomic rename keeps them safe. Blobs present on disk are re-hashed before use, so a corrupted
  * file is detected and fetched again.
+ *
+ * <p>A blob's modification time records when it was last used (written, or found by
+ * {@link #fetch} or {@link #find}), so a garbage collector can tell blobs that are in use from
+ * leftovers: {@link #list()} and {@link #removeIfUnusedSince}.
  */
 public final class ContentStore {
     private static final String TEMP_PREFIX = ".tmp-";
@@ -48,8 +55,13 @@ public final class ContentStore {
         InputStream open() throws IOException;
     }
 
+    /** A complete blob in the store and when it was last used. */
+    public record StoredBlob(Digest digest, long size, Instant lastUsed) {
+    }
+
     private final Path root;
     private final long maxBlobBytes;
+    private final Clock clock;
     private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
 
     /**
@@ -57,8 +69,14 @@ public final class ContentStore {
      * @param maxBlobBytes the largest blob accepted (for charts: {@code ChartLimits.maxArchiveBytes()})
      */
     public ContentStore(Path root, long maxBlobBytes) {
+        this(root, maxBlobBytes, Clock.systemUTC());
+    }
+
+    /** @param clock the time recorded as a blob's last use */
+    public ContentStore(Path root, long maxBlobBytes, Clock clock) {
         this.root = root;
         this.maxBlobBytes = maxBlobBytes;
+        this.clock = clock;
         for (int i = 0; i < LOCK_STRIPES; i++) {
             locks[i] = new ReentrantLock();
         }
@@ -95,6 +113,7 @@ public final class ContentStore {
         lock.lock();
         try {
             if (isIntact(target, descriptor.size(), digest)) {
+                markUsed(target);
                 return target;
             }
             Path directory = createDirectories(target.getParent());
@@ -104,6 +123,7 @@ public final class ContentStore {
                     writeVerified(in, temporary, descriptor, digest, what);
                 }
                 moveIntoPlace(temporary, target);
+                markUsed(target);
                 return target;
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot store " + what + " in " + directory, e);
@@ -115,11 +135,87 @@ public final class ContentStore {
         }
     }
 
-    /** The verified blob if it is in the store. */
+    /** The verified blob if it is in the store; marks it as used. */
     public Optional<Path> find(Descriptor descriptor) {
         Digest digest = descriptor.parsedDigest();
         Path target = pathOf(digest);
-        return isIntact(target, descriptor.size(), digest) ? Optional.of(target) : Optional.empty();
+        ReentrantLock lock = lockFor(digest);
+        lock.lock();
+        try {
+            if (!isIntact(target, descriptor.size(), digest)) {
+                return Optional.empty();
+            }
+            markUsed(target);
+            return Optional.of(target);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Every complete blob in the store (temporary files of fetches in progress left out). */
+    public List<StoredBlob> list() {
+        List<StoredBlob> blobs = new ArrayList<>();
+        Path all = root.resolve("blobs");
+        if (!Files.isDirectory(all)) {
+            return blobs;
+        }
+        try (DirectoryStream<Path> algorithms = Files.newDirectoryStream(all, Files::isDirectory)) {
+            for (Path algorithm : algorithms) {
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(algorithm)) {
+                    for (Path file : files) {
+                        Digest digest = Digest.parseOrNull(algorithm.getFileName() + ":" + file.getFileName());
+                        if (digest != null) {
+                            try {
+                                blobs.add(new StoredBlob(digest, Files.size(file), Files.getLastModifiedTime(file).toInstant()));
+                            } catch (NoSuchFileException e) {
+                                // removed meanwhile
+                            }
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + all, e);
+        }
+        return blobs;
+    }
+
+    /**
+     * Deletes the blob unless it was used at or after {@code cutoff}; checked and deleted under the
+     * blob's lock, so a concurrent {@link #fetch} or {@link #find} either keeps it or fetches it again.
+     *
+     * @return whether the blob was deleted
+     */
+    public boolean removeIfUnusedSince(Digest digest, Instant cutoff) {
+        Path path = pathOf(digest);
+        ReentrantLock lock = lockFor(digest);
+        lock.lock();
+        try {
+            if (!Files.getLastModifiedTime(path).toInstant().isBefore(cutoff)) {
+                return false;
+            }
+            return Files.deleteIfExists(path);
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + path, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Deletes the blob at once; true if there was one. */
+    public boolean remove(Digest digest) {
+        Path path = pathOf(digest);
+        ReentrantLock lock = lockFor(digest);
+        lock.lock();
+        try {
+            return Files.deleteIfExists(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + path, e);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -229,6 +325,15 @@ public final class ContentStore {
             return false;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + path, e);
+        }
+    }
+
+    /** Records a use in the file's modification time; best effort (a read-only store still serves). */
+    private void markUsed(Path path) {
+        try {
+            Files.setLastModifiedTime(path, FileTime.from(clock.instant()));
+        } catch (IOException ignored) {
+            // the blob is still good; it may only be collected earlier than it could be
         }
     }
 

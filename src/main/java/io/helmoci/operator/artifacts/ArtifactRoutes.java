@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
@@ -35,7 +36,7 @@ public class ArtifactRoutes {
 
     public ArtifactRoutes(KubernetesClient client, ChartSource source) {
         this.client = client;
-        this.artifacts = new ArtifactService(source, new ClientObjectLookup(client));
+        this.artifacts = new ArtifactService(source, new ClientObjectLookup(client), Clock.systemUTC());
     }
 
     void register(@Observes Router router) {
@@ -64,7 +65,7 @@ public class ArtifactRoutes {
         }
         if (found.isEmpty()) {
             notFound(ctx, "HelmOciChart " + namespace + "/" + name + " publishes no " + file
-                    + "; its status.artifact.url names the current archive.");
+                    + "; its status.artifact.url names the current archive (superseded ones are served only for a short retention).");
             return;
         }
         ArtifactService.ServedArtifact artifact = found.get();

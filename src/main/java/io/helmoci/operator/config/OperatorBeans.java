@@ -1,6 +1,7 @@
 package io.helmoci.operator.config;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.helmoci.operator.artifacts.ArtifactRetention;
 import io.helmoci.operator.artifacts.ArtifactUrls;
 import io.helmoci.operator.events.EventRecorder;
 import io.helmoci.operator.events.KubernetesEventRecorder;
@@ -41,7 +42,13 @@ public class OperatorBeans {
 
     @Produces
     @ApplicationScoped
-    ChartSync chartSync(ChartSource source, ArtifactUrls urls, EventRecorder events) {
-        return new ChartSync(source, urls, events, Clock.systemUTC());
+    ArtifactRetention artifactRetention(OperatorConfig config) {
+        return new ArtifactRetention(config.artifacts().retention());
+    }
+
+    @Produces
+    @ApplicationScoped
+    ChartSync chartSync(ChartSource source, ArtifactUrls urls, ArtifactRetention retention, EventRecorder events) {
+        return new ChartSync(source, urls, retention, events, Clock.systemUTC());
     }
 }

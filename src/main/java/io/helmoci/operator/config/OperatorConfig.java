@@ -4,10 +4,11 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
-/** The operator's own settings (application.properties, or env such as HELMOCI_ARTIFACTS_BASE_URL, HELMOCI_STORE_PATH,
- * HELMOCI_LEADER_ELECTION_LEASE_NAMESPACE). */
+/** The operator's own settings (application.properties, or env such as HELMOCI_ARTIFACTS_BASE_URL,
+ * HELMOCI_ARTIFACTS_RETENTION, HELMOCI_STORE_PATH, HELMOCI_LEADER_ELECTION_LEASE_NAMESPACE). */
 @ConfigMapping(prefix = "helmoci")
 public interface OperatorConfig {
     Artifacts artifacts();
@@ -19,6 +20,14 @@ public interface OperatorConfig {
     interface Artifacts {
         /** How clients reach the artifact server; written into status.artifact.url and the index.yaml URLs. */
         String baseUrl();
+
+        /**
+         * How long a superseded archive stays served at its old URL (listed in status.supersededArtifacts)
+         * before it is deleted, so a client that just read the old URL can still download it; unused
+         * blobs in the store are deleted after the same time. 0 removes superseded archives at the next sweep.
+         */
+        @WithDefault("5m")
+        Duration retention();
     }
 
     interface LeaderElection {

@@ -1,13 +1,18 @@
 package io.helmoci.operator.metrics;
 
 import io.helmoci.engine.EngineException;
+import io.helmoci.engine.registry.ExchangeObserver;
 import io.helmoci.operator.source.ChartRequest;
 import io.helmoci.operator.source.ChartSource;
 import io.helmoci.operator.source.ResolvedChart;
+import io.helmoci.operator.source.StoredBlob;
 import io.helmoci.operator.source.StoredChart;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,9 +21,12 @@ import java.util.function.Supplier;
 /**
  * Counts what a {@link ChartSource} does, for Prometheus:
  * {@code helmoci_registry_operations_total{registry,operation,result}},
- * {@code helmoci_pulled_bytes_total{registry}} and {@code helmoci_artifacts_stored}.
+ * {@code helmoci_pulled_bytes_total{registry}} and {@code helmoci_artifacts_stored}; and, through
+ * {@link #httpRequestCounter}, {@code helmoci_registry_http_requests_total{registry,result}}.
  */
 public final class MeteredChartSource implements ChartSource {
+    static final String HTTP_REQUESTS = "helmoci.registry.http.requests";
+
     private final ChartSource delegate;
     private final MeterRegistry registry;
     private final Set<String> stored = ConcurrentHashMap.newKeySet();
@@ -26,7 +34,7 @@ public final class MeteredChartSource implements ChartSource {
     public MeteredChartSource(ChartSource delegate, MeterRegistry registry) {
         this.delegate = delegate;
         this.registry = registry;
-        registry.gaugeCollectionSize("helmoci.artifacts.stored", java.util.List.of(), stored);
+        registry.gaugeCollectionSize("helmoci.artifacts.stored", List.of(), stored);
     }
 
     @Override
@@ -53,6 +61,33 @@ public final class MeteredChartSource implements ChartSource {
     public boolean remove(String contentDigest) {
         stored.remove(contentDigest);
         return delegate.remove(contentDigest);
+    }
+
+    @Override
+    public List<StoredBlob> storedBlobs() {
+        return delegate.storedBlobs();
+    }
+
+    @Override
+    public Set<String> storedClosure(Collection<String> manifestDigests) {
+        return delegate.storedClosure(manifestDigests);
+    }
+
+    @Override
+    public boolean removeIfUnusedSince(String digest, Instant cutoff) {
+        boolean removed = delegate.removeIfUnusedSince(digest, cutoff);
+        if (removed) {
+            stored.remove(digest);
+        }
+        return removed;
+    }
+
+    /**
+     * Counts every HTTP exchange with a registry or token server by server (host[:port]) and result
+     * (status class, or timeout / tls_error / connection_error): few label values, no paths.
+     */
+    public static ExchangeObserver httpRequestCounter(MeterRegistry registry) {
+        return (server, result) -> registry.counter(HTTP_REQUESTS, "registry", server, "result", result).increment();
     }
 
     private <T> T count(ChartRequest request, String operation, Supplier<T> call) {

@@ -11,6 +11,8 @@ import io.helmoci.operator.api.v1alpha1.Artifact;
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.operator.api.v1alpha1.HelmOciChartSpec;
 import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
+import io.helmoci.operator.api.v1alpha1.SupersededArtifact;
+import io.helmoci.operator.artifacts.ArtifactRetention;
 import io.helmoci.operator.artifacts.ArtifactUrls;
 import io.helmoci.operator.credentials.CredentialsReader;
 import io.helmoci.operator.credentials.ObjectLookup;
@@ -35,8 +37,10 @@ import java.util.function.Predicate;
 /**
  * One reconciliation of a HelmOciChart as a sequence of named steps, in the manner of Flux's
  * source-controller: checkSuspend, readCredentials, resolve, verifyDigestPin, detectTagMoved,
- * pullIfNotStored, publishArtifact. Free of java-operator-sdk so it can be tested with a fake
- * {@link ChartSource}; {@link HelmOciChartReconciler} adapts it.
+ * pullIfNotStored, publishArtifact, retainSupersededArtifact. Free of java-operator-sdk so it can
+ * be tested with a fake {@link ChartSource}; {@link HelmOciChartReconciler} adapts it. A superseded
+ * archive is never deleted here: it stays served for the retention and the
+ * {@link io.helmoci.operator.artifacts.ArtifactCollector} deletes it afterwards.
  */
 public final class ChartSync {
     static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(10);
@@ -53,12 +57,14 @@ public final class ChartSync {
 
     private final ChartSource source;
     private final ArtifactUrls urls;
+    private final ArtifactRetention retention;
     private final EventRecorder events;
     private final Clock clock;
 
-    public ChartSync(ChartSource source, ArtifactUrls urls, EventRecorder events, Clock clock) {
+    public ChartSync(ChartSource source, ArtifactUrls urls, ArtifactRetention retention, EventRecorder events, Clock clock) {
         this.source = source;
         this.urls = urls;
+        this.retention = retention;
         this.events = events;
         this.clock = clock;
     }
@@ -67,12 +73,10 @@ public final class ChartSync {
      * Runs the steps. Throws {@link ReconcileException} (or an engine or client exception) on
      * failure; {@link #failed} then builds the status.
      *
-     * @param lookup        reads referenced Secrets and ServiceAccounts
-     * @param usedElsewhere whether another HelmOciChart serves the content digest (then it is not deleted)
-     * @param progress      writes an intermediate status (Reconciling=True) before slow work on a new generation
+     * @param lookup   reads referenced Secrets and ServiceAccounts
+     * @param progress writes an intermediate status (Reconciling=True) before slow work on a new generation
      */
-    public Outcome reconcile(HelmOciChart resource, ObjectLookup lookup, Predicate<String> usedElsewhere,
-                             Consumer<HelmOciChartStatus> progress) {
+    public Outcome reconcile(HelmOciChart resource, ObjectLookup lookup, Consumer<HelmOciChartStatus> progress) {
         HelmOciChartStatusAggregator status = new HelmOciChartStatusAggregator(resource, clock)
                 .handledRequest(requestedAt(resource));
         if (checkSuspend(resource)) {
@@ -86,7 +90,8 @@ public final class ChartSync {
         verifyDigestPin(resource, resolved);
         detectTagMoved(resource, resolved, status.status());
         StoredChart stored = pullIfNotStored(request, resolved);
-        publishArtifact(resource, resolved, stored, status, usedElsewhere);
+        SupersededArtifact replaced = publishArtifact(resource, resolved, stored, status);
+        retainSupersededArtifact(status.status(), replaced);
         return new Outcome(status.succeeded(readyMessage(resolved)), Optional.of(nextCheck(resource)));
     }
 
@@ -96,6 +101,7 @@ public final class ChartSync {
                 .handledRequest(requestedAt(resource));
         Optional<Condition> previousReady = status.condition(Constants.CONDITION_READY);
         HelmOciChartStatus next = status.failed(failure);
+        next.setSupersededArtifacts(ArtifactRetention.live(next.getSupersededArtifacts(), clock.instant()));
         boolean news = previousReady.map(c -> !failure.reason().equals(c.getReason()) || !failure.getMessage().equals(c.getMessage()))
                 .orElse(true);
         if (news) { // once per distinct failure, not on every retry
@@ -105,12 +111,10 @@ public final class ChartSync {
         return new Outcome(next, requeue);
     }
 
-    /** On delete: removes the served archive unless another HelmOciChart serves the same content. */
+    /** On delete: removes the served archive and the superseded ones, except those another HelmOciChart serves. */
     public void cleanup(HelmOciChart resource, Predicate<String> usedElsewhere) {
-        HelmOciChartStatus status = resource.getStatus();
-        if (status != null && status.getContentDigest() != null) {
-            removeArtifact(resource, status.getContentDigest(), usedElsewhere, "the HelmOciChart was deleted");
-        }
+        ArtifactRetention.archiveDigests(resource.getStatus()).distinct()
+                .forEach(digest -> removeArtifact(resource, digest, usedElsewhere, "the HelmOciChart was deleted"));
     }
 
     /** When to check the registry again: spec.interval plus a little jitter. */
@@ -200,13 +204,15 @@ public final class ChartSync {
         }
     }
 
-    private void publishArtifact(HelmOciChart resource, ResolvedChart resolved, StoredChart stored,
-                                 HelmOciChartStatusAggregator aggregator, Predicate<String> usedElsewhere) {
+    /** Writes the result into the status; returns the archive it replaced (without expiry), if the content changed. */
+    private SupersededArtifact publishArtifact(HelmOciChart resource, ResolvedChart resolved, StoredChart stored,
+                                               HelmOciChartStatusAggregator aggregator) {
         HelmOciChartStatus status = aggregator.status();
+        Artifact previous = status.getArtifact();
+        String previousManifest = status.getManifestDigest();
         String namespace = resource.getMetadata().getNamespace();
         String name = resource.getMetadata().getName();
-        String previousContent = status.getContentDigest();
-        boolean newContent = !stored.contentDigest().equals(previousContent);
+        boolean newContent = !stored.contentDigest().equals(status.getContentDigest());
         boolean sameRepository = sameRepository(status, resource.getSpec().getUrl());
 
         status.setResolvedVersion(resolved.version());
@@ -226,17 +232,26 @@ public final class ChartSync {
         artifact.setUrl(urls.artifactUrl(namespace, name, resolved.chart().getName(), resolved.version()));
         artifact.setDigest(stored.contentDigest());
         artifact.setSize(stored.size());
-        artifact.setLastUpdateTime(newContent || status.getArtifact() == null ? aggregator.now() : status.getArtifact().getLastUpdateTime());
+        artifact.setLastUpdateTime(newContent || previous == null ? aggregator.now() : previous.getLastUpdateTime());
         status.setArtifact(artifact);
 
-        if (newContent) {
-            events.normal(resource, ConditionReasons.EVENT_NEW_ARTIFACT, "Pulled " + resolved.chart().getName() + " " + resolved.version()
-                    + " (" + stored.contentDigest() + ", " + stored.size() + " bytes) from " + resource.getSpec().getUrl()
-                    + "; served at " + artifact.getUrl());
-            if (previousContent != null) {
-                removeArtifact(resource, previousContent, usedElsewhere, "it was superseded by " + stored.contentDigest());
-            }
+        if (!newContent) {
+            return null;
         }
+        events.normal(resource, ConditionReasons.EVENT_NEW_ARTIFACT, "Pulled " + resolved.chart().getName() + " " + resolved.version()
+                + " (" + stored.contentDigest() + ", " + stored.size() + " bytes) from " + resource.getSpec().getUrl()
+                + "; served at " + artifact.getUrl());
+        return previous == null ? null
+                : new SupersededArtifact(previous.getUrl(), previous.getDigest(), previousManifest, previous.getSize(), null);
+    }
+
+    /**
+     * The replaced archive stays served at its URL for the retention (a client may have just read it);
+     * expired entries drop out of the status. Deleting files is the collector's job.
+     */
+    private void retainSupersededArtifact(HelmOciChartStatus status, SupersededArtifact replaced) {
+        status.setSupersededArtifacts(retention.supersede(status.getSupersededArtifacts(), replaced,
+                status.getArtifact(), clock.instant()));
     }
 
     private void removeArtifact(HelmOciChart resource, String contentDigest, Predicate<String> usedElsewhere, String why) {

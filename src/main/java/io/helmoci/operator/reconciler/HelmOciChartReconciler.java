@@ -9,6 +9,7 @@ import io.helmoci.operator.ReconcileException;
 import io.helmoci.operator.ReconcileException.Disposition;
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
+import io.helmoci.operator.artifacts.ArtifactRetention;
 import io.helmoci.operator.credentials.ObjectLookup;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -64,7 +65,7 @@ public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner
         Timer.Sample sample = Timer.start(meters);
         String result = "error";
         try {
-            ChartSync.Outcome outcome = sync.reconcile(resource, lookup(context), usedElsewhere(resource, context),
+            ChartSync.Outcome outcome = sync.reconcile(resource, lookup(context),
                     progress -> PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(resource, statusPatch(resource, progress), context));
             result = Boolean.TRUE.equals(resource.getSpec().getSuspend()) ? ConditionReasons.SUSPENDED : ConditionReasons.SUCCEEDED;
             UpdateControl<HelmOciChart> control = UpdateControl.patchStatus(statusPatch(resource, outcome.status()));
@@ -131,12 +132,12 @@ public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner
         };
     }
 
-    /** Whether another HelmOciChart (in any watched namespace) serves this content. */
+    /** Whether another HelmOciChart (in any watched namespace) serves this content, now or as a superseded archive. */
     private static Predicate<String> usedElsewhere(HelmOciChart resource, Context<HelmOciChart> context) {
         ResourceID self = ResourceID.fromResource(resource);
         return digest -> context.getPrimaryCache()
                 .list(other -> !ResourceID.fromResource(other).equals(self)
-                        && other.getStatus() != null && digest.equals(other.getStatus().getContentDigest()))
+                        && ArtifactRetention.archiveDigests(other.getStatus()).anyMatch(digest::equals))
                 .findAny().isPresent();
     }
 }

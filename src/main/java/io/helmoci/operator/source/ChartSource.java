@@ -3,7 +3,11 @@ package io.helmoci.operator.source;
 import io.helmoci.engine.EngineException;
 
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Everything the operator needs from a registry and from the local chart store. The engine
@@ -26,4 +30,13 @@ public interface ChartSource {
 
     /** Deletes the stored archive; true if there was one. */
     boolean remove(String contentDigest);
+
+    /** Every blob in the local store: archives, manifests and configs. */
+    List<StoredBlob> storedBlobs();
+
+    /** The given manifest digests plus every stored blob they reference (configs, layers, an index's manifests). */
+    Set<String> storedClosure(Collection<String> manifestDigests);
+
+    /** Deletes the blob unless it was used at or after {@code cutoff}; true if it was deleted. */
+    boolean removeIfUnusedSince(String digest, Instant cutoff);
 }

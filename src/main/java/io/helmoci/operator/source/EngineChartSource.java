@@ -15,13 +15,14 @@ import io.helmoci.engine.registry.TransportOptions;
 import io.helmoci.operator.api.v1alpha1.ChartDependency;
 import io.helmoci.operator.api.v1alpha1.ChartInfo;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** {@link ChartSource} backed by the engine's {@link ChartPuller} and its content store. A thin mapping, nothing more. */
 public final class EngineChartSource implements ChartSource, AutoCloseable {
@@ -58,16 +59,24 @@ public final class EngineChartSource implements ChartSource, AutoCloseable {
 
     @Override
     public boolean remove(String contentDigest) {
-        try {
-            return Files.deleteIfExists(puller.store().pathOf(Digest.parse(contentDigest, "artifact")));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return puller.store().remove(Digest.parse(contentDigest, "artifact"));
     }
 
-    /** HTTP exchanges with registries so far, token requests included. */
-    public long httpRequests() {
-        return puller.requestCount();
+    @Override
+    public List<StoredBlob> storedBlobs() {
+        return puller.store().list().stream()
+                .map(blob -> new StoredBlob(blob.digest().toString(), blob.size(), blob.lastUsed()))
+                .toList();
+    }
+
+    @Override
+    public Set<String> storedClosure(Collection<String> manifestDigests) {
+        return puller.storedClosure(manifestDigests);
+    }
+
+    @Override
+    public boolean removeIfUnusedSince(String digest, Instant cutoff) {
+        return puller.store().removeIfUnusedSince(Digest.parse(digest, "blob"), cutoff);
     }
 
     @Override

@@ -12,12 +12,15 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import okhttp3.HttpUrl;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -243,6 +246,39 @@ class TransportRetryAndRedirectTest {
 
         assertThat(e.getMessage()).contains("redirected more than 3 times");
         assertThat(registry.requests()).hasSize(4);
+    }
+
+    @Test
+    void everyExchangeIsReportedByServerAndStatusClassOrFailureWithoutPaths() throws Exception {
+        List<String> seen = Collections.synchronizedList(new ArrayList<>());
+        try (RegistryTransport observed = new RegistryTransport(Clock.systemUTC(), (server, result) -> seen.add(server + " " + result))) {
+            AtomicInteger calls = new AtomicInteger();
+            ScriptedHttpServer flaky = server((ex, req) -> {
+                if (calls.incrementAndGet() == 1) {
+                    respond(ex, 503, JSON, "{}");
+                } else {
+                    respond(ex, 200, JSON, TAGS);
+                }
+            });
+            ScriptedHttpServer missing = server((ex, req) -> respond(ex, 404, JSON, "{\"errors\":[{\"code\":\"NAME_UNKNOWN\"}]}"));
+            int closedPort;
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                closedPort = socket.getLocalPort();
+            }
+            OciReference refused = new OciReference("127.0.0.1:" + closedPort, "charts/app", "1.0.0", null);
+
+            observed.open(plain(Credentials.anonymous())).listTags(ref(flaky));
+            failure(Reason.RepositoryNotFound, () -> observed.open(plain(Credentials.anonymous())).listTags(ref(missing)));
+            failure(Reason.RegistryUnavailable, () -> observed.open(plain(Credentials.anonymous())).listTags(refused));
+
+            assertThat(seen.subList(0, 3)).containsExactly(flaky.hostPort() + " 5xx", flaky.hostPort() + " 2xx", missing.hostPort() + " 4xx");
+            assertThat(seen.subList(3, seen.size())).as("each retry of a refused connection counts")
+                    .hasSize(1 + TransportFixtures.FAST_RETRY.maxRetries())
+                    .containsOnly("127.0.0.1:" + closedPort + " " + ExchangeObserver.CONNECTION_ERROR);
+        }
+        assertThat(RegistryHttp.server(HttpUrl.get("https://ghcr.io/v2/a/b/tags/list"))).isEqualTo("ghcr.io");
+        assertThat(RegistryHttp.server(HttpUrl.get("http://localhost:80/v2/"))).isEqualTo("localhost");
+        assertThat(RegistryHttp.server(HttpUrl.get("https://registry.example:5000/v2/"))).isEqualTo("registry.example:5000");
     }
 
     @Test

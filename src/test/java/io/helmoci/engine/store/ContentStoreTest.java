@@ -2,6 +2,7 @@ package io.helmoci.engine.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +31,7 @@ import io.helmoci.engine.EngineException;
 import io.helmoci.engine.Reason;
 import io.helmoci.engine.registry.Descriptor;
 import io.helmoci.engine.registry.Digest;
+import io.helmoci.testbed.MutableClock;
 
 class ContentStoreTest {
     private static final byte[] CONTENT = "chart bytes, pretend this is a tgz".getBytes(StandardCharsets.UTF_8);
@@ -251,5 +254,32 @@ class ContentStoreTest {
             }
             return in.read(b, off, Math.min(len, 4));
         }
+    }
+
+    @Test
+    void listsCompleteBlobsWithTheirLastUseAndRemovesOnlyThoseUnusedSinceTheCutoff() throws IOException {
+        MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
+        ContentStore store = new ContentStore(root, 1024 * 1024, clock);
+        byte[] other = "another blob".getBytes(StandardCharsets.UTF_8);
+        Digest otherDigest = Digest.sha256(other);
+        store.fetch(DESCRIPTOR, () -> new ByteArrayInputStream(CONTENT));
+        clock.advance(Duration.ofMinutes(10));
+        store.put(otherDigest, other);
+        Files.writeString(root.resolve("blobs/sha256/.tmp-abc-123"), "a fetch in progress");
+
+        assertThat(store.list()).extracting(ContentStore.StoredBlob::digest, ContentStore.StoredBlob::size, ContentStore.StoredBlob::lastUsed)
+                .containsExactlyInAnyOrder(
+                        tuple(DESCRIPTOR.parsedDigest(), (long) CONTENT.length, Instant.parse("2026-03-01T10:00:00Z")),
+                        tuple(otherDigest, (long) other.length, Instant.parse("2026-03-01T10:10:00Z")));
+
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(store.find(DESCRIPTOR)).as("found: used now").isPresent();
+        assertThat(store.removeIfUnusedSince(DESCRIPTOR.parsedDigest(), Instant.parse("2026-03-01T10:05:00Z"))).isFalse();
+        assertThat(store.removeIfUnusedSince(otherDigest, Instant.parse("2026-03-01T10:10:00Z"))).as("used at the cutoff").isFalse();
+        assertThat(store.removeIfUnusedSince(otherDigest, Instant.parse("2026-03-01T10:10:01Z"))).isTrue();
+        assertThat(store.removeIfUnusedSince(otherDigest, Instant.parse("2026-03-01T10:10:01Z"))).as("already gone").isFalse();
+        assertThat(store.list()).extracting(ContentStore.StoredBlob::digest).containsExactly(DESCRIPTOR.parsedDigest());
+        assertThat(store.remove(DESCRIPTOR.parsedDigest())).isTrue();
+        assertThat(store.list()).isEmpty();
     }
 }

@@ -14,8 +14,11 @@ import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.operator.api.v1alpha1.HelmOciChartSpec;
 import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
 import io.helmoci.operator.api.v1alpha1.LocalReference;
+import io.helmoci.operator.artifacts.ArtifactRetention;
 import io.helmoci.operator.artifacts.ArtifactUrls;
 import io.helmoci.operator.credentials.ObjectLookup;
+import io.helmoci.operator.events.RecordingEvents;
+import io.helmoci.testbed.MutableClock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,10 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -41,7 +42,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ChartSyncTest {
     static final String URL = "oci://registry.example:5000/charts/podinfo";
     static final Predicate<String> NOT_USED_ELSEWHERE = digest -> false;
+    static final Duration RETENTION = Duration.ofMinutes(5);
 
+    final MutableClock clock = new MutableClock(Instant.parse("2026-01-02T03:04:05.678Z"));
     @TempDir
     Path store;
     FakeChartSource registry;
@@ -66,8 +69,7 @@ class ChartSyncTest {
     void setUp() {
         registry = new FakeChartSource(store);
         events = new RecordingEvents();
-        sync = new ChartSync(registry, new ArtifactUrls("http://artifacts.test/"), events,
-                Clock.fixed(Instant.parse("2026-01-02T03:04:05.678Z"), ZoneOffset.UTC));
+        sync = new ChartSync(registry, new ArtifactUrls("http://artifacts.test/"), new ArtifactRetention(RETENTION), events, clock);
     }
 
     @Test
@@ -152,23 +154,40 @@ class ChartSyncTest {
             assertThat(e.reason()).isEqualTo(ConditionReasons.EVENT_TAG_MOVED);
             assertThat(e.message()).contains(first, second);
         });
-        assertThat(events.reasons()).containsExactly(ConditionReasons.EVENT_TAG_MOVED, ConditionReasons.EVENT_NEW_ARTIFACT,
-                ConditionReasons.EVENT_ARTIFACT_REMOVED);
-        assertThat(registry.has(oldContent)).isFalse();
+        assertThat(events.reasons()).containsExactly(ConditionReasons.EVENT_TAG_MOVED, ConditionReasons.EVENT_NEW_ARTIFACT);
+        assertThat(status.getSupersededArtifacts()).as("the same URL now serves the new content").isNull();
+        assertThat(registry.has(oldContent)).as("the collector deletes it once unused for the retention").isTrue();
         assertThat(registry.has(status.getContentDigest())).isTrue();
     }
 
     @Test
-    void supersededArtifactStaysWhileAnotherResourceServesIt() {
-        registry.push(URL, "1.0.0", "one");
-        HelmOciChart chart = chart(spec -> spec.setVersion("1.0.0"));
+    void anUpgradeKeepsTheOldArchiveListedAndStoredForTheRetention() {
+        String firstManifest = registry.push(URL, "1.0.0", "one");
+        HelmOciChart chart = chart(spec -> {
+        });
         chart.setStatus(reconcile(chart).status());
-        String oldContent = chart.getStatus().getContentDigest();
-        registry.push(URL, "1.0.0", "one, re-pushed");
+        HelmOciChartStatus first = chart.getStatus();
+        registry.push(URL, "1.1.0", "one-one");
+        clock.advance(Duration.ofSeconds(30));
 
-        sync.reconcile(chart, lookup, oldContent::equals, progressReports::add);
+        chart.setStatus(reconcile(chart).status());
 
-        assertThat(registry.has(oldContent)).isTrue();
+        assertThat(chart.getStatus().getResolvedVersion()).isEqualTo("1.1.0");
+        assertThat(chart.getStatus().getSupersededArtifacts()).singleElement().satisfies(old -> {
+            assertThat(old.getUrl()).isEqualTo(first.getArtifact().getUrl()).endsWith("/podinfo-1.0.0.tgz");
+            assertThat(old.getDigest()).isEqualTo(first.getContentDigest());
+            assertThat(old.getManifestDigest()).isEqualTo(firstManifest);
+            assertThat(old.getSize()).isEqualTo(first.getArtifact().getSize());
+            assertThat(old.getExpiryTime()).isEqualTo("2026-01-02T03:09:35Z"); // superseded at 03:04:35 plus 5 minutes
+        });
+        assertThat(registry.has(first.getContentDigest())).isTrue();
+        assertThat(events.reasons()).doesNotContain(ConditionReasons.EVENT_ARTIFACT_REMOVED);
+
+        clock.advance(RETENTION);
+        registry.failNext(Reason.RegistryUnavailable, "down");
+        HelmOciChartStatus failed = sync.failed(chart, catchFailure(chart)).status();
+        assertThat(failed.getSupersededArtifacts()).as("expired entries drop out of the status, even on failure").isNull();
+        assertThat(failed.getContentDigest()).isEqualTo(chart.getStatus().getContentDigest());
     }
 
     @Test
@@ -302,6 +321,24 @@ class ChartSyncTest {
     }
 
     @Test
+    void cleanupRemovesTheSupersededArchivesToo() {
+        registry.push(URL, "1.0.0", "one");
+        HelmOciChart chart = chart(spec -> {
+        });
+        chart.setStatus(reconcile(chart).status());
+        String old = chart.getStatus().getContentDigest();
+        registry.push(URL, "1.1.0", "one-one");
+        chart.setStatus(reconcile(chart).status());
+        events.clear();
+
+        sync.cleanup(chart, NOT_USED_ELSEWHERE);
+
+        assertThat(registry.has(old)).isFalse();
+        assertThat(registry.has(chart.getStatus().getContentDigest())).isFalse();
+        assertThat(events.reasons()).containsExactly(ConditionReasons.EVENT_ARTIFACT_REMOVED, ConditionReasons.EVENT_ARTIFACT_REMOVED);
+    }
+
+    @Test
     void intervalAndTimeoutComeFromTheSpec() {
         registry.push(URL, "1.0.0", "one");
         HelmOciChart chart = chart(spec -> {
@@ -316,7 +353,7 @@ class ChartSyncTest {
     }
 
     private ChartSync.Outcome reconcile(HelmOciChart chart) {
-        return sync.reconcile(chart, lookup, NOT_USED_ELSEWHERE, progressReports::add);
+        return sync.reconcile(chart, lookup, progressReports::add);
     }
 
     private ReconcileException catchFailure(HelmOciChart chart) {

@@ -6,6 +6,7 @@ import io.helmoci.operator.api.v1alpha1.ChartInfo;
 import io.helmoci.operator.source.ChartRequest;
 import io.helmoci.operator.source.ChartSource;
 import io.helmoci.operator.source.ResolvedChart;
+import io.helmoci.operator.source.StoredBlob;
 import io.helmoci.operator.source.StoredChart;
 
 import java.io.IOException;
@@ -15,13 +16,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * An in-memory registry plus an on-disk store, for reconciler unit tests only: "push" versions,
@@ -119,6 +123,32 @@ final class FakeChartSource implements ChartSource {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    @Override
+    public List<StoredBlob> storedBlobs() {
+        Path blobs = store.resolve("blobs/sha256");
+        if (!Files.isDirectory(blobs)) {
+            return List.of();
+        }
+        try (var files = Files.list(blobs)) {
+            return files.map(file -> new StoredBlob("sha256:" + file.getFileName(), file.toFile().length(),
+                    Instant.ofEpochMilli(file.toFile().lastModified()))).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The fake stores no manifests: only the digests themselves. */
+    @Override
+    public Set<String> storedClosure(Collection<String> manifestDigests) {
+        return Set.copyOf(manifestDigests);
+    }
+
+    @Override
+    public boolean removeIfUnusedSince(String digest, Instant cutoff) {
+        Path file = pathOf(digest);
+        return Files.isRegularFile(file) && Instant.ofEpochMilli(file.toFile().lastModified()).isBefore(cutoff) && remove(digest);
     }
 
     private Path pathOf(String digest) {

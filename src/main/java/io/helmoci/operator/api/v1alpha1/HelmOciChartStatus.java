@@ -38,6 +38,8 @@ public class HelmOciChartStatus {
     private String lastCheckedTime;
     @JsonPropertyDescription("The chart archive as served by the operator.")
     private Artifact artifact;
+    @JsonPropertyDescription("Archives served before the current one, still served at their URLs for a short retention, oldest first.")
+    private List<SupersededArtifact> supersededArtifacts;
 
     public Long getObservedGeneration() {
         return observedGeneration;
@@ -149,5 +151,13 @@ public class HelmOciChartStatus {
 
     public void setArtifact(Artifact artifact) {
         this.artifact = artifact;
+    }
+
+    public List<SupersededArtifact> getSupersededArtifacts() {
+        return supersededArtifacts;
+    }
+
+    public void setSupersededArtifacts(List<SupersededArtifact> supersededArtifacts) {
+        this.supersededArtifacts = supersededArtifacts;
     }
 }
