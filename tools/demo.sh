@@ -146,7 +146,8 @@ show "kubectl wait --for=condition=Ready hoc/$NAME -n $NAMESPACE --timeout=${REA
 ready=
 while ((SECONDS < ready_deadline)); do
   alive "$operator_pid" || break
-  if kubectl wait --for=condition=Ready "hoc/$NAME" -n "$NAMESPACE" --timeout=5s >/dev/null 2>&1; then
+  # Short waits, so that an operator that died is noticed at once.
+  if kubectl wait --for=condition=Ready "hoc/$NAME" -n "$NAMESPACE" --timeout="$((ready_deadline - SECONDS < 5 ? ready_deadline - SECONDS : 5))s" >/dev/null 2>&1; then
     ready=yes
     break
   fi
@@ -158,8 +159,9 @@ if [ -z "$ready" ]; then
   else
     echo "demo: the operator exited. The conditions of HelmOciChart $NAMESPACE/$NAME:" >&2
   fi
-  kubectl get hoc "$NAME" -n "$NAMESPACE" \
-    -o jsonpath='{range .status.conditions[*]}  {.type}={.status} {.reason}: {.message}{"\n"}{end}' >&2 || true
+  conditions=$(kubectl get hoc "$NAME" -n "$NAMESPACE" \
+    -o jsonpath='{range .status.conditions[*]}  {.type}={.status} {.reason}: {.message}{"\n"}{end}' 2>&1 || true)
+  echo "${conditions:-  (none: the operator has not written a status yet)}" >&2
   echo "--- the last lines of the operator's log:" >&2
   tail -n 40 "$work/operator.log" >&2
   exit 1
