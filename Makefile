@@ -37,7 +37,8 @@ demo: tools $(DEMO_BUILD)
 
 # The packaged operator, the test bed classes and their classpath; rebuilt only when a source changed.
 $(DEMO_BUILD): pom.xml $(shell find src -type f 2>/dev/null)
-	$(MVN) -DskipTests package dependency:build-classpath -Dmdep.outputFile=$(DEMO_BUILD)
+	@echo "demo: building the operator and the test bed: $(MVN) -q -DskipTests package"
+	@$(MVN) -q -DskipTests package dependency:build-classpath -Dmdep.outputFile=$(DEMO_BUILD)
 	@touch $@
 
 ## run: the operator against the cluster of the current kubeconfig (apply deploy/crds first); artifacts on http://localhost:8080

@@ -58,13 +58,14 @@ stop() {
 
 cleanup() {
   local status=$?
-  trap - EXIT INT TERM
+  trap - EXIT INT TERM HUP PIPE
+  trap '' PIPE # output may go to a closed pipe (demo | head): cleaning up matters more
   set +e
   stop "$operator_pid" "the operator" 15
   # Its shutdown hook stops the registry, kube-apiserver and etcd.
   stop "$env_pid" "the registry and the API server" 40
   case $status in
-    0 | 130 | 143) rm -rf "$work" ;;
+    0 | 129 | 130 | 141 | 143) rm -rf "$work" ;; # success or interrupted
     *) echo "demo: logs kept in $work (operator.log, environment.log)" >&2 ;;
   esac
   exit "$status"
@@ -72,6 +73,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+trap 'exit 129' HUP
+trap 'exit 141' PIPE
+# Should this script be killed outright (SIGKILL), the operator still gets SIGTERM from the kernel.
+die_with_us=()
+if setpriv --help 2>/dev/null | grep -q -- --pdeathsig; then
+  die_with_us=(setpriv --pdeathsig TERM)
+fi
 
 # --- 1. the environment
 step "Starting a local Kubernetes API server (kube-apiserver + etcd) and an OCI registry (test bed)"
@@ -137,7 +145,7 @@ ready_deadline=$((SECONDS + READY_TIMEOUT))
 step "Running the operator ($JAR) against that API server"
 base_url="http://127.0.0.1:$OPERATOR_PORT"
 show "KUBECONFIG=... java -jar $JAR"
-java -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$OPERATOR_PORT" -Dhelmoci.artifacts.base-url="$base_url" \
+"${die_with_us[@]}" java -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$OPERATOR_PORT" -Dhelmoci.artifacts.base-url="$base_url" \
   -Dhelmoci.store.path="$work/store" -Dhelmoci.leader-election.lease-namespace=default \
   -jar "$JAR" >"$work/operator.log" 2>&1 &
 operator_pid=$!
