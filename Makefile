@@ -28,3 +28,24 @@ clean:
 crds:
 	$(MVN) -DskipTests package
 	cp target/kubernetes/helmocicharts.helmoci.io-v1.yml deploy/crds/helmocicharts.helmoci.io-v1.yml
+
+## demo: THE first command: a local kube-apiserver and registry, a chart pushed with helm, the operator making a HelmOciChart Ready; Ctrl-C stops it (ONCE=1: show the result and exit)
+.PHONY: demo
+DEMO_BUILD := target/demo-classpath.txt
+demo: tools $(DEMO_BUILD)
+	@ONCE=$(ONCE) bash tools/demo.sh
+
+# The packaged operator, the test bed classes and their classpath; rebuilt only when a source changed.
+$(DEMO_BUILD): pom.xml $(shell find src -type f 2>/dev/null)
+	@echo "demo: building the operator and the test bed: $(MVN) -q -DskipTests package"
+	@$(MVN) -q -DskipTests package dependency:build-classpath -Dmdep.outputFile=$(DEMO_BUILD)
+	@touch $@
+
+## run: the operator against the cluster of the current kubeconfig (apply deploy/crds first); artifacts on http://localhost:8080
+.PHONY: run
+run: target/quarkus-app/quarkus-run.jar
+	HELMOCI_LEADER_ELECTION_LEASE_NAMESPACE=$${HELMOCI_LEADER_ELECTION_LEASE_NAMESPACE:-default} java -jar target/quarkus-app/quarkus-run.jar
+
+target/quarkus-app/quarkus-run.jar: pom.xml $(shell find src/main -type f 2>/dev/null)
+	$(MVN) -DskipTests package
+	@touch $@

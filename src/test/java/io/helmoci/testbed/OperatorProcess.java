@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * The packaged operator ({@code target/quarkus-app/quarkus-run.jar}, built by {@code mvn package}
@@ -125,6 +126,24 @@ public final class OperatorProcess implements AutoCloseable {
         }
         close();
         throw new IllegalStateException("the operator was not ready within " + STARTUP_TIMEOUT + ":\n" + logs());
+    }
+
+    /**
+     * Sends SIGTERM, as Kubernetes does to stop a pod, and waits up to {@code grace} for the process to end.
+     *
+     * @return its exit code, or empty if it was still running (it is then killed)
+     */
+    public OptionalInt terminate(Duration grace) {
+        process.destroy();
+        try {
+            if (process.waitFor(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                return OptionalInt.of(process.exitValue());
+            }
+            process.destroyForcibly().waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return OptionalInt.empty();
     }
 
     @Override

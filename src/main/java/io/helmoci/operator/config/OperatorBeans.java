@@ -11,13 +11,17 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import io.quarkus.arc.Unremovable;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 
 import java.time.Clock;
 
+import org.jboss.logging.Logger;
+
 /** Wires the plain classes of the operator into CDI; they take everything through constructors so tests can build them. */
 @ApplicationScoped
 public class OperatorBeans {
+    private static final Logger LOG = Logger.getLogger(OperatorBeans.class);
 
     @Produces
     @ApplicationScoped
@@ -36,8 +40,33 @@ public class OperatorBeans {
     @Singleton
     @Unremovable // looked up by QOSDK, injected nowhere
     LeaderElectionConfiguration leaderElection(OperatorConfig config) {
+        // java-operator-sdk 5.2.1 calls System.exit when it stops leading, also from the JVM shutdown hook
+        // where System.exit blocks forever (java-operator-sdk#1614): SIGTERM or Ctrl-C never ended the
+        // process. So we exit on a lost lease ourselves, as it would, but not while already shutting down.
         return new LeaderElectionConfiguration(config.leaderElection().leaseName(),
-                config.leaderElection().leaseNamespace().orElse(null));
+                config.leaderElection().leaseNamespace().orElse(null),
+                LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+                LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+                LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+                null,
+                new LeaderCallbacks(() -> {
+                }, OperatorBeans::exitUnlessShuttingDown, newLeader -> {
+                }),
+                false);
+    }
+
+    /** A replica that lost its lease must stop reconciling at once: another one leads now. */
+    private static void exitUnlessShuttingDown() {
+        Thread probe = new Thread(() -> {
+        });
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+        } catch (IllegalStateException shutdownInProgress) {
+            return;
+        }
+        LOG.warn("Lost the leader lease: exiting so that only the new leader reconciles; the next start competes for the lease again");
+        System.exit(1);
     }
 
     @Produces
