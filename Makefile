@@ -28,3 +28,9 @@ clean:
 crds:
 	$(MVN) -DskipTests package
 	cp target/kubernetes/helmocicharts.helmoci.io-v1.yml deploy/crds/helmocicharts.helmoci.io-v1.yml
+
+## bench: the project's benchmark against the real components (~10 min; QUICK=1 for a 1-2 min smoke run); see docs/benchmarks.md
+.PHONY: bench
+bench: tools
+	QUICK="$(QUICK)" SUITES="$(SUITES)" OPERATOR_COUNTS="$(OPERATOR_COUNTS)" STEADY_INTERVAL="$(STEADY_INTERVAL)" \
+	  STEADY_WINDOW="$(STEADY_WINDOW)" RESULTS="$(RESULTS)" bash tools/bench.sh
