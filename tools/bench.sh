@@ -5,7 +5,7 @@
 # merging their figures into docs/benchmarks/results-<date>[-quick].json. See docs/benchmarks.md.
 #
 # Environment (make variables): QUICK=1 (a 1-2 minute smoke run), SUITES="engine operator",
-# OPERATOR_COUNTS=10,50,100, STEADY_INTERVAL=1m, STEADY_WINDOW=3m, RESULTS=file, BENCH_SKIP_BUILD=1.
+# OPERATOR_COUNTS=10,50,100,200, STEADY_INTERVAL=1m, STEADY_WINDOW=3m, RESULTS=file, BENCH_SKIP_BUILD=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -58,8 +58,11 @@ final class OperatorBench {
                  ProcFs.Load load) {
     }
 
-    /** The steady state: what each interval costs per resource. */
-    record Steady(int resources, String interval, double windowSeconds, int checks, double checksPerResource,
+    /**
+     * The steady state: what each interval costs per resource. A check is one reconciliation (each sends one
+     * manifest HEAD); the interval's jitter (up to +10%) puts checks per resource per interval a little under 1.
+     */
+    record Steady(int resources, String interval, double windowSeconds, int checks, double checksPerResourcePerInterval,
                   int registryRequests, double registryRequestsPerCheck, double tagListsPerCheck, int tokenRequests,
                   String requests, double operatorCpuSeconds, double cpuShareOfOneCore, double rssMiB, double peakRssMiB,
                   ProcFs.Load load) {
@@ -163,7 +166,10 @@ final class OperatorBench {
 
     private void steadyState(BenchRegistry registry, OperatorProcess operator, long pid, int n, Duration interval) {
         Duration window = options.steadyWindow();
-        System.out.println("[bench] steady state: " + n + " resources, interval " + interval + ", watching for " + window);
+        // Every resource was just checked: start half an interval later, so the window holds whole intervals of checks.
+        System.out.println("[bench] steady state: " + n + " resources, interval " + interval + ", watching for " + window
+                + " after " + interval.dividedBy(2));
+        ProcFs.sleep(interval.dividedBy(2).toMillis());
         double load0 = ProcFs.loadAverage();
         double cpu0 = ProcFs.cpuSeconds(pid);
         registry.resetCounts();
@@ -179,7 +185,7 @@ final class OperatorBench {
         RequestCounts counts = registry.counts(null);
         int checks = counts.count("HEAD manifest");
         report.add(SECTION, "steadyState", new Steady(n, goDuration(interval), Stats.round(seconds, 1), checks,
-                Stats.round(checks / (double) n, 2), counts.registry(), Stats.round(counts.registry() / (double) Math.max(1, checks), 2),
+                Stats.round(checks / (double) n / (seconds / interval.toSeconds()), 2), counts.registry(), Stats.round(counts.registry() / (double) Math.max(1, checks), 2),
                 Stats.round(counts.count("tags") / (double) Math.max(1, checks), 2), counts.tokens(), counts.describe(1),
                 Stats.round(cpu, 2), Stats.round(cpu / seconds, 3), Stats.round(ProcFs.statusMiB(pid, "VmRSS"), 1),
                 Stats.round(Math.max(peakRss, ProcFs.statusMiB(pid, "VmHWM")), 1), new ProcFs.Load(load0, ProcFs.loadAverage())));
