@@ -2,7 +2,7 @@
 # make bench: the project's benchmark (io.helmoci.bench.BenchMain, test scope) against the real
 # components on 127.0.0.1. Builds the packaged operator and the test classes, then runs the engine
 # suite and the operator suite in separate JVMs (the operator's gets the memory its Deployment has),
-# merging their figures into docs/benchmarks/results-<date>[-quick].json. See docs/benchmarks.md.
+# merging their figures into docs/benchmarks/results-<date>.json (QUICK=1: target/bench/). See docs/benchmarks.md.
 #
 # Environment (make variables): QUICK=1 (a 1-2 minute smoke run), SUITES="engine operator",
 # OPERATOR_COUNTS=10,50,100,200, STEADY_INTERVAL=1m, STEADY_WINDOW=3m, RESULTS=file, BENCH_SKIP_BUILD=1.
@@ -17,7 +17,12 @@ if [ -n "${QUICK:-}" ] && [ "${QUICK}" != 0 ]; then
   args+=(--quick)
   suffix="-quick"
 fi
-results=${RESULTS:-docs/benchmarks/results-$(date -u +%Y-%m-%d)$suffix.json}
+# A full run's figures are kept with the docs; a smoke run's go to target/.
+if [ -n "$suffix" ]; then
+  results=${RESULTS:-target/bench/results-$(date -u +%Y-%m-%d)$suffix.json}
+else
+  results=${RESULTS:-docs/benchmarks/results-$(date -u +%Y-%m-%d).json}
+fi
 [ -n "${OPERATOR_COUNTS:-}" ] && args+=(--operator-counts "$OPERATOR_COUNTS")
 [ -n "${STEADY_INTERVAL:-}" ] && args+=(--steady-interval "$STEADY_INTERVAL")
 [ -n "${STEADY_WINDOW:-}" ] && args+=(--steady-window "$STEADY_WINDOW")

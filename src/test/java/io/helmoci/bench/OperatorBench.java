@@ -54,7 +54,7 @@ final class OperatorBench {
                  double firstReadySeconds, double halfReadySeconds, double allReadySeconds, double readyPerSecond,
                  int registryRequests, double registryRequestsPerResource, int tagLists, int manifestHeads, int manifestGets,
                  int blobGets, int tokenRequests, String requests, double operatorCpuSeconds, double idleRssMiB,
-                 double peakRssMiB, double heapUsedMiB, double liveHeapMiB, double heapMaxMiB, String operatorJvm,
+                 double peakRssMiB, double heapUsedMiB, double heapCommittedMiB, double liveHeapMiB, double heapMaxMiB, String operatorJvm,
                  ProcFs.Load load) {
     }
 
@@ -65,11 +65,11 @@ final class OperatorBench {
     record Steady(int resources, String interval, double windowSeconds, int checks, double checksPerResourcePerInterval,
                   int registryRequests, double registryRequestsPerCheck, double tagListsPerCheck, int tokenRequests,
                   String requests, double operatorCpuSeconds, double cpuShareOfOneCore, double rssMiB, double peakRssMiB,
-                  ProcFs.Load load) {
+                  double heapUsedMiB, double heapCommittedMiB, double liveHeapMiB, ProcFs.Load load) {
     }
 
     /** What the operator's JVM is and where its memory stands. */
-    private record JvmMemory(double heapUsedMiB, double heapMaxMiB, String gc) {
+    private record JvmMemory(double heapUsedMiB, double heapCommittedMiB, double heapMaxMiB, String gc) {
     }
 
     void run() throws Exception {
@@ -154,7 +154,7 @@ final class OperatorBench {
                     counts.count("tags"), counts.count("HEAD manifest"), counts.count("GET manifest"), counts.count("GET blob"),
                     counts.tokens(), counts.describe(1), Stats.round(cpu, 1), Stats.round(idleRss, 1),
                     Stats.round(ProcFs.statusMiB(pid, "VmHWM"), 1), Stats.round(before.heapUsedMiB(), 1),
-                    Stats.round(live.heapUsedMiB(), 1), Stats.round(live.heapMaxMiB(), 1), live.gc(), load));
+                    Stats.round(before.heapCommittedMiB(), 1), Stats.round(live.heapUsedMiB(), 1), Stats.round(live.heapMaxMiB(), 1), live.gc(), load));
             if (steady) {
                 steadyState(registry, operator, pid, n, interval);
             }
@@ -184,12 +184,17 @@ final class OperatorBench {
         double cpu = ProcFs.cpuSeconds(pid) - cpu0;
         RequestCounts counts = registry.counts(null);
         int checks = counts.count("HEAD manifest");
+        double rss = ProcFs.statusMiB(pid, "VmRSS");
+        JvmMemory memory = jvmMemory(operator);
+        ProcessRunner.run(List.of("jcmd", Long.toString(pid), "GC.run")).orThrow();
+        JvmMemory live = jvmMemory(operator);
         report.add(SECTION, "steadyState", new Steady(n, goDuration(interval), Stats.round(seconds, 1), checks,
                 Stats.round(checks / (double) n / (seconds / interval.toSeconds()), 2), counts.registry(), Stats.round(counts.registry() / (double) Math.max(1, checks), 2),
                 Stats.round(counts.count("tags") / (double) Math.max(1, checks), 2), counts.tokens(), counts.describe(1),
-                Stats.round(cpu, 2), Stats.round(cpu / seconds, 3), Stats.round(ProcFs.statusMiB(pid, "VmRSS"), 1),
-                Stats.round(Math.max(peakRss, ProcFs.statusMiB(pid, "VmHWM")), 1), new ProcFs.Load(load0, ProcFs.loadAverage())));
-        operator.logs(); // keep the process's log reachable until here
+                Stats.round(cpu, 2), Stats.round(cpu / seconds, 3), Stats.round(rss, 1),
+                Stats.round(Math.max(peakRss, ProcFs.statusMiB(pid, "VmHWM")), 1), Stats.round(memory.heapUsedMiB(), 1),
+                Stats.round(memory.heapCommittedMiB(), 1), Stats.round(live.heapUsedMiB(), 1),
+                new ProcFs.Load(load0, ProcFs.loadAverage())));
     }
 
     private Path writeResources(BenchRegistry registry, String namespace, int n, Duration interval) throws IOException {
@@ -261,6 +266,7 @@ final class OperatorBench {
         HttpResponse<byte[]> response = operator.get("/q/metrics");
         check(response.statusCode() == 200, "/q/metrics answers 200");
         double used = 0;
+        double committed = 0;
         double max = 0;
         List<String> gcs = new ArrayList<>();
         for (String line : new String(response.body(), StandardCharsets.UTF_8).split("\n")) {
@@ -270,6 +276,8 @@ final class OperatorBench {
             double value = line.contains(" ") ? Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) : 0;
             if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
                 used += value;
+            } else if (line.startsWith("jvm_memory_committed_bytes{") && line.contains("area=\"heap\"")) {
+                committed += value;
             } else if (line.startsWith("jvm_memory_max_bytes{") && line.contains("area=\"heap\"") && value > 0) {
                 max += value;
             } else if (line.startsWith("jvm_gc_pause_seconds_count{")) {
@@ -280,7 +288,7 @@ final class OperatorBench {
             }
         }
         check(used > 0, "heap metrics in /q/metrics");
-        return new JvmMemory(used / MIB, max / MIB, String.join(", ", gcs));
+        return new JvmMemory(used / MIB, committed / MIB, max / MIB, String.join(", ", gcs));
     }
 
     /** A Go duration the CRD accepts, in whole seconds. */
