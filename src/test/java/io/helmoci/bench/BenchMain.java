@@ -34,17 +34,20 @@ public final class BenchMain {
             report.put("run", "tools", tools());
             report.put("run", "quick", options.quick());
             Path work = Files.createTempDirectory("helmoci-bench-");
-            for (String suite : options.suites()) {
-                long suiteStart = System.nanoTime();
-                report.put("run", suite + "StartedAt", Instant.now().toString());
-                if (suite.equals("engine")) {
-                    new EngineBench(options, report, work.resolve("engine")).run();
-                } else {
-                    new OperatorBench(options, report, work.resolve("operator")).run();
+            try {
+                for (String suite : options.suites()) {
+                    long suiteStart = System.nanoTime();
+                    report.put("run", suite + "StartedAt", Instant.now().toString());
+                    if (suite.equals("engine")) {
+                        new EngineBench(options, report, work.resolve("engine")).run();
+                    } else {
+                        new OperatorBench(options, report, work.resolve("operator")).run();
+                    }
+                    report.put("run", suite + "Seconds", Stats.round(Stats.seconds(suiteStart), 1));
                 }
-                report.put("run", suite + "Seconds", Stats.round(Stats.seconds(suiteStart), 1));
+            } finally {
+                EngineBench.deleteTree(work); // generated charts, hundreds of MiB
             }
-            EngineBench.deleteTree(work);
             System.out.printf("[bench] done in %.0f s; results in %s%n", Stats.seconds(start), report.file());
         } catch (Exception e) {
             e.printStackTrace();

@@ -150,8 +150,10 @@ final class BenchRegistry implements AutoCloseable {
         return needsCredentials() ? PASSWORD.getBytes(StandardCharsets.UTF_8) : null;
     }
 
+    /** Stops the registry and deletes its storage: unlike a test's, it holds hundreds of MiB of charts. */
     @Override
     public void close() {
         fixture.close();
+        EngineBench.deleteTree(fixture.storageDir());
     }
 }
