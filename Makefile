@@ -49,3 +49,9 @@ run: target/quarkus-app/quarkus-run.jar
 target/quarkus-app/quarkus-run.jar: pom.xml $(shell find src/main -type f 2>/dev/null)
 	$(MVN) -DskipTests package
 	@touch $@
+
+## bench: the project's benchmark against the real components (~10 min; QUICK=1 for a 1-2 min smoke run); see docs/benchmarks.md
+.PHONY: bench
+bench: tools
+	QUICK="$(QUICK)" SUITES="$(SUITES)" OPERATOR_COUNTS="$(OPERATOR_COUNTS)" STEADY_INTERVAL="$(STEADY_INTERVAL)" \
+	  STEADY_WINDOW="$(STEADY_WINDOW)" RESULTS="$(RESULTS)" bash tools/bench.sh

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 
@@ -63,6 +64,23 @@ public final class ChartArchiveBuilder {
             tar.putArchiveEntry(entry);
             for (long left = size; left > 0; left -= ZEROS.length) {
                 tar.write(ZEROS, 0, (int) Math.min(left, ZEROS.length));
+            }
+            tar.closeArchiveEntry();
+        });
+        return this;
+    }
+
+    /** A file of {@code size} pseudo-random bytes from {@code seed}: incompressible, so the archive is about as large. */
+    public ChartArchiveBuilder randomBytes(String name, long size, long seed) {
+        steps.add(tar -> {
+            TarArchiveEntry entry = new TarArchiveEntry(name, TarConstants.LF_NORMAL, true);
+            entry.setSize(size);
+            tar.putArchiveEntry(entry);
+            Random random = new Random(seed);
+            byte[] buffer = new byte[ZEROS.length];
+            for (long left = size; left > 0; left -= buffer.length) {
+                random.nextBytes(buffer);
+                tar.write(buffer, 0, (int) Math.min(left, buffer.length));
             }
             tar.closeArchiveEntry();
         });

@@ -59,6 +59,11 @@ public final class HelmCli {
         return home;
     }
 
+    /** The isolating environment helm runs with, to run it under another program (e.g. {@code /usr/bin/time}). */
+    public Map<String, String> environment() {
+        return env;
+    }
+
     /** Runs {@code helm <args>} and returns whatever happened, failure included. */
     public ProcessRunner.Result run(List<String> args) {
         return run(args, null);

@@ -1,0 +1,302 @@
+package io.helmoci.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.helmoci.operator.api.v1alpha1.HelmOciChart;
+import io.helmoci.testbed.ChartArchiveBuilder;
+import io.helmoci.testbed.KubeApiServerFixture;
+import io.helmoci.testbed.OperatorProcess;
+import io.helmoci.testbed.ProcessRunner;
+import io.helmoci.testbed.RegistryImplementation;
+
+/**
+ * The packaged operator as a process against a real kube-apiserver and a real registry: N
+ * HelmOciCharts applied at once with kubectl, the time until all are Ready, what the registry saw,
+ * the operator's memory and CPU; then, on the last round, the steady state over a few intervals.
+ *
+ * <p>The registry hands out anonymous pull tokens over TLS, as a public GHCR package does (Flux's
+ * published benchmark pulled from GHCR). Each round runs a fresh operator with an empty store, so
+ * every round downloads its charts, and deletes its resources before the next one starts.
+ */
+final class OperatorBench {
+    static final String SECTION = "operator";
+    private static final int CHARTS = 5;
+    private static final List<String> VERSIONS = List.of("1.0.0", "1.1.0", "1.2.0");
+    private static final String VERSION_RANGE = "^1.0.0";
+    private static final Duration READY_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration DELETE_TIMEOUT = Duration.ofMinutes(2);
+    private static final double MIB = 1024.0 * 1024.0;
+    private static final Path LOGS = Path.of("target", "bench-logs");
+
+    private final BenchOptions options;
+    private final BenchReport report;
+    private final Path work;
+
+    OperatorBench(BenchOptions options, BenchReport report, Path work) {
+        this.options = options;
+        this.report = report;
+        this.work = work;
+    }
+
+    /** N resources applied at once, until all are Ready. */
+    record Round(int resources, int charts, String version, String registry, double operatorStartupSeconds, double applySeconds,
+                 double firstReadySeconds, double halfReadySeconds, double allReadySeconds, double readyPerSecond,
+                 int registryRequests, double registryRequestsPerResource, int tagLists, int manifestHeads, int manifestGets,
+                 int blobGets, int tokenRequests, String requests, double operatorCpuSeconds, double idleRssMiB,
+                 double peakRssMiB, double heapUsedMiB, double heapCommittedMiB, double liveHeapMiB, double heapMaxMiB, String operatorJvm,
+                 ProcFs.Load load) {
+    }
+
+    /**
+     * The steady state: what each interval costs per resource. A check is one reconciliation (each sends one
+     * manifest HEAD); the interval's jitter (up to +10%) puts checks per resource per interval a little under 1.
+     */
+    record Steady(int resources, String interval, double windowSeconds, int checks, double checksPerResourcePerInterval,
+                  int registryRequests, double registryRequestsPerCheck, double tagListsPerCheck, int tokenRequests,
+                  String requests, double operatorCpuSeconds, double cpuShareOfOneCore, double rssMiB, double peakRssMiB,
+                  double heapUsedMiB, double heapCommittedMiB, double liveHeapMiB, ProcFs.Load load) {
+    }
+
+    /** What the operator's JVM is and where its memory stands. */
+    private record JvmMemory(double heapUsedMiB, double heapCommittedMiB, double heapMaxMiB, String gc) {
+    }
+
+    void run() throws Exception {
+        report.clear(SECTION);
+        report.put(SECTION, "conditions", new EngineBench.Conditions(ProcFs.loadAverage(), ProcFs.otherBusyProcesses(2000)));
+        check(Files.isRegularFile(OperatorProcess.JAR), OperatorProcess.JAR + " (run 'mvn package' first; make bench does)");
+        BenchRegistry.Target target = new BenchRegistry.Target(RegistryImplementation.DISTRIBUTION_V3, BenchRegistry.Mode.PUBLIC_TOKEN_TLS);
+        try (KubeApiServerFixture kube = KubeApiServerFixture.start();
+                BenchRegistry registry = BenchRegistry.start(target, work.resolve("registry"))) {
+            kube.applyProjectCrds();
+            pushCharts(registry);
+            List<Integer> counts = options.operatorCounts();
+            for (int i = 0; i < counts.size(); i++) {
+                round(kube, registry, counts.get(i), i == counts.size() - 1);
+            }
+        }
+        report.put(SECTION, "conditionsAtEnd", new EngineBench.Conditions(ProcFs.loadAverage(), ProcFs.otherBusyProcesses(2000)));
+    }
+
+    private void pushCharts(BenchRegistry registry) throws IOException {
+        for (int c = 0; c < CHARTS; c++) {
+            String name = "app-" + c;
+            for (String version : VERSIONS) {
+                Path dir = Files.createDirectories(work.resolve("charts").resolve(name + "-" + version));
+                Path chart = ChartArchiveBuilder.chart(name, version).writeTo(dir.resolve(name + "-" + version + ".tgz"));
+                registry.push("bench/" + name, version, chart);
+            }
+        }
+    }
+
+    private void round(KubeApiServerFixture kube, BenchRegistry registry, int n, boolean steady) throws Exception {
+        String namespace = kube.createNamespace("bench-" + n);
+        kube.kubectl("create", "secret", "generic", "registry-ca", "-n", namespace,
+                "--from-file=ca.crt=" + registry.fixture.caFile()).orThrow();
+        Duration interval = steady ? options.steadyInterval() : Duration.ofMinutes(10);
+        Path manifest = writeResources(registry, namespace, n, interval);
+        Path dir = work.resolve("operator-" + n);
+
+        long startupStart = System.nanoTime();
+        try (OperatorProcess operator = OperatorProcess.start(kube.kubeconfig(), dir, Map.of())) {
+            double startup = Stats.seconds(startupStart);
+            long pid = pidOf(dir);
+            ProcFs.sleep(2000); // let start-up work settle before the idle figure
+            double idleRss = ProcFs.statusMiB(pid, "VmRSS");
+            double cpu0 = ProcFs.cpuSeconds(pid);
+            double load0 = ProcFs.loadAverage();
+            registry.resetCounts();
+
+            long start = System.nanoTime();
+            kube.kubectl("apply", "--server-side", "-f", manifest.toString()).orThrow();
+            double applied = Stats.seconds(start);
+            double first = Double.NaN;
+            double half = Double.NaN;
+            long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+            int ready = 0;
+            while (ready < n) {
+                if (System.nanoTime() > deadline) {
+                    throw operator.withLogAttached(new IllegalStateException(ready + " of " + n + " HelmOciCharts Ready after " + READY_TIMEOUT));
+                }
+                ready = countReady(kube, namespace);
+                double now = Stats.seconds(start);
+                if (ready > 0 && Double.isNaN(first)) {
+                    first = now;
+                }
+                if (ready * 2 >= n && Double.isNaN(half)) {
+                    half = now;
+                }
+                if (ready < n) {
+                    ProcFs.sleep(100);
+                }
+            }
+            double allReady = Stats.seconds(start);
+            double cpu = ProcFs.cpuSeconds(pid) - cpu0;
+            RequestCounts counts = registry.counts(null);
+            ProcFs.Load load = new ProcFs.Load(load0, ProcFs.loadAverage());
+            JvmMemory before = jvmMemory(operator);
+            ProcessRunner.run(List.of("jcmd", Long.toString(pid), "GC.run")).orThrow();
+            JvmMemory live = jvmMemory(operator);
+            report.add(SECTION, "rounds", new Round(n, CHARTS, VERSION_RANGE, registry.target.label(), Stats.round(startup, 1),
+                    Stats.round(applied, 2), Stats.round(first, 2), Stats.round(half, 2), Stats.round(allReady, 2),
+                    Stats.round(n / allReady, 1), counts.registry(), Stats.round(counts.registry() / (double) n, 2),
+                    counts.count("tags"), counts.count("HEAD manifest"), counts.count("GET manifest"), counts.count("GET blob"),
+                    counts.tokens(), counts.describe(1), Stats.round(cpu, 1), Stats.round(idleRss, 1),
+                    Stats.round(ProcFs.statusMiB(pid, "VmHWM"), 1), Stats.round(before.heapUsedMiB(), 1),
+                    Stats.round(before.heapCommittedMiB(), 1), Stats.round(live.heapUsedMiB(), 1), Stats.round(live.heapMaxMiB(), 1), live.gc(), load));
+            if (steady) {
+                steadyState(registry, operator, pid, n, interval);
+            }
+            deleteAll(kube, namespace, operator);
+        }
+        keepLog(dir.resolve("operator.log"), n);
+        EngineBench.deleteTree(dir);
+    }
+
+    private void steadyState(BenchRegistry registry, OperatorProcess operator, long pid, int n, Duration interval) {
+        Duration window = options.steadyWindow();
+        // Every resource was just checked: start half an interval later, so the window holds whole intervals of checks.
+        System.out.println("[bench] steady state: " + n + " resources, interval " + interval + ", watching for " + window
+                + " after " + interval.dividedBy(2));
+        ProcFs.sleep(interval.dividedBy(2).toMillis());
+        double load0 = ProcFs.loadAverage();
+        double cpu0 = ProcFs.cpuSeconds(pid);
+        registry.resetCounts();
+        long start = System.nanoTime();
+        long end = start + window.toNanos();
+        double peakRss = 0;
+        while (System.nanoTime() < end) {
+            peakRss = Math.max(peakRss, ProcFs.statusMiB(pid, "VmRSS"));
+            ProcFs.sleep(Math.min(1000, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+        }
+        double seconds = Stats.seconds(start);
+        double cpu = ProcFs.cpuSeconds(pid) - cpu0;
+        RequestCounts counts = registry.counts(null);
+        int checks = counts.count("HEAD manifest");
+        double rss = ProcFs.statusMiB(pid, "VmRSS");
+        JvmMemory memory = jvmMemory(operator);
+        ProcessRunner.run(List.of("jcmd", Long.toString(pid), "GC.run")).orThrow();
+        JvmMemory live = jvmMemory(operator);
+        report.add(SECTION, "steadyState", new Steady(n, goDuration(interval), Stats.round(seconds, 1), checks,
+                Stats.round(checks / (double) n / (seconds / interval.toSeconds()), 2), counts.registry(), Stats.round(counts.registry() / (double) Math.max(1, checks), 2),
+                Stats.round(counts.count("tags") / (double) Math.max(1, checks), 2), counts.tokens(), counts.describe(1),
+                Stats.round(cpu, 2), Stats.round(cpu / seconds, 3), Stats.round(rss, 1),
+                Stats.round(Math.max(peakRss, ProcFs.statusMiB(pid, "VmHWM")), 1), Stats.round(memory.heapUsedMiB(), 1),
+                Stats.round(memory.heapCommittedMiB(), 1), Stats.round(live.heapUsedMiB(), 1),
+                new ProcFs.Load(load0, ProcFs.loadAverage())));
+    }
+
+    private Path writeResources(BenchRegistry registry, String namespace, int n, Duration interval) throws IOException {
+        StringBuilder yaml = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            yaml.append("""
+                    apiVersion: helmoci.io/v1alpha1
+                    kind: HelmOciChart
+                    metadata: {name: chart-%d, namespace: %s}
+                    spec:
+                      url: %s
+                      version: "%s"
+                      interval: %s
+                      certSecretRef: {name: registry-ca}
+                    ---
+                    """.formatted(i, namespace, registry.fixture.ociUrl("bench/app-" + (i % CHARTS)), VERSION_RANGE,
+                    goDuration(interval)));
+        }
+        return Files.writeString(work.resolve("resources-" + n + ".yaml"), yaml, StandardCharsets.UTF_8);
+    }
+
+    private static int countReady(KubeApiServerFixture kube, String namespace) {
+        return (int) kube.client().resources(HelmOciChart.class).inNamespace(namespace).list().getItems().stream()
+                .filter(OperatorBench::isReady).count();
+    }
+
+    private static boolean isReady(HelmOciChart chart) {
+        if (chart.getStatus() == null || chart.getStatus().getConditions() == null
+                || !Objects.equals(chart.getStatus().getObservedGeneration(), chart.getMetadata().getGeneration())) {
+            return false;
+        }
+        return chart.getStatus().getConditions().stream().anyMatch(c -> isTrue(c, "Ready"));
+    }
+
+    private static boolean isTrue(Condition condition, String type) {
+        return type.equals(condition.getType()) && "True".equals(condition.getStatus());
+    }
+
+    /** Deletes the round's resources while the operator runs (it removes its finalizers), so the next operator starts clean. */
+    private static void deleteAll(KubeApiServerFixture kube, String namespace, OperatorProcess operator) {
+        kube.kubectl("delete", "helmocicharts", "--all", "-n", namespace, "--wait=false").orThrow();
+        long deadline = System.nanoTime() + DELETE_TIMEOUT.toNanos();
+        while (!kube.client().resources(HelmOciChart.class).inNamespace(namespace).list().getItems().isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw operator.withLogAttached(new IllegalStateException("HelmOciCharts in " + namespace + " not deleted after " + DELETE_TIMEOUT));
+            }
+            ProcFs.sleep(250);
+        }
+    }
+
+    /** The operator's log stays in target/bench-logs for a look after the run. */
+    private static void keepLog(Path log, int n) throws IOException {
+        if (Files.isRegularFile(log)) {
+            Path logs = Files.createDirectories(LOGS);
+            Files.copy(log, logs.resolve("operator-" + n + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** The operator's JVM: found among this JVM's children by the store directory it was given. */
+    private static long pidOf(Path dir) {
+        String marker = "-Dhelmoci.store.path=" + dir.resolve("store");
+        return ProcessHandle.current().children()
+                .filter(h -> h.info().arguments().map(args -> List.of(args).contains(marker)).orElse(false))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no operator process with " + marker)).pid();
+    }
+
+    /** Heap in use and its maximum, from the operator's Prometheus metrics (Micrometer's JVM binder). */
+    private static JvmMemory jvmMemory(OperatorProcess operator) {
+        HttpResponse<byte[]> response = operator.get("/q/metrics");
+        check(response.statusCode() == 200, "/q/metrics answers 200");
+        double used = 0;
+        double committed = 0;
+        double max = 0;
+        List<String> gcs = new ArrayList<>();
+        for (String line : new String(response.body(), StandardCharsets.UTF_8).split("\n")) {
+            if (line.startsWith("#")) {
+                continue;
+            }
+            double value = line.contains(" ") ? Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) : 0;
+            if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+                used += value;
+            } else if (line.startsWith("jvm_memory_committed_bytes{") && line.contains("area=\"heap\"")) {
+                committed += value;
+            } else if (line.startsWith("jvm_memory_max_bytes{") && line.contains("area=\"heap\"") && value > 0) {
+                max += value;
+            } else if (line.startsWith("jvm_gc_pause_seconds_count{")) {
+                String gc = line.replaceAll(".*gc=\"([^\"]*)\".*", "$1");
+                if (!gcs.contains(gc)) {
+                    gcs.add(gc);
+                }
+            }
+        }
+        check(used > 0, "heap metrics in /q/metrics");
+        return new JvmMemory(used / MIB, committed / MIB, max / MIB, String.join(", ", gcs));
+    }
+
+    /** A Go duration the CRD accepts, in whole seconds. */
+    private static String goDuration(Duration duration) {
+        return duration.toSeconds() + "s";
+    }
+
+    private static void check(boolean condition, String what) {
+        EngineBench.check(condition, what);
+    }
+}

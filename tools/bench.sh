@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# make bench: the project's benchmark (io.helmoci.bench.BenchMain, test scope) against the real
+# components on 127.0.0.1. Builds the packaged operator and the test classes, then runs the engine
+# suite and the operator suite in separate JVMs (the operator's gets the memory its Deployment has),
+# merging their figures into docs/benchmarks/results-<date>.json (QUICK=1: target/bench/). See docs/benchmarks.md.
+#
+# Environment (make variables): QUICK=1 (a 1-2 minute smoke run), SUITES="engine operator",
+# OPERATOR_COUNTS=10,50,100,200, STEADY_INTERVAL=1m, STEADY_WINDOW=3m, RESULTS=file, BENCH_SKIP_BUILD=1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mvn_cmd=(${MVN:-mvn -B -ntp})
+suites=${SUITES:-engine operator}
+suffix=""
+args=()
+if [ -n "${QUICK:-}" ] && [ "${QUICK}" != 0 ]; then
+  args+=(--quick)
+  suffix="-quick"
+fi
+# A full run's figures are kept with the docs; a smoke run's go to target/.
+if [ -n "$suffix" ]; then
+  results=${RESULTS:-target/bench/results-$(date -u +%Y-%m-%d)$suffix.json}
+else
+  results=${RESULTS:-docs/benchmarks/results-$(date -u +%Y-%m-%d).json}
+fi
+[ -n "${OPERATOR_COUNTS:-}" ] && args+=(--operator-counts "$OPERATOR_COUNTS")
+[ -n "${STEADY_INTERVAL:-}" ] && args+=(--steady-interval "$STEADY_INTERVAL")
+[ -n "${STEADY_WINDOW:-}" ] && args+=(--steady-window "$STEADY_WINDOW")
+
+if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
+  echo "bench: building the packaged operator and the test classes (mvn package -DskipTests)"
+  "${mvn_cmd[@]}" -q -DskipTests package
+fi
+classpath_file=target/bench-classpath.txt
+"${mvn_cmd[@]}" -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$classpath_file" >/dev/null
+classpath="target/test-classes:target/classes:$(cat "$classpath_file")"
+
+if [ ! -x /usr/bin/time ]; then
+  echo "bench: /usr/bin/time (Debian package 'time') is missing: helm's peak memory will not be measured" >&2
+fi
+
+rm -f "$results"
+status=0
+for suite in $suites; do
+  echo "bench: suite $suite -> $results"
+  if [ "$suite" = operator ]; then
+    # The operator process inherits this: the heap its Deployment gives it (75% of a 512Mi limit).
+    JAVA_TOOL_OPTIONS="-XX:MaxRAM=512m -XX:MaxRAMPercentage=75" \
+      java -cp "$classpath" io.helmoci.bench.BenchMain --suite operator --results "$results" "${args[@]}" || status=$?
+  else
+    java -cp "$classpath" io.helmoci.bench.BenchMain --suite "$suite" --results "$results" "${args[@]}" || status=$?
+  fi
+done
+exit $status
