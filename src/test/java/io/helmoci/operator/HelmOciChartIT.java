@@ -171,6 +171,29 @@ class HelmOciChartIT {
     }
 
     @Test
+    void aNewResourceIsResolvedOnceNotAgainForItsOwnFinalizer() throws Exception {
+        String namespace = kube.createNamespace("once");
+        helm.push(registry, charts.create("once", "1.0.0"), "charts");
+        registry.resetRequests();
+        apply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: once}
+                spec: {url: "%s", version: "^1.0.0", interval: 1h, insecure: true}
+                """.formatted(registry.ociUrl("charts/once")));
+        waitReady(namespace, "once");
+        Thread.sleep(2000);
+
+        // One reconciliation, not a second one for the finalizer it adds: one tag list, one HEAD by
+        // tag to resolve, one HEAD by the resolved digest to pull exactly what was resolved.
+        assertThat(registry.requests()).as("manifest and tag-list requests for a new resource")
+                .filteredOn(r -> r.path().startsWith("/v2/charts/once/") && (r.path().endsWith("/tags/list") || r.method().equals("HEAD")))
+                .extracting(r -> r.method() + " " + r.path().replaceFirst("sha256:[0-9a-f]{64}", "<digest>"))
+                .containsExactlyInAnyOrder("GET /v2/charts/once/tags/list", "HEAD /v2/charts/once/manifests/1.0.0",
+                        "HEAD /v2/charts/once/manifests/<digest>");
+    }
+
+    @Test
     void aReplicaThatLacksTheArchiveFetchesItAgainByDigest() throws Exception {
         String namespace = kube.createNamespace("refetch");
         helm.push(registry, charts.create("refetched", "1.0.0"), "charts");
