@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -42,10 +43,22 @@ final class RegistryAuth {
     private final Clock clock;
     /** origin -> the challenge it last answered with (Basic or Bearer, with realm and service). */
     private final Map<String, AuthChallenge> challenges = new ConcurrentHashMap<>();
+    /**
+     * One token fetch at a time per key stripe, so that concurrent first requests for a repository
+     * (an operator starting with many resources) share one token instead of each fetching its own.
+     */
+    private final ReentrantLock[] fetchLocks = new ReentrantLock[64];
 
     RegistryAuth(Clock clock) {
         this.clock = clock;
         this.tokens = new TokenCache(clock);
+        for (int i = 0; i < fetchLocks.length; i++) {
+            fetchLocks[i] = new ReentrantLock();
+        }
+    }
+
+    private ReentrantLock fetchLock(TokenCache.Key key) {
+        return fetchLocks[Math.floorMod(key.hashCode(), fetchLocks.length)];
     }
 
     static String pullScope(String repository) {
@@ -80,9 +93,19 @@ final class RegistryAuth {
         if (token != null) {
             return new Preemptive("Bearer " + token, false);
         }
-        FetchedToken fetched = fetchToken(known, List.of(scope), credentials, http, registry, what);
-        tokens.put(key, fetched.value, fetched.lifetime, fetched.issuedAt);
-        return new Preemptive("Bearer " + fetched.value, true);
+        ReentrantLock lock = fetchLock(key);
+        lock.lock();
+        try {
+            token = tokens.get(key); // fetched by another request while this one waited
+            if (token != null) {
+                return new Preemptive("Bearer " + token, true);
+            }
+            FetchedToken fetched = fetchToken(known, List.of(scope), credentials, http, registry, what);
+            tokens.put(key, fetched.value, fetched.lifetime, fetched.issuedAt);
+            return new Preemptive("Bearer " + fetched.value, true);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -112,15 +135,25 @@ final class RegistryAuth {
             return credentials.basicAuthorization();
         }
         TokenCache.Key key = new TokenCache.Key(origin, scope, credentials.identity());
-        if (sent != null && sent.startsWith("Bearer ")) {
-            tokens.invalidate(key, sent.substring("Bearer ".length()));
+        ReentrantLock lock = fetchLock(key);
+        lock.lock();
+        try {
+            if (sent != null && sent.startsWith("Bearer ")) {
+                tokens.invalidate(key, sent.substring("Bearer ".length()));
+            }
+            String renewed = tokens.get(key); // fetched by another request while this one waited
+            if (renewed != null && !("Bearer " + renewed).equals(sent)) {
+                return "Bearer " + renewed;
+            }
+            Set<String> scopes = new LinkedHashSet<>();
+            scopes.add(scope);
+            scopes.addAll(challenge.scopes());
+            FetchedToken token = fetchToken(challenge, List.copyOf(scopes), credentials, http, registry, what);
+            tokens.put(key, token.value, token.lifetime, token.issuedAt);
+            return "Bearer " + token.value;
+        } finally {
+            lock.unlock();
         }
-        Set<String> scopes = new LinkedHashSet<>();
-        scopes.add(scope);
-        scopes.addAll(challenge.scopes());
-        FetchedToken token = fetchToken(challenge, List.copyOf(scopes), credentials, http, registry, what);
-        tokens.put(key, token.value, token.lifetime, token.issuedAt);
-        return "Bearer " + token.value;
     }
 
     /** What is remembered of a challenge: realm and service, not the request-specific scope or error. */
