@@ -25,20 +25,20 @@ clean:
 
 ## crds: regenerate the CRD from the Java API types and copy it to deploy/crds (the build fails while they differ)
 .PHONY: crds
-crds:
-	$(MVN) -DskipTests package
+crds: build
 	cp target/kubernetes/helmocicharts.helmoci.io-v1.yml deploy/crds/helmocicharts.helmoci.io-v1.yml
 
 ## demo: THE first command: a local kube-apiserver and registry, a chart pushed with helm, the operator making a HelmOciChart Ready; Ctrl-C stops it (ONCE=1: show the result and exit)
 .PHONY: demo
-DEMO_BUILD := target/demo-classpath.txt
-demo: tools $(DEMO_BUILD)
+TEST_CLASSPATH := target/test-classpath.txt
+demo: tools $(TEST_CLASSPATH)
 	@ONCE=$(ONCE) bash tools/demo.sh
 
-# The packaged operator, the test bed classes and their classpath; rebuilt only when a source changed.
-$(DEMO_BUILD): pom.xml $(shell find src -type f 2>/dev/null)
-	@echo "demo: building the operator and the test bed: $(MVN) -q -DskipTests package"
-	@$(MVN) -q -DskipTests package dependency:build-classpath -Dmdep.outputFile=$(DEMO_BUILD)
+# The packaged operator, the test bed classes and their classpath (for demo and bench, which run
+# test-scope entry points); rebuilt only when a source changed.
+$(TEST_CLASSPATH): pom.xml $(shell find src -type f 2>/dev/null)
+	@echo "building the operator and the test bed: $(MVN) -q -DskipTests package"
+	@$(MVN) -q -DskipTests package dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=$(TEST_CLASSPATH)
 	@touch $@
 
 ## run: the operator against the cluster of the current kubeconfig (apply deploy/crds first); artifacts on http://localhost:8080
@@ -52,6 +52,6 @@ target/quarkus-app/quarkus-run.jar: pom.xml $(shell find src/main -type f 2>/dev
 
 ## bench: the project's benchmark against the real components (~10 min; QUICK=1 for a 1-2 min smoke run); see docs/benchmarks.md
 .PHONY: bench
-bench: tools
+bench: tools $(TEST_CLASSPATH)
 	QUICK="$(QUICK)" SUITES="$(SUITES)" OPERATOR_COUNTS="$(OPERATOR_COUNTS)" STEADY_INTERVAL="$(STEADY_INTERVAL)" \
 	  STEADY_WINDOW="$(STEADY_WINDOW)" RESULTS="$(RESULTS)" bash tools/bench.sh

@@ -1,15 +1,14 @@
 #!/usr/bin/env bash
 # make bench: the project's benchmark (io.helmoci.bench.BenchMain, test scope) against the real
-# components on 127.0.0.1. Builds the packaged operator and the test classes, then runs the engine
-# suite and the operator suite in separate JVMs (the operator's gets the memory its Deployment has),
+# components on 127.0.0.1. Needs the packaged operator, the test classes and their classpath
+# (target/test-classpath.txt), which 'make bench' builds; runs the engine suite and the operator suite in separate JVMs (the operator's gets the memory its Deployment has),
 # merging their figures into docs/benchmarks/results-<date>.json (QUICK=1: target/bench/). See docs/benchmarks.md.
 #
 # Environment (make variables): QUICK=1 (a 1-2 minute smoke run), SUITES="engine operator",
-# OPERATOR_COUNTS=10,50,100,200, STEADY_INTERVAL=1m, STEADY_WINDOW=3m, RESULTS=file, BENCH_SKIP_BUILD=1.
+# OPERATOR_COUNTS=10,50,100,200, STEADY_INTERVAL=1m, STEADY_WINDOW=3m, RESULTS=file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-mvn_cmd=(${MVN:-mvn -B -ntp})
 suites=${SUITES:-engine operator}
 suffix=""
 args=()
@@ -27,12 +26,11 @@ fi
 [ -n "${STEADY_INTERVAL:-}" ] && args+=(--steady-interval "$STEADY_INTERVAL")
 [ -n "${STEADY_WINDOW:-}" ] && args+=(--steady-window "$STEADY_WINDOW")
 
-if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
-  echo "bench: building the packaged operator and the test classes (mvn package -DskipTests)"
-  "${mvn_cmd[@]}" -q -DskipTests package
+classpath_file=target/test-classpath.txt
+if [ ! -s "$classpath_file" ] || [ ! -f target/quarkus-app/quarkus-run.jar ]; then
+  echo "bench: the build is missing (target/quarkus-app, $classpath_file): run 'make bench', which builds them" >&2
+  exit 2
 fi
-classpath_file=target/bench-classpath.txt
-"${mvn_cmd[@]}" -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$classpath_file" >/dev/null
 classpath="target/test-classes:target/classes:$(cat "$classpath_file")"
 
 if [ ! -x /usr/bin/time ]; then

@@ -9,7 +9,7 @@
 # seconds (default 120). Everything lives in a temp dir: ~/.kube and ~/.config/helm are never used.
 #
 # Needs: target/quarkus-app (mvn package), target/test-classes, and the test classpath in
-# target/demo-classpath.txt (mvn dependency:build-classpath) or in $DEMO_CLASSPATH.
+# target/test-classpath.txt (mvn dependency:build-classpath) or in $DEMO_CLASSPATH.
 set -euo pipefail
 
 root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
@@ -27,11 +27,11 @@ alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
 
 # --- what the build must have produced
 classpath=${DEMO_CLASSPATH:-}
-if [ -z "$classpath" ] && [ -s target/demo-classpath.txt ]; then
-  classpath=$(<target/demo-classpath.txt)
+if [ -z "$classpath" ] && [ -s target/test-classpath.txt ]; then
+  classpath=$(<target/test-classpath.txt)
 fi
 [ -f "$JAR" ] && [ -f target/test-classes/io/helmoci/testbed/DemoEnvironment.class ] && [ -n "$classpath" ] \
-  || fail "the build is missing (target/quarkus-app, target/test-classes, target/demo-classpath.txt): run 'make demo', which builds them"
+  || fail "the build is missing (target/quarkus-app, target/test-classes, target/test-classpath.txt): run 'make demo', which builds them"
 command -v java >/dev/null || fail "java (17+) is not on the PATH"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/helm-oci-demo.XXXXXX")
