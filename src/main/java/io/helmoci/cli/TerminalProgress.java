@@ -15,7 +15,6 @@ final class TerminalProgress implements DownloadListener {
     private final PrintWriter err;
     private final long started = System.nanoTime();
     private long lastDrawn;
-    private boolean drawn;
 
     TerminalProgress(PrintWriter err) {
         this.err = err;
@@ -34,7 +33,6 @@ final class TerminalProgress implements DownloadListener {
             return;
         }
         lastDrawn = now;
-        drawn = true;
         int percent = totalBytes > 0 ? (int) Math.min(100, bytesSoFar * 100 / totalBytes) : 100;
         int filled = percent * 30 / 100;
         err.printf("\rDownloading [%s%s] %3d%% %s / %s", "#".repeat(filled), " ".repeat(30 - filled), percent,
@@ -43,10 +41,6 @@ final class TerminalProgress implements DownloadListener {
             err.println();
         }
         err.flush();
-    }
-
-    boolean drawn() {
-        return drawn;
     }
 
     private static String mebibytes(long bytes) {
