@@ -94,6 +94,36 @@ if [ -z "$debian_registry" ]; then
 fi
 debian_registry_version=$(dpkg-query -W -f '${Version}' docker-registry 2>/dev/null || echo unknown)
 
+# --- BEGIN signing tools (issue 10): cosign, notation, GnuPG ---------------------------------------
+# The real signers and reference verifiers for signature tests: cosign (Sigstore) and notation
+# (Notary Project) built from tools/go/{cosign,notation}; GnuPG (for `helm package --sign`) from Debian.
+cosign_version=$(pinned cosign github.com/sigstore/cosign/v3)
+cosign_dir="$cache/cosign/$cosign_version"
+build cosign "$cosign_dir" "-X sigs.k8s.io/release-utils/version.gitVersion=$cosign_version -X sigs.k8s.io/release-utils/version.gitTreeState=clean" \
+  cosign=github.com/sigstore/cosign/v3/cmd/cosign
+notation_version=$(pinned notation github.com/notaryproject/notation)
+notation_dir="$cache/notation/$notation_version"
+build notation "$notation_dir" "-X github.com/notaryproject/notation/internal/version.Version=$notation_version -X github.com/notaryproject/notation/internal/version.BuildMetadata=" \
+  notation=github.com/notaryproject/notation/cmd/notation
+gpg_bin=$(command -v gpg || true)
+if [ -z "$gpg_bin" ]; then
+  command -v apt-get >/dev/null || die "gpg is missing and apt-get is not available: install Debian's 'gnupg' package"
+  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  log "installing Debian package gnupg with apt-get ..."
+  $sudo apt-get update -qq >/dev/null || die "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends gnupg >/dev/null \
+    || die "apt-get install gnupg failed"
+  gpg_bin=$(command -v gpg) || die "gpg not on PATH after installing gnupg"
+fi
+gpg_version=$("$gpg_bin" --version | awk 'NR==1 {print $3}')
+signing_props="cosign=$cosign_dir/cosign
+cosign.version=$cosign_version
+notation=$notation_dir/notation
+notation.version=$notation_version
+gpg=$gpg_bin
+gpg.version=$gpg_version"
+# --- END signing tools ----------------------------------------------------------------------------
+
 mkdir -p "$cache"
 cat > "$props.tmp" <<EOF
 # Written by tools/install.sh; read by the test support (testbed.Tools) and the Makefile.
@@ -112,6 +142,8 @@ registry.distribution.version=$dist_version
 registry.debian=$debian_registry
 registry.debian.version=$debian_registry_version
 EOF
+# signing tools (issue 10)
+echo "$signing_props" >> "$props.tmp"
 mv -f "$props.tmp" "$props"
 
 # Prove each binary runs before declaring success.
@@ -121,6 +153,8 @@ mv -f "$props.tmp" "$props"
 "$helm_dir/helm" version >/dev/null || die "helm does not run"
 "$oras_dir/oras" version >/dev/null || die "oras does not run"
 "$dist_dir/registry" --version >/dev/null || die "distribution registry does not run"
+"$cosign_dir/cosign" version >/dev/null 2>&1 || die "cosign does not run"
+"$notation_dir/notation" version >/dev/null || die "notation does not run"
 
 log "ready in $(( $(date +%s) - total_start ))s: kube-apiserver $k8s_version, etcd $etcd_version, helm $helm_version, oras $oras_version, distribution $dist_version, docker-registry $debian_registry_version"
 log "tool paths: $props"
