@@ -101,6 +101,25 @@ public final class ChartPuller implements AutoCloseable {
         return VersionSelector.availableVersions(tags).stream().limit(MAX_AVAILABLE_VERSIONS).toList();
     }
 
+    /**
+     * Verifies who signed a resolved chart: the signature of {@code policy}'s provider over the
+     * manifest digest the tag resolved to ({@link Resolution#manifestDigest()}). Throws
+     * {@link EngineException} with a signature reason when no signature verifies; a malformed policy
+     * fails before any request. Registry requests: see {@link io.helmoci.engine.verify.SignatureSource};
+     * the chart manifest comes from the store when the resolution put it there.
+     */
+    public io.helmoci.engine.verify.VerificationResult verify(PullRequest request, Resolution resolution,
+            io.helmoci.engine.verify.VerificationPolicy policy) {
+        io.helmoci.engine.verify.SignatureVerifier verifier = io.helmoci.engine.verify.SignatureVerifier.forPolicy(policy);
+        RegistryClient client = transport.open(request.options());
+        OciReference ref = request.reference();
+        Digest digest = Digest.parse(resolution.manifestDigest(), "the resolved manifest");
+        byte[] manifest = store.readSmall(digest, -1, RegistryClient.MAX_METADATA_BYTES)
+                .orElseGet(() -> client.getManifest(ref, new Descriptor(resolution.manifestMediaType(), resolution.manifestDigest(), -1)).bytes());
+        Descriptor subject = new Descriptor(resolution.manifestMediaType(), resolution.manifestDigest(), manifest.length);
+        return verifier.verify(new io.helmoci.engine.verify.SignatureSource(client, ref, subject, resolution.chart(), manifest));
+    }
+
     public ContentStore store() {
         return store;
     }

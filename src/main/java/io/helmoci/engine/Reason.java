@@ -62,7 +62,25 @@ public enum Reason {
             "Shrink the chart, or raise the limit if the size is expected."),
     ChartMismatch(false,
             "The chart's name or version disagrees with the repository, tag or config blob.",
-            "Push the chart so its Chart.yaml name matches the repository and its version matches the tag.");
+            "Push the chart so its Chart.yaml name matches the repository and its version matches the tag."),
+    SignatureNotFound(true,
+            "Verification is required but the artifact has no signature of the policy's provider.",
+            "Sign the pushed digest (cosign sign, notation sign, or helm package --sign before helm push); signatures pushed after the chart are picked up on retry."),
+    SignatureInvalid(false,
+            "A signature was found but does not verify: it is malformed, altered, or signs another digest.",
+            "Sign the chart's current digest again; a chart re-pushed under the same tag needs a new signature."),
+    SignerNotTrusted(false,
+            "No key, certificate or identity the policy trusts made the signature.",
+            "Sign with a trusted key, or add the signer's public key, certificate, identity or PGP key to the policy."),
+    CertificateInvalid(false,
+            "The signing certificate does not chain to a trusted root, or was not valid when the signature was made.",
+            "Sign with a certificate from a trusted CA that is valid now (or carries a trusted timestamp), or trust its root."),
+    ProvenanceMismatch(false,
+            "The Helm provenance file does not describe this chart: its archive digest or Chart.yaml disagrees.",
+            "Package and sign the chart again (helm package --sign) and push the .tgz together with its .prov."),
+    VerificationPolicyInvalid(false,
+            "The verification policy is missing or malformed (keys, certificates, keyring or trust policy).",
+            "Give PEM public keys or certificates, an OpenPGP keyring, or a valid notation trust policy and trust store.");
 
     private final boolean retryable;
     private final String meaning;

@@ -165,6 +165,11 @@ public final class RegistryClient {
             response.close();
             throw manifestNotFound(ref, tagOrDigest);
         }
+        return readManifest(response, ref, tagOrDigest, expected, what);
+    }
+
+    /** Verifies and remembers a manifest from a successful (or failed, which throws) GET. */
+    private ManifestContent readManifest(Response response, OciReference ref, String tagOrDigest, Descriptor expected, String what) {
         if (!response.isSuccessful()) {
             throw fail(response, what, ref);
         }
@@ -191,6 +196,43 @@ public final class RegistryClient {
         ManifestContent content = new ManifestContent(digest.toString(), contentType != null ? contentType : bodyType, bytes);
         manifests.put(content.digest(), content);
         return content;
+    }
+
+    /**
+     * GET a manifest by tag where the tag's absence is an answer, not a failure (signature tags such
+     * as cosign's {@code sha256-<hex>.sig} and the referrers tag schema): empty on 404, otherwise as
+     * {@link #getManifest}. One request; no tag listing.
+     */
+    public java.util.Optional<ManifestContent> findManifest(OciReference ref, String tag) {
+        String what = "manifest " + ref.repository() + ":" + tag;
+        Response response = execute(manifestRequest(ref, tag).get(), ref, what);
+        if (response.code() == 404) {
+            response.close();
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(readManifest(response, ref, tag, null, what));
+    }
+
+    /**
+     * The OCI 1.1 referrers API ({@code GET /v2/<name>/referrers/<digest>}, optionally filtered by
+     * {@code artifactType}): the image index body, or empty when the registry does not implement the
+     * API (404), so the caller can fall back to the referrers tag schema. Capped at 4 MiB.
+     */
+    public java.util.Optional<byte[]> referrers(OciReference ref, String digest, String artifactType) {
+        String what = "the referrers of " + ref.repository() + "@" + digest;
+        HttpUrl.Builder url = base(ref).addPathSegment("referrers").addPathSegment(digest);
+        if (artifactType != null) {
+            url.addQueryParameter("artifactType", artifactType);
+        }
+        Response response = execute(new Request.Builder().url(url.build()).header("Accept", MediaTypes.OCI_INDEX).get(), ref, what);
+        if (response.code() == 404) {
+            response.close();
+            return java.util.Optional.empty();
+        }
+        if (!response.isSuccessful()) {
+            throw fail(response, what, ref);
+        }
+        return java.util.Optional.of(readCapped(response, MAX_METADATA_BYTES, what));
     }
 
     /**

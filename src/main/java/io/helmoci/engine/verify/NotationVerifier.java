@@ -1,0 +1,362 @@
+package io.helmoci.engine.verify;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.PublicKey;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.text.ParseException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+import javax.security.auth.x500.X500Principal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.util.Base64URL;
+
+import io.helmoci.engine.EngineException;
+import io.helmoci.engine.Reason;
+import io.helmoci.engine.registry.Descriptor;
+import io.helmoci.engine.verify.NotationTrustPolicy.Action;
+import io.helmoci.engine.verify.NotationTrustPolicy.Check;
+import io.helmoci.engine.verify.NotationTrustPolicy.Statement;
+
+/**
+ * Notary Project (notation) JWS signatures, found as referrers of artifact type
+ * {@code application/vnd.cncf.notary.signature}, verified under the trust policy statement whose
+ * registry scope holds the repository, with notation's checks and the level's action for each:
+ * <ul>
+ * <li>integrity (always enforced unless skip): the JWS verifies with the leaf certificate of its
+ *     {@code x5c} chain, the chain is well formed, and the payload's {@code targetArtifact} is this
+ *     manifest (digest, size, media type);</li>
+ * <li>authenticity: a certificate of the chain is in one of the statement's trust stores, and the
+ *     leaf's subject holds every attribute of a trusted {@code x509.subject} identity;</li>
+ * <li>authentic timestamp: every certificate of the chain is valid now (for {@code notary.x509}
+ *     without a trusted timestamp, as notation does; RFC 3161 countersignatures are not verified);</li>
+ * <li>expiry: the {@code io.cncf.notary.expiry} header, if present, is in the future;</li>
+ * <li>revocation: not checked (no OCSP/CRL requests): reported as a warning when not skipped.</li>
+ * </ul>
+ * Checks the level only logs become warnings in the result. COSE envelopes are not supported.
+ */
+final class NotationVerifier implements SignatureVerifier {
+    static final String SIGNATURE_TYPE = "application/vnd.cncf.notary.signature";
+    static final String JWS_TYPE = "application/jose+json";
+    static final String PAYLOAD_TYPE = "application/vnd.cncf.notary.payload.v1+json";
+    private static final Set<String> KNOWN_CRITICAL = Set.of("io.cncf.notary.signingScheme", "io.cncf.notary.expiry",
+            "io.cncf.notary.authenticSigningTime");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final NotationTrustPolicy policy;
+    private final Map<String, List<X509Certificate>> trustStores = new HashMap<>();
+
+    NotationVerifier(VerificationPolicy policy) {
+        this.policy = NotationTrustPolicy.parse(policy.trustPolicy());
+        policy.trustStores().forEach((name, files) -> {
+            List<X509Certificate> certificates = new ArrayList<>();
+            for (byte[] file : files) {
+                certificates.addAll(certificates(file, name));
+            }
+            trustStores.put(name, certificates);
+        });
+    }
+
+    private record Refusal(Reason reason, String message) {
+    }
+
+    @Override
+    public VerificationResult verify(SignatureSource source) {
+        String repository = source.reference().registry() + "/" + source.reference().repository();
+        Statement statement = policy.applicableTo(repository);
+        String where = source.reference().repositoryUrl() + "@" + source.subject().digest();
+        if ("skip".equals(statement.level())) {
+            return new VerificationResult(Provider.NOTATION, source.subject().digest(), null, null, "notation-skip", Instant.now(),
+                    List.of("trust policy statement '" + statement.name() + "' skips signature verification for " + repository));
+        }
+        for (String store : statement.trustStores()) {
+            if (!trustStores.containsKey(store) || trustStores.get(store).isEmpty()) {
+                throw new EngineException(Reason.VerificationPolicyInvalid, "The trust policy statement '" + statement.name()
+                        + "' names trust store " + store + ", which has no certificates. Add the signing CA's certificate to that trust"
+                        + " store (notation keeps it in truststore/x509/" + store.replace(':', '/') + "/).");
+            }
+        }
+        List<Refusal> refusals = new ArrayList<>();
+        int found = 0;
+        for (Descriptor referrer : source.referrers(SIGNATURE_TYPE)) {
+            found++;
+            ArtifactManifest manifest = source.manifest(referrer);
+            Descriptor envelope = manifest.layers().stream().findFirst().orElse(null);
+            if (envelope == null || !JWS_TYPE.equals(envelope.mediaType())) {
+                refusals.add(new Refusal(Reason.SignatureInvalid, "signature " + referrer.digest() + " is "
+                        + (envelope == null ? "empty" : envelope.mediaType() + " (only JWS is supported; sign with --signature-format jws)")));
+                continue;
+            }
+            try {
+                return verifyEnvelope(source, statement, manifest.digest(), source.blob(envelope));
+            } catch (RefusedException e) {
+                refusals.add(new Refusal(e.reason, "signature " + referrer.digest() + ": " + e.getMessage()));
+            }
+        }
+        if (found == 0) {
+            throw new EngineException(Reason.SignatureNotFound, where + " has no notation signature (no referrer of type "
+                    + SIGNATURE_TYPE + "). Sign this digest: 'notation sign " + source.reference().registry() + "/"
+                    + source.reference().repository() + "@" + source.subject().digest() + "'.");
+        }
+        Refusal first = refusals.stream().filter(r -> r.reason() != Reason.SignerNotTrusted).findFirst().orElse(refusals.get(0));
+        StringBuilder message = new StringBuilder("No notation signature of " + where + " verifies under trust policy statement '"
+                + statement.name() + "' (" + statement.level() + "): ");
+        for (int i = 0; i < refusals.size() && i < 3; i++) {
+            message.append(i == 0 ? "" : "; ").append(refusals.get(i).message());
+        }
+        message.append(". ").append(remedy(first.reason()));
+        throw new EngineException(first.reason(), message.toString());
+    }
+
+    private static String remedy(Reason reason) {
+        return switch (reason) {
+            case SignerNotTrusted -> "Sign with a certificate the trust policy trusts, or add its CA to the trust store and its subject to trustedIdentities.";
+            case CertificateInvalid -> "Sign again with a certificate that is valid now and chains to a trusted root.";
+            default -> "Sign this digest again with 'notation sign'; a re-pushed chart needs a new signature.";
+        };
+    }
+
+    private VerificationResult verifyEnvelope(SignatureSource source, Statement statement, String signatureDigest, byte[] envelopeBytes) {
+        List<String> warnings = new ArrayList<>();
+        JsonNode envelope = json(envelopeBytes, "the JWS envelope");
+        List<X509Certificate> chain = new ArrayList<>();
+        for (JsonNode der : envelope.path("header").path("x5c")) {
+            try {
+                chain.addAll(certificates(Base64.getDecoder().decode(der.asText()), "x5c"));
+            } catch (IllegalArgumentException | EngineException e) {
+                throw new RefusedException(Reason.SignatureInvalid, "its x5c certificate chain does not parse");
+            }
+        }
+        if (chain.isEmpty()) {
+            throw new RefusedException(Reason.SignatureInvalid, "its envelope has no x5c certificate chain");
+        }
+        X509Certificate leaf = chain.get(0);
+
+        // Integrity: the JWS itself, its critical headers, the chain's own signatures, the payload's target.
+        JWSObject jws;
+        try {
+            jws = new JWSObject(new Base64URL(envelope.path("protected").asText("")), new Base64URL(envelope.path("payload").asText("")),
+                    new Base64URL(envelope.path("signature").asText("")));
+        } catch (ParseException e) {
+            throw new RefusedException(Reason.SignatureInvalid, "its JWS does not parse (" + e.getMessage() + ")");
+        }
+        Set<String> critical = jws.getHeader().getCriticalParams() == null ? Set.of() : jws.getHeader().getCriticalParams();
+        Set<String> unknown = new HashSet<>(critical);
+        unknown.removeAll(KNOWN_CRITICAL);
+        if (!unknown.isEmpty()) {
+            throw new RefusedException(Reason.SignatureInvalid, "it has critical headers this verifier does not support " + unknown
+                    + " (a verification plugin is needed)");
+        }
+        String scheme = String.valueOf(jws.getHeader().getCustomParam("io.cncf.notary.signingScheme"));
+        if (!"notary.x509".equals(scheme) && !"notary.x509.signingAuthority".equals(scheme)) {
+            throw new RefusedException(Reason.SignatureInvalid, "it has signing scheme '" + scheme + "'");
+        }
+        if (!PAYLOAD_TYPE.equals(jws.getHeader().getContentType())) {
+            throw new RefusedException(Reason.SignatureInvalid, "its content type is '" + jws.getHeader().getContentType() + "'");
+        }
+        if (!verifies(jws, leaf.getPublicKey(), critical)) {
+            throw new RefusedException(Reason.SignatureInvalid, "its JWS signature does not verify with its own signing certificate:"
+                    + " altered after signing");
+        }
+        checkChainSignatures(chain);
+        JsonNode target = json(jws.getPayload().toBytes(), "the JWS payload").path("targetArtifact");
+        Descriptor subject = source.subject();
+        if (!subject.digest().equals(target.path("digest").asText())
+                || (subject.size() >= 0 && subject.size() != target.path("size").asLong(-1))
+                || (subject.mediaType() != null && !subject.mediaType().equals(target.path("mediaType").asText()))) {
+            throw new RefusedException(Reason.SignatureInvalid, "it signs " + target.path("digest").asText() + " ("
+                    + target.path("mediaType").asText() + ", " + target.path("size").asLong(-1) + " bytes), not " + subject.digest());
+        }
+
+        // Authenticity: the chain reaches a trusted certificate, and the leaf is a trusted identity.
+        String signer = leaf.getSubjectX500Principal().getName(X500Principal.RFC2253);
+        String issuer = leaf.getIssuerX500Principal().getName(X500Principal.RFC2253);
+        List<String> storeTypes = statement.trustStores().stream().map(s -> s.substring(0, s.indexOf(':'))).toList();
+        String expectedType = "notary.x509".equals(scheme) ? "ca" : "signingAuthority";
+        boolean trusted = storeTypes.contains(expectedType) && statement.trustStores().stream()
+                .filter(s -> s.startsWith(expectedType + ":"))
+                .flatMap(s -> trustStores.get(s).stream())
+                .anyMatch(t -> chain.stream().anyMatch(c -> Arrays.equals(encoded(c), encoded(t))));
+        apply(statement, Check.AUTHENTICITY, trusted, Reason.CertificateInvalid, "its certificate chain (" + signer + ", issued by " + issuer
+                + ") does not lead to a certificate in trust store(s) " + statement.trustStores() + " of type " + expectedType, warnings);
+        apply(statement, Check.AUTHENTICITY, trustedIdentity(statement.trustedIdentities(), leaf), Reason.SignerNotTrusted,
+                "its signer " + signer + " is not among the trusted identities " + statement.trustedIdentities(), warnings);
+
+        // Authentic timestamp: without a verified TSA countersignature, the chain must be valid now.
+        X509Certificate expired = chain.stream().filter(c -> !validNow(c)).findFirst().orElse(null);
+        apply(statement, Check.AUTHENTIC_TIMESTAMP, expired == null, Reason.CertificateInvalid, "certificate "
+                + (expired == null ? "" : expired.getSubjectX500Principal().getName(X500Principal.RFC2253) + " is not valid now (valid "
+                + expired.getNotBefore().toInstant() + " to " + expired.getNotAfter().toInstant() + ")"), warnings);
+        if (envelope.path("header").has("io.cncf.notary.timestamp") && statement.action(Check.AUTHENTIC_TIMESTAMP) != Action.SKIP) {
+            warnings.add("the RFC 3161 timestamp countersignature was not verified; the certificates were checked against the current time");
+        }
+
+        Object expiry = jws.getHeader().getCustomParam("io.cncf.notary.expiry");
+        boolean notExpired = expiry == null || parseTime(String.valueOf(expiry)).isAfter(Instant.now());
+        apply(statement, Check.EXPIRY, notExpired, Reason.SignatureInvalid, "the signature expired at " + expiry, warnings);
+        if (statement.action(Check.REVOCATION) != Action.SKIP) {
+            warnings.add("revocation not checked (no OCSP or CRL requests are made)");
+        }
+        return new VerificationResult(Provider.NOTATION, subject.digest(), Signer.certificate(signer, issuer), signatureDigest,
+                "notation-jws", Instant.now(), warnings);
+    }
+
+    /** Enforce: refuse; log: a warning; skip: nothing. */
+    private static void apply(Statement statement, Check check, boolean passed, Reason reason, String problem, List<String> warnings) {
+        if (passed) {
+            return;
+        }
+        switch (statement.action(check)) {
+            case ENFORCE -> throw new RefusedException(reason, problem);
+            case LOG -> warnings.add(check.name().toLowerCase(java.util.Locale.ROOT) + " (logged by level " + statement.level() + "): " + problem);
+            case SKIP -> {
+            }
+        }
+    }
+
+    private static boolean verifies(JWSObject jws, PublicKey key, Set<String> critical) {
+        try {
+            JWSVerifier verifier;
+            if (key instanceof RSAPublicKey rsa) {
+                verifier = new RSASSAVerifier(rsa, critical);
+            } else if (key instanceof ECPublicKey ec) {
+                verifier = new ECDSAVerifier(ec, critical);
+            } else {
+                return false;
+            }
+            return jws.verify(verifier);
+        } catch (JOSEException | IllegalStateException e) {
+            return false;
+        }
+    }
+
+    /** Each certificate is signed by the next; the last is self-signed (notation requires a complete chain to a root). */
+    private static void checkChainSignatures(List<X509Certificate> chain) {
+        for (int i = 0; i < chain.size(); i++) {
+            X509Certificate issuer = i + 1 < chain.size() ? chain.get(i + 1) : chain.get(i);
+            try {
+                chain.get(i).verify(issuer.getPublicKey());
+            } catch (GeneralSecurityException e) {
+                throw new RefusedException(Reason.CertificateInvalid, "its certificate chain is broken at "
+                        + chain.get(i).getSubjectX500Principal().getName(X500Principal.RFC2253)
+                        + (i + 1 < chain.size() ? "" : " (the last certificate is not a self-signed root)"));
+            }
+        }
+    }
+
+    /** {@code *}, or {@code x509.subject: <DN>} whose attributes all appear in the leaf's subject (notation's subset match). */
+    static boolean trustedIdentity(List<String> identities, X509Certificate leaf) {
+        Set<String> subject = rdns(leaf.getSubjectX500Principal().getName(X500Principal.RFC2253));
+        for (String identity : identities) {
+            if (identity.equals("*")) {
+                return true;
+            }
+            String dn = identity.substring("x509.subject:".length()).trim();
+            Set<String> wanted = rdns(dn);
+            if (!wanted.isEmpty() && subject.containsAll(wanted)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Set<String> rdns(String dn) {
+        Set<String> rdns = new HashSet<>();
+        try {
+            for (Rdn rdn : new LdapName(dn).getRdns()) {
+                rdns.add(rdn.getType().toUpperCase(java.util.Locale.ROOT) + "=" + rdn.getValue());
+            }
+        } catch (InvalidNameException | IllegalArgumentException e) {
+            throw new EngineException(Reason.VerificationPolicyInvalid, "The trusted identity '" + dn + "' is not a distinguished name."
+                    + " Write it as notation does: x509.subject: C=US, ST=WA, O=Example, CN=signer");
+        }
+        return rdns;
+    }
+
+    private static boolean validNow(X509Certificate certificate) {
+        try {
+            certificate.checkValidity();
+            return true;
+        } catch (CertificateException e) {
+            return false;
+        }
+    }
+
+    private static byte[] encoded(X509Certificate certificate) {
+        try {
+            return certificate.getEncoded();
+        } catch (CertificateException e) {
+            return new byte[0];
+        }
+    }
+
+    private static Instant parseTime(String text) {
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new RefusedException(Reason.SignatureInvalid, "its expiry '" + text + "' is not an RFC 3339 time");
+        }
+    }
+
+    static List<X509Certificate> certificates(byte[] file, String where) {
+        try {
+            List<X509Certificate> certificates = new ArrayList<>();
+            for (var certificate : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(file))) {
+                certificates.add((X509Certificate) certificate);
+            }
+            if (certificates.isEmpty()) {
+                throw new CertificateException("no certificate");
+            }
+            return certificates;
+        } catch (CertificateException e) {
+            throw new EngineException(Reason.VerificationPolicyInvalid, "Trust store " + where + " holds a file that is not a PEM or DER"
+                    + " X.509 certificate. Put the CA certificates there as notation does (notation cert add).");
+        }
+    }
+
+    private static JsonNode json(byte[] bytes, String what) {
+        try {
+            JsonNode node = JSON.readTree(bytes);
+            if (node != null && node.isObject()) {
+                return node;
+            }
+        } catch (IOException e) {
+            // below
+        }
+        throw new RefusedException(Reason.SignatureInvalid, what + " is not a JSON object");
+    }
+
+    private static final class RefusedException extends RuntimeException {
+        private final Reason reason;
+
+        RefusedException(Reason reason, String message) {
+            super(message, null, false, false);
+            this.reason = reason;
+        }
+    }
+}
