@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "helm-oci", mixinStandardHelpOptions = true, versionProvider = HelmOciCli.Version.class,
         description = "Resolve, inspect and pull Helm charts from OCI registries, verifying digests, sizes, media types and the archive.",
-        subcommands = { InspectCommand.class, PullCommand.class, CommandLine.HelpCommand.class })
+        subcommands = { InspectCommand.class, PullCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class })
 public final class HelmOciCli {
     static final int EXIT_OK = 0;
     static final int EXIT_FAILURE = 1;

@@ -10,7 +10,11 @@ import java.nio.file.StandardCopyOption;
 import io.helmoci.engine.ChartPuller;
 import io.helmoci.engine.PullRequest;
 import io.helmoci.engine.PullResult;
+import io.helmoci.engine.verify.SignatureVerifier;
+import io.helmoci.engine.verify.VerificationPolicy;
+import io.helmoci.engine.verify.VerificationResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "pull", mixinStandardHelpOptions = true,
@@ -24,13 +28,28 @@ final class PullCommand extends ChartCommand {
             description = "Directory to write the chart to (default: current directory).")
     Path destination;
 
+    @Option(names = "--verify", description = "Verify the signature (policy from the flags below) before writing the chart; an unverified chart is not written.")
+    boolean verifySignature;
+
+    @Mixin
+    VerifyFlags verify;
+
     @Override
     public Integer call() {
+        if (!verifySignature && verify.anyGiven()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Signature policy flags need --verify.");
+        }
+        VerificationPolicy policy = verifySignature ? verify.toPolicy() : null;
+        if (policy != null) {
+            SignatureVerifier.forPolicy(policy); // a malformed policy fails before any request
+        }
         try (ChartPuller puller = Engine.puller(cacheDir())) {
             PullRequest request = request(digest);
             PullResult result = puller.pull(request, TerminalProgress.forOutput(output, err()));
+            // Verified after the download into the (digest-checked) cache, before anything is written out.
+            VerificationResult verification = policy == null ? null : puller.verify(request, result.resolution(), policy);
             Path file = copyOut(result.path(), destination.resolve(result.chart().name() + "-" + result.chart().version() + ".tgz"));
-            ResultPrinter.pulled(result, file, availableVersions(puller, request, result.resolution()), output, out());
+            ResultPrinter.pulled(result, file, availableVersions(puller, request, result.resolution()), verification, output, out());
         }
         return HelmOciCli.EXIT_OK;
     }

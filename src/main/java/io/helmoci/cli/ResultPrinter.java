@@ -14,6 +14,7 @@ import io.helmoci.engine.EngineException;
 import io.helmoci.engine.PullResult;
 import io.helmoci.engine.Resolution;
 import io.helmoci.engine.chart.ChartMetadata;
+import io.helmoci.engine.verify.VerificationResult;
 
 /** Renders results and failures as aligned text for people or as one JSON object for scripts. */
 final class ResultPrinter {
@@ -32,7 +33,25 @@ final class ResultPrinter {
     }
 
     static void pulled(PullResult result, Path file, List<String> availableVersions, HelmOciCli.Output output, PrintWriter out) {
+        pulled(result, file, availableVersions, null, output, out);
+    }
+
+    static void verified(Resolution resolution, VerificationResult verification, HelmOciCli.Output output, PrintWriter out) {
+        Map<String, Object> fields = resolutionFields(resolution, resolution.availableVersions());
+        fields.put("verification", verification(verification));
+        if (output == HelmOciCli.Output.json) {
+            json(fields, out);
+        } else {
+            text(fields, out);
+        }
+    }
+
+    static void pulled(PullResult result, Path file, List<String> availableVersions, VerificationResult verification,
+            HelmOciCli.Output output, PrintWriter out) {
         Map<String, Object> fields = resolutionFields(result.resolution(), availableVersions);
+        if (verification != null) {
+            fields.put("verification", verification(verification));
+        }
         Map<String, Object> content = new LinkedHashMap<>();
         content.put("digest", result.contentDigest());
         content.put("size", result.size());
@@ -73,6 +92,28 @@ final class ResultPrinter {
         fields.put("chart", chart(resolution.chart()));
         fields.put("availableVersions", availableVersions);
         fields.put("warnings", resolution.warnings());
+        return fields;
+    }
+
+    private static Map<String, Object> verification(VerificationResult result) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("provider", result.provider().id());
+        fields.put("format", result.format());
+        fields.put("subjectDigest", result.subjectDigest());
+        fields.put("signatureDigest", result.signatureDigest());
+        Map<String, Object> signer = new LinkedHashMap<>();
+        if (result.signer() != null) {
+            signer.put("keyFingerprint", result.signer().keyFingerprint());
+            signer.put("certificateSubject", result.signer().certificateSubject());
+            signer.put("certificateIssuer", result.signer().certificateIssuer());
+            signer.put("pgpKeyId", result.signer().pgpKeyId());
+            signer.put("pgpUserId", result.signer().pgpUserId());
+            signer.put("description", result.signer().describe());
+            signer.values().removeIf(java.util.Objects::isNull);
+        }
+        fields.put("signer", signer);
+        fields.put("verifiedAt", result.verifiedAt().toString());
+        fields.put("warnings", result.warnings());
         return fields;
     }
 
@@ -132,6 +173,18 @@ final class ResultPrinter {
             row(out, "Content digest", content.get("digest"));
             row(out, "Size", content.get("size") + " bytes");
             row(out, "Saved to", content.get("path"));
+        }
+        Map<String, Object> verification = (Map<String, Object>) fields.get("verification");
+        if (verification != null) {
+            Map<String, Object> signer = (Map<String, Object>) verification.get("signer");
+            row(out, "Verified", verification.get("provider") + " (" + verification.get("format") + ")");
+            row(out, "Signed by", signer.isEmpty() ? "(no signature checked)" : signer.get("description"));
+            if (verification.get("signatureDigest") != null) {
+                row(out, "Signature digest", verification.get("signatureDigest"));
+            }
+            for (String note : (List<String>) verification.get("warnings")) {
+                row(out, "Verify note", note);
+            }
         }
         for (String warning : (List<String>) fields.getOrDefault("warnings", List.of())) {
             row(out, "Warning", warning);

@@ -49,6 +49,21 @@ public final class Tools {
         return executable("oras");
     }
 
+    /** Sigstore cosign, built from Go modules (signing tools, issue 10). */
+    public static Path cosign() {
+        return executable("cosign");
+    }
+
+    /** Notary Project notation, built from Go modules. */
+    public static Path notation() {
+        return executable("notation");
+    }
+
+    /** GnuPG from Debian, for {@code helm package --sign}. */
+    public static Path gpg() {
+        return executable("gpg");
+    }
+
     public static Path kubectl() {
         return executable("kubectl");
     }

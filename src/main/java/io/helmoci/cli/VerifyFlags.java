@@ -1,0 +1,126 @@
+package io.helmoci.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import io.helmoci.engine.EngineException;
+import io.helmoci.engine.Reason;
+import io.helmoci.engine.verify.Provider;
+import io.helmoci.engine.verify.VerificationPolicy;
+import picocli.CommandLine.Option;
+
+/**
+ * Signature policy flags, named after the tools users already verify with: {@code cosign verify}
+ * ({@code --key}, {@code --certificate-identity-regexp}, {@code --certificate-oidc-issuer-regexp},
+ * {@code --trusted-root}), {@code helm pull --verify --keyring}, and notation's trust policy and
+ * trust store (by default where {@code notation} keeps them).
+ */
+final class VerifyFlags {
+    @Option(names = "--provider", paramLabel = "PROVIDER",
+            description = "cosign, notation or helm. Default: from the other flags (--key: cosign, --keyring: helm, --trust-policy/--trust-store: notation).")
+    String provider;
+
+    @Option(names = "--key", paramLabel = "FILE", description = "cosign: a PEM public key (cosign.pub); repeat for several, any may match.")
+    List<Path> keys = new ArrayList<>();
+
+    @Option(names = "--certificate-identity-regexp", paramLabel = "REGEX", description = "cosign keyless: the certificate identity (not implemented yet).")
+    String identityRegexp;
+
+    @Option(names = "--certificate-oidc-issuer-regexp", paramLabel = "REGEX", description = "cosign keyless: the OIDC issuer (not implemented yet).")
+    String issuerRegexp;
+
+    @Option(names = "--trusted-root", paramLabel = "FILE", description = "cosign keyless: a Sigstore trusted_root.json (not implemented yet).")
+    Path trustedRoot;
+
+    @Option(names = "--keyring", paramLabel = "FILE", description = "helm: OpenPGP public keyring (gpg --export KEYID > pubring.gpg).")
+    Path keyring;
+
+    @Option(names = "--trust-policy", paramLabel = "FILE",
+            description = "notation: trust policy JSON (default: the notation config dir's trustpolicy.oci.json or trustpolicy.json).")
+    Path trustPolicy;
+
+    @Option(names = "--trust-store", paramLabel = "DIR",
+            description = "notation: trust store directory laid out as notation's, x509/<ca|signingAuthority|tsa>/<name>/<certs> (default: the notation config dir's truststore).")
+    Path trustStore;
+
+    boolean anyGiven() {
+        return provider != null || !keys.isEmpty() || identityRegexp != null || issuerRegexp != null || trustedRoot != null
+                || keyring != null || trustPolicy != null || trustStore != null;
+    }
+
+    VerificationPolicy toPolicy() {
+        Provider chosen = provider != null ? Provider.parse(provider)
+                : !keys.isEmpty() || identityRegexp != null || issuerRegexp != null || trustedRoot != null ? Provider.COSIGN
+                : keyring != null ? Provider.HELM
+                : trustPolicy != null || trustStore != null ? Provider.NOTATION
+                : null;
+        if (chosen == null) {
+            throw new EngineException(Reason.VerificationPolicyInvalid, "Verification needs a policy: --key cosign.pub (cosign),"
+                    + " --keyring pubring.gpg (helm provenance), or --provider notation with notation's trust policy and trust store.");
+        }
+        return switch (chosen) {
+            case COSIGN -> identityRegexp != null || issuerRegexp != null || trustedRoot != null
+                    ? VerificationPolicy.cosignKeyless(List.of(new VerificationPolicy.IdentityMatcher(issuerRegexp, identityRegexp)),
+                            trustedRoot == null ? null : read(trustedRoot, "--trusted-root"))
+                    : VerificationPolicy.cosignKeys(keys.stream().map(k -> read(k, "--key")).toList());
+            case HELM -> VerificationPolicy.helm(keyring == null ? null : read(keyring, "--keyring"));
+            case NOTATION -> VerificationPolicy.notation(read(trustPolicy != null ? trustPolicy : defaultTrustPolicy(), "--trust-policy"),
+                    trustStores(trustStore != null ? trustStore : notationConfigDir().resolve("truststore")));
+        };
+    }
+
+    /** {@code x509/<type>/<name>/<files>} to {@code "<type>:<name>" -> file contents}. */
+    static Map<String, List<byte[]>> trustStores(Path root) {
+        Map<String, List<byte[]>> stores = new TreeMap<>();
+        Path x509 = root.resolve("x509");
+        if (!Files.isDirectory(x509)) {
+            throw new EngineException(Reason.VerificationPolicyInvalid, "The notation trust store " + root + " has no x509 directory."
+                    + " Give --trust-store DIR with DIR/x509/ca/<name>/<certificate files>, as 'notation cert add' lays it out.");
+        }
+        try (Stream<Path> types = Files.list(x509)) {
+            for (Path type : types.filter(Files::isDirectory).toList()) {
+                try (Stream<Path> names = Files.list(type)) {
+                    for (Path name : names.filter(Files::isDirectory).toList()) {
+                        List<byte[]> files = new ArrayList<>();
+                        try (Stream<Path> certs = Files.list(name)) {
+                            for (Path cert : certs.filter(Files::isRegularFile).sorted().toList()) {
+                                files.add(Files.readAllBytes(cert));
+                            }
+                        }
+                        stores.put(type.getFileName() + ":" + name.getFileName(), files);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the trust store " + root + ": " + e.getMessage(), e);
+        }
+        return stores;
+    }
+
+    private static Path defaultTrustPolicy() {
+        Path oci = notationConfigDir().resolve("trustpolicy.oci.json");
+        return Files.exists(oci) ? oci : notationConfigDir().resolve("trustpolicy.json");
+    }
+
+    /** Where notation keeps its configuration: {@code $XDG_CONFIG_HOME/notation}, else {@code ~/.config/notation}. */
+    static Path notationConfigDir() {
+        String xdg = System.getenv("XDG_CONFIG_HOME");
+        return xdg != null && !xdg.isBlank() ? Path.of(xdg, "notation") : Path.of(System.getProperty("user.home"), ".config", "notation");
+    }
+
+    private static byte[] read(Path file, String flag) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new EngineException(Reason.VerificationPolicyInvalid, "Cannot read " + flag + " " + file + " (" + e.getMessage()
+                    + "). Give a readable file.");
+        }
+    }
+}

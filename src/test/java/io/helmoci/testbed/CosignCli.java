@@ -1,0 +1,77 @@
+package io.helmoci.testbed;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The real {@code cosign} CLI, isolated: HOME, DOCKER_CONFIG and the Sigstore TUF cache point into
+ * {@code home}, and it is never asked to reach Sigstore's public services: signatures are made with a
+ * local key and without transparency-log upload, and verified with {@code --insecure-ignore-tlog}.
+ * Only plain-HTTP registries on 127.0.0.1 are used ({@code --allow-http-registry}).
+ */
+public final class CosignCli {
+    private static final Duration TIMEOUT = Duration.ofMinutes(2);
+    /** The key pair's (empty) password, as cosign reads it. */
+    private static final String PASSWORD = "";
+
+    private final Path home;
+    private final Map<String, String> env;
+
+    /** A key pair written by {@code cosign generate-key-pair}. */
+    public record KeyPair(Path privateKey, Path publicKey) {
+    }
+
+    public CosignCli(Path home) {
+        this.home = home;
+        try {
+            Files.createDirectories(home);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.env = Map.of("HOME", home.toString(), "DOCKER_CONFIG", home.resolve("docker").toString(),
+                "COSIGN_PASSWORD", PASSWORD, "SIGSTORE_NO_CACHE", "true", "TUF_ROOT", home.resolve("tuf").toString(),
+                "COSIGN_YES", "true");
+    }
+
+    public ProcessRunner.Result run(Path workDir, List<String> args) {
+        List<String> command = new ArrayList<>();
+        command.add(Tools.cosign().toString());
+        command.addAll(args);
+        return ProcessRunner.run(command, env, workDir, null, TIMEOUT);
+    }
+
+    /** {@code cosign generate-key-pair} (ECDSA P-256) into {@code dir}. */
+    public KeyPair generateKeyPair(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        run(dir, List.of("generate-key-pair")).orThrow();
+        return new KeyPair(dir.resolve("cosign.key"), dir.resolve("cosign.pub"));
+    }
+
+    /**
+     * {@code cosign sign --key} of {@code host/repo@digest}, offline: no transparency log, no signing
+     * config from TUF. {@code bundle} true writes a Sigstore bundle referrer (cosign v3's default),
+     * false the legacy {@code sha256-<hex>.sig} tag.
+     */
+    public ProcessRunner.Result sign(RegistryFixture registry, String repository, String digest, KeyPair key, boolean bundle) {
+        List<String> args = new ArrayList<>(List.of("sign", "--key", key.privateKey().toString(), "--tlog-upload=false",
+                "--use-signing-config=false", "--new-bundle-format=" + bundle, "--allow-http-registry"));
+        args.add(registry.reference(repository) + "@" + digest);
+        return run(home, args);
+    }
+
+    /** {@code cosign verify --key --insecure-ignore-tlog} of {@code host/repo@digest}: the reference verdict. */
+    public ProcessRunner.Result verify(RegistryFixture registry, String repository, String digest, Path publicKey) {
+        return run(home, List.of("verify", "--key", publicKey.toString(), "--insecure-ignore-tlog", "--allow-http-registry",
+                registry.reference(repository) + "@" + digest));
+    }
+}
