@@ -90,10 +90,25 @@ class HelmProvenanceVerificationIT {
 
     /** What {@code helm pull --verify --keyring <trusted>} says about the same artifact (the reference verdict). */
     static ProcessRunner.Result helmVerify(String repo, String version) {
+        Path dest = work.resolve("helm-pulled-" + System.nanoTime());
+        try {
+            Files.createDirectories(dest);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         List<String> args = new ArrayList<>(List.of("pull", registry.ociUrl(repo), "--version", version, "--verify",
-                "--keyring", trustedPubring.toString(), "-d", work.resolve("helm-pulled-" + System.nanoTime()).toString()));
+                "--keyring", trustedPubring.toString(), "-d", dest.toString()));
         args.addAll(HelmCli.connectionFlags(registry));
-        return helm.run(args);
+        ProcessRunner.Result result = helm.run(args);
+        System.out.println("helm pull --verify " + repo + ":" + version + " -> " + result.exitCode() + " " + result.stderr().strip());
+        return result;
+    }
+
+    /** helm refused for a verification reason (not, say, a missing directory). */
+    static void helmRefuses(String repo, String version, String because) {
+        ProcessRunner.Result result = helmVerify(repo, version);
+        assertThat(result.exitCode()).as("helm pull --verify: " + result).isNotZero();
+        assertThat(result.stderr()).as("helm's reason").contains(because);
     }
 
     @Test
@@ -111,7 +126,8 @@ class HelmProvenanceVerificationIT {
         assertThat(result.signer().pgpUserId()).isEqualTo(trusted.userId());
         assertThat(result.signatureDigest()).isEqualTo(Digests.sha256(chart.resolveSibling(chart.getFileName() + ".prov")));
         System.out.println("[report] helm provenance: requests for inspect+verify: " + verifyRequests);
-        assertThat(helmVerify("prov/signedchart", "1.0.0").exitCode()).as("helm pull --verify").isZero();
+        ProcessRunner.Result helmVerdict = helmVerify("prov/signedchart", "1.0.0");
+        assertThat(helmVerdict.exitCode()).as("helm pull --verify: " + helmVerdict).isZero();
     }
 
     @Test
@@ -120,7 +136,7 @@ class HelmProvenanceVerificationIT {
         helm.push(registry, chart, "prov");
 
         PullerTestbed.failure(Reason.SignatureNotFound, () -> verify("prov/unsigned:1.0.0"));
-        assertThat(helmVerify("prov/unsigned", "1.0.0").exitCode()).as("helm pull --verify").isNotZero();
+        helmRefuses("prov/unsigned", "1.0.0", "prov");
     }
 
     @Test
@@ -130,7 +146,7 @@ class HelmProvenanceVerificationIT {
 
         EngineException e = PullerTestbed.failure(Reason.SignerNotTrusted, () -> verify("prov/otherkey:1.0.0"));
         assertThat(e.getMessage()).contains(other.keyId());
-        assertThat(helmVerify("prov/otherkey", "1.0.0").exitCode()).as("helm pull --verify").isNotZero();
+        helmRefuses("prov/otherkey", "1.0.0", "key");
     }
 
     @Test
@@ -148,7 +164,7 @@ class HelmProvenanceVerificationIT {
 
         EngineException e = PullerTestbed.failure(Reason.ProvenanceMismatch, () -> verify("prov/swapped:1.0.0"));
         assertThat(e.getMessage()).contains(Digests.sha256(other)).contains(Digests.sha256(signed).substring("sha256:".length()));
-        assertThat(helmVerify("prov/swapped", "1.0.0").exitCode()).as("helm pull --verify").isNotZero();
+        helmRefuses("prov/swapped", "1.0.0", "sha256 sum does not match");
     }
 
     @Test
@@ -161,7 +177,7 @@ class HelmProvenanceVerificationIT {
         helm.push(registry, chart, "prov");
 
         PullerTestbed.failure(Reason.SignatureInvalid, () -> verify("prov/altered:1.0.0"));
-        assertThat(helmVerify("prov/altered", "1.0.0").exitCode()).as("helm pull --verify").isNotZero();
+        helmRefuses("prov/altered", "1.0.0", "signature");
     }
 
     @Test
