@@ -1,14 +1,10 @@
 package io.helmoci.cli;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Stream;
 
 import io.helmoci.engine.EngineException;
 import io.helmoci.engine.Reason;
@@ -72,36 +68,8 @@ final class VerifyFlags {
                     : VerificationPolicy.cosignKeys(keys.stream().map(k -> read(k, "--key")).toList());
             case HELM -> VerificationPolicy.helm(keyring == null ? null : read(keyring, "--keyring"));
             case NOTATION -> VerificationPolicy.notation(read(trustPolicy != null ? trustPolicy : defaultTrustPolicy(), "--trust-policy"),
-                    trustStores(trustStore != null ? trustStore : notationConfigDir().resolve("truststore")));
+                    io.helmoci.engine.verify.NotationTrustStore.read(trustStore != null ? trustStore : notationConfigDir().resolve("truststore")));
         };
-    }
-
-    /** {@code x509/<type>/<name>/<files>} to {@code "<type>:<name>" -> file contents}. */
-    static Map<String, List<byte[]>> trustStores(Path root) {
-        Map<String, List<byte[]>> stores = new TreeMap<>();
-        Path x509 = root.resolve("x509");
-        if (!Files.isDirectory(x509)) {
-            throw new EngineException(Reason.VerificationPolicyInvalid, "The notation trust store " + root + " has no x509 directory."
-                    + " Give --trust-store DIR with DIR/x509/ca/<name>/<certificate files>, as 'notation cert add' lays it out.");
-        }
-        try (Stream<Path> types = Files.list(x509)) {
-            for (Path type : types.filter(Files::isDirectory).toList()) {
-                try (Stream<Path> names = Files.list(type)) {
-                    for (Path name : names.filter(Files::isDirectory).toList()) {
-                        List<byte[]> files = new ArrayList<>();
-                        try (Stream<Path> certs = Files.list(name)) {
-                            for (Path cert : certs.filter(Files::isRegularFile).sorted().toList()) {
-                                files.add(Files.readAllBytes(cert));
-                            }
-                        }
-                        stores.put(type.getFileName() + ":" + name.getFileName(), files);
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the trust store " + root + ": " + e.getMessage(), e);
-        }
-        return stores;
     }
 
     private static Path defaultTrustPolicy() {

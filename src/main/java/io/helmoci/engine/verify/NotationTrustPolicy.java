@@ -135,6 +135,10 @@ final class NotationTrustPolicy {
                     if (!identity.equals("*") && !identity.startsWith("x509.subject:")) {
                         throw malformed("statement '" + name + "' has trusted identity '" + identity + "'; use '*' or 'x509.subject: <DN>'");
                     }
+                    if (!identity.equals("*") && !hasMandatoryAttributes(identity.substring("x509.subject:".length()))) {
+                        throw malformed("statement '" + name + "' has trusted identity '" + identity
+                                + "' without the C, ST (or S) and O attributes notation requires at a minimum");
+                    }
                 }
             }
             statements.add(new Statement(name, registryScopes, level, actions, trustStores, identities));
@@ -158,6 +162,19 @@ final class NotationTrustPolicy {
                     + " include '" + repository + "' and no wildcard '*' statement. Add the repository to a statement's registryScopes.");
         }
         return wildcard;
+    }
+
+    /** notation: a trusted identity's DN must name C, ST (or S) and O at least. */
+    private static boolean hasMandatoryAttributes(String dn) {
+        Set<String> types = new HashSet<>();
+        try {
+            for (javax.naming.ldap.Rdn rdn : new javax.naming.ldap.LdapName(dn.trim()).getRdns()) {
+                types.add(rdn.getType().toUpperCase(Locale.ROOT));
+            }
+        } catch (javax.naming.InvalidNameException | IllegalArgumentException e) {
+            return false;
+        }
+        return types.contains("C") && (types.contains("ST") || types.contains("S")) && types.contains("O");
     }
 
     private static List<String> strings(JsonNode array) {

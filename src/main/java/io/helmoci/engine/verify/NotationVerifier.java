@@ -202,7 +202,7 @@ final class NotationVerifier implements SignatureVerifier {
                 .filter(s -> s.startsWith(expectedType + ":"))
                 .flatMap(s -> trustStores.get(s).stream())
                 .anyMatch(t -> chain.stream().anyMatch(c -> Arrays.equals(encoded(c), encoded(t))));
-        apply(statement, Check.AUTHENTICITY, trusted, Reason.CertificateInvalid, "its certificate chain (" + signer + ", issued by " + issuer
+        apply(statement, Check.AUTHENTICITY, trusted, Reason.SignerNotTrusted, "its certificate chain (" + signer + ", issued by " + issuer
                 + ") does not lead to a certificate in trust store(s) " + statement.trustStores() + " of type " + expectedType, warnings);
         apply(statement, Check.AUTHENTICITY, trustedIdentity(statement.trustedIdentities(), leaf), Reason.SignerNotTrusted,
                 "its signer " + signer + " is not among the trusted identities " + statement.trustedIdentities(), warnings);

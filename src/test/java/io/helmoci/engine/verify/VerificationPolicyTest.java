@@ -22,7 +22,7 @@ class VerificationPolicyTest {
             {"version": "1.0", "trustPolicies": [
               {"name": "charts", "registryScopes": ["127.0.0.1:5000/charts/app"],
                "signatureVerification": {"level": "permissive", "override": {"expiry": "enforce"}},
-               "trustStores": ["ca:publisher"], "trustedIdentities": ["x509.subject: C=US, O=Notary, CN=publisher"]},
+               "trustStores": ["ca:publisher"], "trustedIdentities": ["x509.subject: C=US, ST=WA, O=Notary, CN=publisher"]},
               {"name": "everything else", "registryScopes": ["*"], "signatureVerification": {"level": "skip"}}]}
             """;
 
@@ -61,6 +61,7 @@ class VerificationPolicyTest {
         assertMalformed(POLICY.replace("\"ca:publisher\"", "\"publisher\""), "trust store");
         assertMalformed(POLICY.replace("\"*\"", "\"127.0.0.1:5000/charts/app\""), "more than one statement");
         assertMalformed(POLICY.replace("x509.subject: ", "subject="), "trusted identity");
+        assertMalformed(POLICY.replace("C=US, ST=WA, O=Notary, CN=publisher", "O=Notary, CN=publisher"), "C, ST (or S) and O");
         EngineException noScope = catchThrowableOfType(EngineException.class, () -> NotationTrustPolicy.parse(bytes(
                 POLICY.replace("\"*\"", "\"127.0.0.1:5000/charts/elsewhere\""))).applicableTo("127.0.0.1:5000/charts/other"));
         assertThat(noScope.reason()).isEqualTo(Reason.VerificationPolicyInvalid);
