@@ -113,7 +113,7 @@ public final class ChartPuller implements AutoCloseable {
         io.helmoci.engine.verify.SignatureVerifier verifier = io.helmoci.engine.verify.SignatureVerifier.forPolicy(policy);
         RegistryClient client = transport.open(request.options());
         OciReference ref = request.reference();
-        Digest digest = Digest.parse(resolution.manifestDigest(), "the resolved manifest");
+        io.helmoci.engine.registry.Digest digest = io.helmoci.engine.registry.Digest.parse(resolution.manifestDigest(), "the resolved manifest");
         byte[] manifest = store.readSmall(digest, -1, RegistryClient.MAX_METADATA_BYTES)
                 .orElseGet(() -> client.getManifest(ref, new Descriptor(resolution.manifestMediaType(), resolution.manifestDigest(), -1)).bytes());
         Descriptor subject = new Descriptor(resolution.manifestMediaType(), resolution.manifestDigest(), manifest.length);
