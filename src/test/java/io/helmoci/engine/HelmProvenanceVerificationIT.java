@@ -74,7 +74,13 @@ class HelmProvenanceVerificationIT {
 
     /** {@code helm package --sign} with the key in {@code secring}; returns the .tgz (the .prov lies beside it). */
     static Path signedChart(String name, String version, Gpg.Key key, Path secring) {
-        Path dir = charts.chartDirectory(ChartSpec.of(name, version));
+        return signedChart(ChartSpec.of(name, version), key, secring);
+    }
+
+    static Path signedChart(ChartSpec spec, Gpg.Key key, Path secring) {
+        String name = spec.name();
+        String version = spec.version();
+        Path dir = charts.chartDirectory(spec);
         Path out = work.resolve("signed-" + name + "-" + System.nanoTime());
         helm.run(List.of("package", "--sign", "--key", key.userId(), "--keyring", secring.toString(), dir.toString(),
                 "-d", out.toString())).orThrow();
@@ -119,7 +125,9 @@ class HelmProvenanceVerificationIT {
 
     @Test
     void aChartSignedWithATrustedKeyVerifiesWithItsKeyIdAndHelmAgrees() {
-        Path chart = signedChart("signedchart", "1.0.0", trusted, trustedSecring);
+        // YAML list lines start with "- ": the clear-signed text dash-escapes them ("- - web"), which the parser must undo
+        Path chart = signedChart(ChartSpec.of("signedchart", "1.0.0").set("keywords", List.of("web", "trailing   ")), trusted, trustedSecring);
+        assertThat(read(chart.resolveSibling(chart.getFileName() + ".prov"))).asString().contains("\n- - web\n");
         String manifestDigest = helm.push(registry, chart, "prov").digest();
 
         VerificationResult result = verify("prov/signedchart:1.0.0");
