@@ -140,6 +140,22 @@ class CosignVerificationIT {
     }
 
     @Test
+    void aChartRePushedUnderTheSameTagWithoutANewSignatureIsRefusedAndCosignAgrees() {
+        String first = push("repushed", "1.0.0");
+        cosign.sign(registry, "cosign/repushed", first, trusted, true).orThrow();
+        assertThat(verify("repushed", "1.0.0").subjectDigest()).isEqualTo(first);
+
+        // Same tag, new content (another description), no new signature: the signature stays with the old digest.
+        String second = helm.push(registry, charts.create(ChartSpec.of("repushed", "1.0.0").description("changed")), "cosign").digest();
+        assertThat(second).isNotEqualTo(first);
+
+        EngineException e = PullerTestbed.failure(Reason.SignatureNotFound, () -> verify("repushed", "1.0.0"));
+        assertThat(e.getMessage()).contains(second);
+        assertThat(cosignAccepts("repushed", second)).isFalse();
+        assertThat(cosignAccepts("repushed", first)).isTrue();
+    }
+
+    @Test
     void anUnsignedChartHasNoSignatureAndCosignAgrees() {
         String digest = push("unsigned", "1.0.0");
 
