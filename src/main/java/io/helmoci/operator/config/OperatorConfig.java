@@ -17,6 +17,38 @@ public interface OperatorConfig {
 
     LeaderElection leaderElection();
 
+    Limits limits();
+
+    /**
+     * Size limits for charts and tag lists (env HELMOCI_LIMITS_MAX_ARCHIVE_BYTES and so on); a failure
+     * at a limit names the setting that raises it. Defaults: {@code ChartLimits.defaults()}.
+     */
+    interface Limits {
+        /** Largest chart archive (.tgz) accepted, in bytes. */
+        @WithDefault("20971520")
+        long maxArchiveBytes();
+
+        /** Largest decompressed file in a chart, in bytes (Helm's own limit: 5 MiB). */
+        @WithDefault("5242880")
+        long maxFileBytes();
+
+        /** Largest decompressed chart, in bytes (Helm's own limit: 100 MiB). */
+        @WithDefault("104857600")
+        long maxTotalBytes();
+
+        /** Most files and directories in a chart archive. */
+        @WithDefault("10000")
+        int maxEntries();
+
+        /** Most tags read from a repository's tag list, over all its pages. */
+        @WithDefault("50000")
+        int maxTags();
+
+        /** Most bytes read from a repository's tag list, over all its pages. */
+        @WithDefault("16777216")
+        long maxTagListBytes();
+    }
+
     interface Artifacts {
         /** How clients reach the artifact server; written into status.artifact.url and the index.yaml URLs. */
         String baseUrl();

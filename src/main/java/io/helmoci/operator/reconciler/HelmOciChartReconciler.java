@@ -73,6 +73,12 @@ public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner
         } catch (RuntimeException e) {
             result = ReconcileException.from(e).reason();
             throw e;
+        } catch (Error e) {
+            // An Error escaping to java-operator-sdk would end the reconcile without status or retry (the resource stuck
+            // Reconciling): as an exception it goes through updateErrorStatus like any other failure.
+            ReconcileException failure = ReconcileException.fromError(e);
+            result = failure.reason();
+            throw failure;
         } finally {
             sample.stop(meters.timer("helmoci.reconcile.duration", "result", result));
         }
@@ -87,7 +93,13 @@ public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner
         } else {
             LOG.infof("Reconciling %s failed: %s: %s", id, failure.reason(), failure.getMessage());
         }
-        ChartSync.Outcome outcome = sync.failed(resource, failure);
+        ChartSync.Outcome outcome;
+        try {
+            outcome = sync.failed(resource, failure);
+        } catch (RuntimeException | Error e2) {
+            LOG.errorf(e2, "Building the failed status of %s failed", id);
+            return ErrorStatusUpdateControl.<HelmOciChart>noStatusUpdate().rescheduleAfter(sync.nextCheck(resource));
+        }
         ErrorStatusUpdateControl<HelmOciChart> control = ErrorStatusUpdateControl.patchStatus(statusPatch(resource, outcome.status()));
         boolean retriesExhausted = context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(false);
         if (failure.disposition() != Disposition.RETRY || retriesExhausted) {
