@@ -19,6 +19,31 @@ public interface OperatorConfig {
 
     Limits limits();
 
+    Reconcile reconcile();
+
+    /** Fair use of the reconcile workers (env HELMOCI_RECONCILE_MAX_TIMEOUT and so on). */
+    interface Reconcile {
+        /**
+         * Reconciliations at once against one registry (host[:port]); more wait, requeued within
+         * seconds with Reconciling=True reason WaitingForCapacity. Keeps a slow registry from taking
+         * every worker (java-operator-sdk runs 50 by default).
+         */
+        @WithDefault("10")
+        int maxConcurrentPerRegistry();
+
+        /** Reconciliations at once within one namespace, likewise. */
+        @WithDefault("10")
+        int maxConcurrentPerNamespace();
+
+        /** The longest spec.timeout honoured; a longer one is lowered to this, and the status says so. */
+        @WithDefault("5m")
+        Duration maxTimeout();
+
+        /** The shortest spec.interval honoured; a shorter one is raised to this, and the status says so. */
+        @WithDefault("10s")
+        Duration minInterval();
+    }
+
     /**
      * Size limits for charts and tag lists (env HELMOCI_LIMITS_MAX_ARCHIVE_BYTES and so on); a failure
      * at a limit names the setting that raises it. Defaults: {@code ChartLimits.defaults()}.

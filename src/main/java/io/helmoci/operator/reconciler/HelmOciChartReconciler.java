@@ -11,6 +11,9 @@ import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
 import io.helmoci.operator.artifacts.ArtifactRetention;
 import io.helmoci.operator.credentials.ObjectLookup;
+import io.helmoci.operator.fairness.CapacityWait;
+import io.helmoci.operator.fairness.WorkLimiter;
+import io.helmoci.engine.reference.OciReference;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -30,6 +33,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.jboss.logging.Logger;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -49,10 +53,12 @@ public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner
 
     private final ChartSync sync;
     private final MeterRegistry meters;
+    private final WorkLimiter limiter;
 
-    public HelmOciChartReconciler(ChartSync sync, MeterRegistry meters) {
+    public HelmOciChartReconciler(ChartSync sync, MeterRegistry meters, WorkLimiter limiter) {
         this.sync = sync;
         this.meters = meters;
+        this.limiter = limiter;
     }
 
     @Override
@@ -62,6 +68,29 @@ public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner
 
     @Override
     public UpdateControl<HelmOciChart> reconcile(HelmOciChart resource, Context<HelmOciChart> context) {
+        WorkLimiter.Admission admission = limiter.tryEnter(registryOf(resource), resource.getMetadata().getNamespace());
+        if (!admission.admitted()) {
+            meters.counter("helmoci.reconcile.deferred").increment();
+            UpdateControl<HelmOciChart> wait = CapacityWait.status(resource, admission.message(), Clock.systemUTC())
+                    .map(status -> UpdateControl.patchStatus(statusPatch(resource, status)))
+                    .orElseGet(UpdateControl::noUpdate);
+            return wait.rescheduleAfter(CapacityWait.retryAfter());
+        }
+        try (admission) {
+            return reconcileAdmitted(resource, context);
+        }
+    }
+
+    /** The registry a resource's work goes to, or null for an invalid URL (it fails without any registry request). */
+    private static String registryOf(HelmOciChart resource) {
+        try {
+            return OciReference.parse(resource.getSpec().getUrl()).registry();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private UpdateControl<HelmOciChart> reconcileAdmitted(HelmOciChart resource, Context<HelmOciChart> context) {
         Timer.Sample sample = Timer.start(meters);
         String result = "error";
         try {
