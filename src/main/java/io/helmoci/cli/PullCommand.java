@@ -26,7 +26,7 @@ final class PullCommand extends ChartCommand {
 
     @Override
     public Integer call() {
-        try (ChartPuller puller = Engine.puller(cacheDir())) {
+        try (ChartPuller puller = puller()) {
             PullRequest request = request(digest);
             PullResult result = puller.pull(request, TerminalProgress.forOutput(output, err()));
             Path file = copyOut(result.path(), destination.resolve(result.chart().name() + "-" + result.chart().version() + ".tgz"));

@@ -20,6 +20,7 @@ import io.helmoci.engine.registry.ExchangeObserver;
 import io.helmoci.engine.registry.ManifestResolver;
 import io.helmoci.engine.registry.RegistryClient;
 import io.helmoci.engine.registry.RegistryTransport;
+import io.helmoci.engine.registry.TagListLimits;
 import io.helmoci.engine.store.ContentStore;
 import io.helmoci.engine.version.VersionSelector;
 
@@ -63,8 +64,8 @@ public final class ChartPuller implements AutoCloseable {
      */
     public ChartPuller(Path storeRoot, ChartLimits limits, Clock clock, ExchangeObserver observer) {
         this.limits = limits;
-        this.store = new ContentStore(storeRoot, limits.maxArchiveBytes(), clock);
-        this.transport = new RegistryTransport(clock, observer);
+        this.store = new ContentStore(storeRoot, limits.maxArchiveBytes(), clock, limits.setting("maxArchiveBytes"));
+        this.transport = new RegistryTransport(clock, observer, TagListLimits.from(limits));
     }
 
     /** Resolves version, manifest and config; does not download the chart archive. */

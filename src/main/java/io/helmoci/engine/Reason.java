@@ -60,6 +60,9 @@ public enum Reason {
     ChartTooLarge(false,
             "The chart exceeds a configured size limit.",
             "Shrink the chart, or raise the limit if the size is expected."),
+    TagListTooLarge(false,
+            "The repository's tag list is longer than the configured limit (tags or bytes over all pages), or paginates without end.",
+            "Delete old tags, give an exact version (it needs no tag list), or raise the tag-list limit if the list is expected."),
     ChartMismatch(false,
             "The chart's name or version disagrees with the repository, tag or config blob.",
             "Push the chart so its Chart.yaml name matches the repository and its version matches the tag.");

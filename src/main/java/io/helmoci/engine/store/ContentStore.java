@@ -61,6 +61,7 @@ public final class ContentStore {
 
     private final Path root;
     private final long maxBlobBytes;
+    private final String maxBlobSetting;
     private final Clock clock;
     private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
 
@@ -74,8 +75,14 @@ public final class ContentStore {
 
     /** @param clock the time recorded as a blob's last use */
     public ContentStore(Path root, long maxBlobBytes, Clock clock) {
+        this(root, maxBlobBytes, clock, "the limit (maxArchiveBytes)");
+    }
+
+    /** @param maxBlobSetting how the user raises {@code maxBlobBytes} here (a flag or a setting), for messages */
+    public ContentStore(Path root, long maxBlobBytes, Clock clock, String maxBlobSetting) {
         this.root = root;
         this.maxBlobBytes = maxBlobBytes;
+        this.maxBlobSetting = maxBlobSetting;
         this.clock = clock;
         for (int i = 0; i < LOCK_STRIPES; i++) {
             locks[i] = new ReentrantLock();
@@ -390,7 +397,7 @@ public final class ContentStore {
     private EngineException tooLarge(String problem) {
         String text = Character.toUpperCase(problem.charAt(0)) + problem.substring(1);
         return new EngineException(Reason.ChartTooLarge, text + ", over the limit of " + maxBlobBytes
-                + " bytes. Shrink the chart, or raise the limit (maxArchiveBytes) if the size is expected.");
+                + " bytes. Shrink the chart, or raise " + maxBlobSetting + " if the size is expected.");
     }
 
     private static String describe(Descriptor descriptor) {

@@ -20,7 +20,10 @@ public class ChartSourceProducer {
     @Produces
     @ApplicationScoped
     ChartSource chartSource(OperatorConfig config, MeterRegistry meters) {
-        engine = new EngineChartSource(new ChartPuller(config.store().path(), ChartLimits.defaults(), Clock.systemUTC(),
+        OperatorConfig.Limits limits = config.limits();
+        ChartLimits chartLimits = new ChartLimits(limits.maxArchiveBytes(), limits.maxFileBytes(), limits.maxTotalBytes(),
+                limits.maxEntries(), limits.maxTags(), limits.maxTagListBytes(), ChartLimits.OPERATOR_SETTINGS);
+        engine = new EngineChartSource(new ChartPuller(config.store().path(), chartLimits, Clock.systemUTC(),
                 MeteredChartSource.httpRequestCounter(meters)));
         return new MeteredChartSource(engine, meters);
     }

@@ -17,6 +17,7 @@ import io.helmoci.operator.artifacts.ArtifactUrls;
 import io.helmoci.operator.credentials.CredentialsReader;
 import io.helmoci.operator.credentials.ObjectLookup;
 import io.helmoci.operator.events.EventRecorder;
+import io.helmoci.operator.fairness.ReconcileDurations;
 import io.helmoci.operator.source.ChartRequest;
 import io.helmoci.operator.source.ChartSource;
 import io.helmoci.operator.source.RegistryAccess;
@@ -60,8 +61,16 @@ public final class ChartSync {
     private final ArtifactRetention retention;
     private final EventRecorder events;
     private final Clock clock;
+    private final ReconcileDurations durations;
 
     public ChartSync(ChartSource source, ArtifactUrls urls, ArtifactRetention retention, EventRecorder events, Clock clock) {
+        this(source, urls, retention, events, clock, ReconcileDurations.lenient());
+    }
+
+    /** @param durations the interval floor and timeout bounds of the operator's settings */
+    public ChartSync(ChartSource source, ArtifactUrls urls, ArtifactRetention retention, EventRecorder events, Clock clock,
+                     ReconcileDurations durations) {
+        this.durations = durations;
         this.source = source;
         this.urls = urls;
         this.retention = retention;
@@ -92,7 +101,8 @@ public final class ChartSync {
         StoredChart stored = pullIfNotStored(request, resolved);
         SupersededArtifact replaced = publishArtifact(resource, resolved, stored, status);
         retainSupersededArtifact(status.status(), replaced);
-        return new Outcome(status.succeeded(readyMessage(resolved)), Optional.of(nextCheck(resource)));
+        String note = durations.note(resource.getSpec().getInterval(), resource.getSpec().getTimeout());
+        return new Outcome(status.succeeded(readyMessage(resolved) + (note.isEmpty() ? "" : ". " + note)), Optional.of(nextCheck(resource)));
     }
 
     /** The status after a failure: Ready=False with the reason, everything from the last success kept. */
@@ -119,7 +129,7 @@ public final class ChartSync {
 
     /** When to check the registry again: spec.interval plus a little jitter. */
     public Duration nextCheck(HelmOciChart resource) {
-        Duration interval = atLeastMinimum(GoDuration.parseOr(resource.getSpec().getInterval(), DEFAULT_INTERVAL));
+        Duration interval = durations.interval(resource.getSpec().getInterval());
         long jitterMillis = (long) (interval.toMillis() * JITTER * ThreadLocalRandom.current().nextDouble());
         return interval.plusMillis(jitterMillis);
     }
@@ -143,9 +153,9 @@ public final class ChartSync {
         return new CredentialsReader(lookup).read(resource);
     }
 
-    private static ChartRequest chartRequest(HelmOciChart resource, RegistryAccess access) {
+    private ChartRequest chartRequest(HelmOciChart resource, RegistryAccess access) {
         HelmOciChartSpec spec = resource.getSpec();
-        Duration timeout = atLeastMinimum(GoDuration.parseOr(spec.getTimeout(), DEFAULT_TIMEOUT));
+        Duration timeout = durations.timeout(spec.getTimeout());
         return new ChartRequest(spec.getUrl(), spec.getVersion(), spec.getDigest(), access, timeout);
     }
 

@@ -11,6 +11,9 @@ import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
 import io.helmoci.operator.artifacts.ArtifactRetention;
 import io.helmoci.operator.credentials.ObjectLookup;
+import io.helmoci.operator.fairness.CapacityWait;
+import io.helmoci.operator.fairness.WorkLimiter;
+import io.helmoci.engine.reference.OciReference;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -30,6 +33,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.jboss.logging.Logger;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -49,10 +53,12 @@ public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner
 
     private final ChartSync sync;
     private final MeterRegistry meters;
+    private final WorkLimiter limiter;
 
-    public HelmOciChartReconciler(ChartSync sync, MeterRegistry meters) {
+    public HelmOciChartReconciler(ChartSync sync, MeterRegistry meters, WorkLimiter limiter) {
         this.sync = sync;
         this.meters = meters;
+        this.limiter = limiter;
     }
 
     @Override
@@ -62,6 +68,29 @@ public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner
 
     @Override
     public UpdateControl<HelmOciChart> reconcile(HelmOciChart resource, Context<HelmOciChart> context) {
+        WorkLimiter.Admission admission = limiter.tryEnter(registryOf(resource), resource.getMetadata().getNamespace());
+        if (!admission.admitted()) {
+            meters.counter("helmoci.reconcile.deferred").increment();
+            UpdateControl<HelmOciChart> wait = CapacityWait.status(resource, admission.message(), Clock.systemUTC())
+                    .map(status -> UpdateControl.patchStatus(statusPatch(resource, status)))
+                    .orElseGet(UpdateControl::noUpdate);
+            return wait.rescheduleAfter(CapacityWait.retryAfter());
+        }
+        try (admission) {
+            return reconcileAdmitted(resource, context);
+        }
+    }
+
+    /** The registry a resource's work goes to, or null for an invalid URL (it fails without any registry request). */
+    private static String registryOf(HelmOciChart resource) {
+        try {
+            return OciReference.parse(resource.getSpec().getUrl()).registry();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private UpdateControl<HelmOciChart> reconcileAdmitted(HelmOciChart resource, Context<HelmOciChart> context) {
         Timer.Sample sample = Timer.start(meters);
         String result = "error";
         try {
@@ -73,6 +102,12 @@ public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner
         } catch (RuntimeException e) {
             result = ReconcileException.from(e).reason();
             throw e;
+        } catch (Error e) {
+            // An Error escaping to java-operator-sdk would end the reconcile without status or retry (the resource stuck
+            // Reconciling): as an exception it goes through updateErrorStatus like any other failure.
+            ReconcileException failure = ReconcileException.fromError(e);
+            result = failure.reason();
+            throw failure;
         } finally {
             sample.stop(meters.timer("helmoci.reconcile.duration", "result", result));
         }
@@ -87,7 +122,13 @@ public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner
         } else {
             LOG.infof("Reconciling %s failed: %s: %s", id, failure.reason(), failure.getMessage());
         }
-        ChartSync.Outcome outcome = sync.failed(resource, failure);
+        ChartSync.Outcome outcome;
+        try {
+            outcome = sync.failed(resource, failure);
+        } catch (RuntimeException | Error e2) {
+            LOG.errorf(e2, "Building the failed status of %s failed", id);
+            return ErrorStatusUpdateControl.<HelmOciChart>noStatusUpdate().rescheduleAfter(sync.nextCheck(resource));
+        }
         ErrorStatusUpdateControl<HelmOciChart> control = ErrorStatusUpdateControl.patchStatus(statusPatch(resource, outcome.status()));
         boolean retriesExhausted = context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(false);
         if (failure.disposition() != Disposition.RETRY || retriesExhausted) {
