@@ -137,6 +137,44 @@ class ChartSyncTest {
     }
 
     @Test
+    void anUnchangedCheckWritesNoStatusUntilLastCheckedTimeIsAnHourOld() {
+        registry.push(URL, "1.0.0", "one");
+        HelmOciChart chart = chart(spec -> spec.setVersion("1.0.0"));
+        ChartSync.Outcome first = reconcile(chart);
+        assertThat(first.statusChanged()).isTrue();
+        chart.setStatus(first.status());
+
+        clock.advance(Duration.ofMinutes(10));
+        ChartSync.Outcome unchanged = reconcile(chart);
+        assertThat(unchanged.statusChanged()).as("only lastCheckedTime would change").isFalse();
+        assertThat(unchanged.status().getLastCheckedTime()).isEqualTo("2026-01-02T03:04:05Z");
+        assertThat(registry.resolveRequests).as("the registry is still asked").hasSize(2);
+
+        clock.advance(HelmOciChartStatusAggregator.LAST_CHECKED_REFRESH);
+        ChartSync.Outcome refreshed = reconcile(chart);
+        assertThat(refreshed.statusChanged()).isTrue();
+        assertThat(refreshed.status().getLastCheckedTime()).isEqualTo("2026-01-02T04:14:05Z");
+
+        chart.getMetadata().setAnnotations(Map.of(Constants.REQUESTED_AT_ANNOTATION, "now"));
+        assertThat(reconcile(chart).statusChanged()).as("anything else that changes is written at once").isTrue();
+    }
+
+    @Test
+    void aRepeatedFailureWritesNoStatus() {
+        registry.push(URL, "1.0.0", "one");
+        HelmOciChart chart = chart(spec -> spec.setVersion("1.0.0"));
+        chart.setStatus(reconcile(chart).status());
+        registry.failNext(Reason.RegistryUnavailable, "down");
+        ChartSync.Outcome failed = sync.failed(chart, catchFailure(chart));
+        assertThat(failed.statusChanged()).isTrue();
+        chart.setStatus(failed.status());
+
+        clock.advance(Duration.ofSeconds(30));
+        registry.failNext(Reason.RegistryUnavailable, "down");
+        assertThat(sync.failed(chart, catchFailure(chart)).statusChanged()).isFalse();
+    }
+
+    @Test
     void movedTagRaisesAWarningRecordsThePreviousDigestAndReplacesTheArtifact() {
         String first = registry.push(URL, "1.0.0", "one");
         HelmOciChart chart = chart(spec -> spec.setVersion("1.0.0"));
