@@ -2,12 +2,7 @@ package io.helmoci.engine;
 
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayDeque;
-import java.util.Collection;
-import java.util.Deque;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 import io.helmoci.engine.chart.ChartLimits;
 import io.helmoci.engine.chart.ChartMetadata;
@@ -15,7 +10,6 @@ import io.helmoci.engine.chart.ChartValidator;
 import io.helmoci.engine.reference.OciReference;
 import io.helmoci.engine.registry.ChartManifest;
 import io.helmoci.engine.registry.Descriptor;
-import io.helmoci.engine.registry.Digest;
 import io.helmoci.engine.registry.ExchangeObserver;
 import io.helmoci.engine.registry.ManifestResolver;
 import io.helmoci.engine.registry.RegistryClient;
@@ -103,28 +97,6 @@ public final class ChartPuller implements AutoCloseable {
 
     public ContentStore store() {
         return store;
-    }
-
-    /**
-     * The given manifests and the blobs they reference (an index's manifests, each manifest's config
-     * and layers), followed as far as the store holds the manifests: what serving them needs.
-     * Reads the store only.
-     */
-    public Set<String> storedClosure(Collection<String> manifestDigests) {
-        Set<String> closure = new HashSet<>();
-        Deque<String> manifests = new ArrayDeque<>(manifestDigests);
-        while (!manifests.isEmpty()) {
-            String text = manifests.pop();
-            Digest digest = Digest.parseOrNull(text);
-            if (digest == null || !closure.add(text)) {
-                continue;
-            }
-            store.readSmall(digest, -1, RegistryClient.MAX_METADATA_BYTES).map(ManifestResolver::references).ifPresent(references -> {
-                manifests.addAll(references.manifests());
-                closure.addAll(references.blobs());
-            });
-        }
-        return closure;
     }
 
     /** HTTP exchanges sent so far (for politeness checks and metrics). */

@@ -10,6 +10,7 @@ import io.helmoci.operator.api.v1alpha1.SupersededArtifact;
 import io.helmoci.operator.credentials.CredentialsReader;
 import io.helmoci.operator.credentials.ObjectLookup;
 import io.helmoci.operator.source.ChartRequest;
+import io.helmoci.operator.source.ArtifactStore;
 import io.helmoci.operator.source.ChartSource;
 import io.helmoci.operator.source.ResolvedChart;
 import io.helmoci.operator.source.StoredChart;
@@ -38,11 +39,13 @@ public final class ArtifactService {
     }
 
     private final ChartSource source;
+    private final ArtifactStore store;
     private final ObjectLookup lookup;
     private final Clock clock;
 
-    public ArtifactService(ChartSource source, ObjectLookup lookup, Clock clock) {
+    public ArtifactService(ChartSource source, ArtifactStore store, ObjectLookup lookup, Clock clock) {
         this.source = source;
+        this.store = store;
         this.lookup = lookup;
         this.clock = clock;
     }
@@ -55,7 +58,7 @@ public final class ArtifactService {
      */
     public Optional<ServedArtifact> find(HelmOciChart chart, String fileName) {
         return published(chart.getStatus(), fileName).map(published -> {
-            Optional<Path> stored = source.stored(published.contentDigest(), published.size());
+            Optional<Path> stored = store.stored(published.contentDigest(), published.size());
             if (stored.isPresent()) {
                 return new ServedArtifact(stored.get(), published.contentDigest(), stored.get().toFile().length());
             }

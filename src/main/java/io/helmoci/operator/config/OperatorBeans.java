@@ -6,6 +6,7 @@ import io.helmoci.operator.artifacts.ArtifactUrls;
 import io.helmoci.operator.events.EventRecorder;
 import io.helmoci.operator.events.KubernetesEventRecorder;
 import io.helmoci.operator.reconciler.ChartSync;
+import io.helmoci.operator.source.ArtifactStore;
 import io.helmoci.operator.source.ChartSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -77,7 +78,7 @@ public class OperatorBeans {
 
     @Produces
     @ApplicationScoped
-    ChartSync chartSync(ChartSource source, ArtifactUrls urls, ArtifactRetention retention, EventRecorder events) {
-        return new ChartSync(source, urls, retention, events, Clock.systemUTC());
+    ChartSync chartSync(ChartSource source, ArtifactStore store, ArtifactUrls urls, ArtifactRetention retention, EventRecorder events) {
+        return new ChartSync(source, store, urls, retention, events, Clock.systemUTC());
     }
 }

@@ -13,6 +13,7 @@ import io.helmoci.operator.artifacts.ArtifactRetention;
 import io.helmoci.operator.artifacts.ArtifactUrls;
 import io.helmoci.operator.credentials.ObjectLookup;
 import io.helmoci.operator.events.EventRecorder;
+import io.helmoci.operator.source.ArtifactStore;
 import io.helmoci.operator.source.ChartSource;
 import io.helmoci.operator.source.ResolvedChart;
 import org.jboss.logging.Logger;
@@ -31,7 +32,7 @@ import java.util.function.Predicate;
  * in the manner of Flux's source-controller: checkSuspend, reportProgressOnNewGeneration,
  * readCredentials, resolve, verifyDigestPin, detectTagMoved, pullIfNotStored, publishArtifact,
  * retainSupersededArtifact. Free of java-operator-sdk so it can be tested with a fake
- * {@link ChartSource}; {@link HelmOciChartReconciler} adapts it. A superseded archive is never
+ * {@link ChartSource} and store; {@link HelmOciChartReconciler} adapts it. A superseded archive is never
  * deleted here: it stays served for the retention and the
  * {@link io.helmoci.operator.artifacts.ArtifactCollector} deletes it afterwards.
  */
@@ -56,13 +57,14 @@ public final class ChartSync {
         }
     }
 
-    private final ChartSource source;
+    private final ArtifactStore store;
     private final EventRecorder events;
     private final Clock clock;
     private final List<SyncStep> steps;
 
-    public ChartSync(ChartSource source, ArtifactUrls urls, ArtifactRetention retention, EventRecorder events, Clock clock) {
-        this.source = source;
+    public ChartSync(ChartSource source, ArtifactStore store, ArtifactUrls urls, ArtifactRetention retention, EventRecorder events,
+                     Clock clock) {
+        this.store = store;
         this.events = events;
         this.clock = clock;
         this.steps = List.of(
@@ -72,7 +74,7 @@ public final class ChartSync {
                 new Resolve(source),
                 new VerifyDigestPin(),
                 new DetectTagMoved(events),
-                new PullIfNotStored(source),
+                new PullIfNotStored(source, store),
                 new PublishArtifact(urls, events),
                 new RetainSupersededArtifact(retention));
     }
@@ -129,7 +131,7 @@ public final class ChartSync {
             return;
         }
         try {
-            if (source.remove(contentDigest)) {
+            if (store.remove(contentDigest)) {
                 events.normal(resource, ConditionReasons.EVENT_ARTIFACT_REMOVED, "Removed artifact " + contentDigest + ": " + why + ".");
             }
         } catch (UncheckedIOException e) {

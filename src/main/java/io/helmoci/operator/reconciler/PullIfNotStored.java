@@ -3,6 +3,7 @@ package io.helmoci.operator.reconciler;
 import io.helmoci.operator.ConditionReasons;
 import io.helmoci.operator.ReconcileException;
 import io.helmoci.operator.ReconcileException.Disposition;
+import io.helmoci.operator.source.ArtifactStore;
 import io.helmoci.operator.source.ChartSource;
 import io.helmoci.operator.source.ResolvedChart;
 import io.helmoci.operator.source.StoredChart;
@@ -14,16 +15,18 @@ import java.util.Optional;
 /** The resolved chart archive from the store, else downloaded by exactly the resolved chart layer. */
 final class PullIfNotStored implements SyncStep {
     private final ChartSource source;
+    private final ArtifactStore store;
 
-    PullIfNotStored(ChartSource source) {
+    PullIfNotStored(ChartSource source, ArtifactStore store) {
         this.source = source;
+        this.store = store;
     }
 
     @Override
     public Optional<ChartSync.Outcome> run(SyncContext context) {
         ResolvedChart resolved = context.resolved();
         try {
-            Optional<Path> stored = source.stored(resolved.contentDigest(), resolved.size());
+            Optional<Path> stored = store.stored(resolved.contentDigest(), resolved.size());
             if (stored.isPresent()) {
                 context.stored(new StoredChart(resolved.contentDigest(), resolved.size(), stored.get()));
                 return CONTINUE;

@@ -18,6 +18,8 @@ import io.helmoci.operator.artifacts.ArtifactRetention;
 import io.helmoci.operator.artifacts.ArtifactUrls;
 import io.helmoci.operator.credentials.ObjectLookup;
 import io.helmoci.operator.events.RecordingEvents;
+import io.helmoci.operator.source.EngineArtifactStore;
+import io.helmoci.engine.store.ContentStore;
 import io.helmoci.testbed.MutableClock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,6 +50,7 @@ class ChartSyncTest {
     @TempDir
     Path store;
     FakeChartSource registry;
+    EngineArtifactStore artifacts;
     RecordingEvents events;
     ChartSync sync;
     final Map<String, Secret> secrets = new HashMap<>();
@@ -67,9 +70,11 @@ class ChartSyncTest {
 
     @BeforeEach
     void setUp() {
-        registry = new FakeChartSource(store);
+        ContentStore contentStore = new ContentStore(store, Long.MAX_VALUE, clock);
+        registry = new FakeChartSource(contentStore);
+        artifacts = new EngineArtifactStore(contentStore);
         events = new RecordingEvents();
-        sync = new ChartSync(registry, new ArtifactUrls("http://artifacts.test/"), new ArtifactRetention(RETENTION), events, clock);
+        sync = new ChartSync(registry, artifacts, new ArtifactUrls("http://artifacts.test/"), new ArtifactRetention(RETENTION), events, clock);
     }
 
     @Test
@@ -94,7 +99,7 @@ class ChartSyncTest {
         assertThat(status.getArtifact().getUrl()).isEqualTo("http://artifacts.test/artifacts/apps/podinfo/podinfo-6.5.0.tgz");
         assertThat(status.getArtifact().getDigest()).isEqualTo(content);
         assertThat(status.getArtifact().getSize()).isEqualTo("chart-6.5.0".length());
-        assertThat(Files.readString(registry.stored(content, "chart-6.5.0".length()).orElseThrow())).isEqualTo("chart-6.5.0");
+        assertThat(Files.readString(artifacts.stored(content, "chart-6.5.0".length()).orElseThrow())).isEqualTo("chart-6.5.0");
         assertThat(condition(status, Constants.CONDITION_READY))
                 .extracting(Condition::getStatus, Condition::getReason)
                 .containsExactly("True", ConditionReasons.SUCCEEDED);
