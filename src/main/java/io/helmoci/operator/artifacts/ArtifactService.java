@@ -1,8 +1,6 @@
 package io.helmoci.operator.artifacts;
 
 import io.helmoci.engine.EngineException;
-import io.helmoci.engine.Reason;
-import io.helmoci.operator.ConditionReasons;
 import io.helmoci.operator.ReconcileException;
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
@@ -12,7 +10,7 @@ import io.helmoci.operator.credentials.ObjectLookup;
 import io.helmoci.operator.source.ChartRequest;
 import io.helmoci.operator.source.ArtifactStore;
 import io.helmoci.operator.source.ChartSource;
-import io.helmoci.operator.source.ResolvedChart;
+import io.helmoci.operator.source.ChartLayer;
 import io.helmoci.operator.source.StoredChart;
 
 import java.nio.file.Path;
@@ -83,18 +81,10 @@ public final class ArtifactService {
 
     private StoredChart fetchAgain(HelmOciChart chart, Published published) {
         try {
-            ChartRequest request = new ChartRequest(chart.getSpec().getUrl(), null, published.manifestDigest(),
+            ChartRequest request = new ChartRequest(chart.getSpec().getUrl(), null, null,
                     new CredentialsReader(lookup).read(chart), REFETCH_TIMEOUT);
-            // The pull goes by manifest digest only; version, tag and chart metadata are not needed for it.
-            ResolvedChart byDigest = new ResolvedChart(null, null, published.manifestDigest(), published.contentDigest(),
-                    published.size(), null, List.of(), List.of());
-            StoredChart fetched = source.pull(request, byDigest);
-            if (!fetched.contentDigest().equals(published.contentDigest())) {
-                throw new ReconcileException(ConditionReasons.of(Reason.DigestMismatch),
-                        "Manifest " + published.manifestDigest() + " now holds " + fetched.contentDigest() + ", not the published "
-                                + published.contentDigest() + ".", ReconcileException.Disposition.STALLED);
-            }
-            return fetched;
+            // Exactly the published archive, by its digest and size (the store verifies both), with the resource's credentials.
+            return source.pull(request, new ChartLayer(published.contentDigest(), published.size(), null), null);
         } catch (EngineException e) {
             throw ReconcileException.from(e);
         }

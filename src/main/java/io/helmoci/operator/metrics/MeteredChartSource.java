@@ -3,6 +3,7 @@ package io.helmoci.operator.metrics;
 import io.helmoci.engine.EngineException;
 import io.helmoci.engine.registry.ExchangeObserver;
 import io.helmoci.operator.source.ArtifactStore;
+import io.helmoci.operator.source.ChartLayer;
 import io.helmoci.operator.source.ChartRequest;
 import io.helmoci.operator.source.ChartSource;
 import io.helmoci.operator.source.ResolvedChart;
@@ -36,8 +37,8 @@ public final class MeteredChartSource implements ChartSource {
     }
 
     @Override
-    public StoredChart pull(ChartRequest request, ResolvedChart resolved) {
-        StoredChart pulled = count(request, "pull", () -> delegate.pull(request, resolved));
+    public StoredChart pull(ChartRequest request, ChartLayer chartLayer, String version) {
+        StoredChart pulled = count(request, "pull", () -> delegate.pull(request, chartLayer, version));
         registry.counter("helmoci.pulled.bytes", "registry", registryOf(request.url())).increment(pulled.size());
         return pulled;
     }

@@ -31,7 +31,7 @@ final class PullIfNotStored implements SyncStep {
                 context.stored(new StoredChart(resolved.contentDigest(), resolved.size(), stored.get()));
                 return CONTINUE;
             }
-            StoredChart pulled = source.pull(context.request(), resolved);
+            StoredChart pulled = source.pull(context.request(), resolved.chartLayer(), resolved.version());
             if (!pulled.contentDigest().equals(resolved.contentDigest())) {
                 throw new IllegalStateException("pulled " + pulled.contentDigest() + " instead of " + resolved.contentDigest());
             }

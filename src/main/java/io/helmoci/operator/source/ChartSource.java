@@ -13,9 +13,12 @@ public interface ChartSource {
     ResolvedChart resolve(ChartRequest request);
 
     /**
-     * Downloads (unless already stored) exactly the chart layer {@code resolved} names, verifies it
-     * against the layer's digest and size and validates it against the resolved chart metadata: no
-     * manifest is asked for again, so what was resolved is what is served.
+     * Downloads (unless already stored) exactly this chart layer of the request's repository (from a
+     * {@link ResolvedChart}, or from a published status), verifies it against the layer's digest and
+     * size, and validates the archive: it must name the repository's chart and, when given, hold
+     * {@code version}. No manifest is asked for again, so what was resolved is what is served.
+     *
+     * @param version the resolved version, or null to check only the chart name
      */
-    StoredChart pull(ChartRequest request, ResolvedChart resolved);
+    StoredChart pull(ChartRequest request, ChartLayer chartLayer, String version);
 }

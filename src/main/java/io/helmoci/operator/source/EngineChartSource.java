@@ -2,7 +2,7 @@ package io.helmoci.operator.source;
 
 import io.helmoci.engine.ChartPuller;
 import io.helmoci.engine.PullRequest;
-import io.helmoci.engine.PullResult;
+import io.helmoci.engine.ChartArchive;
 import io.helmoci.engine.Resolution;
 import io.helmoci.engine.chart.ChartMetadata;
 import io.helmoci.engine.reference.OciReference;
@@ -33,16 +33,18 @@ public final class EngineChartSource implements ChartSource, AutoCloseable {
         OciReference reference = OciReference.parse(request.url());
         Resolution resolution = puller.inspect(new PullRequest(reference, request.version(), request.digest(), false, options(reference, request)));
         Descriptor layer = resolution.chartLayer();
-        return new ResolvedChart(resolution.version(), resolution.tag(), resolution.manifestDigest(), layer.digest(), layer.size(),
-                chartInfo(resolution.chart()), resolution.availableVersions(), resolution.warnings());
+        return new ResolvedChart(resolution.version(), resolution.tag(), resolution.manifestDigest(),
+                new ChartLayer(layer.digest(), layer.size(), layer.mediaType()), chartInfo(resolution.chart()),
+                resolution.availableVersions(), resolution.warnings());
     }
 
-    /** Pulls by the resolved manifest digest, so a tag moved since {@link #resolve} cannot slip other content in. */
+    /** Pulls the resolved chart layer itself, so a tag moved since {@link #resolve} cannot slip other content in. */
     @Override
-    public StoredChart pull(ChartRequest request, ResolvedChart resolved) {
+    public StoredChart pull(ChartRequest request, ChartLayer chartLayer, String version) {
         OciReference reference = OciReference.parse(request.url());
-        PullResult result = puller.pull(new PullRequest(reference, null, resolved.manifestDigest(), false, options(reference, request)));
-        return new StoredChart(result.contentDigest(), result.size(), result.path());
+        ChartArchive archive = puller.pullChartLayer(reference, new Descriptor(chartLayer.mediaType(), chartLayer.digest(), chartLayer.size()),
+                version, options(reference, request));
+        return new StoredChart(archive.contentDigest(), archive.size(), archive.path());
     }
 
     @Override

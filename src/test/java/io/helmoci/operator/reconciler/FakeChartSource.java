@@ -5,6 +5,7 @@ import io.helmoci.engine.Reason;
 import io.helmoci.engine.registry.Digest;
 import io.helmoci.engine.store.ContentStore;
 import io.helmoci.operator.api.v1alpha1.ChartInfo;
+import io.helmoci.operator.source.ChartLayer;
 import io.helmoci.operator.source.ChartRequest;
 import io.helmoci.operator.source.ChartSource;
 import io.helmoci.operator.source.ResolvedChart;
@@ -81,19 +82,19 @@ final class FakeChartSource implements ChartSource {
         chart.setAppVersion("app-" + version);
         chart.setDescription("A test chart");
         chart.setType("application");
-        return new ResolvedChart(version, version.replace('+', '_'), pushed.manifestDigest(), sha256(pushed.content()),
-                pushed.content().length, chart, request.version() == null ? newestFirst : List.of(), List.of());
+        return new ResolvedChart(version, version.replace('+', '_'), pushed.manifestDigest(),
+                new ChartLayer(sha256(pushed.content()), pushed.content().length, "application/vnd.cncf.helm.chart.content.v1.tar+gzip"), chart, request.version() == null ? newestFirst : List.of(), List.of());
     }
 
     @Override
-    public StoredChart pull(ChartRequest request, ResolvedChart resolved) {
+    public StoredChart pull(ChartRequest request, ChartLayer chartLayer, String version) {
         pullRequests.add(request);
         failIfAsked();
-        Pushed pushed = repositories.get(request.url()).values().stream()
-                .filter(p -> p.manifestDigest().equals(resolved.manifestDigest())).findFirst()
-                .orElseThrow(() -> new EngineException(Reason.VersionNotFound, "manifest gone"));
-        Path file = store.put(Digest.parse(resolved.contentDigest(), "test"), pushed.content());
-        return new StoredChart(resolved.contentDigest(), pushed.content().length, file);
+        Pushed pushed = repositories.getOrDefault(request.url(), Map.of()).values().stream()
+                .filter(p -> sha256(p.content()).equals(chartLayer.digest())).findFirst()
+                .orElseThrow(() -> new EngineException(Reason.RegistryUnavailable, "blob gone"));
+        Path file = store.put(Digest.parse(chartLayer.digest(), "test"), pushed.content());
+        return new StoredChart(chartLayer.digest(), pushed.content().length, file);
     }
 
     boolean has(String contentDigest) {
