@@ -184,13 +184,15 @@ class HelmOciChartIT {
         waitReady(namespace, "once");
         Thread.sleep(2000);
 
-        // One reconciliation, not a second one for the finalizer it adds: one tag list, one HEAD by
-        // tag to resolve, one HEAD by the resolved digest to pull exactly what was resolved.
+        // One reconciliation, not a second one for the finalizer it adds: one tag list and one HEAD by
+        // tag to resolve; the pull fetches the resolved chart layer itself, with no second manifest HEAD.
         assertThat(registry.requests()).as("manifest and tag-list requests for a new resource")
                 .filteredOn(r -> r.path().startsWith("/v2/charts/once/") && (r.path().endsWith("/tags/list") || r.method().equals("HEAD")))
                 .extracting(r -> r.method() + " " + r.path().replaceFirst("sha256:[0-9a-f]{64}", "<digest>"))
-                .containsExactlyInAnyOrder("GET /v2/charts/once/tags/list", "HEAD /v2/charts/once/manifests/1.0.0",
-                        "HEAD /v2/charts/once/manifests/<digest>");
+                .containsExactlyInAnyOrder("GET /v2/charts/once/tags/list", "HEAD /v2/charts/once/manifests/1.0.0");
+        assertThat(registry.requests()).as("the chart layer, once")
+                .filteredOn(r -> r.path().startsWith("/v2/charts/once/blobs/"))
+                .hasSize(2); // the config blob to resolve, the chart layer to pull
     }
 
     @Test
@@ -217,7 +219,10 @@ class HelmOciChartIT {
 
         assertThat(served.statusCode()).isEqualTo(200);
         assertThat(sha256(served.body())).isEqualTo(status.getContentDigest());
-        assertThat(registry.requests()).anyMatch(r -> r.path().endsWith("/blobs/" + status.getContentDigest()));
+        assertThat(registry.requests()).as("exactly the published archive, by its digest; no manifest asked again")
+                .filteredOn(r -> r.path().contains("refetched"))
+                .extracting(r -> r.method() + " " + r.path())
+                .containsExactly("GET /v2/charts/refetched/blobs/" + status.getContentDigest());
         assertThat(stored).exists();
     }
 

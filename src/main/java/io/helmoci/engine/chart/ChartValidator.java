@@ -98,6 +98,28 @@ public final class ChartValidator {
     }
 
     /**
+     * Before any download: the config blob must name the repository's chart ({@code expectedName})
+     * and, for a tag, hold the tag's version. The archive is compared with the config afterwards by
+     * {@link #checkAgreement}; both checks live here, in one place.
+     *
+     * @param repository the repository, for the message
+     * @param tag        the tag resolved, or null for a reference by digest
+     * @throws EngineException {@link Reason#ChartMismatch}
+     */
+    public static void checkConfigAgreement(ChartMetadata config, String expectedName, String tag, String repository) {
+        if (!expectedName.equals(config.name())) {
+            throw new EngineException(Reason.ChartMismatch, "The config blob of " + repository + " names the chart '"
+                    + config.name() + "', but the repository's last path segment is '" + expectedName
+                    + "'. Helm requires them to be equal: push the chart to a repository ending in /" + config.name()
+                    + ", or reference the repository it was pushed to.");
+        }
+        if (tag != null && (config.version() == null || !VersionSelector.tagFor(config.version()).equals(tag))) {
+            throw new EngineException(Reason.ChartMismatch, "Tag " + tag + " of " + repository + " holds a chart whose config"
+                    + " blob says version '" + config.version() + "'. Tag the chart with its version, as 'helm push' does.");
+        }
+    }
+
+    /**
      * Checks that the chart is what its address says: the archive's Chart.yaml {@code name} equals
      * {@code expectedName} (the repository's last path segment) and the config blob's name; its
      * {@code version} equals the config blob's and {@code expectedVersion} (the tag or the version

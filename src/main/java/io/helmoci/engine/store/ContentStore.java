@@ -90,10 +90,6 @@ public final class ContentStore {
         removeStaleTemporaryFiles();
     }
 
-    public Path root() {
-        return root;
-    }
-
     /** Where a blob with this digest lives (whether or not it is there). */
     public Path pathOf(Digest digest) {
         return root.resolve("blobs").resolve(digest.algorithm()).resolve(digest.hex());

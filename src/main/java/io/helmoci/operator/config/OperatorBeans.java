@@ -8,6 +8,7 @@ import io.helmoci.operator.events.KubernetesEventRecorder;
 import io.helmoci.operator.fairness.ReconcileDurations;
 import io.helmoci.operator.fairness.WorkLimiter;
 import io.helmoci.operator.reconciler.ChartSync;
+import io.helmoci.operator.source.ArtifactStore;
 import io.helmoci.operator.source.ChartSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -79,8 +80,9 @@ public class OperatorBeans {
 
     @Produces
     @ApplicationScoped
-    ChartSync chartSync(ChartSource source, ArtifactUrls urls, ArtifactRetention retention, EventRecorder events, OperatorConfig config) {
-        return new ChartSync(source, urls, retention, events, Clock.systemUTC(), reconcileDurations(config));
+    ChartSync chartSync(ChartSource source, ArtifactStore store, ArtifactUrls urls, ArtifactRetention retention, EventRecorder events,
+                        OperatorConfig config) {
+        return new ChartSync(source, store, urls, retention, events, Clock.systemUTC(), reconcileDurations(config));
     }
 
     static ReconcileDurations reconcileDurations(OperatorConfig config) {

@@ -39,7 +39,7 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * Adapts {@link ChartSync} to java-operator-sdk: status by server-side apply, failures through
+ * Adapts {@link ChartSync} to java-operator-sdk: status by server-side apply (none when nothing would change), failures through
  * {@link #updateErrorStatus} (transient ones retried with exponential backoff, the others checked
  * again after spec.interval), the artifact removed on delete, and Secrets and ServiceAccounts
  * watched so that creating or rotating one reconciles the HelmOciCharts that use it at once.
@@ -97,7 +97,8 @@ public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner
             ChartSync.Outcome outcome = sync.reconcile(resource, lookup(context),
                     progress -> PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(resource, statusPatch(resource, progress), context));
             result = Boolean.TRUE.equals(resource.getSpec().getSuspend()) ? ConditionReasons.SUSPENDED : ConditionReasons.SUCCEEDED;
-            UpdateControl<HelmOciChart> control = UpdateControl.patchStatus(statusPatch(resource, outcome.status()));
+            UpdateControl<HelmOciChart> control = outcome.statusChanged()
+                    ? UpdateControl.patchStatus(statusPatch(resource, outcome.status())) : UpdateControl.noUpdate();
             return outcome.requeueAfter().map(control::rescheduleAfter).orElse(control);
         } catch (RuntimeException e) {
             result = ReconcileException.from(e).reason();
@@ -129,7 +130,8 @@ public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner
             LOG.errorf(e2, "Building the failed status of %s failed", id);
             return ErrorStatusUpdateControl.<HelmOciChart>noStatusUpdate().rescheduleAfter(sync.nextCheck(resource));
         }
-        ErrorStatusUpdateControl<HelmOciChart> control = ErrorStatusUpdateControl.patchStatus(statusPatch(resource, outcome.status()));
+        ErrorStatusUpdateControl<HelmOciChart> control = outcome.statusChanged()
+                ? ErrorStatusUpdateControl.patchStatus(statusPatch(resource, outcome.status())) : ErrorStatusUpdateControl.noStatusUpdate();
         boolean retriesExhausted = context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(false);
         if (failure.disposition() != Disposition.RETRY || retriesExhausted) {
             return control.withNoRetry().rescheduleAfter(outcome.requeueAfter().orElseGet(() -> sync.nextCheck(resource)));
