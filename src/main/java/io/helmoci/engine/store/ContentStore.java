@@ -20,6 +20,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.helmoci.engine.EngineException;
@@ -45,7 +47,12 @@ import io.helmoci.engine.registry.Digest;
  */
 public final class ContentStore {
     private static final String TEMP_PREFIX = ".tmp-";
-    private static final Duration STALE_TEMP = Duration.ofHours(1);
+    /**
+     * A temporary file this store is not writing, unmodified for this long, belongs to a fetch that
+     * died (a killed process): removed at start and by {@link #list()}. Live fetches of other
+     * processes sharing the directory write at least every read timeout, far more often.
+     */
+    static final Duration STALE_TEMP = Duration.ofMinutes(10);
     private static final int BUFFER = 64 * 1024;
     private static final int LOCK_STRIPES = 64;
 
@@ -64,6 +71,8 @@ public final class ContentStore {
     private final String maxBlobSetting;
     private final Clock clock;
     private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
+    /** Temporary files of this store's fetches in progress: never removed as stale, however slow. */
+    private final Set<Path> ownTemporaries = ConcurrentHashMap.newKeySet();
 
     /**
      * @param root         the store directory, created if missing
@@ -125,6 +134,7 @@ public final class ContentStore {
             }
             Path directory = createDirectories(target.getParent());
             Path temporary = createTemporary(directory, digest);
+            ownTemporaries.add(temporary);
             try {
                 try (InputStream in = source.open()) {
                     writeVerified(in, temporary, descriptor, digest, what);
@@ -136,6 +146,7 @@ public final class ContentStore {
                 throw new UncheckedIOException("cannot store " + what + " in " + directory, e);
             } finally {
                 deleteQuietly(temporary);
+                ownTemporaries.remove(temporary);
             }
         } finally {
             lock.unlock();
@@ -159,8 +170,14 @@ public final class ContentStore {
         }
     }
 
-    /** Every complete blob in the store (temporary files of fetches in progress left out). */
+    /**
+     * Every complete blob in the store (temporary files of fetches in progress left out). Removes,
+     * on the way, temporary files this store does not own that were not written for
+     * {@link #STALE_TEMP}: leftovers of a killed process, which a garbage collector listing the
+     * store would otherwise never see.
+     */
     public List<StoredBlob> list() {
+        FileTime staleBefore = FileTime.from(clock.instant().minus(STALE_TEMP));
         List<StoredBlob> blobs = new ArrayList<>();
         Path all = root.resolve("blobs");
         if (!Files.isDirectory(all)) {
@@ -170,6 +187,10 @@ public final class ContentStore {
             for (Path algorithm : algorithms) {
                 try (DirectoryStream<Path> files = Files.newDirectoryStream(algorithm)) {
                     for (Path file : files) {
+                        if (file.getFileName().toString().startsWith(TEMP_PREFIX)) {
+                            removeIfStale(file, staleBefore);
+                            continue;
+                        }
                         Digest digest = Digest.parseOrNull(algorithm.getFileName() + ":" + file.getFileName());
                         if (digest != null) {
                             try {
@@ -369,6 +390,16 @@ public final class ContentStore {
             Files.deleteIfExists(path);
         } catch (IOException ignored) {
             // removed by the stale-file sweep on the next start
+        }
+    }
+
+    private void removeIfStale(Path temporary, FileTime staleBefore) {
+        try {
+            if (!ownTemporaries.contains(temporary) && Files.getLastModifiedTime(temporary).compareTo(staleBefore) < 0) {
+                deleteQuietly(temporary);
+            }
+        } catch (IOException e) {
+            // gone meanwhile
         }
     }
 

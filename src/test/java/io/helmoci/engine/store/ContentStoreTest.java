@@ -232,6 +232,32 @@ class ContentStoreTest {
         assertThat(fresh).exists();
     }
 
+    @Test
+    void listingRemovesStaleTemporaryFilesOfOthersButNeverOneOfItsOwnFetches() throws IOException {
+        ContentStore store = store();
+        store.put(Digest.sha256("x".getBytes(StandardCharsets.UTF_8)), "x".getBytes(StandardCharsets.UTF_8));
+        Path killed = Files.writeString(root.resolve("blobs/sha256/.tmp-abc-123"), "left by a killed process");
+        Files.setLastModifiedTime(killed, FileTime.from(Instant.now().minus(ContentStore.STALE_TEMP).minusSeconds(60)));
+        Path recent = Files.writeString(root.resolve("blobs/sha256/.tmp-def-456"), "another process writes it");
+        List<Boolean> ownKept = new ArrayList<>();
+
+        store.fetch(DESCRIPTOR, () -> {
+            try (Stream<Path> files = Files.list(root.resolve("blobs/sha256"))) {
+                Path own = files.filter(f -> f.getFileName().toString().startsWith(".tmp-" + DESCRIPTOR.parsedDigest().hex().substring(0, 12)))
+                        .findFirst().orElseThrow();
+                Files.setLastModifiedTime(own, FileTime.from(Instant.now().minusSeconds(7200))); // a very slow fetch
+                store.list();
+                ownKept.add(Files.exists(own));
+            }
+            return new ByteArrayInputStream(CONTENT);
+        });
+
+        assertThat(ownKept).containsExactly(true);
+        assertThat(killed).doesNotExist();
+        assertThat(recent).exists();
+        assertThat(store.find(DESCRIPTOR)).isPresent();
+    }
+
     /** Serves its content in small pieces with pauses, so concurrent fetches overlap. */
     private static final class SlowStream extends InputStream {
         private final ByteArrayInputStream in;
