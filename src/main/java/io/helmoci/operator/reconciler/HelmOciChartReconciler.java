@@ -123,11 +123,7 @@ public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner
     public ErrorStatusUpdateControl<HelmOciChart> updateErrorStatus(HelmOciChart resource, Context<HelmOciChart> context, Exception e) {
         ReconcileException failure = ReconcileException.from(e);
         String id = resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
-        if (failure.reason().equals(ConditionReasons.INTERNAL_ERROR)) {
-            LOG.errorf(e, "Reconciling %s failed unexpectedly", id);
-        } else {
-            LOG.infof("Reconciling %s failed: %s: %s", id, failure.reason(), failure.getMessage());
-        }
+        FailureLogging.log(resource, failure, e);
         ChartSync.Outcome outcome;
         try {
             outcome = sync.failed(resource, failure);
