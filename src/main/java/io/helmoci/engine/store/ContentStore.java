@@ -12,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -71,6 +73,19 @@ public final class ContentStore {
     private final String maxBlobSetting;
     private final Clock clock;
     private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
+    /**
+     * A stored file hashed within this time, unchanged since (same file key and size), is served
+     * without hashing it again: a request for a large archive costs a stat, not a re-hash under the
+     * blob's lock. Files are only ever replaced by an atomic move (a new file key).
+     */
+    static final Duration REVERIFY_AFTER = Duration.ofMinutes(10);
+
+    /** When a file was last hashed and found intact, and what it was then. */
+    private record Verified(Object fileKey, long size, Instant at) {
+    }
+
+    private final Map<Path, Verified> verified = new ConcurrentHashMap<>();
+
     /** Temporary files of this store's fetches in progress: never removed as stale, however slow. */
     private final Set<Path> ownTemporaries = ConcurrentHashMap.newKeySet();
 
@@ -141,6 +156,7 @@ public final class ContentStore {
                 }
                 moveIntoPlace(temporary, target);
                 markUsed(target);
+                rememberVerified(target); // hashed while it was written
                 return target;
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot store " + what + " in " + directory, e);
@@ -222,6 +238,7 @@ public final class ContentStore {
             if (!Files.getLastModifiedTime(path).toInstant().isBefore(cutoff)) {
                 return false;
             }
+            verified.remove(path);
             return Files.deleteIfExists(path);
         } catch (NoSuchFileException e) {
             return false;
@@ -238,6 +255,7 @@ public final class ContentStore {
         ReentrantLock lock = lockFor(digest);
         lock.lock();
         try {
+            verified.remove(path);
             return Files.deleteIfExists(path);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove " + path, e);
@@ -331,11 +349,27 @@ public final class ContentStore {
         }
     }
 
-    /** Whether the file exists with the expected size and hashes to the digest; a corrupt file is removed. */
+    /**
+     * Whether the file exists with the expected size and hashes to the digest (hashed again only
+     * when {@link #REVERIFY_AFTER} has passed or the file changed); a corrupt file is removed.
+     */
     private boolean isIntact(Path path, long size, Digest digest) {
         try {
-            if (!Files.isRegularFile(path) || (size >= 0 && Files.size(path) != size)) {
+            BasicFileAttributes attributes;
+            try {
+                attributes = Files.readAttributes(path, BasicFileAttributes.class);
+            } catch (NoSuchFileException e) {
+                verified.remove(path);
                 return false;
+            }
+            if (!attributes.isRegularFile() || (size >= 0 && attributes.size() != size)) {
+                verified.remove(path);
+                return false;
+            }
+            Verified known = verified.get(path);
+            if (known != null && attributes.fileKey() != null && attributes.fileKey().equals(known.fileKey())
+                    && known.size() == attributes.size() && clock.instant().isBefore(known.at().plus(REVERIFY_AFTER))) {
+                return true;
             }
             MessageDigest hash = digest.newMessageDigest();
             byte[] buffer = new byte[BUFFER];
@@ -345,14 +379,27 @@ public final class ContentStore {
                 }
             }
             if (digest.matches(hash)) {
+                verified.put(path, new Verified(attributes.fileKey(), attributes.size(), clock.instant()));
                 return true;
             }
+            verified.remove(path);
             Files.deleteIfExists(path); // corrupted on disk: fetch it again
             return false;
         } catch (NoSuchFileException e) {
             return false;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + path, e);
+        }
+    }
+
+    private void rememberVerified(Path path) {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+            if (attributes.fileKey() != null) {
+                verified.put(path, new Verified(attributes.fileKey(), attributes.size(), clock.instant()));
+            }
+        } catch (IOException e) {
+            verified.remove(path); // hashed again on the next use
         }
     }
 

@@ -167,14 +167,17 @@ class ContentStoreTest {
     }
 
     @Test
-    void aCorruptedStoredBlobIsDetectedAndFetchedAgain() throws IOException {
-        ContentStore store = store();
+    void aCorruptedStoredBlobIsDetectedAtItsNextVerificationAndFetchedAgain() throws IOException {
+        MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
+        ContentStore store = new ContentStore(root, 1024 * 1024, clock);
         Path path = store.fetch(DESCRIPTOR, () -> new ByteArrayInputStream(CONTENT));
         byte[] corrupted = CONTENT.clone();
         corrupted[0] ^= 1;
-        Files.write(path, corrupted);
+        Files.write(path, corrupted); // same file, same size: only hashing finds it
         AtomicInteger opened = new AtomicInteger();
 
+        assertThat(store.find(DESCRIPTOR)).as("verified when written: not hashed again on every use").isPresent();
+        clock.advance(ContentStore.REVERIFY_AFTER);
         assertThat(store.find(DESCRIPTOR)).isEmpty();
         store.fetch(DESCRIPTOR, () -> {
             opened.incrementAndGet();
@@ -183,6 +186,15 @@ class ContentStoreTest {
 
         assertThat(opened).hasValue(1);
         assertThat(Files.readAllBytes(path)).isEqualTo(CONTENT);
+    }
+
+    @Test
+    void aStoredBlobOfAnotherSizeIsRefusedAtOnce() throws IOException {
+        ContentStore store = store();
+        Path path = store.fetch(DESCRIPTOR, () -> new ByteArrayInputStream(CONTENT));
+        assertThat(store.find(DESCRIPTOR)).isPresent();
+        Files.write(path, "short".getBytes(StandardCharsets.UTF_8));
+        assertThat(store.find(DESCRIPTOR)).isEmpty();
     }
 
     @Test
