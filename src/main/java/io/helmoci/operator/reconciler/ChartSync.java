@@ -102,8 +102,11 @@ public final class ChartSync {
         } catch (EngineException e) {
             throw ReconcileException.from(e);
         }
-        String note = durations.note(resource.getSpec().getInterval(), resource.getSpec().getTimeout());
-        String message = readyMessage(context.resolved()) + (note.isEmpty() ? "" : ". " + note);
+        context.note(durations.note(resource.getSpec().getInterval(), resource.getSpec().getTimeout()));
+        String message = readyMessage(context.resolved());
+        for (String note : context.notes()) {
+            message += (message.endsWith(".") ? " " : ". ") + note;
+        }
         return Outcome.of(context.status().succeeded(message), Optional.of(nextCheck(resource)));
     }
 

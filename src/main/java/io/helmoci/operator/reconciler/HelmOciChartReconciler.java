@@ -10,6 +10,8 @@ import io.helmoci.operator.ReconcileException.Disposition;
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
 import io.helmoci.operator.artifacts.ArtifactRetention;
+import io.helmoci.operator.credentials.CredentialsReader;
+import io.helmoci.operator.credentials.MissingPullSecrets;
 import io.helmoci.operator.credentials.ObjectLookup;
 import io.helmoci.operator.fairness.CapacityWait;
 import io.helmoci.operator.fairness.WorkLimiter;
@@ -93,16 +95,19 @@ public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner
     private UpdateControl<HelmOciChart> reconcileAdmitted(HelmOciChart resource, Context<HelmOciChart> context) {
         Timer.Sample sample = Timer.start(meters);
         String result = "error";
+        ObjectLookup lookup = lookup(context);
         try {
-            ChartSync.Outcome outcome = sync.reconcile(resource, lookup(context),
+            ChartSync.Outcome outcome = sync.reconcile(resource, lookup,
                     progress -> PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(resource, statusPatch(resource, progress), context));
             result = Boolean.TRUE.equals(resource.getSpec().getSuspend()) ? ConditionReasons.SUSPENDED : ConditionReasons.SUCCEEDED;
             UpdateControl<HelmOciChart> control = outcome.statusChanged()
                     ? UpdateControl.patchStatus(statusPatch(resource, outcome.status())) : UpdateControl.noUpdate();
             return outcome.requeueAfter().map(control::rescheduleAfter).orElse(control);
         } catch (RuntimeException e) {
-            result = ReconcileException.from(e).reason();
-            throw e;
+            ReconcileException failure = MissingPullSecrets.noteOnFailure(ReconcileException.from(e),
+                    () -> new CredentialsReader(lookup).missingPullSecretsNote(resource));
+            result = failure.reason();
+            throw failure;
         } catch (Error e) {
             // An Error escaping to java-operator-sdk would end the reconcile without status or retry (the resource stuck
             // Reconciling): as an exception it goes through updateErrorStatus like any other failure.
@@ -118,11 +123,7 @@ public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner
     public ErrorStatusUpdateControl<HelmOciChart> updateErrorStatus(HelmOciChart resource, Context<HelmOciChart> context, Exception e) {
         ReconcileException failure = ReconcileException.from(e);
         String id = resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
-        if (failure.reason().equals(ConditionReasons.INTERNAL_ERROR)) {
-            LOG.errorf(e, "Reconciling %s failed unexpectedly", id);
-        } else {
-            LOG.infof("Reconciling %s failed: %s: %s", id, failure.reason(), failure.getMessage());
-        }
+        FailureLogging.log(resource, failure, e);
         ChartSync.Outcome outcome;
         try {
             outcome = sync.failed(resource, failure);

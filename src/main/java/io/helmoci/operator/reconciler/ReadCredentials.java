@@ -19,7 +19,9 @@ final class ReadCredentials implements SyncStep {
 
     @Override
     public Optional<ChartSync.Outcome> run(SyncContext context) {
-        RegistryAccess access = new CredentialsReader(context.lookup()).read(context.resource());
+        CredentialsReader credentials = new CredentialsReader(context.lookup());
+        RegistryAccess access = credentials.read(context.resource());
+        context.note(credentials.missingPullSecretsNote(context.resource()));
         HelmOciChartSpec spec = context.resource().getSpec();
         Duration timeout = durations.timeout(spec.getTimeout());
         context.request(new ChartRequest(spec.getUrl(), spec.getVersion(), spec.getDigest(), access, timeout));

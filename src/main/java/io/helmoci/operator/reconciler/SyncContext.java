@@ -7,6 +7,8 @@ import io.helmoci.operator.source.ChartRequest;
 import io.helmoci.operator.source.ResolvedChart;
 import io.helmoci.operator.source.StoredChart;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -24,6 +26,7 @@ final class SyncContext {
     private ChartRequest request;
     private ResolvedChart resolved;
     private StoredChart stored;
+    private final List<String> notes = new ArrayList<>();
 
     SyncContext(HelmOciChart resource, ObjectLookup lookup, Consumer<HelmOciChartStatus> progress, HelmOciChartStatusAggregator status) {
         this.resource = resource;
@@ -72,6 +75,17 @@ final class SyncContext {
 
     void stored(StoredChart stored) {
         this.stored = stored;
+    }
+
+    /** A sentence for the Ready message that the user should act on although the reconcile succeeds. */
+    void note(String note) {
+        if (note != null && !note.isBlank()) {
+            notes.add(note);
+        }
+    }
+
+    List<String> notes() {
+        return List.copyOf(notes);
     }
 
     private static <T> T required(T value, String what) {
