@@ -12,4 +12,4 @@ COPY target/quarkus-app/quarkus-run.jar /app/quarkus-run.jar
 USER 10001:10001
 ENV HELMOCI_STORE_PATH=/data/store
 EXPOSE 8080
-ENTRYPOINT ["java", "-jar", "/app/quarkus-run.jar"]
+ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/quarkus-run.jar"]

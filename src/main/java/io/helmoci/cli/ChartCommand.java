@@ -42,6 +42,9 @@ abstract class ChartCommand implements Callable<Integer> {
     @Mixin
     RegistryFlags registry;
 
+    @Mixin
+    LimitFlags limits;
+
     @ParentCommand
     HelmOciCli cli;
 
@@ -56,6 +59,15 @@ abstract class ChartCommand implements Callable<Integer> {
      */
     static List<String> availableVersions(ChartPuller puller, PullRequest request, Resolution resolution) {
         return resolution.availableVersions().isEmpty() ? puller.availableVersions(request) : resolution.availableVersions();
+    }
+
+    /** The engine over the cache, with the limits of the flags. */
+    ChartPuller puller() {
+        try {
+            return Engine.puller(cacheDir(), limits.toLimits());
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "the size limits must be positive: " + e.getMessage());
+        }
     }
 
     Path cacheDir() {

@@ -11,6 +11,10 @@ final class Engine {
     }
 
     static ChartPuller puller(Path cacheDir) {
-        return new ChartPuller(cacheDir, ChartLimits.defaults());
+        return puller(cacheDir, ChartLimits.defaults().namedAs(ChartLimits.CLI_FLAGS));
+    }
+
+    static ChartPuller puller(Path cacheDir, ChartLimits limits) {
+        return new ChartPuller(cacheDir, limits);
     }
 }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 final class InspectCommand extends ChartCommand {
     @Override
     public Integer call() {
-        try (ChartPuller puller = Engine.puller(cacheDir())) {
+        try (ChartPuller puller = puller()) {
             PullRequest request = request(null);
             Resolution resolution = puller.inspect(request);
             ResultPrinter.inspected(resolution, availableVersions(puller, request, resolution), output, out());

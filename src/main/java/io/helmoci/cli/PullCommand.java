@@ -43,7 +43,7 @@ final class PullCommand extends ChartCommand {
         if (policy != null) {
             SignatureVerifier.forPolicy(policy); // a malformed policy fails before any request
         }
-        try (ChartPuller puller = Engine.puller(cacheDir())) {
+        try (ChartPuller puller = puller()) {
             PullRequest request = request(digest);
             PullResult result = puller.pull(request, TerminalProgress.forOutput(output, err()));
             // Verified after the download into the (digest-checked) cache, before anything is written out.

@@ -24,7 +24,7 @@ final class VerifyCommand extends ChartCommand {
     public Integer call() {
         VerificationPolicy policy = verify.toPolicy();
         SignatureVerifier.forPolicy(policy); // a malformed policy fails before any request
-        try (ChartPuller puller = Engine.puller(cacheDir())) {
+        try (ChartPuller puller = puller()) {
             PullRequest request = request(digest);
             Resolution resolution = puller.inspect(request);
             VerificationResult result = puller.verify(request, resolution, policy);

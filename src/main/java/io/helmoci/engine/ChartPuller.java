@@ -2,12 +2,7 @@ package io.helmoci.engine;
 
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayDeque;
-import java.util.Collection;
-import java.util.Deque;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 import io.helmoci.engine.chart.ChartLimits;
 import io.helmoci.engine.chart.ChartMetadata;
@@ -15,11 +10,12 @@ import io.helmoci.engine.chart.ChartValidator;
 import io.helmoci.engine.reference.OciReference;
 import io.helmoci.engine.registry.ChartManifest;
 import io.helmoci.engine.registry.Descriptor;
-import io.helmoci.engine.registry.Digest;
 import io.helmoci.engine.registry.ExchangeObserver;
 import io.helmoci.engine.registry.ManifestResolver;
 import io.helmoci.engine.registry.RegistryClient;
+import io.helmoci.engine.registry.RegistryOptions;
 import io.helmoci.engine.registry.RegistryTransport;
+import io.helmoci.engine.registry.TagListLimits;
 import io.helmoci.engine.store.ContentStore;
 import io.helmoci.engine.version.VersionSelector;
 
@@ -36,6 +32,7 @@ import io.helmoci.engine.version.VersionSelector;
  * <li>range or no version: one tag list (more only if the registry paginates), then as above.</li>
  * <li>digest only: HEAD manifest by digest, then as above.</li>
  * <li>an image index adds its chart manifest (one GET, or one per child without {@code artifactType}).</li>
+ * <li>{@link #pullChartLayer} of what {@link #inspect} resolved: GET chart layer only if not in the store; nothing else.</li>
  * </ul>
  * Tags are listed only when a range must be resolved, or to explain a missing version; so
  * {@link Resolution#availableVersions()} is empty for an exact version. The HEAD is always sent,
@@ -63,8 +60,8 @@ public final class ChartPuller implements AutoCloseable {
      */
     public ChartPuller(Path storeRoot, ChartLimits limits, Clock clock, ExchangeObserver observer) {
         this.limits = limits;
-        this.store = new ContentStore(storeRoot, limits.maxArchiveBytes(), clock);
-        this.transport = new RegistryTransport(clock, observer);
+        this.store = new ContentStore(storeRoot, limits.maxArchiveBytes(), clock, limits.setting("maxArchiveBytes"));
+        this.transport = new RegistryTransport(clock, observer, TagListLimits.from(limits));
     }
 
     /** Resolves version, manifest and config; does not download the chart archive. */
@@ -82,13 +79,34 @@ public final class ChartPuller implements AutoCloseable {
     public PullResult pull(PullRequest request, DownloadListener listener) {
         RegistryClient client = transport.open(request.options());
         Resolution resolution = resolve(request, client);
-        OciReference ref = request.reference();
         Descriptor layer = resolution.chartLayer();
+        ChartArchive archive = download(client, request.reference(), layer, resolution.chart(),
+                resolution.tag() == null ? null : resolution.version(), listener);
+        return new PullResult(resolution, layer.digest(), layer.size(), archive.path(), archive.chart());
+    }
+
+    /**
+     * Downloads (unless already stored) exactly the chart layer an earlier {@link #inspect} returned,
+     * verified against the layer's digest and size (so the bytes are those of the manifest the tag
+     * named), and validates the archive: its Chart.yaml must name the repository's chart and, when
+     * given, {@code version}. No manifest request: what was resolved is not resolved again. The
+     * blob request (none when stored) goes with the caller's credentials.
+     *
+     * @param repository the chart repository (a tag or digest on it is ignored)
+     * @param chartLayer the resolution's {@link Resolution#chartLayer()}; its media type may be null
+     * @param version    the version the archive must hold (the resolution's), or null to check the name only
+     */
+    public ChartArchive pullChartLayer(OciReference repository, Descriptor chartLayer, String version, RegistryOptions options) {
+        RegistryClient client = transport.open(options);
+        return download(client, repository, chartLayer, null, version, DownloadListener.NONE);
+    }
+
+    private ChartArchive download(RegistryClient client, OciReference ref, Descriptor layer, ChartMetadata config, String version,
+                                  DownloadListener listener) {
         Path archive = store.fetch(layer, () -> new ProgressInputStream(client.openBlob(ref, layer), listener, layer.size()));
         ChartMetadata fromArchive = new ChartValidator(limits).validate(archive);
-        ChartValidator.checkAgreement(fromArchive, resolution.chart(), ref.chartName(),
-                resolution.tag() == null ? null : resolution.version());
-        return new PullResult(resolution, layer.digest(), layer.size(), archive, fromArchive);
+        ChartValidator.checkAgreement(fromArchive, config, ref.chartName(), version);
+        return new ChartArchive(layer.digest(), layer.size(), archive, fromArchive);
     }
 
     /**
@@ -122,28 +140,6 @@ public final class ChartPuller implements AutoCloseable {
 
     public ContentStore store() {
         return store;
-    }
-
-    /**
-     * The given manifests and the blobs they reference (an index's manifests, each manifest's config
-     * and layers), followed as far as the store holds the manifests: what serving them needs.
-     * Reads the store only.
-     */
-    public Set<String> storedClosure(Collection<String> manifestDigests) {
-        Set<String> closure = new HashSet<>();
-        Deque<String> manifests = new ArrayDeque<>(manifestDigests);
-        while (!manifests.isEmpty()) {
-            String text = manifests.pop();
-            Digest digest = Digest.parseOrNull(text);
-            if (digest == null || !closure.add(text)) {
-                continue;
-            }
-            store.readSmall(digest, -1, RegistryClient.MAX_METADATA_BYTES).map(ManifestResolver::references).ifPresent(references -> {
-                manifests.addAll(references.manifests());
-                closure.addAll(references.blobs());
-            });
-        }
-        return closure;
     }
 
     /** HTTP exchanges sent so far (for politeness checks and metrics). */
@@ -184,24 +180,9 @@ public final class ChartPuller implements AutoCloseable {
         if (version == null) {
             version = chart.chart().version();
         }
-        checkConfigAgreement(ref, tag, chart);
+        ChartValidator.checkConfigAgreement(chart.chart(), ref.chartName(), tag, ref.repositoryUrl());
         return new Resolution(ref, version, tag, root.digest(), root.mediaType(), ref.pinned(root.digest()),
                 chart.config().mediaType(), chart.layerMediaTypes(), chart.chartLayer(), chart.chart(), available, chart.warnings());
-    }
-
-    /** Before any download: the config blob must name the repository's chart and, for a tag, hold the tag's version. */
-    private static void checkConfigAgreement(OciReference ref, String tag, ChartManifest chart) {
-        ChartMetadata config = chart.chart();
-        if (!ref.chartName().equals(config.name())) {
-            throw new EngineException(Reason.ChartMismatch, "The config blob of " + ref.repositoryUrl() + " names the chart '"
-                    + config.name() + "', but the repository's last path segment is '" + ref.chartName()
-                    + "'. Helm requires them to be equal: push the chart to a repository ending in /" + config.name()
-                    + ", or reference the repository it was pushed to.");
-        }
-        if (tag != null && (config.version() == null || !VersionSelector.tagFor(config.version()).equals(tag))) {
-            throw new EngineException(Reason.ChartMismatch, "Tag " + tag + " of " + ref.repositoryUrl() + " holds a chart whose config"
-                    + " blob says version '" + config.version() + "'. Tag the chart with its version, as 'helm push' does.");
-        }
     }
 
     private static String pin(PullRequest request) {

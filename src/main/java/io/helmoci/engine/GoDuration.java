@@ -35,6 +35,8 @@ public final class GoDuration {
         return parsed == null ? fallback : parsed;
     }
 
+    private static final BigDecimal MAX_NANOS = BigDecimal.valueOf(Long.MAX_VALUE);
+
     private static Duration parseOrNull(String text) {
         Matcher matcher = PART.matcher(text);
         BigDecimal nanos = BigDecimal.ZERO;
@@ -42,6 +44,9 @@ public final class GoDuration {
         while (matcher.find() && matcher.start() == end) {
             nanos = nanos.add(new BigDecimal(matcher.group(1)).multiply(BigDecimal.valueOf(NANOS.get(matcher.group(2)))));
             end = matcher.end();
+        }
+        if (nanos.compareTo(MAX_NANOS) > 0) {
+            return null; // as Go: "invalid duration" rather than a value that wrapped around
         }
         return end == 0 || end != text.length() ? null : Duration.ofNanos(nanos.longValue());
     }

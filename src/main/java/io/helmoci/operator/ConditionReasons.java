@@ -24,6 +24,12 @@ public final class ConditionReasons {
     public static final String SERVICE_ACCOUNT_NOT_FOUND = "ServiceAccountNotFound";
     /** Ready=False: the artifact could not be written to or read from the operator's store (disk full, permissions). */
     public static final String STORAGE_FAILED = "StorageFailed";
+    /**
+     * Reconciling=True (Ready unchanged): the operator's limit of concurrent reconciliations against
+     * this registry or in this namespace is reached; retried within seconds. The message names the
+     * limit and its setting.
+     */
+    public static final String WAITING_FOR_CAPACITY = "WaitingForCapacity";
     /** Ready=False: an unexpected error; the message carries its type. Please report it. */
     public static final String INTERNAL_ERROR = "InternalError";
 

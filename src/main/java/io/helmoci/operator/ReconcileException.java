@@ -64,6 +64,17 @@ public class ReconcileException extends RuntimeException {
                 Disposition.RETRY, e);
     }
 
+    /**
+     * An {@link Error} thrown while reconciling (a stack overflow, a linkage problem, memory exhausted
+     * where the JVM was not told to exit): an internal error, retried, so the resource never stays
+     * Reconciling without a reason.
+     */
+    public static ReconcileException fromError(Error e) {
+        return new ReconcileException(ConditionReasons.INTERNAL_ERROR,
+                "Unexpected " + e.getClass().getSimpleName() + " while reconciling; it is retried. Please report it if it persists.",
+                Disposition.RETRY, e);
+    }
+
     public String reason() {
         return reason;
     }

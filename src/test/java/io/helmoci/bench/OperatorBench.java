@@ -11,8 +11,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.testbed.ChartArchiveBuilder;
 import io.helmoci.testbed.KubeApiServerFixture;
@@ -61,10 +65,14 @@ final class OperatorBench {
     /**
      * The steady state: what each interval costs per resource. A check is one reconciliation (each sends one
      * manifest HEAD); the interval's jitter (up to +10%) puts checks per resource per interval a little under 1.
+     * Beside the registry's requests, the API server's: status patches (requests to the status subresource,
+     * from the API server's own {@code apiserver_request_total}) and status writes (the resources' changes
+     * seen by a watch; a patch that changes nothing is a request but no write).
      */
     record Steady(int resources, String interval, double windowSeconds, int checks, double checksPerResourcePerInterval,
                   int registryRequests, double registryRequestsPerCheck, double tagListsPerCheck, int tokenRequests,
-                  String requests, double operatorCpuSeconds, double cpuShareOfOneCore, double rssMiB, double peakRssMiB,
+                  String requests, int statusPatches, double statusPatchesPerResourcePerInterval, int statusWrites,
+                  double operatorCpuSeconds, double cpuShareOfOneCore, double rssMiB, double peakRssMiB,
                   double heapUsedMiB, double heapCommittedMiB, double liveHeapMiB, ProcFs.Load load) {
     }
 
@@ -156,7 +164,7 @@ final class OperatorBench {
                     Stats.round(ProcFs.statusMiB(pid, "VmHWM"), 1), Stats.round(before.heapUsedMiB(), 1),
                     Stats.round(before.heapCommittedMiB(), 1), Stats.round(live.heapUsedMiB(), 1), Stats.round(live.heapMaxMiB(), 1), live.gc(), load));
             if (steady) {
-                steadyState(registry, operator, pid, n, interval);
+                steadyState(kube, namespace, registry, operator, pid, n, interval);
             }
             deleteAll(kube, namespace, operator);
         }
@@ -164,7 +172,8 @@ final class OperatorBench {
         EngineBench.deleteTree(dir);
     }
 
-    private void steadyState(BenchRegistry registry, OperatorProcess operator, long pid, int n, Duration interval) {
+    private void steadyState(KubeApiServerFixture kube, String namespace, BenchRegistry registry, OperatorProcess operator, long pid,
+                             int n, Duration interval) {
         Duration window = options.steadyWindow();
         // Every resource was just checked: start half an interval later, so the window holds whole intervals of checks.
         System.out.println("[bench] steady state: " + n + " resources, interval " + interval + ", watching for " + window
@@ -173,14 +182,30 @@ final class OperatorBench {
         double load0 = ProcFs.loadAverage();
         double cpu0 = ProcFs.cpuSeconds(pid);
         registry.resetCounts();
+        AtomicInteger statusWrites = new AtomicInteger();
+        double patches0 = statusPatches(kube);
         long start = System.nanoTime();
         long end = start + window.toNanos();
         double peakRss = 0;
-        while (System.nanoTime() < end) {
-            peakRss = Math.max(peakRss, ProcFs.statusMiB(pid, "VmRSS"));
-            ProcFs.sleep(Math.min(1000, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+        try (Watch watch = kube.client().resources(HelmOciChart.class).inNamespace(namespace).watch(new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, HelmOciChart resource) {
+                if (action == Action.MODIFIED) {
+                    statusWrites.incrementAndGet();
+                }
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+            }
+        })) {
+            while (System.nanoTime() < end) {
+                peakRss = Math.max(peakRss, ProcFs.statusMiB(pid, "VmRSS"));
+                ProcFs.sleep(Math.min(1000, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+            }
         }
         double seconds = Stats.seconds(start);
+        int patches = (int) Math.round(statusPatches(kube) - patches0);
         double cpu = ProcFs.cpuSeconds(pid) - cpu0;
         RequestCounts counts = registry.counts(null);
         int checks = counts.count("HEAD manifest");
@@ -191,10 +216,26 @@ final class OperatorBench {
         report.add(SECTION, "steadyState", new Steady(n, goDuration(interval), Stats.round(seconds, 1), checks,
                 Stats.round(checks / (double) n / (seconds / interval.toSeconds()), 2), counts.registry(), Stats.round(counts.registry() / (double) Math.max(1, checks), 2),
                 Stats.round(counts.count("tags") / (double) Math.max(1, checks), 2), counts.tokens(), counts.describe(1),
+                patches, Stats.round(patches / (double) n / (seconds / interval.toSeconds()), 2), statusWrites.get(),
                 Stats.round(cpu, 2), Stats.round(cpu / seconds, 3), Stats.round(rss, 1),
                 Stats.round(Math.max(peakRss, ProcFs.statusMiB(pid, "VmHWM")), 1), Stats.round(memory.heapUsedMiB(), 1),
                 Stats.round(memory.heapCommittedMiB(), 1), Stats.round(live.heapUsedMiB(), 1),
                 new ProcFs.Load(load0, ProcFs.loadAverage())));
+    }
+
+    /**
+     * Requests to the HelmOciChart status subresource that changed or could change it (PATCH, server-side
+     * APPLY, UPDATE) since the API server started, from its own Prometheus metrics.
+     */
+    private static double statusPatches(KubeApiServerFixture kube) {
+        double total = 0;
+        for (String line : kube.client().raw(kube.client().getMasterUrl() + "metrics").split("\n")) {
+            if (line.startsWith("apiserver_request_total{") && line.contains("resource=\"helmocicharts\"")
+                    && line.contains("subresource=\"status\"") && line.matches(".*verb=\"(PATCH|APPLY|UPDATE)\".*")) {
+                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return total;
     }
 
     private Path writeResources(BenchRegistry registry, String namespace, int n, Duration interval) throws IOException {

@@ -23,7 +23,7 @@ class GoDurationTest {
 
     @ParameterizedTest
     @NullAndEmptySource
-    @ValueSource(strings = { "5", "soon", "5 m", "m5", "-5s", "1d", "10m garbage", "x10m" })
+    @ValueSource(strings = { "5", "soon", "5 m", "m5", "-5s", "1d", "10m garbage", "x10m", "99999999999h" })
     void rejectsAnythingElseWithAnExampleOrFallsBack(String text) {
         assertThatThrownBy(() -> GoDuration.parse(text)).hasMessageContaining("30s, 5m or 1h30m");
         assertThat(GoDuration.parseOr(text, FALLBACK)).isEqualTo(FALLBACK);

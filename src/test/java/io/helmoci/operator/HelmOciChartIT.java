@@ -184,13 +184,15 @@ class HelmOciChartIT {
         waitReady(namespace, "once");
         Thread.sleep(2000);
 
-        // One reconciliation, not a second one for the finalizer it adds: one tag list, one HEAD by
-        // tag to resolve, one HEAD by the resolved digest to pull exactly what was resolved.
+        // One reconciliation, not a second one for the finalizer it adds: one tag list and one HEAD by
+        // tag to resolve; the pull fetches the resolved chart layer itself, with no second manifest HEAD.
         assertThat(registry.requests()).as("manifest and tag-list requests for a new resource")
                 .filteredOn(r -> r.path().startsWith("/v2/charts/once/") && (r.path().endsWith("/tags/list") || r.method().equals("HEAD")))
                 .extracting(r -> r.method() + " " + r.path().replaceFirst("sha256:[0-9a-f]{64}", "<digest>"))
-                .containsExactlyInAnyOrder("GET /v2/charts/once/tags/list", "HEAD /v2/charts/once/manifests/1.0.0",
-                        "HEAD /v2/charts/once/manifests/<digest>");
+                .containsExactlyInAnyOrder("GET /v2/charts/once/tags/list", "HEAD /v2/charts/once/manifests/1.0.0");
+        assertThat(registry.requests()).as("the chart layer, once")
+                .filteredOn(r -> r.path().startsWith("/v2/charts/once/blobs/"))
+                .hasSize(2); // the config blob to resolve, the chart layer to pull
     }
 
     @Test
@@ -217,7 +219,10 @@ class HelmOciChartIT {
 
         assertThat(served.statusCode()).isEqualTo(200);
         assertThat(sha256(served.body())).isEqualTo(status.getContentDigest());
-        assertThat(registry.requests()).anyMatch(r -> r.path().endsWith("/blobs/" + status.getContentDigest()));
+        assertThat(registry.requests()).as("exactly the published archive, by its digest; no manifest asked again")
+                .filteredOn(r -> r.path().contains("refetched"))
+                .extracting(r -> r.method() + " " + r.path())
+                .containsExactly("GET /v2/charts/refetched/blobs/" + status.getContentDigest());
         assertThat(stored).exists();
     }
 
@@ -400,13 +405,15 @@ class HelmOciChartIT {
         HelmOciChart bySecret = await(own, "by-secret", c -> ConditionReasons.SECRET_NOT_FOUND.equals(readyReason(c)), "SecretNotFound");
         assertThat(readyMessage(bySecret)).contains("shared-name", own, "never read from other namespaces");
         await(own, "by-service-account", c -> ConditionReasons.SERVICE_ACCOUNT_NOT_FOUND.equals(readyReason(c)), "ServiceAccountNotFound");
-        await(own, "by-pull-secret", c -> ConditionReasons.SECRET_NOT_FOUND.equals(readyReason(c)), "SecretNotFound");
+        // As the kubelet: a missing imagePullSecret is skipped (here the only one: the pull is anonymous) and named on status.
+        HelmOciChart byPullSecret = await(own, "by-pull-secret", c -> "Unauthorized".equals(readyReason(c)), "Unauthorized");
+        assertThat(readyMessage(byPullSecret)).contains("shared-name", "own-puller", "skipped, as the kubelet skips them");
         Thread.sleep(2000);
         for (String name : List.of("by-secret", "by-service-account", "by-pull-secret")) {
             assertThat(condition(get(own, name), Constants.CONDITION_READY)).as(name).isEqualTo("False");
         }
-        assertThat(privateRegistry.requests()).as("without credentials of its own namespace the registry is not even asked")
-                .noneMatch(r -> r.path().contains("elsewhere"));
+        assertThat(privateRegistry.requests()).as("the other namespace's credentials are never sent: every request is refused")
+                .filteredOn(r -> r.path().contains("elsewhere")).allMatch(r -> r.status() == 401);
 
         // The control: the same Secret in the resource's own namespace is used at once.
         kube.kubectl("create", "secret", "docker-registry", "shared-name", "-n", own, "--docker-server=" + privateRegistry.host(),
@@ -414,6 +421,12 @@ class HelmOciChartIT {
         waitReady(own, "by-secret");
         waitReady(own, "by-pull-secret");
         assertThat(condition(get(own, "by-service-account"), Constants.CONDITION_READY)).isEqualTo("False");
+        // A missing pull Secret beside one that exists: the existing one is used, the missing one named on Ready.
+        kube.kubectl("patch", "serviceaccount", "own-puller", "-n", own, "-p",
+                "{\"imagePullSecrets\":[{\"name\":\"still-missing\"},{\"name\":\"shared-name\"}]}").orThrow();
+        HelmOciChart noted = await(own, "by-pull-secret", c -> "True".equals(condition(c, Constants.CONDITION_READY))
+                && readyMessage(c).contains("still-missing"), "Ready naming the missing pull Secret");
+        assertThat(readyMessage(noted)).contains("skipped, as the kubelet skips them");
     }
 
     /**

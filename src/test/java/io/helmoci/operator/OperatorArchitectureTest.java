@@ -26,6 +26,7 @@ class OperatorArchitectureTest {
     @ArchTest
     static final ArchRule stepsDoNotNeedTheOperatorSdkOrQuarkus = noClasses()
             .that().haveSimpleName("ChartSync").or().haveSimpleName("HelmOciChartStatusAggregator")
+            .or().haveSimpleName("SyncContext").or().implement("io.helmoci.operator.reconciler.SyncStep")
             .or().resideInAnyPackage("io.helmoci.operator.credentials..", "io.helmoci.operator.source..")
             .should().dependOnClassesThat().resideInAnyPackage("io.javaoperatorsdk..", "io.quarkus..", "jakarta.enterprise..")
             .because("the reconciliation steps run in plain unit tests with a fake ChartSource");

@@ -45,6 +45,11 @@ public final class OperatorProcess implements AutoCloseable {
      * @param properties extra -D settings, e.g. faster retries for tests
      */
     public static OperatorProcess start(Path kubeconfig, Path workDir, Map<String, String> properties) {
+        return start(kubeconfig, workDir, properties, List.of());
+    }
+
+    /** As {@link #start(Path, Path, Map)}, with JVM options such as {@code -Xmx256m} before {@code -jar}. */
+    public static OperatorProcess start(Path kubeconfig, Path workDir, Map<String, String> properties, List<String> jvmOptions) {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR + " is missing: integration tests run after 'mvn package' (use 'mvn verify').");
         }
@@ -58,6 +63,7 @@ public final class OperatorProcess implements AutoCloseable {
         settings.putAll(properties);
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(jvmOptions);
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-jar");
         command.add(JAR.toAbsolutePath().toString());
@@ -72,6 +78,15 @@ public final class OperatorProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The operator's process id (for /proc figures such as peak RSS). */
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     public URI baseUrl() {

@@ -88,12 +88,34 @@ public final class ChartValidator {
         }
         if (size > limits.maxArchiveBytes()) {
             throw tooLarge("the chart archive is " + size + " bytes compressed, over the limit of " + limits.maxArchiveBytes()
-                    + " bytes (maxArchiveBytes)", "Shrink the chart, or raise maxArchiveBytes if a chart this big is expected");
+                    + " bytes", "Shrink the chart, or raise " + limits.setting("maxArchiveBytes") + " if a chart this big is expected");
         }
         try (InputStream in = Files.newInputStream(tgz)) {
             return new ArchiveScan(new Budget(limits), "", 0).run(in);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read chart archive " + tgz, e);
+        }
+    }
+
+    /**
+     * Before any download: the config blob must name the repository's chart ({@code expectedName})
+     * and, for a tag, hold the tag's version. The archive is compared with the config afterwards by
+     * {@link #checkAgreement}; both checks live here, in one place.
+     *
+     * @param repository the repository, for the message
+     * @param tag        the tag resolved, or null for a reference by digest
+     * @throws EngineException {@link Reason#ChartMismatch}
+     */
+    public static void checkConfigAgreement(ChartMetadata config, String expectedName, String tag, String repository) {
+        if (!expectedName.equals(config.name())) {
+            throw new EngineException(Reason.ChartMismatch, "The config blob of " + repository + " names the chart '"
+                    + config.name() + "', but the repository's last path segment is '" + expectedName
+                    + "'. Helm requires them to be equal: push the chart to a repository ending in /" + config.name()
+                    + ", or reference the repository it was pushed to.");
+        }
+        if (tag != null && (config.version() == null || !VersionSelector.tagFor(config.version()).equals(tag))) {
+            throw new EngineException(Reason.ChartMismatch, "Tag " + tag + " of " + repository + " holds a chart whose config"
+                    + " blob says version '" + config.version() + "'. Tag the chart with its version, as 'helm push' does.");
         }
     }
 
@@ -182,7 +204,7 @@ public final class ChartValidator {
                         "A chart is a .tgz file made by 'helm package'");
             }
             try {
-                BoundedStream raw = new BoundedStream(gzip, budget);
+                BoundedStream raw = new BoundedStream(gzip, budget, limits.setting("maxTotalBytes"));
                 TarArchiveInputStream tar = new TarArchiveInputStream(raw, false);
                 TarArchiveEntry entry;
                 while ((entry = tar.getNextEntry()) != null) {
@@ -204,8 +226,8 @@ public final class ChartValidator {
 
         private void read(TarArchiveInputStream tar, TarArchiveEntry entry) throws IOException {
             if (--budget.entries < 0) {
-                throw tooLarge(label + "the chart archive has more than " + limits.maxEntries() + " entries (maxEntries)",
-                        "Remove files from the chart, or raise maxEntries if a chart this big is expected");
+                throw tooLarge(label + "the chart archive has more than " + limits.maxEntries() + " entries",
+                        "Remove files from the chart, or raise " + limits.setting("maxEntries") + " if a chart this big is expected");
             }
             // As Go's tar reader: a directory is type '5', or an old-style '\0' entry whose name ends in '/'.
             byte type = entry.getLinkFlag();
@@ -294,14 +316,14 @@ public final class ChartValidator {
         /** {@code size} is the size the tar header declares, or how far reading got when the file outgrew the limit. */
         private EngineException fileTooLarge(EntryPath path, long size) {
             return tooLarge(label + path.display() + " is " + size + " bytes or more decompressed, over the per-file limit of "
-                    + limits.maxFileBytes() + " bytes (maxFileBytes; Helm itself refuses files over 5 MiB)",
-                    "Keep large data out of the chart, or raise maxFileBytes if the file is expected");
+                    + limits.maxFileBytes() + " bytes (Helm itself refuses files over 5 MiB)",
+                    "Keep large data out of the chart, or raise " + limits.setting("maxFileBytes") + " if the file is expected");
         }
 
         private EngineException totalTooLarge(EntryPath path) {
-            return tooLarge(label + "the chart is over " + limits.maxTotalBytes() + " bytes decompressed (maxTotalBytes; Helm"
+            return tooLarge(label + "the chart is over " + limits.maxTotalBytes() + " bytes decompressed (Helm"
                     + " refuses charts over 100 MiB), reached at " + path.display(),
-                    "Remove large files from the chart, or raise maxTotalBytes if a chart this big is expected");
+                    "Remove large files from the chart, or raise " + limits.setting("maxTotalBytes") + " if a chart this big is expected");
         }
 
         private void readSubchartArchive(EntryPath path, byte[] content) throws IOException {
@@ -447,10 +469,12 @@ public final class ChartValidator {
     /** The decompressed tar stream, capped so that headers and padding (which no file size counts) stay bounded. */
     private static final class BoundedStream extends FilterInputStream {
         private final Budget budget;
+        private final String totalSetting;
 
-        BoundedStream(InputStream in, Budget budget) {
+        BoundedStream(InputStream in, Budget budget, String totalSetting) {
             super(in);
             this.budget = budget;
+            this.totalSetting = totalSetting;
         }
 
         @Override
@@ -482,8 +506,8 @@ public final class ChartValidator {
             budget.rawBytes -= n;
             if (budget.rawBytes < 0) {
                 throw new LimitReached(tooLarge("the decompressed chart archive is over its limit (file data plus tar headers"
-                        + " and padding: maxTotalBytes plus " + OVERHEAD_PER_ENTRY + " bytes per allowed entry)",
-                        "Remove files from the chart, or raise maxTotalBytes if a chart this big is expected"));
+                        + " and padding: the decompressed limit plus " + OVERHEAD_PER_ENTRY + " bytes per allowed entry)",
+                        "Remove files from the chart, or raise " + totalSetting + " if a chart this big is expected"));
             }
         }
     }

@@ -250,37 +250,6 @@ public final class ManifestResolver {
         return ref.registry() + "/" + ref.repository() + "@" + manifest.digest + " (" + manifest.mediaType + ")";
     }
 
-    /** What a manifest or index references: child manifests (of an index) and blobs (config and layers). */
-    public record References(List<String> manifests, List<String> blobs) {
-        static final References NONE = new References(List.of(), List.of());
-    }
-
-    /** The digests a stored manifest or index names; nothing for content that is not a JSON manifest. */
-    public static References references(byte[] content) {
-        JsonNode json;
-        try {
-            json = JSON.readTree(content);
-        } catch (IOException e) {
-            return References.NONE;
-        }
-        if (json == null || !json.isObject()) {
-            return References.NONE;
-        }
-        List<String> manifests = new ArrayList<>();
-        json.path("manifests").forEach(child -> addDigest(manifests, child));
-        List<String> blobs = new ArrayList<>();
-        addDigest(blobs, json.path("config"));
-        json.path("layers").forEach(layer -> addDigest(blobs, layer));
-        return new References(manifests, blobs);
-    }
-
-    private static void addDigest(List<String> into, JsonNode descriptor) {
-        String digest = descriptor.path("digest").asText("");
-        if (Digest.parseOrNull(digest) != null) {
-            into.add(digest);
-        }
-    }
-
     /** The exact commands that push a chart to this reference correctly. */
     static String pushHint(OciReference ref) {
         String name = ref.chartName();

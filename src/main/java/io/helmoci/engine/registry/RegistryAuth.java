@@ -190,7 +190,7 @@ final class RegistryAuth {
             }
             Response response = http.send(new Request.Builder().url(realm).post(form.build()).build());
             if (response.code() != 404 && response.code() != 405) {
-                return readToken(response, tokenServer, registry, what, credentials);
+                return readToken(response, tokenServer, registry, what, credentials, http);
             }
             response.close(); // this token server has no OAuth2 POST endpoint: use the GET form
         }
@@ -203,10 +203,11 @@ final class RegistryAuth {
         if (!credentials.isAnonymous()) {
             request.header("Authorization", credentials.basicAuthorization());
         }
-        return readToken(http.send(request.build()), tokenServer, registry, what, credentials);
+        return readToken(http.send(request.build()), tokenServer, registry, what, credentials, http);
     }
 
-    private FetchedToken readToken(Response response, String tokenServer, String registry, String what, Credentials credentials) {
+    private FetchedToken readToken(Response response, String tokenServer, String registry, String what, Credentials credentials,
+                                   RegistryHttp http) {
         if (!response.isSuccessful()) {
             RegistryErrors.Failure failure = RegistryErrors.read(response);
             String where = "a token for " + what + " from token server " + tokenServer;
@@ -220,9 +221,12 @@ final class RegistryAuth {
                         + " answered more than 128 KiB. Check the registry's auth configuration.");
             }
             body = JSON.readTree(bytes);
-        } catch (IOException e) {
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new EngineException(Reason.RegistryUnavailable, "Token server " + tokenServer
                     + " answered something that is not a JSON token response. Check the registry's auth configuration.");
+        } catch (IOException e) {
+            // A token server that trickles or stalls is a Timeout (or a broken connection), as the registry itself would be.
+            throw http.classifyBodyFailure(e, response.request().url());
         }
         // oras-go prefers access_token when both are present.
         String token = text(body, "access_token");

@@ -3,10 +3,11 @@ package io.helmoci.engine.registry;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,6 +34,8 @@ public final class RegistryClient {
     /** Manifests, tag-list pages and config blobs larger than this are refused (as oras-go does). */
     public static final int MAX_METADATA_BYTES = 4 * 1024 * 1024;
     static final int MAX_TAG_PAGES = 1000;
+    /** A next-page link longer than this is refused (real ones carry a repository, n= and last=<tag>). */
+    static final int MAX_LINK_CHARS = 8192;
     private static final String USER_AGENT = "helm-oci-operator";
     private static final String ACCEPT = String.join(", ", MediaTypes.MANIFEST_ACCEPT);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,29 +48,43 @@ public final class RegistryClient {
     private final RegistryAuth auth;
     private final Credentials credentials;
     private final int tagPageSize;
+    private final TagListLimits tagLimits;
     /** Manifests already read in this operation (e.g. by a HEAD that had to fall back to GET). */
     private final Map<String, ManifestContent> manifests = new HashMap<>();
 
-    RegistryClient(RegistryHttp http, RegistryAuth auth, Credentials credentials, int tagPageSize) {
+    RegistryClient(RegistryHttp http, RegistryAuth auth, Credentials credentials, int tagPageSize, TagListLimits tagLimits) {
         this.http = http;
+        this.tagLimits = tagLimits;
         this.auth = auth;
         this.credentials = credentials;
         this.tagPageSize = tagPageSize;
     }
 
-    /** Every tag of the repository, following {@code Link: <...>; rel="next"} pages, in registry order. */
+    /**
+     * The tags of the repository that version selection can use, following
+     * {@code Link: <...>; rel="next"} pages, in registry order: every strict semver tag, plus the
+     * first {@value TagListReader#KEPT_OTHER_TAGS} other tags as examples for messages. Pages are
+     * stream-parsed; tags and bytes over all pages are bounded by the {@link TagListLimits}
+     * ({@link Reason#TagListTooLarge}), and a {@code Link} back to a page already read fails.
+     */
     public List<String> listTags(OciReference ref) {
         String what = "the tag list of " + ref.repository();
-        List<String> tags = new ArrayList<>();
+        TagListReader reader = new TagListReader(tagLimits, MAX_METADATA_BYTES, ref.registry(), what);
         HttpUrl.Builder first = base(ref).addPathSegments("tags/list");
         if (tagPageSize > 0) {
             first.addQueryParameter("n", Integer.toString(tagPageSize));
         }
         HttpUrl url = first.build();
+        Set<HttpUrl> visited = new HashSet<>();
         for (int page = 0; url != null; page++) {
             if (page >= MAX_TAG_PAGES) {
+                throw new EngineException(Reason.TagListTooLarge, "Registry " + ref.registry() + " paginated " + what
+                        + " beyond " + MAX_TAG_PAGES + " pages. Delete old tags from the repository, or give an exact version"
+                        + " (it needs no tag list).");
+            }
+            if (!visited.add(url)) {
                 throw new EngineException(Reason.RegistryUnavailable, "Registry " + ref.registry() + " paginated " + what
-                        + " beyond " + MAX_TAG_PAGES + " pages. Check the registry.");
+                        + " in a loop: its Link header points back to a page already read. Check the registry.");
             }
             Response response = execute(new Request.Builder().url(url).get(), ref, what);
             if (response.code() == 404) {
@@ -78,19 +95,14 @@ public final class RegistryClient {
                 throw fail(response, what, ref);
             }
             String next = LinkHeader.next(response.headers("Link"));
-            byte[] body = readCapped(response, MAX_METADATA_BYTES, what);
-            try {
-                JsonNode node = JSON.readTree(body);
-                for (JsonNode tag : node.path("tags")) {
-                    tags.add(tag.asText());
-                }
+            try (response; InputStream in = response.body().byteStream()) {
+                reader.readPage(in);
             } catch (IOException e) {
-                throw new EngineException(Reason.RegistryUnavailable, "Registry " + ref.registry() + " answered " + what
-                        + " with something that is not JSON. Check the registry.");
+                throw http.classifyBodyFailure(e, response.request().url());
             }
             url = nextPage(url, next, ref);
         }
-        return tags;
+        return reader.tags();
     }
 
     private static HttpUrl nextPage(HttpUrl current, String next, OciReference ref) {
@@ -98,9 +110,9 @@ public final class RegistryClient {
             return null;
         }
         HttpUrl resolved = current.resolve(next);
-        if (resolved == null || !RegistryHttp.sameOrigin(current, resolved)) {
+        if (next.length() > MAX_LINK_CHARS || resolved == null || !RegistryHttp.sameOrigin(current, resolved)) {
             throw new EngineException(Reason.RegistryUnavailable, "Registry " + ref.registry()
-                    + " sent a tag-list page link to another host or an invalid URL; not following it.");
+                    + " sent a tag-list page link to another host, an invalid or an overlong URL; not following it.");
         }
         return resolved;
     }

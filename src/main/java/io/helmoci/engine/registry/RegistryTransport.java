@@ -13,6 +13,7 @@ public final class RegistryTransport implements AutoCloseable {
     private final RegistryAuth auth;
     private final AtomicLong requests = new AtomicLong();
     private final ExchangeObserver observer;
+    private final TagListLimits tagLimits;
 
     public RegistryTransport() {
         this(Clock.systemUTC());
@@ -24,15 +25,21 @@ public final class RegistryTransport implements AutoCloseable {
 
     /** @param observer told about every HTTP exchange (for metrics) */
     public RegistryTransport(Clock clock, ExchangeObserver observer) {
+        this(clock, observer, TagListLimits.defaults());
+    }
+
+    /** @param tagLimits bounds on a tag list over all its pages */
+    public RegistryTransport(Clock clock, ExchangeObserver observer, TagListLimits tagLimits) {
         this.auth = new RegistryAuth(clock);
         this.observer = observer;
+        this.tagLimits = tagLimits;
     }
 
     /** A client for one operation; its deadline ({@link TransportOptions#operationTimeout()}) starts now. */
     public RegistryClient open(RegistryOptions options) {
         RegistryHttp http = new RegistryHttp(clients.clientFor(options.transport()), options.transport(),
                 Deadline.after(options.transport().operationTimeout()), requests, observer);
-        return new RegistryClient(http, auth, options.credentials(), options.transport().tagPageSize());
+        return new RegistryClient(http, auth, options.credentials(), options.transport().tagPageSize(), tagLimits);
     }
 
     /** HTTP exchanges sent so far by every client of this transport (token requests and redirect hops included). */

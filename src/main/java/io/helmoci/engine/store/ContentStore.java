@@ -12,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -19,7 +20,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.helmoci.engine.EngineException;
@@ -45,7 +49,12 @@ import io.helmoci.engine.registry.Digest;
  */
 public final class ContentStore {
     private static final String TEMP_PREFIX = ".tmp-";
-    private static final Duration STALE_TEMP = Duration.ofHours(1);
+    /**
+     * A temporary file this store is not writing, unmodified for this long, belongs to a fetch that
+     * died (a killed process): removed at start and by {@link #list()}. Live fetches of other
+     * processes sharing the directory write at least every read timeout, far more often.
+     */
+    static final Duration STALE_TEMP = Duration.ofMinutes(10);
     private static final int BUFFER = 64 * 1024;
     private static final int LOCK_STRIPES = 64;
 
@@ -61,8 +70,24 @@ public final class ContentStore {
 
     private final Path root;
     private final long maxBlobBytes;
+    private final String maxBlobSetting;
     private final Clock clock;
     private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
+    /**
+     * A stored file hashed within this time, unchanged since (same file key and size), is served
+     * without hashing it again: a request for a large archive costs a stat, not a re-hash under the
+     * blob's lock. Files are only ever replaced by an atomic move (a new file key).
+     */
+    static final Duration REVERIFY_AFTER = Duration.ofMinutes(10);
+
+    /** When a file was last hashed and found intact, and what it was then. */
+    private record Verified(Object fileKey, long size, Instant at) {
+    }
+
+    private final Map<Path, Verified> verified = new ConcurrentHashMap<>();
+
+    /** Temporary files of this store's fetches in progress: never removed as stale, however slow. */
+    private final Set<Path> ownTemporaries = ConcurrentHashMap.newKeySet();
 
     /**
      * @param root         the store directory, created if missing
@@ -74,17 +99,19 @@ public final class ContentStore {
 
     /** @param clock the time recorded as a blob's last use */
     public ContentStore(Path root, long maxBlobBytes, Clock clock) {
+        this(root, maxBlobBytes, clock, "the limit (maxArchiveBytes)");
+    }
+
+    /** @param maxBlobSetting how the user raises {@code maxBlobBytes} here (a flag or a setting), for messages */
+    public ContentStore(Path root, long maxBlobBytes, Clock clock, String maxBlobSetting) {
         this.root = root;
         this.maxBlobBytes = maxBlobBytes;
+        this.maxBlobSetting = maxBlobSetting;
         this.clock = clock;
         for (int i = 0; i < LOCK_STRIPES; i++) {
             locks[i] = new ReentrantLock();
         }
         removeStaleTemporaryFiles();
-    }
-
-    public Path root() {
-        return root;
     }
 
     /** Where a blob with this digest lives (whether or not it is there). */
@@ -118,17 +145,20 @@ public final class ContentStore {
             }
             Path directory = createDirectories(target.getParent());
             Path temporary = createTemporary(directory, digest);
+            ownTemporaries.add(temporary);
             try {
                 try (InputStream in = source.open()) {
                     writeVerified(in, temporary, descriptor, digest, what);
                 }
                 moveIntoPlace(temporary, target);
                 markUsed(target);
+                rememberVerified(target); // hashed while it was written
                 return target;
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot store " + what + " in " + directory, e);
             } finally {
                 deleteQuietly(temporary);
+                ownTemporaries.remove(temporary);
             }
         } finally {
             lock.unlock();
@@ -152,8 +182,14 @@ public final class ContentStore {
         }
     }
 
-    /** Every complete blob in the store (temporary files of fetches in progress left out). */
+    /**
+     * Every complete blob in the store (temporary files of fetches in progress left out). Removes,
+     * on the way, temporary files this store does not own that were not written for
+     * {@link #STALE_TEMP}: leftovers of a killed process, which a garbage collector listing the
+     * store would otherwise never see.
+     */
     public List<StoredBlob> list() {
+        FileTime staleBefore = FileTime.from(clock.instant().minus(STALE_TEMP));
         List<StoredBlob> blobs = new ArrayList<>();
         Path all = root.resolve("blobs");
         if (!Files.isDirectory(all)) {
@@ -163,6 +199,10 @@ public final class ContentStore {
             for (Path algorithm : algorithms) {
                 try (DirectoryStream<Path> files = Files.newDirectoryStream(algorithm)) {
                     for (Path file : files) {
+                        if (file.getFileName().toString().startsWith(TEMP_PREFIX)) {
+                            removeIfStale(file, staleBefore);
+                            continue;
+                        }
                         Digest digest = Digest.parseOrNull(algorithm.getFileName() + ":" + file.getFileName());
                         if (digest != null) {
                             try {
@@ -194,6 +234,7 @@ public final class ContentStore {
             if (!Files.getLastModifiedTime(path).toInstant().isBefore(cutoff)) {
                 return false;
             }
+            verified.remove(path);
             return Files.deleteIfExists(path);
         } catch (NoSuchFileException e) {
             return false;
@@ -210,6 +251,7 @@ public final class ContentStore {
         ReentrantLock lock = lockFor(digest);
         lock.lock();
         try {
+            verified.remove(path);
             return Files.deleteIfExists(path);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove " + path, e);
@@ -303,11 +345,27 @@ public final class ContentStore {
         }
     }
 
-    /** Whether the file exists with the expected size and hashes to the digest; a corrupt file is removed. */
+    /**
+     * Whether the file exists with the expected size and hashes to the digest (hashed again only
+     * when {@link #REVERIFY_AFTER} has passed or the file changed); a corrupt file is removed.
+     */
     private boolean isIntact(Path path, long size, Digest digest) {
         try {
-            if (!Files.isRegularFile(path) || (size >= 0 && Files.size(path) != size)) {
+            BasicFileAttributes attributes;
+            try {
+                attributes = Files.readAttributes(path, BasicFileAttributes.class);
+            } catch (NoSuchFileException e) {
+                verified.remove(path);
                 return false;
+            }
+            if (!attributes.isRegularFile() || (size >= 0 && attributes.size() != size)) {
+                verified.remove(path);
+                return false;
+            }
+            Verified known = verified.get(path);
+            if (known != null && attributes.fileKey() != null && attributes.fileKey().equals(known.fileKey())
+                    && known.size() == attributes.size() && clock.instant().isBefore(known.at().plus(REVERIFY_AFTER))) {
+                return true;
             }
             MessageDigest hash = digest.newMessageDigest();
             byte[] buffer = new byte[BUFFER];
@@ -317,14 +375,27 @@ public final class ContentStore {
                 }
             }
             if (digest.matches(hash)) {
+                verified.put(path, new Verified(attributes.fileKey(), attributes.size(), clock.instant()));
                 return true;
             }
+            verified.remove(path);
             Files.deleteIfExists(path); // corrupted on disk: fetch it again
             return false;
         } catch (NoSuchFileException e) {
             return false;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + path, e);
+        }
+    }
+
+    private void rememberVerified(Path path) {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+            if (attributes.fileKey() != null) {
+                verified.put(path, new Verified(attributes.fileKey(), attributes.size(), clock.instant()));
+            }
+        } catch (IOException e) {
+            verified.remove(path); // hashed again on the next use
         }
     }
 
@@ -365,6 +436,16 @@ public final class ContentStore {
         }
     }
 
+    private void removeIfStale(Path temporary, FileTime staleBefore) {
+        try {
+            if (!ownTemporaries.contains(temporary) && Files.getLastModifiedTime(temporary).compareTo(staleBefore) < 0) {
+                deleteQuietly(temporary);
+            }
+        } catch (IOException e) {
+            // gone meanwhile
+        }
+    }
+
     /** Temporary files of fetches that died with their process. */
     private void removeStaleTemporaryFiles() {
         Path blobs = root.resolve("blobs");
@@ -390,7 +471,7 @@ public final class ContentStore {
     private EngineException tooLarge(String problem) {
         String text = Character.toUpperCase(problem.charAt(0)) + problem.substring(1);
         return new EngineException(Reason.ChartTooLarge, text + ", over the limit of " + maxBlobBytes
-                + " bytes. Shrink the chart, or raise the limit (maxArchiveBytes) if the size is expected.");
+                + " bytes. Shrink the chart, or raise " + maxBlobSetting + " if the size is expected.");
     }
 
     private static String describe(Descriptor descriptor) {

@@ -5,7 +5,7 @@ import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
 import io.helmoci.operator.api.v1alpha1.SupersededArtifact;
 import io.helmoci.operator.events.EventRecorder;
-import io.helmoci.operator.source.ChartSource;
+import io.helmoci.operator.source.ArtifactStore;
 import io.helmoci.operator.source.StoredBlob;
 import org.jboss.logging.Logger;
 
@@ -47,16 +47,16 @@ public final class ArtifactCollector {
     private record Expired(HelmOciChart chart, SupersededArtifact entry) {
     }
 
-    private final ChartSource source;
+    private final ArtifactStore store;
     private final Supplier<List<HelmOciChart>> charts;
     private final ArtifactRetention retention;
     private final EventRecorder events;
     private final Clock clock;
 
     /** @param charts every HelmOciChart, as the API server has them now; throws when they cannot be listed */
-    public ArtifactCollector(ChartSource source, Supplier<List<HelmOciChart>> charts, ArtifactRetention retention,
+    public ArtifactCollector(ArtifactStore store, Supplier<List<HelmOciChart>> charts, ArtifactRetention retention,
                              EventRecorder events, Clock clock) {
-        this.source = source;
+        this.store = store;
         this.charts = charts;
         this.retention = retention;
         this.events = events;
@@ -73,18 +73,18 @@ public final class ArtifactCollector {
         for (HelmOciChart chart : all) {
             markReferences(chart, listedAt, manifests, referenced, expired);
         }
-        referenced.addAll(source.storedClosure(manifests));
+        referenced.addAll(store.storedClosure(manifests));
 
         int kept = 0;
         List<String> removed = new ArrayList<>();
-        for (StoredBlob blob : source.storedBlobs()) {
+        for (StoredBlob blob : store.storedBlobs()) {
             if (referenced.contains(blob.digest())) {
                 kept++;
                 continue;
             }
             List<Expired> owners = expired.getOrDefault(blob.digest(), List.of());
             Instant cutoff = unusedSince(owners, listedAt);
-            if (blob.lastUsed().isBefore(cutoff) && source.removeIfUnusedSince(blob.digest(), cutoff)) {
+            if (blob.lastUsed().isBefore(cutoff) && store.removeIfUnusedSince(blob.digest(), cutoff)) {
                 removed.add(blob.digest());
                 owners.forEach(owner -> events.normal(owner.chart(), ConditionReasons.EVENT_ARTIFACT_REMOVED,
                         "Removed superseded artifact " + owner.entry().getUrl() + " (" + blob.digest() + "): its retention ended at "

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.helmoci.operator.ReconcileException;
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.operator.credentials.ClientObjectLookup;
+import io.helmoci.operator.source.ArtifactStore;
 import io.helmoci.operator.source.ChartSource;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -34,9 +35,9 @@ public class ArtifactRoutes {
     private final KubernetesClient client;
     private final ArtifactService artifacts;
 
-    public ArtifactRoutes(KubernetesClient client, ChartSource source) {
+    public ArtifactRoutes(KubernetesClient client, ChartSource source, ArtifactStore store) {
         this.client = client;
-        this.artifacts = new ArtifactService(source, new ClientObjectLookup(client), Clock.systemUTC());
+        this.artifacts = new ArtifactService(source, store, new ClientObjectLookup(client), Clock.systemUTC());
     }
 
     void register(@Observes Router router) {

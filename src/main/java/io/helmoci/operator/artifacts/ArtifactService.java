@@ -1,8 +1,6 @@
 package io.helmoci.operator.artifacts;
 
 import io.helmoci.engine.EngineException;
-import io.helmoci.engine.Reason;
-import io.helmoci.operator.ConditionReasons;
 import io.helmoci.operator.ReconcileException;
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
@@ -10,8 +8,9 @@ import io.helmoci.operator.api.v1alpha1.SupersededArtifact;
 import io.helmoci.operator.credentials.CredentialsReader;
 import io.helmoci.operator.credentials.ObjectLookup;
 import io.helmoci.operator.source.ChartRequest;
+import io.helmoci.operator.source.ArtifactStore;
 import io.helmoci.operator.source.ChartSource;
-import io.helmoci.operator.source.ResolvedChart;
+import io.helmoci.operator.source.ChartLayer;
 import io.helmoci.operator.source.StoredChart;
 
 import java.nio.file.Path;
@@ -38,11 +37,13 @@ public final class ArtifactService {
     }
 
     private final ChartSource source;
+    private final ArtifactStore store;
     private final ObjectLookup lookup;
     private final Clock clock;
 
-    public ArtifactService(ChartSource source, ObjectLookup lookup, Clock clock) {
+    public ArtifactService(ChartSource source, ArtifactStore store, ObjectLookup lookup, Clock clock) {
         this.source = source;
+        this.store = store;
         this.lookup = lookup;
         this.clock = clock;
     }
@@ -55,7 +56,7 @@ public final class ArtifactService {
      */
     public Optional<ServedArtifact> find(HelmOciChart chart, String fileName) {
         return published(chart.getStatus(), fileName).map(published -> {
-            Optional<Path> stored = source.stored(published.contentDigest(), published.size());
+            Optional<Path> stored = store.stored(published.contentDigest(), published.size());
             if (stored.isPresent()) {
                 return new ServedArtifact(stored.get(), published.contentDigest(), stored.get().toFile().length());
             }
@@ -80,18 +81,10 @@ public final class ArtifactService {
 
     private StoredChart fetchAgain(HelmOciChart chart, Published published) {
         try {
-            ChartRequest request = new ChartRequest(chart.getSpec().getUrl(), null, published.manifestDigest(),
+            ChartRequest request = new ChartRequest(chart.getSpec().getUrl(), null, null,
                     new CredentialsReader(lookup).read(chart), REFETCH_TIMEOUT);
-            // The pull goes by manifest digest only; version, tag and chart metadata are not needed for it.
-            ResolvedChart byDigest = new ResolvedChart(null, null, published.manifestDigest(), published.contentDigest(),
-                    published.size(), null, List.of(), List.of());
-            StoredChart fetched = source.pull(request, byDigest);
-            if (!fetched.contentDigest().equals(published.contentDigest())) {
-                throw new ReconcileException(ConditionReasons.of(Reason.DigestMismatch),
-                        "Manifest " + published.manifestDigest() + " now holds " + fetched.contentDigest() + ", not the published "
-                                + published.contentDigest() + ".", ReconcileException.Disposition.STALLED);
-            }
-            return fetched;
+            // Exactly the published archive, by its digest and size (the store verifies both), with the resource's credentials.
+            return source.pull(request, new ChartLayer(published.contentDigest(), published.size(), null), null);
         } catch (EngineException e) {
             throw ReconcileException.from(e);
         }

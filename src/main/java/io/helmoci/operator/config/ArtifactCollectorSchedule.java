@@ -5,7 +5,7 @@ import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.operator.artifacts.ArtifactCollector;
 import io.helmoci.operator.artifacts.ArtifactRetention;
 import io.helmoci.operator.events.EventRecorder;
-import io.helmoci.operator.source.ChartSource;
+import io.helmoci.operator.source.ArtifactStore;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,9 +34,9 @@ public class ArtifactCollectorSchedule {
     });
     private boolean listFailureLogged;
 
-    public ArtifactCollectorSchedule(ChartSource source, KubernetesClient client, ArtifactRetention retention, EventRecorder events) {
+    public ArtifactCollectorSchedule(ArtifactStore store, KubernetesClient client, ArtifactRetention retention, EventRecorder events) {
         this.retention = retention;
-        this.collector = new ArtifactCollector(source,
+        this.collector = new ArtifactCollector(store,
                 () -> client.resources(HelmOciChart.class).inAnyNamespace().list().getItems(), retention, events, Clock.systemUTC());
     }
 

@@ -3,32 +3,44 @@ package io.helmoci.operator.config;
 import io.helmoci.engine.ChartPuller;
 import io.helmoci.engine.chart.ChartLimits;
 import io.helmoci.operator.metrics.MeteredChartSource;
+import io.helmoci.operator.source.ArtifactStore;
 import io.helmoci.operator.source.ChartSource;
+import io.helmoci.operator.source.EngineArtifactStore;
 import io.helmoci.operator.source.EngineChartSource;
 import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 
 import java.time.Clock;
 
-/** One engine per process: it shares connections and registry tokens across all HelmOciCharts. */
+/** One engine per process: it shares connections and registry tokens across all HelmOciCharts; its store is the artifact store. */
 @ApplicationScoped
 public class ChartSourceProducer {
-    private EngineChartSource engine;
+
+    @Produces
+    @Singleton
+    ChartPuller chartPuller(OperatorConfig config, MeterRegistry meters) {
+        OperatorConfig.Limits limits = config.limits();
+        ChartLimits chartLimits = new ChartLimits(limits.maxArchiveBytes(), limits.maxFileBytes(), limits.maxTotalBytes(),
+                limits.maxEntries(), limits.maxTags(), limits.maxTagListBytes(), ChartLimits.OPERATOR_SETTINGS);
+        return new ChartPuller(config.store().path(), chartLimits, Clock.systemUTC(), MeteredChartSource.httpRequestCounter(meters));
+    }
+
+    void close(@Disposes ChartPuller puller) {
+        puller.close();
+    }
 
     @Produces
     @ApplicationScoped
-    ChartSource chartSource(OperatorConfig config, MeterRegistry meters) {
-        engine = new EngineChartSource(new ChartPuller(config.store().path(), ChartLimits.defaults(), Clock.systemUTC(),
-                MeteredChartSource.httpRequestCounter(meters)));
-        return new MeteredChartSource(engine, meters);
+    ChartSource chartSource(ChartPuller puller, MeterRegistry meters) {
+        return new MeteredChartSource(new EngineChartSource(puller), meters);
     }
 
-    @PreDestroy
-    void close() {
-        if (engine != null) {
-            engine.close();
-        }
+    @Produces
+    @ApplicationScoped
+    ArtifactStore artifactStore(ChartPuller puller, MeterRegistry meters) {
+        return MeteredChartSource.gaugeStoredBlobs(new EngineArtifactStore(puller.store()), meters);
     }
 }

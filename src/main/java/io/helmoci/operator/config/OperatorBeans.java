@@ -5,7 +5,10 @@ import io.helmoci.operator.artifacts.ArtifactRetention;
 import io.helmoci.operator.artifacts.ArtifactUrls;
 import io.helmoci.operator.events.EventRecorder;
 import io.helmoci.operator.events.KubernetesEventRecorder;
+import io.helmoci.operator.fairness.ReconcileDurations;
+import io.helmoci.operator.fairness.WorkLimiter;
 import io.helmoci.operator.reconciler.ChartSync;
+import io.helmoci.operator.source.ArtifactStore;
 import io.helmoci.operator.source.ChartSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -77,7 +80,23 @@ public class OperatorBeans {
 
     @Produces
     @ApplicationScoped
-    ChartSync chartSync(ChartSource source, ArtifactUrls urls, ArtifactRetention retention, EventRecorder events) {
-        return new ChartSync(source, urls, retention, events, Clock.systemUTC());
+    ChartSync chartSync(ChartSource source, ArtifactStore store, ArtifactUrls urls, ArtifactRetention retention, EventRecorder events,
+                        OperatorConfig config) {
+        return new ChartSync(source, store, urls, retention, events, Clock.systemUTC(), reconcileDurations(config));
+    }
+
+    static ReconcileDurations reconcileDurations(OperatorConfig config) {
+        return new ReconcileDurations(config.reconcile().minInterval(),
+                "the operator's minimum, helmoci.reconcile.min-interval", ReconcileDurations.MIN_TIMEOUT,
+                config.reconcile().maxTimeout(), "the operator's maximum, helmoci.reconcile.max-timeout");
+    }
+
+    /** Shares the reconcile workers fairly between registries and namespaces. */
+    @Produces
+    @ApplicationScoped
+    WorkLimiter workLimiter(OperatorConfig config) {
+        return new WorkLimiter(config.reconcile().maxConcurrentPerRegistry(), config.reconcile().maxConcurrentPerNamespace(),
+                "the operator setting helmoci.reconcile.max-concurrent-per-registry",
+                "the operator setting helmoci.reconcile.max-concurrent-per-namespace");
     }
 }

@@ -17,6 +17,63 @@ public interface OperatorConfig {
 
     LeaderElection leaderElection();
 
+    Limits limits();
+
+    Reconcile reconcile();
+
+    /** Fair use of the reconcile workers (env HELMOCI_RECONCILE_MAX_TIMEOUT and so on). */
+    interface Reconcile {
+        /**
+         * Reconciliations at once against one registry (host[:port]); more wait, requeued within
+         * seconds with Reconciling=True reason WaitingForCapacity. Keeps a slow registry from taking
+         * every worker (java-operator-sdk runs 50 by default).
+         */
+        @WithDefault("10")
+        int maxConcurrentPerRegistry();
+
+        /** Reconciliations at once within one namespace, likewise. */
+        @WithDefault("10")
+        int maxConcurrentPerNamespace();
+
+        /** The longest spec.timeout honoured; a longer one is lowered to this, and the status says so. */
+        @WithDefault("5m")
+        Duration maxTimeout();
+
+        /** The shortest spec.interval honoured; a shorter one is raised to this, and the status says so. */
+        @WithDefault("10s")
+        Duration minInterval();
+    }
+
+    /**
+     * Size limits for charts and tag lists (env HELMOCI_LIMITS_MAX_ARCHIVE_BYTES and so on); a failure
+     * at a limit names the setting that raises it. Defaults: {@code ChartLimits.defaults()}.
+     */
+    interface Limits {
+        /** Largest chart archive (.tgz) accepted, in bytes. */
+        @WithDefault("20971520")
+        long maxArchiveBytes();
+
+        /** Largest decompressed file in a chart, in bytes (Helm's own limit: 5 MiB). */
+        @WithDefault("5242880")
+        long maxFileBytes();
+
+        /** Largest decompressed chart, in bytes (Helm's own limit: 100 MiB). */
+        @WithDefault("104857600")
+        long maxTotalBytes();
+
+        /** Most files and directories in a chart archive. */
+        @WithDefault("10000")
+        int maxEntries();
+
+        /** Most tags read from a repository's tag list, over all its pages. */
+        @WithDefault("50000")
+        int maxTags();
+
+        /** Most bytes read from a repository's tag list, over all its pages. */
+        @WithDefault("16777216")
+        long maxTagListBytes();
+    }
+
     interface Artifacts {
         /** How clients reach the artifact server; written into status.artifact.url and the index.yaml URLs. */
         String baseUrl();

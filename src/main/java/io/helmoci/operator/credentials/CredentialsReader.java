@@ -43,6 +43,27 @@ public final class CredentialsReader {
         this.lookup = lookup;
     }
 
+    /**
+     * A sentence naming the imagePullSecrets of spec.serviceAccountName that do not exist in the
+     * namespace, which {@link #read} skips as the kubelet does; empty when none are missing (or
+     * there is no such ServiceAccount).
+     */
+    public String missingPullSecretsNote(HelmOciChart resource) {
+        String namespace = resource.getMetadata().getNamespace();
+        String accountName = resource.getSpec().getServiceAccountName();
+        if (accountName == null || accountName.isBlank()) {
+            return "";
+        }
+        List<String> missing = lookup.serviceAccount(namespace, accountName).map(ServiceAccount::getImagePullSecrets).orElse(List.of())
+                .stream().map(reference -> reference == null ? null : reference.getName())
+                .filter(name -> name != null && !name.isBlank() && lookup.secret(namespace, name).isEmpty()).toList();
+        if (missing.isEmpty()) {
+            return "";
+        }
+        return "The imagePullSecrets " + String.join(", ", missing) + " of ServiceAccount " + accountName + " do not exist in namespace "
+                + namespace + " and were skipped, as the kubelet skips them: create them, or remove them from the ServiceAccount.";
+    }
+
     public RegistryAccess read(HelmOciChart resource) {
         String namespace = resource.getMetadata().getNamespace();
         HelmOciChartSpec spec = resource.getSpec();
@@ -94,7 +115,11 @@ public final class CredentialsReader {
         List<Secret> secrets = new ArrayList<>();
         if (account.getImagePullSecrets() != null) {
             for (LocalObjectReference reference : account.getImagePullSecrets()) {
-                secrets.add(requireSecret(namespace, reference.getName(), "imagePullSecrets of ServiceAccount " + serviceAccountName));
+                if (reference == null || reference.getName() == null || reference.getName().isBlank()) {
+                    continue;
+                }
+                // As the kubelet: a missing pull secret is skipped, the others are used.
+                lookup.secret(namespace, reference.getName()).ifPresent(secrets::add);
             }
         }
         return secrets;

@@ -2,39 +2,33 @@ package io.helmoci.operator.metrics;
 
 import io.helmoci.engine.EngineException;
 import io.helmoci.engine.registry.ExchangeObserver;
+import io.helmoci.operator.source.ArtifactStore;
+import io.helmoci.operator.source.ChartLayer;
 import io.helmoci.operator.source.ChartRequest;
 import io.helmoci.operator.source.ChartSource;
 import io.helmoci.operator.source.ResolvedChart;
-import io.helmoci.operator.source.StoredBlob;
 import io.helmoci.operator.source.StoredChart;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
-import java.nio.file.Path;
-import java.time.Instant;
-import java.util.Collection;
-import java.util.List;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
  * Counts what a {@link ChartSource} does, for Prometheus:
- * {@code helmoci_registry_operations_total{registry,operation,result}},
- * {@code helmoci_pulled_bytes_total{registry}} and {@code helmoci_artifacts_stored}; and, through
- * {@link #httpRequestCounter}, {@code helmoci_registry_http_requests_total{registry,result}}.
+ * {@code helmoci_registry_operations_total{registry,operation,result}} and
+ * {@code helmoci_pulled_bytes_total{registry}}; through {@link #httpRequestCounter},
+ * {@code helmoci_registry_http_requests_total{registry,result}}; through {@link #gaugeStoredBlobs},
+ * {@code helmoci_artifacts_stored}.
  */
 public final class MeteredChartSource implements ChartSource {
     static final String HTTP_REQUESTS = "helmoci.registry.http.requests";
 
     private final ChartSource delegate;
     private final MeterRegistry registry;
-    private final Set<String> stored = ConcurrentHashMap.newKeySet();
 
     public MeteredChartSource(ChartSource delegate, MeterRegistry registry) {
         this.delegate = delegate;
         this.registry = registry;
-        registry.gaugeCollectionSize("helmoci.artifacts.stored", List.of(), stored);
     }
 
     @Override
@@ -43,43 +37,10 @@ public final class MeteredChartSource implements ChartSource {
     }
 
     @Override
-    public StoredChart pull(ChartRequest request, ResolvedChart resolved) {
-        StoredChart pulled = count(request, "pull", () -> delegate.pull(request, resolved));
+    public StoredChart pull(ChartRequest request, ChartLayer chartLayer, String version) {
+        StoredChart pulled = count(request, "pull", () -> delegate.pull(request, chartLayer, version));
         registry.counter("helmoci.pulled.bytes", "registry", registryOf(request.url())).increment(pulled.size());
-        stored.add(pulled.contentDigest());
         return pulled;
-    }
-
-    @Override
-    public Optional<Path> stored(String contentDigest, long size) {
-        Optional<Path> found = delegate.stored(contentDigest, size);
-        found.ifPresent(p -> stored.add(contentDigest));
-        return found;
-    }
-
-    @Override
-    public boolean remove(String contentDigest) {
-        stored.remove(contentDigest);
-        return delegate.remove(contentDigest);
-    }
-
-    @Override
-    public List<StoredBlob> storedBlobs() {
-        return delegate.storedBlobs();
-    }
-
-    @Override
-    public Set<String> storedClosure(Collection<String> manifestDigests) {
-        return delegate.storedClosure(manifestDigests);
-    }
-
-    @Override
-    public boolean removeIfUnusedSince(String digest, Instant cutoff) {
-        boolean removed = delegate.removeIfUnusedSince(digest, cutoff);
-        if (removed) {
-            stored.remove(digest);
-        }
-        return removed;
     }
 
     /**
@@ -88,6 +49,15 @@ public final class MeteredChartSource implements ChartSource {
      */
     public static ExchangeObserver httpRequestCounter(MeterRegistry registry) {
         return (server, result) -> registry.counter(HTTP_REQUESTS, "registry", server, "result", result).increment();
+    }
+
+    /** {@code helmoci_artifacts_stored}: the blobs (archives, manifests, configs) in this replica's store, counted when scraped. */
+    public static ArtifactStore gaugeStoredBlobs(ArtifactStore store, MeterRegistry registry) {
+        Gauge.builder("helmoci.artifacts.stored", store, s -> s.storedBlobs().size())
+                .description("Blobs (chart archives, manifests, configs) in this replica's store")
+                .strongReference(true)
+                .register(registry);
+        return store;
     }
 
     private <T> T count(ChartRequest request, String operation, Supplier<T> call) {

@@ -10,7 +10,12 @@ import io.helmoci.operator.ReconcileException.Disposition;
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
 import io.helmoci.operator.artifacts.ArtifactRetention;
+import io.helmoci.operator.credentials.CredentialsReader;
+import io.helmoci.operator.credentials.MissingPullSecrets;
 import io.helmoci.operator.credentials.ObjectLookup;
+import io.helmoci.operator.fairness.CapacityWait;
+import io.helmoci.operator.fairness.WorkLimiter;
+import io.helmoci.engine.reference.OciReference;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -30,12 +35,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.jboss.logging.Logger;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * Adapts {@link ChartSync} to java-operator-sdk: status by server-side apply, failures through
+ * Adapts {@link ChartSync} to java-operator-sdk: status by server-side apply (none when nothing would change), failures through
  * {@link #updateErrorStatus} (transient ones retried with exponential backoff, the others checked
  * again after spec.interval), the artifact removed on delete, and Secrets and ServiceAccounts
  * watched so that creating or rotating one reconciles the HelmOciCharts that use it at once.
@@ -49,10 +55,12 @@ public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner
 
     private final ChartSync sync;
     private final MeterRegistry meters;
+    private final WorkLimiter limiter;
 
-    public HelmOciChartReconciler(ChartSync sync, MeterRegistry meters) {
+    public HelmOciChartReconciler(ChartSync sync, MeterRegistry meters, WorkLimiter limiter) {
         this.sync = sync;
         this.meters = meters;
+        this.limiter = limiter;
     }
 
     @Override
@@ -62,17 +70,50 @@ public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner
 
     @Override
     public UpdateControl<HelmOciChart> reconcile(HelmOciChart resource, Context<HelmOciChart> context) {
+        WorkLimiter.Admission admission = limiter.tryEnter(registryOf(resource), resource.getMetadata().getNamespace());
+        if (!admission.admitted()) {
+            meters.counter("helmoci.reconcile.deferred").increment();
+            UpdateControl<HelmOciChart> wait = CapacityWait.status(resource, admission.message(), Clock.systemUTC())
+                    .map(status -> UpdateControl.patchStatus(statusPatch(resource, status)))
+                    .orElseGet(UpdateControl::noUpdate);
+            return wait.rescheduleAfter(CapacityWait.retryAfter());
+        }
+        try (admission) {
+            return reconcileAdmitted(resource, context);
+        }
+    }
+
+    /** The registry a resource's work goes to, or null for an invalid URL (it fails without any registry request). */
+    private static String registryOf(HelmOciChart resource) {
+        try {
+            return OciReference.parse(resource.getSpec().getUrl()).registry();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private UpdateControl<HelmOciChart> reconcileAdmitted(HelmOciChart resource, Context<HelmOciChart> context) {
         Timer.Sample sample = Timer.start(meters);
         String result = "error";
+        ObjectLookup lookup = lookup(context);
         try {
-            ChartSync.Outcome outcome = sync.reconcile(resource, lookup(context),
+            ChartSync.Outcome outcome = sync.reconcile(resource, lookup,
                     progress -> PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(resource, statusPatch(resource, progress), context));
             result = Boolean.TRUE.equals(resource.getSpec().getSuspend()) ? ConditionReasons.SUSPENDED : ConditionReasons.SUCCEEDED;
-            UpdateControl<HelmOciChart> control = UpdateControl.patchStatus(statusPatch(resource, outcome.status()));
+            UpdateControl<HelmOciChart> control = outcome.statusChanged()
+                    ? UpdateControl.patchStatus(statusPatch(resource, outcome.status())) : UpdateControl.noUpdate();
             return outcome.requeueAfter().map(control::rescheduleAfter).orElse(control);
         } catch (RuntimeException e) {
-            result = ReconcileException.from(e).reason();
-            throw e;
+            ReconcileException failure = MissingPullSecrets.noteOnFailure(ReconcileException.from(e),
+                    () -> new CredentialsReader(lookup).missingPullSecretsNote(resource));
+            result = failure.reason();
+            throw failure;
+        } catch (Error e) {
+            // An Error escaping to java-operator-sdk would end the reconcile without status or retry (the resource stuck
+            // Reconciling): as an exception it goes through updateErrorStatus like any other failure.
+            ReconcileException failure = ReconcileException.fromError(e);
+            result = failure.reason();
+            throw failure;
         } finally {
             sample.stop(meters.timer("helmoci.reconcile.duration", "result", result));
         }
@@ -82,13 +123,16 @@ public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner
     public ErrorStatusUpdateControl<HelmOciChart> updateErrorStatus(HelmOciChart resource, Context<HelmOciChart> context, Exception e) {
         ReconcileException failure = ReconcileException.from(e);
         String id = resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
-        if (failure.reason().equals(ConditionReasons.INTERNAL_ERROR)) {
-            LOG.errorf(e, "Reconciling %s failed unexpectedly", id);
-        } else {
-            LOG.infof("Reconciling %s failed: %s: %s", id, failure.reason(), failure.getMessage());
+        FailureLogging.log(resource, failure, e);
+        ChartSync.Outcome outcome;
+        try {
+            outcome = sync.failed(resource, failure);
+        } catch (RuntimeException | Error e2) {
+            LOG.errorf(e2, "Building the failed status of %s failed", id);
+            return ErrorStatusUpdateControl.<HelmOciChart>noStatusUpdate().rescheduleAfter(sync.nextCheck(resource));
         }
-        ChartSync.Outcome outcome = sync.failed(resource, failure);
-        ErrorStatusUpdateControl<HelmOciChart> control = ErrorStatusUpdateControl.patchStatus(statusPatch(resource, outcome.status()));
+        ErrorStatusUpdateControl<HelmOciChart> control = outcome.statusChanged()
+                ? ErrorStatusUpdateControl.patchStatus(statusPatch(resource, outcome.status())) : ErrorStatusUpdateControl.noStatusUpdate();
         boolean retriesExhausted = context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(false);
         if (failure.disposition() != Disposition.RETRY || retriesExhausted) {
             return control.withNoRetry().rescheduleAfter(outcome.requeueAfter().orElseGet(() -> sync.nextCheck(resource)));

@@ -6,81 +6,156 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.helmoci.operator.ConditionReasons;
 import io.helmoci.operator.Constants;
 import io.helmoci.operator.ReconcileException;
+import io.helmoci.operator.api.v1alpha1.Artifact;
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
+import io.helmoci.operator.api.v1alpha1.SupersededArtifact;
+import io.helmoci.operator.artifacts.ArtifactRetention;
+import io.helmoci.operator.source.ResolvedChart;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Builds the next status from the previous one (Keycloak style): the fields of the last success
- * are kept unless replaced, and the kstatus conditions are derived in one place.
- * lastTransitionTime changes only when a condition's status changes.
+ * Owns the next status (Keycloak's KeycloakStatusAggregator, Flink's StatusRecorder): it starts
+ * from the previous one, so the fields of the last success stay unless replaced; the steps say what
+ * they found through its methods, which return nothing; the end of a reconciliation
+ * ({@link #progressing}, {@link #succeeded}, {@link #failed}, {@link #suspended}) returns a
+ * {@link StatusUpdate} that says whether it must be written at all. lastTransitionTime changes only
+ * when a condition's status changes.
+ *
+ * <p>What a steady-state check writes: nothing, when nothing but {@code lastCheckedTime} would
+ * change and the stored {@code lastCheckedTime} is younger than {@link #LAST_CHECKED_REFRESH}. So an
+ * unchanged resource costs the API server one status write per hour (or per interval, if longer)
+ * instead of one per interval: 1000 resources at a 10m interval, about 17 writes a minute instead of
+ * 100. The reconcile metric ({@code helmoci_reconcile_duration_seconds_count}) counts every check.
  */
 final class HelmOciChartStatusAggregator {
+    /** An unchanged status is written again only to refresh a lastCheckedTime older than this. */
+    static final Duration LAST_CHECKED_REFRESH = Duration.ofHours(1);
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
     private static final int MAX_MESSAGE = 1024;
 
+    /** The status to write and whether writing it would change anything on the API server. */
+    record StatusUpdate(HelmOciChartStatus status, boolean changed) {
+    }
+
+    private final HelmOciChartStatus previous;
+    private final boolean hadStatus;
     private final HelmOciChartStatus status;
     private final long generation;
     private final Clock clock;
 
     HelmOciChartStatusAggregator(HelmOciChart resource, Clock clock) {
-        HelmOciChartStatus previous = resource.getStatus();
-        this.status = previous == null ? new HelmOciChartStatus() : SERIALIZATION.clone(previous);
-        if (status.getConditions() == null) {
-            status.setConditions(new ArrayList<>());
+        HelmOciChartStatus original = resource.getStatus();
+        this.hadStatus = original != null;
+        this.previous = original == null ? new HelmOciChartStatus() : SERIALIZATION.clone(original);
+        if (previous.getConditions() == null) {
+            previous.setConditions(new ArrayList<>());
         }
+        this.status = SERIALIZATION.clone(previous);
         Long gen = resource.getMetadata().getGeneration();
         this.generation = gen == null ? 0 : gen;
         this.clock = clock;
-    }
-
-    /** The status being built; callers set result fields on it directly. */
-    HelmOciChartStatus status() {
-        return status;
-    }
-
-    String now() {
-        return Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
-    }
-
-    Optional<Condition> condition(String type) {
-        return status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
-    }
-
-    /** Echoes the helmoci.io/requestedAt annotation, so a client that set it can see it was handled. */
-    HelmOciChartStatusAggregator handledRequest(String requestedAt) {
-        if (requestedAt != null) {
+        var annotations = resource.getMetadata().getAnnotations();
+        String requestedAt = annotations == null ? null : annotations.get(Constants.REQUESTED_AT_ANNOTATION);
+        if (requestedAt != null) { // echoed, so a client that set it can see it was handled
             status.setLastHandledReconcileAt(requestedAt);
         }
-        return this;
     }
 
-    /** A new generation is being worked on: Ready=Unknown, Reconciling=True. Returns a snapshot: the work goes on. */
-    HelmOciChartStatus progressing() {
+    /** The status before this reconciliation (never null; empty for a new resource). Read it, do not change it. */
+    HelmOciChartStatus previous() {
+        return previous;
+    }
+
+    Optional<Condition> previousCondition(String type) {
+        return previous.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
+    }
+
+    // ---- what the steps found ----
+
+    /** The registry answered. */
+    void checked() {
+        status.setLastCheckedTime(now());
+    }
+
+    /** The spec resolved to this version and manifest of the chart at {@code url}. */
+    void resolvedTo(String url, ResolvedChart resolved) {
+        status.setResolvedVersion(resolved.version());
+        status.setTag(resolved.tag());
+        status.setManifestDigest(resolved.manifestDigest());
+        status.setShortDigest(shortDigest(resolved.manifestDigest()));
+        status.setResolvedRef(url + "@" + resolved.manifestDigest());
+        status.setChart(resolved.chart());
+        if (!resolved.availableVersions().isEmpty()) {
+            status.setAvailableVersions(resolved.availableVersions());
+        } else if (!sameRepository(previous, url)) {
+            status.setAvailableVersions(null);
+        }
+    }
+
+    /** The tag of the same version now names other content than {@code previousManifestDigest}. */
+    void tagMovedFrom(String previousManifestDigest) {
+        status.setPreviousManifestDigest(previousManifestDigest);
+    }
+
+    /** Another version or repository: an earlier moved tag no longer describes what is served. */
+    void forgetMovedTag() {
+        status.setPreviousManifestDigest(null);
+    }
+
+    /** The archive now served; lastUpdateTime moves only when the content does. */
+    void published(String url, String contentDigest, long size) {
+        Artifact previousArtifact = previous.getArtifact();
+        boolean newContent = !contentDigest.equals(previous.getContentDigest());
+        Artifact artifact = new Artifact();
+        artifact.setUrl(url);
+        artifact.setDigest(contentDigest);
+        artifact.setSize(size);
+        artifact.setLastUpdateTime(newContent || previousArtifact == null ? now() : previousArtifact.getLastUpdateTime());
+        status.setContentDigest(contentDigest);
+        status.setArtifact(artifact);
+    }
+
+    /** Keeps the archive this reconciliation replaced (if any) served for the retention; drops expired entries. */
+    void retainSuperseded(ArtifactRetention retention) {
+        Artifact previousArtifact = previous.getArtifact();
+        boolean replaced = previousArtifact != null && !status.getContentDigest().equals(previous.getContentDigest());
+        SupersededArtifact entry = replaced ? new SupersededArtifact(previousArtifact.getUrl(), previousArtifact.getDigest(),
+                previous.getManifestDigest(), previousArtifact.getSize(), null) : null;
+        status.setSupersededArtifacts(retention.supersede(previous.getSupersededArtifacts(), entry, status.getArtifact(), clock.instant()));
+    }
+
+    // ---- how the reconciliation ended ----
+
+    /** A new generation is being worked on: Ready=Unknown, Reconciling=True. A snapshot: the work goes on. */
+    StatusUpdate progressing() {
         String message = "Reconciling generation " + generation;
         set(Constants.CONDITION_READY, "Unknown", ConditionReasons.PROGRESSING, message);
         set(Constants.CONDITION_RECONCILING, "True", ConditionReasons.PROGRESSING, message);
         remove(Constants.CONDITION_STALLED);
-        return SERIALIZATION.clone(status);
+        return new StatusUpdate(SERIALIZATION.clone(status), true);
     }
 
-    HelmOciChartStatus succeeded(String message) {
+    StatusUpdate succeeded(String message) {
         status.setObservedGeneration(generation);
         set(Constants.CONDITION_READY, "True", ConditionReasons.SUCCEEDED, message);
         remove(Constants.CONDITION_RECONCILING);
         remove(Constants.CONDITION_STALLED);
-        return status;
+        return update();
     }
 
-    /** Ready=False with the failure's reason; the result fields of the last success stay. */
-    HelmOciChartStatus failed(ReconcileException failure) {
+    /** Ready=False with the failure's reason; the result fields of the last success stay, expired superseded entries go. */
+    StatusUpdate failed(ReconcileException failure) {
         status.setObservedGeneration(generation);
+        status.setSupersededArtifacts(ArtifactRetention.live(status.getSupersededArtifacts(), clock.instant()));
         String reason = failure.reason();
         String message = failure.getMessage();
         set(Constants.CONDITION_READY, "False", reason, message);
@@ -98,18 +173,55 @@ final class HelmOciChartStatusAggregator {
                 set(Constants.CONDITION_STALLED, "True", reason, message);
             }
         }
-        return status;
+        return update();
     }
 
     /** No registry request is made; an existing Ready condition keeps describing the served artifact. */
-    HelmOciChartStatus suspended() {
+    StatusUpdate suspended() {
         status.setObservedGeneration(generation);
         remove(Constants.CONDITION_RECONCILING);
         if (condition(Constants.CONDITION_READY).isEmpty()) {
             set(Constants.CONDITION_READY, "False", ConditionReasons.SUSPENDED,
                     "Reconciliation is suspended: set spec.suspend to false to resume.");
         }
-        return status;
+        return update();
+    }
+
+    /**
+     * Whether to write: always when anything but lastCheckedTime changed; for lastCheckedTime alone only
+     * when the stored one is older than {@link #LAST_CHECKED_REFRESH} (else the stored one is kept).
+     */
+    private StatusUpdate update() {
+        if (!hadStatus) {
+            return new StatusUpdate(status, true);
+        }
+        String checked = status.getLastCheckedTime();
+        status.setLastCheckedTime(previous.getLastCheckedTime());
+        boolean changed = !SERIALIZATION.asJson(status).equals(SERIALIZATION.asJson(previous));
+        if (changed || isStale(previous.getLastCheckedTime())) {
+            status.setLastCheckedTime(checked);
+            return new StatusUpdate(status, !SERIALIZATION.asJson(status).equals(SERIALIZATION.asJson(previous)));
+        }
+        return new StatusUpdate(status, false);
+    }
+
+    private boolean isStale(String lastChecked) {
+        if (lastChecked == null) {
+            return true;
+        }
+        try {
+            return !Instant.parse(lastChecked).plus(LAST_CHECKED_REFRESH).isAfter(clock.instant());
+        } catch (DateTimeParseException e) {
+            return true;
+        }
+    }
+
+    private String now() {
+        return Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    private Optional<Condition> condition(String type) {
+        return status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
     }
 
     private void set(String type, String conditionStatus, String reason, String message) {
@@ -128,5 +240,16 @@ final class HelmOciChartStatusAggregator {
 
     private void remove(String type) {
         status.getConditions().removeIf(c -> type.equals(c.getType()));
+    }
+
+    /** Whether a status came from the same repository (the spec may have moved to another chart). */
+    static boolean sameRepository(HelmOciChartStatus status, String url) {
+        return status.getResolvedRef() != null && status.getResolvedRef().startsWith(url + "@");
+    }
+
+    static String shortDigest(String digest) {
+        int colon = digest.indexOf(':');
+        String hex = digest.substring(colon + 1);
+        return hex.length() > 12 ? hex.substring(0, 12) : hex;
     }
 }

@@ -2,13 +2,12 @@ package io.helmoci.operator.source;
 
 import io.helmoci.engine.ChartPuller;
 import io.helmoci.engine.PullRequest;
-import io.helmoci.engine.PullResult;
+import io.helmoci.engine.ChartArchive;
 import io.helmoci.engine.Resolution;
 import io.helmoci.engine.chart.ChartMetadata;
 import io.helmoci.engine.reference.OciReference;
 import io.helmoci.engine.registry.Credentials;
 import io.helmoci.engine.registry.Descriptor;
-import io.helmoci.engine.registry.Digest;
 import io.helmoci.engine.registry.DockerConfigCredentials;
 import io.helmoci.engine.registry.RegistryOptions;
 import io.helmoci.engine.registry.TransportOptions;
@@ -16,15 +15,9 @@ import io.helmoci.operator.api.v1alpha1.ChartDependency;
 import io.helmoci.operator.api.v1alpha1.ChartInfo;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Collection;
-import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 
-/** {@link ChartSource} backed by the engine's {@link ChartPuller} and its content store. A thin mapping, nothing more. */
+/** {@link ChartSource} backed by the engine's {@link ChartPuller}. A thin mapping, nothing more; its store is the {@link EngineArtifactStore}'s. */
 public final class EngineChartSource implements ChartSource, AutoCloseable {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
@@ -40,43 +33,18 @@ public final class EngineChartSource implements ChartSource, AutoCloseable {
         OciReference reference = OciReference.parse(request.url());
         Resolution resolution = puller.inspect(new PullRequest(reference, request.version(), request.digest(), false, options(reference, request)));
         Descriptor layer = resolution.chartLayer();
-        return new ResolvedChart(resolution.version(), resolution.tag(), resolution.manifestDigest(), layer.digest(), layer.size(),
-                chartInfo(resolution.chart()), resolution.availableVersions(), resolution.warnings());
+        return new ResolvedChart(resolution.version(), resolution.tag(), resolution.manifestDigest(),
+                new ChartLayer(layer.digest(), layer.size(), layer.mediaType()), chartInfo(resolution.chart()),
+                resolution.availableVersions(), resolution.warnings());
     }
 
-    /** Pulls by the resolved manifest digest, so a tag moved since {@link #resolve} cannot slip other content in. */
+    /** Pulls the resolved chart layer itself, so a tag moved since {@link #resolve} cannot slip other content in. */
     @Override
-    public StoredChart pull(ChartRequest request, ResolvedChart resolved) {
+    public StoredChart pull(ChartRequest request, ChartLayer chartLayer, String version) {
         OciReference reference = OciReference.parse(request.url());
-        PullResult result = puller.pull(new PullRequest(reference, null, resolved.manifestDigest(), false, options(reference, request)));
-        return new StoredChart(result.contentDigest(), result.size(), result.path());
-    }
-
-    @Override
-    public Optional<Path> stored(String contentDigest, long size) {
-        return puller.store().find(new Descriptor(null, contentDigest, size));
-    }
-
-    @Override
-    public boolean remove(String contentDigest) {
-        return puller.store().remove(Digest.parse(contentDigest, "artifact"));
-    }
-
-    @Override
-    public List<StoredBlob> storedBlobs() {
-        return puller.store().list().stream()
-                .map(blob -> new StoredBlob(blob.digest().toString(), blob.size(), blob.lastUsed()))
-                .toList();
-    }
-
-    @Override
-    public Set<String> storedClosure(Collection<String> manifestDigests) {
-        return puller.storedClosure(manifestDigests);
-    }
-
-    @Override
-    public boolean removeIfUnusedSince(String digest, Instant cutoff) {
-        return puller.store().removeIfUnusedSince(Digest.parse(digest, "blob"), cutoff);
+        ChartArchive archive = puller.pullChartLayer(reference, new Descriptor(chartLayer.mediaType(), chartLayer.digest(), chartLayer.size()),
+                version, options(reference, request));
+        return new StoredChart(archive.contentDigest(), archive.size(), archive.path());
     }
 
     @Override

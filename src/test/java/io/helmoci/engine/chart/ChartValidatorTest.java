@@ -221,7 +221,7 @@ class ChartValidatorTest {
         Path bomb = builder.writeTo(dir.resolve("bomb.tgz"));
         long start = System.nanoTime();
         assertThatThrownBy(() -> DEFAULTS.validate(bomb)).satisfies(reason(Reason.ChartTooLarge))
-                .hasMessageContaining("The chart is over 104857600 bytes decompressed (maxTotalBytes")
+                .hasMessageContaining("The chart is over 104857600 bytes decompressed (Helm")
                 .hasMessageContaining("reached at c/files/part19.bin");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
     }
@@ -250,14 +250,14 @@ class ChartValidatorTest {
             builder.file("c/templates/empty" + i + ".yaml", "");
         }
         assertThatThrownBy(() -> new ChartValidator(new ChartLimits(MIB, MIB, MIB, 20)).validate(builder.writeTo(dir.resolve("x.tgz"))))
-                .satisfies(reason(Reason.ChartTooLarge)).hasMessageContaining("more than 20 entries (maxEntries)");
+                .satisfies(reason(Reason.ChartTooLarge)).hasMessageContaining("more than 20 entries. Remove files from the chart, or raise maxEntries");
     }
 
     @Test
     void capsTheCompressedSizeBeforeReading() {
         Path tgz = chart("c", "1.0.0").writeTo(dir.resolve("x.tgz"));
         assertThatThrownBy(() -> new ChartValidator(new ChartLimits(100, MIB, MIB, 10)).validate(tgz))
-                .satisfies(reason(Reason.ChartTooLarge)).hasMessageContaining("compressed, over the limit of 100 bytes (maxArchiveBytes)");
+                .satisfies(reason(Reason.ChartTooLarge)).hasMessageContaining("compressed, over the limit of 100 bytes. Shrink the chart, or raise maxArchiveBytes");
     }
 
     @Test
@@ -271,6 +271,18 @@ class ChartValidatorTest {
     void defaultLimitsAreHelms() {
         assertThat(ChartLimits.defaults()).isEqualTo(new ChartLimits(20 * MIB, 5 * MIB, 100 * MIB, 10_000));
         assertThatThrownBy(() -> new ChartLimits(0, 1, 1, 1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void messagesNameTheSettingThatRaisesALimit() {
+        ChartLimits limits = ChartLimits.defaults();
+        assertThat(limits.setting("maxTagListBytes")).isEqualTo("maxTagListBytes");
+        assertThat(limits.namedAs(ChartLimits.CLI_FLAGS).setting("maxTagListBytes")).isEqualTo("--max-tag-list-bytes");
+        assertThat(limits.namedAs(ChartLimits.OPERATOR_SETTINGS).setting("maxArchiveBytes"))
+                .isEqualTo("the operator setting helmoci.limits.max-archive-bytes (env HELMOCI_LIMITS_MAX_ARCHIVE_BYTES)");
+        assertThatThrownBy(() -> new ChartValidator(new ChartLimits(100, MIB, MIB, 10, 10, MIB, ChartLimits.CLI_FLAGS))
+                .validate(chart("c", "1.0.0").writeTo(dir.resolve("named.tgz"))))
+                .hasMessageContaining("raise --max-archive-bytes");
     }
 
     private ChartArchiveBuilder chartYaml(String directory, String chartYaml) {

@@ -130,6 +130,32 @@ class RegistryAuthFlowTest {
     }
 
     @Test
+    void aTokenServerThatTricklesIsATimeoutNotAnUnavailableRegistry() {
+        server = ScriptedHttpServer.start((ex, req) -> {
+            if (req.path().equals("/token")) {
+                ex.getResponseHeaders().add("Content-Type", "application/json");
+                ex.sendResponseHeaders(200, 0);
+                try {
+                    for (char c : "{\"token\":\"slow                                        \"}".toCharArray()) {
+                        ex.getResponseBody().write(c);
+                        ex.getResponseBody().flush();
+                        Thread.sleep(200);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            } else {
+                respond(ex, 401, Map.of("WWW-Authenticate", "Bearer realm=\"" + server.url() + "/token\",service=\"s\""), "");
+            }
+        });
+        TransportOptions options = TransportFixtures.PLAIN.withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(2));
+
+        EngineException e = failure(Reason.Timeout,
+                () -> transport.open(new RegistryOptions(Credentials.anonymous(), options)).listTags(ref(server)));
+        assertThat(e.getMessage()).doesNotContain("not a JSON token response");
+    }
+
+    @Test
     void aTokenTheRegistryKeepsRejectingIsUnauthorizedAfterOneRenewal() {
         bearerRegistry();
         server.close();

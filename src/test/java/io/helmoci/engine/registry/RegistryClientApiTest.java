@@ -76,7 +76,7 @@ class RegistryClientApiTest {
         byte[] huge = ("{\"tags\":[\"" + "a".repeat(RegistryClient.MAX_METADATA_BYTES) + "\"]}").getBytes(StandardCharsets.UTF_8);
         server = ScriptedHttpServer.start((ex, req) -> respond(ex, 200, JSON, huge));
 
-        failure(Reason.ChartTooLarge, () -> client().listTags(ref(server)));
+        failure(Reason.TagListTooLarge, () -> client().listTags(ref(server)));
     }
 
     @Test

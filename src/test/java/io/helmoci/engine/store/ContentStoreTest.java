@@ -167,14 +167,17 @@ class ContentStoreTest {
     }
 
     @Test
-    void aCorruptedStoredBlobIsDetectedAndFetchedAgain() throws IOException {
-        ContentStore store = store();
+    void aCorruptedStoredBlobIsDetectedAtItsNextVerificationAndFetchedAgain() throws IOException {
+        MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
+        ContentStore store = new ContentStore(root, 1024 * 1024, clock);
         Path path = store.fetch(DESCRIPTOR, () -> new ByteArrayInputStream(CONTENT));
         byte[] corrupted = CONTENT.clone();
         corrupted[0] ^= 1;
-        Files.write(path, corrupted);
+        Files.write(path, corrupted); // same file, same size: only hashing finds it
         AtomicInteger opened = new AtomicInteger();
 
+        assertThat(store.find(DESCRIPTOR)).as("verified when written: not hashed again on every use").isPresent();
+        clock.advance(ContentStore.REVERIFY_AFTER);
         assertThat(store.find(DESCRIPTOR)).isEmpty();
         store.fetch(DESCRIPTOR, () -> {
             opened.incrementAndGet();
@@ -183,6 +186,15 @@ class ContentStoreTest {
 
         assertThat(opened).hasValue(1);
         assertThat(Files.readAllBytes(path)).isEqualTo(CONTENT);
+    }
+
+    @Test
+    void aStoredBlobOfAnotherSizeIsRefusedAtOnce() throws IOException {
+        ContentStore store = store();
+        Path path = store.fetch(DESCRIPTOR, () -> new ByteArrayInputStream(CONTENT));
+        assertThat(store.find(DESCRIPTOR)).isPresent();
+        Files.write(path, "short".getBytes(StandardCharsets.UTF_8));
+        assertThat(store.find(DESCRIPTOR)).isEmpty();
     }
 
     @Test
@@ -230,6 +242,32 @@ class ContentStoreTest {
         new ContentStore(root, 1024);
         assertThat(stale).doesNotExist();
         assertThat(fresh).exists();
+    }
+
+    @Test
+    void listingRemovesStaleTemporaryFilesOfOthersButNeverOneOfItsOwnFetches() throws IOException {
+        ContentStore store = store();
+        store.put(Digest.sha256("x".getBytes(StandardCharsets.UTF_8)), "x".getBytes(StandardCharsets.UTF_8));
+        Path killed = Files.writeString(root.resolve("blobs/sha256/.tmp-abc-123"), "left by a killed process");
+        Files.setLastModifiedTime(killed, FileTime.from(Instant.now().minus(ContentStore.STALE_TEMP).minusSeconds(60)));
+        Path recent = Files.writeString(root.resolve("blobs/sha256/.tmp-def-456"), "another process writes it");
+        List<Boolean> ownKept = new ArrayList<>();
+
+        store.fetch(DESCRIPTOR, () -> {
+            try (Stream<Path> files = Files.list(root.resolve("blobs/sha256"))) {
+                Path own = files.filter(f -> f.getFileName().toString().startsWith(".tmp-" + DESCRIPTOR.parsedDigest().hex().substring(0, 12)))
+                        .findFirst().orElseThrow();
+                Files.setLastModifiedTime(own, FileTime.from(Instant.now().minusSeconds(7200))); // a very slow fetch
+                store.list();
+                ownKept.add(Files.exists(own));
+            }
+            return new ByteArrayInputStream(CONTENT);
+        });
+
+        assertThat(ownKept).containsExactly(true);
+        assertThat(killed).doesNotExist();
+        assertThat(recent).exists();
+        assertThat(store.find(DESCRIPTOR)).isPresent();
     }
 
     /** Serves its content in small pieces with pauses, so concurrent fetches overlap. */

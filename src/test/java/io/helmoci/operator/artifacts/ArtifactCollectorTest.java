@@ -2,20 +2,18 @@ package io.helmoci.operator.artifacts;
 
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.helmoci.engine.ChartPuller;
 import io.helmoci.engine.chart.ChartLimits;
 import io.helmoci.engine.registry.Descriptor;
 import io.helmoci.engine.registry.Digest;
-import io.helmoci.engine.registry.ExchangeObserver;
+import io.helmoci.engine.store.ContentStore;
 import io.helmoci.operator.ConditionReasons;
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
 import io.helmoci.operator.api.v1alpha1.SupersededArtifact;
 import io.helmoci.operator.events.RecordingEvents;
-import io.helmoci.operator.source.EngineChartSource;
+import io.helmoci.operator.source.EngineArtifactStore;
 import io.helmoci.operator.source.StoredBlob;
 import io.helmoci.testbed.MutableClock;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,8 +38,8 @@ class ArtifactCollectorTest {
     final MutableClock clock = new MutableClock(Instant.parse("2026-05-01T12:00:00Z"));
     final RecordingEvents events = new RecordingEvents();
     final List<HelmOciChart> resources = new ArrayList<>();
-    ChartPuller puller;
-    EngineChartSource store;
+    ContentStore contentStore;
+    EngineArtifactStore store;
     ArtifactCollector collector;
 
     /** One chart version in the store: its manifest, config and archive. */
@@ -50,14 +48,9 @@ class ArtifactCollectorTest {
 
     @BeforeEach
     void setUp() {
-        puller = new ChartPuller(root, ChartLimits.defaults(), clock, ExchangeObserver.NONE);
-        store = new EngineChartSource(puller);
+        contentStore = new ContentStore(root, ChartLimits.defaults().maxArchiveBytes(), clock);
+        store = new EngineArtifactStore(contentStore);
         collector = collector(() -> List.copyOf(resources));
-    }
-
-    @AfterEach
-    void close() {
-        store.close();
     }
 
     @Test
@@ -177,8 +170,8 @@ class ArtifactCollectorTest {
 
     private String putBlob(byte[] content) {
         Digest digest = Digest.sha256(content);
-        puller.store().put(digest, content);
-        assertThat(puller.store().find(new Descriptor(null, digest.toString(), content.length))).isPresent();
+        contentStore.put(digest, content);
+        assertThat(contentStore.find(new Descriptor(null, digest.toString(), content.length))).isPresent();
         return digest.toString();
     }
 

@@ -100,13 +100,20 @@ class CredentialsReaderTest {
         assertThatThrownBy(() -> reader.read(chart(spec -> spec.setServiceAccountName("ghost"))))
                 .isInstanceOfSatisfying(ReconcileException.class, e -> assertThat(e.reason()).isEqualTo(ConditionReasons.SERVICE_ACCOUNT_NOT_FOUND));
 
+    }
+
+    @Test
+    void missingPullSecretsAreSkippedAsTheKubeletDoesAndNamed() {
+        put("apps", "present", "kubernetes.io/dockerconfigjson", Map.of(".dockerconfigjson", "{\"auths\":{\"a.example\":{\"auth\":\"b3du\"}}}"));
         accounts.put("apps/puller", new ServiceAccountBuilder().withNewMetadata().withName("puller").withNamespace("apps").endMetadata()
-                .addNewImagePullSecret("gone").build());
-        assertThatThrownBy(() -> reader.read(chart(spec -> spec.setServiceAccountName("puller"))))
-                .isInstanceOfSatisfying(ReconcileException.class, e -> {
-                    assertThat(e.reason()).isEqualTo(ConditionReasons.SECRET_NOT_FOUND);
-                    assertThat(e.getMessage()).contains("gone", "ServiceAccount puller");
-                });
+                .addNewImagePullSecret("gone").addNewImagePullSecret("present").addNewImagePullSecret("also-gone").build());
+        HelmOciChart chart = chart(spec -> spec.setServiceAccountName("puller"));
+
+        assertThat(reader.read(chart).dockerConfigJson()).isEqualTo("{\"auths\":{\"a.example\":{\"auth\":\"b3du\"}}}");
+        assertThat(reader.missingPullSecretsNote(chart)).isEqualTo("The imagePullSecrets gone, also-gone of ServiceAccount puller do not"
+                + " exist in namespace apps and were skipped, as the kubelet skips them: create them, or remove them from the ServiceAccount.");
+        assertThat(reader.missingPullSecretsNote(chart(spec -> {
+        }))).isEmpty();
     }
 
     @Test

@@ -18,6 +18,8 @@ import io.helmoci.operator.artifacts.ArtifactRetention;
 import io.helmoci.operator.artifacts.ArtifactUrls;
 import io.helmoci.operator.credentials.ObjectLookup;
 import io.helmoci.operator.events.RecordingEvents;
+import io.helmoci.operator.source.EngineArtifactStore;
+import io.helmoci.engine.store.ContentStore;
 import io.helmoci.testbed.MutableClock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,6 +50,7 @@ class ChartSyncTest {
     @TempDir
     Path store;
     FakeChartSource registry;
+    EngineArtifactStore artifacts;
     RecordingEvents events;
     ChartSync sync;
     final Map<String, Secret> secrets = new HashMap<>();
@@ -67,9 +70,11 @@ class ChartSyncTest {
 
     @BeforeEach
     void setUp() {
-        registry = new FakeChartSource(store);
+        ContentStore contentStore = new ContentStore(store, Long.MAX_VALUE, clock);
+        registry = new FakeChartSource(contentStore);
+        artifacts = new EngineArtifactStore(contentStore);
         events = new RecordingEvents();
-        sync = new ChartSync(registry, new ArtifactUrls("http://artifacts.test/"), new ArtifactRetention(RETENTION), events, clock);
+        sync = new ChartSync(registry, artifacts, new ArtifactUrls("http://artifacts.test/"), new ArtifactRetention(RETENTION), events, clock);
     }
 
     @Test
@@ -94,7 +99,7 @@ class ChartSyncTest {
         assertThat(status.getArtifact().getUrl()).isEqualTo("http://artifacts.test/artifacts/apps/podinfo/podinfo-6.5.0.tgz");
         assertThat(status.getArtifact().getDigest()).isEqualTo(content);
         assertThat(status.getArtifact().getSize()).isEqualTo("chart-6.5.0".length());
-        assertThat(Files.readString(registry.stored(content, "chart-6.5.0".length()).orElseThrow())).isEqualTo("chart-6.5.0");
+        assertThat(Files.readString(artifacts.stored(content, "chart-6.5.0".length()).orElseThrow())).isEqualTo("chart-6.5.0");
         assertThat(condition(status, Constants.CONDITION_READY))
                 .extracting(Condition::getStatus, Condition::getReason)
                 .containsExactly("True", ConditionReasons.SUCCEEDED);
@@ -134,6 +139,44 @@ class ChartSyncTest {
         assertThat(events.events).isEmpty();
         assertThat(progressReports).isEmpty();
         assertThat(again.getArtifact().getLastUpdateTime()).isEqualTo(published);
+    }
+
+    @Test
+    void anUnchangedCheckWritesNoStatusUntilLastCheckedTimeIsAnHourOld() {
+        registry.push(URL, "1.0.0", "one");
+        HelmOciChart chart = chart(spec -> spec.setVersion("1.0.0"));
+        ChartSync.Outcome first = reconcile(chart);
+        assertThat(first.statusChanged()).isTrue();
+        chart.setStatus(first.status());
+
+        clock.advance(Duration.ofMinutes(10));
+        ChartSync.Outcome unchanged = reconcile(chart);
+        assertThat(unchanged.statusChanged()).as("only lastCheckedTime would change").isFalse();
+        assertThat(unchanged.status().getLastCheckedTime()).isEqualTo("2026-01-02T03:04:05Z");
+        assertThat(registry.resolveRequests).as("the registry is still asked").hasSize(2);
+
+        clock.advance(HelmOciChartStatusAggregator.LAST_CHECKED_REFRESH);
+        ChartSync.Outcome refreshed = reconcile(chart);
+        assertThat(refreshed.statusChanged()).isTrue();
+        assertThat(refreshed.status().getLastCheckedTime()).isEqualTo("2026-01-02T04:14:05Z");
+
+        chart.getMetadata().setAnnotations(Map.of(Constants.REQUESTED_AT_ANNOTATION, "now"));
+        assertThat(reconcile(chart).statusChanged()).as("anything else that changes is written at once").isTrue();
+    }
+
+    @Test
+    void aRepeatedFailureWritesNoStatus() {
+        registry.push(URL, "1.0.0", "one");
+        HelmOciChart chart = chart(spec -> spec.setVersion("1.0.0"));
+        chart.setStatus(reconcile(chart).status());
+        registry.failNext(Reason.RegistryUnavailable, "down");
+        ChartSync.Outcome failed = sync.failed(chart, catchFailure(chart));
+        assertThat(failed.statusChanged()).isTrue();
+        chart.setStatus(failed.status());
+
+        clock.advance(Duration.ofSeconds(30));
+        registry.failNext(Reason.RegistryUnavailable, "down");
+        assertThat(sync.failed(chart, catchFailure(chart)).statusChanged()).isFalse();
     }
 
     @Test

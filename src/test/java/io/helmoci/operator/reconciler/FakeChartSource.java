@@ -2,46 +2,43 @@ package io.helmoci.operator.reconciler;
 
 import io.helmoci.engine.EngineException;
 import io.helmoci.engine.Reason;
+import io.helmoci.engine.registry.Digest;
+import io.helmoci.engine.store.ContentStore;
 import io.helmoci.operator.api.v1alpha1.ChartInfo;
+import io.helmoci.operator.source.ChartLayer;
 import io.helmoci.operator.source.ChartRequest;
 import io.helmoci.operator.source.ChartSource;
 import io.helmoci.operator.source.ResolvedChart;
-import io.helmoci.operator.source.StoredBlob;
 import io.helmoci.operator.source.StoredChart;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 
 /**
- * An in-memory registry plus an on-disk store, for reconciler unit tests only: "push" versions,
- * move tags, inject failures, count requests. Exact versions or the newest; no ranges.
+ * An in-memory registry that pulls into a real content store, for reconciler unit tests only:
+ * "push" versions, move tags, inject failures, count requests. Exact versions or the newest; no ranges.
  */
 final class FakeChartSource implements ChartSource {
     private record Pushed(String manifestDigest, byte[] content) {
     }
 
     private final Map<String, Map<String, Pushed>> repositories = new LinkedHashMap<>();
-    private final Path store;
+    private final ContentStore store;
     final List<ChartRequest> resolveRequests = new ArrayList<>();
     final List<ChartRequest> pullRequests = new ArrayList<>();
     private EngineException nextFailure;
 
-    FakeChartSource(Path store) {
+    /** @param store where pulls write, as the engine's puller writes into its store */
+    FakeChartSource(ContentStore store) {
         this.store = store;
     }
 
@@ -85,74 +82,23 @@ final class FakeChartSource implements ChartSource {
         chart.setAppVersion("app-" + version);
         chart.setDescription("A test chart");
         chart.setType("application");
-        return new ResolvedChart(version, version.replace('+', '_'), pushed.manifestDigest(), sha256(pushed.content()),
-                pushed.content().length, chart, request.version() == null ? newestFirst : List.of(), List.of());
+        return new ResolvedChart(version, version.replace('+', '_'), pushed.manifestDigest(),
+                new ChartLayer(sha256(pushed.content()), pushed.content().length, "application/vnd.cncf.helm.chart.content.v1.tar+gzip"), chart, request.version() == null ? newestFirst : List.of(), List.of());
     }
 
     @Override
-    public StoredChart pull(ChartRequest request, ResolvedChart resolved) {
+    public StoredChart pull(ChartRequest request, ChartLayer chartLayer, String version) {
         pullRequests.add(request);
         failIfAsked();
-        Pushed pushed = repositories.get(request.url()).values().stream()
-                .filter(p -> p.manifestDigest().equals(resolved.manifestDigest())).findFirst()
-                .orElseThrow(() -> new EngineException(Reason.VersionNotFound, "manifest gone"));
-        Path file = pathOf(resolved.contentDigest());
-        try {
-            Files.createDirectories(file.getParent());
-            Files.write(file, pushed.content());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return new StoredChart(resolved.contentDigest(), pushed.content().length, file);
-    }
-
-    @Override
-    public Optional<Path> stored(String contentDigest, long size) {
-        Path file = pathOf(contentDigest);
-        return Files.isRegularFile(file) && file.toFile().length() == size ? Optional.of(file) : Optional.empty();
+        Pushed pushed = repositories.getOrDefault(request.url(), Map.of()).values().stream()
+                .filter(p -> sha256(p.content()).equals(chartLayer.digest())).findFirst()
+                .orElseThrow(() -> new EngineException(Reason.RegistryUnavailable, "blob gone"));
+        Path file = store.put(Digest.parse(chartLayer.digest(), "test"), pushed.content());
+        return new StoredChart(chartLayer.digest(), pushed.content().length, file);
     }
 
     boolean has(String contentDigest) {
-        return Files.isRegularFile(pathOf(contentDigest));
-    }
-
-    @Override
-    public boolean remove(String contentDigest) {
-        try {
-            return Files.deleteIfExists(pathOf(contentDigest));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    @Override
-    public List<StoredBlob> storedBlobs() {
-        Path blobs = store.resolve("blobs/sha256");
-        if (!Files.isDirectory(blobs)) {
-            return List.of();
-        }
-        try (var files = Files.list(blobs)) {
-            return files.map(file -> new StoredBlob("sha256:" + file.getFileName(), file.toFile().length(),
-                    Instant.ofEpochMilli(file.toFile().lastModified()))).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** The fake stores no manifests: only the digests themselves. */
-    @Override
-    public Set<String> storedClosure(Collection<String> manifestDigests) {
-        return Set.copyOf(manifestDigests);
-    }
-
-    @Override
-    public boolean removeIfUnusedSince(String digest, Instant cutoff) {
-        Path file = pathOf(digest);
-        return Files.isRegularFile(file) && Instant.ofEpochMilli(file.toFile().lastModified()).isBefore(cutoff) && remove(digest);
-    }
-
-    private Path pathOf(String digest) {
-        return store.resolve("blobs/sha256").resolve(digest.substring("sha256:".length()));
+        return Files.isRegularFile(store.pathOf(Digest.parse(contentDigest, "test")));
     }
 
     private void failIfAsked() {

@@ -1,0 +1,21 @@
+package io.helmoci.operator.reconciler;
+
+import io.helmoci.operator.source.ChartSource;
+
+import java.util.Optional;
+
+/** Version, tag, manifest and chart layer from the registry, without downloading the archive (one HEAD when nothing changed). */
+final class Resolve implements SyncStep {
+    private final ChartSource source;
+
+    Resolve(ChartSource source) {
+        this.source = source;
+    }
+
+    @Override
+    public Optional<ChartSync.Outcome> run(SyncContext context) {
+        context.resolved(source.resolve(context.request()));
+        context.status().checked();
+        return CONTINUE;
+    }
+}
