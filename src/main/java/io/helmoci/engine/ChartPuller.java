@@ -128,14 +128,36 @@ public final class ChartPuller implements AutoCloseable {
      */
     public io.helmoci.engine.verify.VerificationResult verify(PullRequest request, Resolution resolution,
             io.helmoci.engine.verify.VerificationPolicy policy) {
+        return verify(request.reference(), resolution.manifestDigest(), resolution.manifestMediaType(), resolution.chart(),
+                request.options(), policy);
+    }
+
+    /**
+     * As {@link #verify(PullRequest, Resolution, io.helmoci.engine.verify.VerificationPolicy)} for a
+     * manifest digest resolved earlier (the operator keeps the digest, not the resolution).
+     *
+     * @param mediaType the manifest's media type, or null to take it from the manifest
+     * @param chart     the resolved chart's name and version, which a provenance file must agree with; may be null
+     */
+    public io.helmoci.engine.verify.VerificationResult verify(OciReference ref, String manifestDigest, String mediaType, ChartMetadata chart,
+            RegistryOptions options, io.helmoci.engine.verify.VerificationPolicy policy) {
         io.helmoci.engine.verify.SignatureVerifier verifier = io.helmoci.engine.verify.SignatureVerifier.forPolicy(policy);
-        RegistryClient client = transport.open(request.options());
-        OciReference ref = request.reference();
-        io.helmoci.engine.registry.Digest digest = io.helmoci.engine.registry.Digest.parse(resolution.manifestDigest(), "the resolved manifest");
+        RegistryClient client = transport.open(options);
+        io.helmoci.engine.registry.Digest digest = io.helmoci.engine.registry.Digest.parse(manifestDigest, "the resolved manifest");
         byte[] manifest = store.readSmall(digest, -1, RegistryClient.MAX_METADATA_BYTES)
-                .orElseGet(() -> client.getManifest(ref, new Descriptor(resolution.manifestMediaType(), resolution.manifestDigest(), -1)).bytes());
-        Descriptor subject = new Descriptor(resolution.manifestMediaType(), resolution.manifestDigest(), manifest.length);
-        return verifier.verify(new io.helmoci.engine.verify.SignatureSource(client, ref, subject, resolution.chart(), manifest));
+                .orElseGet(() -> client.getManifest(ref, new Descriptor(mediaType, manifestDigest, -1)).bytes());
+        String type = mediaType != null ? mediaType : manifestMediaType(manifest);
+        Descriptor subject = new Descriptor(type, manifestDigest, manifest.length);
+        return verifier.verify(new io.helmoci.engine.verify.SignatureSource(client, ref, subject, chart, manifest));
+    }
+
+    private static String manifestMediaType(byte[] manifest) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode type = new com.fasterxml.jackson.databind.ObjectMapper().readTree(manifest).get("mediaType");
+            return type != null && type.isTextual() ? type.asText() : null;
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 
     public ContentStore store() {

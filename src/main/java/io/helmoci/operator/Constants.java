@@ -16,6 +16,8 @@ public final class Constants {
     public static final String CONDITION_RECONCILING = "Reconciling";
     /** kstatus: retrying cannot help until the spec (or a referenced object) changes. */
     public static final String CONDITION_STALLED = "Stalled";
+    /** Whether the served chart's signature verified under spec.verify (absent without spec.verify). */
+    public static final String CONDITION_SOURCE_VERIFIED = "SourceVerified";
 
     public static final String FINALIZER = GROUP + "/finalizer";
     /** Set to any new value (for example a timestamp) to reconcile at once; echoed to status.lastHandledReconcileAt. */

@@ -43,6 +43,12 @@ public final class MeteredChartSource implements ChartSource {
         return pulled;
     }
 
+    @Override
+    public io.helmoci.engine.verify.VerificationResult verify(ChartRequest request, ResolvedChart resolved,
+            io.helmoci.engine.verify.VerificationPolicy policy) {
+        return count(request, "verify", () -> delegate.verify(request, resolved, policy));
+    }
+
     /**
      * Counts every HTTP exchange with a registry or token server by server (host[:port]) and result
      * (status class, or timeout / tls_error / connection_error): few label values, no paths.

@@ -78,6 +78,7 @@ public final class ChartSync {
                 new ReadCredentials(durations),
                 new Resolve(source),
                 new VerifyDigestPin(),
+                new VerifySignature(source),
                 new DetectTagMoved(events),
                 new PullIfNotStored(source, store),
                 new PublishArtifact(urls, events),

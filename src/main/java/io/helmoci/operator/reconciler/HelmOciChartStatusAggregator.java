@@ -81,6 +81,26 @@ final class HelmOciChartStatusAggregator {
 
     // ---- what the steps found ----
 
+    /** spec.verify is absent: no SourceVerified condition, no verification result (removing spec.verify shows). */
+    void verificationNotRequired() {
+        status.setVerification(null);
+        remove(Constants.CONDITION_SOURCE_VERIFIED);
+    }
+
+    /** The resolved manifest's signature verified under the policy with this fingerprint. */
+    void verified(io.helmoci.engine.verify.VerificationResult result, String policyFingerprint) {
+        io.helmoci.operator.api.v1alpha1.VerificationStatus verification = new io.helmoci.operator.api.v1alpha1.VerificationStatus();
+        verification.setProvider(result.provider().id());
+        verification.setSigner(result.signer() == null ? null : result.signer().describe());
+        verification.setManifestDigest(result.subjectDigest());
+        verification.setSignatureDigest(result.signatureDigest());
+        verification.setPolicy(policyFingerprint);
+        verification.setVerifiedAt(now());
+        status.setVerification(verification);
+        set(Constants.CONDITION_SOURCE_VERIFIED, "True", ConditionReasons.SUCCEEDED, "Verified with " + result.provider().id()
+                + (result.signer() == null ? " (the trust policy skips verification)" : ": signed by " + result.signer().describe()));
+    }
+
     /** The registry answered. */
     void checked() {
         status.setLastCheckedTime(now());
@@ -144,6 +164,12 @@ final class HelmOciChartStatusAggregator {
         return new StatusUpdate(SERIALIZATION.clone(status), true);
     }
 
+    /** Failures that are about the signature: they also set SourceVerified=False. */
+    private static final java.util.Set<String> VERIFICATION_REASONS = java.util.Set.of(
+            io.helmoci.engine.Reason.SignatureNotFound.name(), io.helmoci.engine.Reason.SignatureInvalid.name(),
+            io.helmoci.engine.Reason.SignerNotTrusted.name(), io.helmoci.engine.Reason.CertificateInvalid.name(),
+            io.helmoci.engine.Reason.ProvenanceMismatch.name(), io.helmoci.engine.Reason.VerificationPolicyInvalid.name());
+
     StatusUpdate succeeded(String message) {
         status.setObservedGeneration(generation);
         set(Constants.CONDITION_READY, "True", ConditionReasons.SUCCEEDED, message);
@@ -159,6 +185,9 @@ final class HelmOciChartStatusAggregator {
         String reason = failure.reason();
         String message = failure.getMessage();
         set(Constants.CONDITION_READY, "False", reason, message);
+        if (VERIFICATION_REASONS.contains(reason)) {
+            set(Constants.CONDITION_SOURCE_VERIFIED, "False", reason, message);
+        }
         switch (failure.disposition()) {
             case RETRY -> {
                 set(Constants.CONDITION_RECONCILING, "True", ConditionReasons.PROGRESSING_WITH_RETRY, message);

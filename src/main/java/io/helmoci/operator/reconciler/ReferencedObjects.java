@@ -85,6 +85,10 @@ final class ReferencedObjects {
         if (spec != null && spec.getCertSecretRef() != null && spec.getCertSecretRef().getName() != null) {
             keys.add(key(chart.getMetadata().getNamespace(), spec.getCertSecretRef().getName()));
         }
+        if (spec != null && spec.getVerify() != null && spec.getVerify().getSecretRef() != null
+                && spec.getVerify().getSecretRef().getName() != null) {
+            keys.add(key(chart.getMetadata().getNamespace(), spec.getVerify().getSecretRef().getName()));
+        }
         return keys;
     }
 

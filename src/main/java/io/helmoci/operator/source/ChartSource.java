@@ -21,4 +21,11 @@ public interface ChartSource {
      * @param version the resolved version, or null to check only the chart name
      */
     StoredChart pull(ChartRequest request, ChartLayer chartLayer, String version);
+
+    /**
+     * Verifies who signed the resolved manifest under {@code policy} (cosign, notation or Helm
+     * provenance); throws {@link EngineException} with a signature reason when no signature verifies.
+     */
+    io.helmoci.engine.verify.VerificationResult verify(ChartRequest request, ResolvedChart resolved,
+            io.helmoci.engine.verify.VerificationPolicy policy);
 }

@@ -47,6 +47,16 @@ public final class EngineChartSource implements ChartSource, AutoCloseable {
         return new StoredChart(archive.contentDigest(), archive.size(), archive.path());
     }
 
+    /** The chart's name and version go to the provenance check; the manifest comes from the store when resolve put it there. */
+    @Override
+    public io.helmoci.engine.verify.VerificationResult verify(ChartRequest request, ResolvedChart resolved,
+            io.helmoci.engine.verify.VerificationPolicy policy) {
+        OciReference reference = OciReference.parse(request.url());
+        ChartMetadata chart = resolved.chart() == null ? null : new ChartMetadata(resolved.chart().getApiVersion(), resolved.chart().getName(),
+                resolved.chart().getVersion(), null, null, null, null, false, null, null, null, null, null, null);
+        return puller.verify(reference, resolved.manifestDigest(), null, chart, options(reference, request), policy);
+    }
+
     @Override
     public void close() {
         puller.close();

@@ -86,6 +86,13 @@ final class FakeChartSource implements ChartSource {
                 new ChartLayer(sha256(pushed.content()), pushed.content().length, "application/vnd.cncf.helm.chart.content.v1.tar+gzip"), chart, request.version() == null ? newestFirst : List.of(), List.of());
     }
 
+    /** Signatures are verified against real registries only (the verification ITs); the fake has none to offer. */
+    @Override
+    public io.helmoci.engine.verify.VerificationResult verify(ChartRequest request, ResolvedChart resolved,
+            io.helmoci.engine.verify.VerificationPolicy policy) {
+        throw new io.helmoci.engine.EngineException(io.helmoci.engine.Reason.SignatureNotFound, "the fake registry has no signatures");
+    }
+
     @Override
     public StoredChart pull(ChartRequest request, ChartLayer chartLayer, String version) {
         pullRequests.add(request);

@@ -67,6 +67,17 @@ public class HelmOciChartSpec {
     @JsonPropertyDescription("Talk plain HTTP to this registry. Only for registries that do not serve TLS.")
     private Boolean insecure = false;
 
+    @JsonPropertyDescription("Verify who signed the chart before it is served: an unverified chart is never stored as served, and the last verified one stays served.")
+    private Verification verify;
+
+    public Verification getVerify() {
+        return verify;
+    }
+
+    public void setVerify(Verification verify) {
+        this.verify = verify;
+    }
+
     public String getUrl() {
         return url;
     }

@@ -41,6 +41,17 @@ public class HelmOciChartStatus {
     @JsonPropertyDescription("Archives served before the current one, still served at their URLs for a short retention, oldest first.")
     private List<SupersededArtifact> supersededArtifacts;
 
+    @JsonPropertyDescription("The last successful signature verification under spec.verify: provider, signer, digests, policy and time.")
+    private VerificationStatus verification;
+
+    public VerificationStatus getVerification() {
+        return verification;
+    }
+
+    public void setVerification(VerificationStatus verification) {
+        this.verification = verification;
+    }
+
     public Long getObservedGeneration() {
         return observedGeneration;
     }
