@@ -1,0 +1,174 @@
+package io.helmoci.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.helmoci.operator.api.v1alpha1.HelmOciChart;
+import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
+import io.helmoci.testbed.ChartFactory;
+import io.helmoci.testbed.ChartSpec;
+import io.helmoci.testbed.CosignCli;
+import io.helmoci.testbed.HelmCli;
+import io.helmoci.testbed.KubeApiServerFixture;
+import io.helmoci.testbed.OperatorProcess;
+import io.helmoci.testbed.ProcessRunner;
+import io.helmoci.testbed.RegistryExtension;
+import io.helmoci.testbed.RegistryFixture;
+import io.helmoci.testbed.RegistryImplementation;
+
+/**
+ * spec.verify end to end: the packaged operator, a real kube-apiserver and registry, charts signed by
+ * the real cosign. A verified chart is served with SourceVerified=True and its signer; a chart
+ * re-pushed under the same tag without a signature is refused while the verified one stays served;
+ * an unchanged digest is not verified again; a never-verified chart never gets an artifact.
+ */
+class VerifiedChartIT {
+    @RegisterExtension
+    static RegistryExtension registry = RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3).extension();
+
+    @TempDir
+    static Path work;
+    static KubeApiServerFixture kube;
+    static HelmCli helm;
+    static ChartFactory charts;
+    static CosignCli cosign;
+    static CosignCli.KeyPair key;
+    static OperatorProcess operator;
+
+    @BeforeAll
+    static void startOperator() {
+        kube = KubeApiServerFixture.shared();
+        kube.applyProjectCrds();
+        helm = new HelmCli(work.resolve("helm"));
+        charts = new ChartFactory(helm, work.resolve("charts"));
+        cosign = new CosignCli(work.resolve("cosign"));
+        key = cosign.generateKeyPair(work.resolve("key"));
+        operator = OperatorProcess.start(kube.kubeconfig(), work.resolve("operator"), Map.of(
+                "quarkus.operator-sdk.controllers.helm-oci-operator.retry.interval.initial", "500",
+                "quarkus.operator-sdk.controllers.helm-oci-operator.retry.interval.max", "3000"));
+    }
+
+    @AfterAll
+    static void stopOperator() {
+        if (operator != null) {
+            operator.close();
+        }
+    }
+
+    private static void keySecret(String namespace) throws Exception {
+        kube.client().secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName("cosign-keys").endMetadata()
+                .addToData("cosign.pub", Base64.getEncoder().encodeToString(Files.readAllBytes(key.publicKey()))).build()).create();
+    }
+
+    private static void apply(String namespace, String name, String chart) throws Exception {
+        Path file = Files.createTempFile(work, "resource", ".yaml");
+        Files.writeString(file, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata:
+                  name: %s
+                spec:
+                  url: %s
+                  version: "1.0.0"
+                  insecure: true
+                  verify:
+                    provider: cosign
+                    secretRef:
+                      name: cosign-keys
+                """.formatted(name, registry.ociUrl("verified/" + chart)));
+        kube.kubectl("apply", "-n", namespace, "-f", file.toString()).orThrow();
+    }
+
+    @Test
+    void aSignedChartIsServedWithItsSignerAndAnUnsignedRepushIsRefusedWhileTheVerifiedOneStaysServed() throws Exception {
+        String namespace = kube.createNamespace("verified");
+        keySecret(namespace);
+        String signed = helm.push(registry, charts.create("signed", "1.0.0"), "verified").digest();
+        cosign.sign(registry, "verified/signed", signed, key, true).orThrow();
+        apply(namespace, "signed", "signed");
+
+        HelmOciChart ready = await(namespace, "signed", c -> "True".equals(condition(c, Constants.CONDITION_READY).map(Condition::getStatus).orElse(null)),
+                "Ready");
+        HelmOciChartStatus status = ready.getStatus();
+        assertThat(status.getVerification().getProvider()).isEqualTo("cosign");
+        assertThat(status.getVerification().getManifestDigest()).isEqualTo(signed);
+        assertThat(status.getVerification().getSigner()).startsWith("key sha256:");
+        assertThat(status.getVerification().getPolicy()).startsWith("sha256:");
+        assertThat(condition(ready, Constants.CONDITION_SOURCE_VERIFIED).map(Condition::getStatus)).contains("True");
+        String url = status.getArtifact().getUrl();
+        assertThat(operator.get(url).statusCode()).isEqualTo(200);
+
+        // Unchanged digest, unchanged policy: a reconcile sends no signature request.
+        registry.resetRequests();
+        kube.kubectl("annotate", "hoc/signed", "-n", namespace, Constants.REQUESTED_AT_ANNOTATION + "=again-1", "--overwrite").orThrow();
+        await(namespace, "signed", c -> "again-1".equals(c.getStatus().getLastHandledReconcileAt()), "the requested reconcile");
+        assertThat(registry.requests()).as("requests of a reconcile with nothing new").isNotEmpty()
+                .noneMatch(r -> r.path().contains("/referrers/") || r.path().contains("/manifests/sha256-"));
+
+        // The same tag re-pushed with other content and no signature: refused, the verified chart stays served.
+        String repushed = helm.push(registry, charts.create(ChartSpec.of("signed", "1.0.0").description("changed, unsigned")), "verified").digest();
+        kube.kubectl("annotate", "hoc/signed", "-n", namespace, Constants.REQUESTED_AT_ANNOTATION + "=again-2", "--overwrite").orThrow();
+        HelmOciChart refused = await(namespace, "signed", c -> "SignatureNotFound".equals(condition(c, Constants.CONDITION_READY)
+                .map(Condition::getReason).orElse(null)), "Ready=False SignatureNotFound");
+        assertThat(condition(refused, Constants.CONDITION_READY).map(Condition::getMessage).orElse("")).contains(repushed);
+        assertThat(condition(refused, Constants.CONDITION_SOURCE_VERIFIED).map(Condition::getStatus)).contains("False");
+        assertThat(refused.getStatus().getArtifact().getUrl()).isEqualTo(url);
+        assertThat(refused.getStatus().getManifestDigest()).isEqualTo(signed);
+        assertThat(refused.getStatus().getVerification().getManifestDigest()).isEqualTo(signed);
+        assertThat(operator.get(url).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aChartThatNeverVerifiedNeverGetsAnArtifact() throws Exception {
+        String namespace = kube.createNamespace("unverified");
+        keySecret(namespace);
+        helm.push(registry, charts.create("unsigned", "1.0.0"), "verified");
+        apply(namespace, "unsigned", "unsigned");
+
+        HelmOciChart refused = await(namespace, "unsigned", c -> "SignatureNotFound".equals(condition(c, Constants.CONDITION_READY)
+                .map(Condition::getReason).orElse(null)), "Ready=False SignatureNotFound");
+        assertThat(refused.getStatus().getArtifact()).isNull();
+        assertThat(refused.getStatus().getVerification()).isNull();
+        assertThat(condition(refused, Constants.CONDITION_SOURCE_VERIFIED).map(Condition::getReason)).contains("SignatureNotFound");
+    }
+
+    private static Optional<Condition> condition(HelmOciChart chart, String type) {
+        return chart.getStatus() == null ? Optional.empty()
+                : chart.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
+    }
+
+    private static HelmOciChart await(String namespace, String name, Predicate<HelmOciChart> condition, String what) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        HelmOciChart chart = null;
+        while (Instant.now().isBefore(deadline)) {
+            chart = kube.client().resources(HelmOciChart.class).inNamespace(namespace).withName(name).get();
+            if (chart != null && chart.getStatus() != null && condition.test(chart)) {
+                return chart;
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        ProcessRunner.Result yaml = kube.kubectl("get", "hoc", name, "-n", namespace, "-o", "yaml");
+        throw operator.withLogAttached(new AssertionError("waited 60 s for " + what + ":\n" + yaml.stdout()));
+    }
+}
