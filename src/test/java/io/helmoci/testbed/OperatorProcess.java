@@ -94,9 +94,16 @@ public final class OperatorProcess implements AutoCloseable {
     }
 
     public HttpResponse<byte[]> get(String pathOrUrl) {
+        return get(pathOrUrl, Map.of());
+    }
+
+    /** A GET with request headers such as {@code Range} or {@code If-None-Match}. */
+    public HttpResponse<byte[]> get(String pathOrUrl, Map<String, String> headers) {
         URI uri = pathOrUrl.startsWith("http") ? URI.create(pathOrUrl) : baseUrl().resolve(pathOrUrl);
         try {
-            return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET();
+            headers.forEach(request::header);
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

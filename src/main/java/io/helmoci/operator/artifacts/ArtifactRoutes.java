@@ -74,16 +74,26 @@ public class ArtifactRoutes {
                 .putHeader(HttpHeaders.ETAG, etag)
                 .putHeader(DIGEST_HEADER, artifact.digest())
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
-        if (etag.equals(ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH))) {
+        if (HttpConditions.noneMatchHits(ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH), etag)) {
             response.setStatusCode(304).end();
             return;
         }
         response.putHeader(HttpHeaders.CONTENT_TYPE, "application/gzip")
+                .putHeader(HttpHeaders.ACCEPT_RANGES, "bytes")
                 .putHeader("Content-Disposition", "attachment; filename=\"" + file + "\"");
+        HttpConditions.RangeDecision range = HttpConditions.range(ctx.request().getHeader("Range"),
+                ctx.request().getHeader("If-Range"), etag, artifact.size());
+        if (range.unsatisfiable()) {
+            response.setStatusCode(416).putHeader(HttpHeaders.CONTENT_RANGE, "bytes */" + artifact.size()).end();
+            return;
+        }
+        long offset = range.range().map(HttpConditions.ByteRange::first).orElse(0L);
+        long length = range.range().map(HttpConditions.ByteRange::length).orElse(artifact.size());
+        range.range().ifPresent(r -> response.setStatusCode(206).putHeader(HttpHeaders.CONTENT_RANGE, r.contentRange(artifact.size())));
         if (ctx.request().method() == HttpMethod.HEAD) {
-            response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(artifact.size())).end();
+            response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(length)).end();
         } else {
-            response.sendFile(artifact.path().toString());
+            response.sendFile(artifact.path().toString(), offset, length);
         }
     }
 
