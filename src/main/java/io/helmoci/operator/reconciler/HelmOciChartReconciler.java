@@ -98,10 +98,11 @@ public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner
             UpdateControl<HelmOciChart> control = UpdateControl.patchStatus(statusPatch(resource, outcome.status()));
             return outcome.requeueAfter().map(control::rescheduleAfter).orElse(control);
         } catch (RuntimeException e) {
-            ReconcileException failure = MissingPullSecrets.noteOnFailure(ReconcileException.from(e),
+            ReconcileException classified = ReconcileException.from(e);
+            ReconcileException failure = MissingPullSecrets.noteOnFailure(classified,
                     () -> new CredentialsReader(lookup).missingPullSecretsNote(resource));
             result = failure.reason();
-            throw failure;
+            throw failure == classified ? e : failure; // unchanged failures go on as thrown
         } catch (Error e) {
             // An Error escaping to java-operator-sdk would end the reconcile without status or retry (the resource stuck
             // Reconciling): as an exception it goes through updateErrorStatus like any other failure.
