@@ -60,6 +60,8 @@ public final class OperatorProcess implements AutoCloseable {
         settings.put("helmoci.artifacts.base-url", "http://127.0.0.1:" + port);
         settings.put("helmoci.store.path", workDir.resolve("store").toString());
         settings.put("helmoci.leader-election.lease-namespace", "default");
+        // Tests poll with intervals of a few seconds on purpose; the shipped floor (10s) is for clusters.
+        settings.put("helmoci.reconcile.min-interval", "1s");
         settings.putAll(properties);
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
