@@ -41,12 +41,13 @@ class DeployManifestsIT {
 
     @Test
     void everyManifestInDeployIsAcceptedByADryRunOnTheServer() {
-        ProcessRunner.Result result = kube.kubectl("apply", "--dry-run=server", "-f", "deploy/crds", "-f", "deploy/manifests");
+        ProcessRunner.Result result = kube.kubectl("apply", "--dry-run=server", "-f", "deploy/crds", "-f", "deploy/manifests",
+                "-f", "deploy/optional");
 
         assertThat(result.exitCode()).as(result.stderr()).isZero();
         assertThat(result.stdout()).contains("customresourcedefinition.apiextensions.k8s.io/helmocicharts.helmoci.io",
                 "clusterrole.rbac.authorization.k8s.io/helm-oci-operator", "deployment.apps/helm-oci-operator",
-                "service/helm-oci-operator");
+                "service/helm-oci-operator", "networkpolicy.networking.k8s.io/helm-oci-operator-artifact-clients");
     }
 
     @Test

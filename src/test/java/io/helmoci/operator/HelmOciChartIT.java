@@ -143,6 +143,18 @@ class HelmOciChartIT {
         assertThat(sha256).isEqualTo(status.getContentDigest()).isEqualTo(status.getArtifact().getDigest());
         assertThat(download.headers().firstValue("X-Content-Digest")).hasValue(sha256);
         assertThat((long) download.body().length).isEqualTo(status.getArtifact().getSize());
+        assertThat(download.headers().firstValue("Accept-Ranges")).hasValue("bytes");
+        String etag = download.headers().firstValue("ETag").orElseThrow();
+        for (String ifNoneMatch : List.of(etag, "W/" + etag, "\"other\", " + etag, "*")) {
+            assertThat(operator.get(status.getArtifact().getUrl(), Map.of("If-None-Match", ifNoneMatch)).statusCode())
+                    .as(ifNoneMatch).isEqualTo(304);
+        }
+        HttpResponse<byte[]> part = operator.get(status.getArtifact().getUrl(), Map.of("Range", "bytes=10-19"));
+        assertThat(part.statusCode()).isEqualTo(206);
+        assertThat(part.body()).isEqualTo(java.util.Arrays.copyOfRange(download.body(), 10, 20));
+        assertThat(part.headers().firstValue("Content-Range")).hasValue("bytes 10-19/" + download.body().length);
+        assertThat(operator.get(status.getArtifact().getUrl(), Map.of("Range", "bytes=" + download.body().length + "-")).statusCode())
+                .isEqualTo(416);
 
         JsonNode index = new ObjectMapper(new YAMLFactory()).readTree(operator.get("/charts/" + namespace + "/index.yaml").body());
         assertThat(index.path("apiVersion").asText()).isEqualTo("v1");

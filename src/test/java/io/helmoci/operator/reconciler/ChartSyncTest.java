@@ -348,6 +348,27 @@ class ChartSyncTest {
     }
 
     @Test
+    void aServiceAccountsMissingPullSecretIsSkippedAndNamedOnReady() {
+        registry.push(URL, "1.0.0", "one");
+        String config = "{\"auths\":{\"registry.example:5000\":{\"auth\":\"dXNlcjpwYXNz\"}}}";
+        secrets.put("apps/present", dockerConfigSecret("present", config));
+        ServiceAccount account = new ServiceAccount();
+        account.setMetadata(new ObjectMetaBuilder().withName("puller").withNamespace("apps").build());
+        account.setImagePullSecrets(List.of(new io.fabric8.kubernetes.api.model.LocalObjectReference("gone"),
+                new io.fabric8.kubernetes.api.model.LocalObjectReference("present")));
+        accounts.put("apps/puller", account);
+        HelmOciChart chart = chart(spec -> spec.setServiceAccountName("puller"));
+
+        HelmOciChartStatus status = reconcile(chart).status();
+
+        assertThat(registry.resolveRequests.get(0).access().dockerConfigJson()).contains("dXNlcjpwYXNz");
+        assertThat(condition(status, Constants.CONDITION_READY).getStatus()).isEqualTo("True");
+        assertThat(condition(status, Constants.CONDITION_READY).getMessage())
+                .startsWith("Serving podinfo 1.0.0")
+                .contains("The imagePullSecrets gone of ServiceAccount puller do not exist in namespace apps and were skipped");
+    }
+
+    @Test
     void cleanupRemovesTheArtifactUnlessAnotherResourceServesIt() {
         registry.push(URL, "1.0.0", "one");
         HelmOciChart chart = chart(spec -> {
