@@ -165,6 +165,26 @@ class ChartSyncTest {
     }
 
     @Test
+    void resolutionWarningsReachTheUserAsOneEventAndInTheReadyMessage() {
+        registry.push(URL, "1.0.0", "one");
+        registry.warnings = List.of("The chart layer has the deprecated media type x (Helm 3.0-3.6); push the chart again.");
+        HelmOciChart chart = chart(spec -> spec.setVersion("1.0.0"));
+
+        chart.setStatus(reconcile(chart).status());
+
+        assertThat(condition(chart.getStatus(), Constants.CONDITION_READY).getMessage())
+                .startsWith("Serving podinfo 1.0.0").endsWith("Warning: " + registry.warnings.get(0));
+        assertThat(events.events).filteredOn(e -> e.reason().equals(ConditionReasons.EVENT_RESOLUTION_WARNING)).singleElement()
+                .satisfies(e -> assertThat(e.type()).isEqualTo("Warning"))
+                .satisfies(e -> assertThat(e.message()).contains(registry.warnings.get(0)));
+
+        events.clear();
+        ChartSync.Outcome again = reconcile(chart);
+        assertThat(events.events).as("not again on every check").isEmpty();
+        assertThat(again.statusChanged()).isFalse();
+    }
+
+    @Test
     void aRepeatedFailureWritesNoStatus() {
         registry.push(URL, "1.0.0", "one");
         HelmOciChart chart = chart(spec -> spec.setVersion("1.0.0"));
