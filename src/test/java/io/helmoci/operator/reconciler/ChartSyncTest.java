@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.helmoci.engine.Reason;
 import io.helmoci.operator.ConditionReasons;
 import io.helmoci.operator.Constants;
@@ -16,7 +15,7 @@ import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
 import io.helmoci.operator.api.v1alpha1.LocalReference;
 import io.helmoci.operator.artifacts.ArtifactRetention;
 import io.helmoci.operator.artifacts.ArtifactUrls;
-import io.helmoci.operator.credentials.ObjectLookup;
+import io.helmoci.operator.credentials.InMemoryObjectLookup;
 import io.helmoci.operator.events.RecordingEvents;
 import io.helmoci.operator.source.EngineArtifactStore;
 import io.helmoci.engine.store.ContentStore;
@@ -32,10 +31,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -53,20 +50,8 @@ class ChartSyncTest {
     EngineArtifactStore artifacts;
     RecordingEvents events;
     ChartSync sync;
-    final Map<String, Secret> secrets = new HashMap<>();
-    final Map<String, ServiceAccount> accounts = new HashMap<>();
     final List<HelmOciChartStatus> progressReports = new ArrayList<>();
-    final ObjectLookup lookup = new ObjectLookup() {
-        @Override
-        public Optional<Secret> secret(String namespace, String name) {
-            return Optional.ofNullable(secrets.get(namespace + "/" + name));
-        }
-
-        @Override
-        public Optional<ServiceAccount> serviceAccount(String namespace, String name) {
-            return Optional.ofNullable(accounts.get(namespace + "/" + name));
-        }
-    };
+    final InMemoryObjectLookup lookup = new InMemoryObjectLookup();
 
     @BeforeEach
     void setUp() {
@@ -361,7 +346,7 @@ class ChartSyncTest {
         assertThat(waiting.getConditions()).extracting(Condition::getType).containsExactly(Constants.CONDITION_READY);
 
         String config = "{\"auths\":{\"registry.example:5000\":{\"auth\":\"dXNlcjpwYXNz\"}}}";
-        secrets.put("apps/pull", dockerConfigSecret("pull", config));
+        lookup.put(dockerConfigSecret("pull", config));
         reconcile(chart);
 
         assertThat(registry.resolveRequests.get(0).access().dockerConfigJson()).isEqualTo(config);
