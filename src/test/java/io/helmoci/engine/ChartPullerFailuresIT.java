@@ -478,8 +478,8 @@ class ChartPullerFailuresIT {
             });
             acceptor.setDaemon(true);
             acceptor.start();
-            TransportOptions quick = TransportOptions.defaults().withPlainHttp(true).withRetry(RetryPolicy.none())
-                    .withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(500), Duration.ofSeconds(5));
+            TransportOptions quick = TransportOptions.builder().plainHttp(true).retry(RetryPolicy.none())
+                    .timeouts(Duration.ofSeconds(1), Duration.ofMillis(500), Duration.ofSeconds(5)).build();
             OciReference silentRef = OciReference.parse("oci://127.0.0.1:" + silent.getLocalPort() + "/charts/webapp:1.0.0");
 
             failure(Reason.Timeout, () -> puller.inspect(new PullRequest(silentRef, null, null, false,
@@ -489,7 +489,7 @@ class ChartPullerFailuresIT {
 
     private static PullRequest fastRetries(PullRequest request) {
         RetryPolicy fast = new RetryPolicy(3, Duration.ofMillis(20), 0.1, Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(5));
-        RegistryOptions options = request.options().withTransport(request.options().transport().withRetry(fast));
+        RegistryOptions options = request.options().withTransport(request.options().transport().toBuilder().retry(fast).build());
         return new PullRequest(request.reference(), request.version(), request.digest(), request.includePrereleases(), options);
     }
 }

@@ -26,17 +26,9 @@ import org.awaitility.Awaitility;
  * The operator ITs' shared condition reads, waits and quiet-period assertions (as Keycloak's
  * CRAssert): a wait that times out fails with the resource's YAML and the operator's log attached.
  */
-public final class HelmOciChartAssert {
+public record HelmOciChartAssert(KubeApiServerFixture kube, OperatorProcess operator) {
     /** How long any wait for the operator may take. */
     public static final Duration WAIT = Duration.ofSeconds(60);
-
-    private final KubeApiServerFixture kube;
-    private final OperatorProcess operator;
-
-    public HelmOciChartAssert(KubeApiServerFixture kube, OperatorProcess operator) {
-        this.kube = kube;
-        this.operator = operator;
-    }
 
     public HelmOciChart get(String namespace, String name) {
         return kube.client().resources(HelmOciChart.class).inNamespace(namespace).withName(name).get();

@@ -5,7 +5,8 @@ import java.util.Objects;
 
 /**
  * How to reach registries: timeouts, TLS trust and client certificate, plain HTTP, proxy, retries
- * and redirects. Equal options share one HTTP client and its connection pool.
+ * and redirects. Equal options share one HTTP client and its connection pool. Built with
+ * {@link #builder()}, changed with {@link #toBuilder()}.
  *
  * @param connectTimeout        TCP + TLS connect, per attempt
  * @param requestTimeout        longest silence while reading or writing, per attempt
@@ -50,58 +51,11 @@ public record TransportOptions(Duration connectTimeout, Duration requestTimeout,
         return new Builder();
     }
 
-    /** A builder holding these options, to change some of them. */
+    /** A builder holding these options, to change some of them: {@code options.toBuilder().plainHttp(true).build()}. */
     public Builder toBuilder() {
-        Builder builder = new Builder();
-        builder.connectTimeout = connectTimeout;
-        builder.requestTimeout = requestTimeout;
-        builder.operationTimeout = operationTimeout;
-        builder.caCertificatesPem = caCertificatesPem;
-        builder.clientCertificatePem = clientCertificatePem;
-        builder.clientKeyPem = clientKeyPem;
-        builder.plainHttp = plainHttp;
-        builder.insecureSkipTlsVerify = insecureSkipTlsVerify;
-        builder.proxy = proxy;
-        builder.retry = retry;
-        builder.maxRedirects = maxRedirects;
-        builder.tagPageSize = tagPageSize;
-        return builder;
-    }
-
-    public TransportOptions withTimeouts(Duration connect, Duration request, Duration operation) {
-        return toBuilder().timeouts(connect, request, operation).build();
-    }
-
-    public TransportOptions withCaCertificates(String pem) {
-        return toBuilder().caCertificates(pem).build();
-    }
-
-    public TransportOptions withClientCertificate(String certificatePem, String keyPem) {
-        return toBuilder().clientCertificate(certificatePem, keyPem).build();
-    }
-
-    public TransportOptions withPlainHttp(boolean plain) {
-        return toBuilder().plainHttp(plain).build();
-    }
-
-    public TransportOptions withInsecureSkipTlsVerify(boolean insecure) {
-        return toBuilder().insecureSkipTlsVerify(insecure).build();
-    }
-
-    public TransportOptions withProxy(String proxyUrl) {
-        return toBuilder().proxy(proxyUrl).build();
-    }
-
-    public TransportOptions withRetry(RetryPolicy policy) {
-        return toBuilder().retry(policy).build();
-    }
-
-    public TransportOptions withMaxRedirects(int max) {
-        return toBuilder().maxRedirects(max).build();
-    }
-
-    public TransportOptions withTagPageSize(int pageSize) {
-        return toBuilder().tagPageSize(pageSize).build();
+        return new Builder().timeouts(connectTimeout, requestTimeout, operationTimeout).caCertificates(caCertificatesPem)
+                .clientCertificate(clientCertificatePem, clientKeyPem).plainHttp(plainHttp).insecureSkipTlsVerify(insecureSkipTlsVerify)
+                .proxy(proxy).retry(retry).maxRedirects(maxRedirects).tagPageSize(tagPageSize);
     }
 
     /** Builds {@link TransportOptions}; each setter documents itself through the record's parameters. */

@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /** The referenced Secrets and ServiceAccount, read before any registry request; the request the next steps send. */
-final class ReadCredentials implements SyncStep {
+record ReadCredentials() implements SyncStep {
     @Override
     public Optional<ChartSync.Outcome> run(SyncContext context) {
         RegistryAccess access = new CredentialsReader(context.lookup()).read(context.resource());

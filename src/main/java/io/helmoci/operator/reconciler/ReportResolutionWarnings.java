@@ -13,13 +13,7 @@ import java.util.Optional;
  * a Warning event when they are new, and the Ready message (see {@link ChartSync#readyMessage}) for
  * as long as they last.
  */
-final class ReportResolutionWarnings implements SyncStep {
-    private final EventRecorder events;
-
-    ReportResolutionWarnings(EventRecorder events) {
-        this.events = events;
-    }
-
+record ReportResolutionWarnings(EventRecorder events) implements SyncStep {
     @Override
     public Optional<ChartSync.Outcome> run(SyncContext context) {
         ResolvedChart resolved = context.resolved();
