@@ -209,6 +209,33 @@ class ChartPullerFailuresIT {
     }
 
     @Test
+    void pullingTheResolvedChartLayerAsksForNoManifestAndStillVerifiesTheBytes() throws IOException {
+        raw.pushChart("resolved/webapp", "1.0.0", chart, ChartManifestStyle.HELM);
+        PullRequest request = anonymous("resolved/webapp:1.0.0");
+        Resolution resolution = puller.inspect(request);
+        Path blob = registry.blobFile(chartDigest);
+        byte[] content = Files.readAllBytes(blob);
+        content[content.length / 2] ^= 0x55;
+        Files.write(blob, content);
+        try {
+            registry.resetRequests();
+            failure(Reason.DigestMismatch, () -> puller.pullChartLayer(request.reference(), resolution.chartLayer(), resolution.version(),
+                    request.options()));
+            assertThat(registry.requests()).as("the layer only, no manifest again")
+                    .extracting(r -> r.method() + " " + r.path())
+                    .containsOnly("GET /v2/resolved/webapp/blobs/" + chartDigest);
+        } finally {
+            content[content.length / 2] ^= 0x55;
+            Files.write(blob, content);
+        }
+
+        ChartArchive archive = puller.pullChartLayer(request.reference(), resolution.chartLayer(), resolution.version(), request.options());
+        assertThat(archive.contentDigest()).isEqualTo(chartDigest);
+        assertThat(archive.chart().version()).isEqualTo("1.0.0");
+        failure(Reason.ChartMismatch, () -> puller.pullChartLayer(request.reference(), resolution.chartLayer(), "1.1.0", request.options()));
+    }
+
+    @Test
     void aTruncatedBlobIsSizeMismatch() throws IOException {
         raw.pushChart("truncated/webapp", "1.0.0", chart, ChartManifestStyle.HELM);
         Path blob = registry.blobFile(chartDigest);
