@@ -90,11 +90,7 @@ class DeployManifestsIT {
                 "kubernetes.impersonate.group", "system:serviceaccounts,system:serviceaccounts:" + OPERATOR_NAMESPACE + ",system:authenticated",
                 "helmoci.leader-election.lease-namespace", OPERATOR_NAMESPACE))) {
             kube.kubectl("apply", "-n", namespace, "-f", resource.toString()).orThrow();
-            ProcessRunner.Result wait = kube.kubectl("wait", "--for=condition=Ready", "hoc/rbac", "-n", namespace, "--timeout=60s");
-            if (wait.exitCode() != 0) {
-                throw operator.withLogAttached(new AssertionError("not Ready as the operator's ServiceAccount: " + wait.stderr()
-                        + kube.kubectl("get", "hoc", "rbac", "-n", namespace, "-o", "yaml").stdout()));
-            }
+            new HelmOciChartAssert(kube, operator).awaitReady(namespace, "rbac"); // as the operator's ServiceAccount
             assertThat(operator.logs()).doesNotContain("forbidden", "Forbidden");
             assertThat(kube.kubectl("get", "events", "-n", namespace).stdout()).contains("NewArtifact");
             assertThat(kube.kubectl("get", "lease", "helm-oci-operator-leader", "-n", OPERATOR_NAMESPACE).exitCode()).isZero();

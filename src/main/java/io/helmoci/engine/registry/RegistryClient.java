@@ -152,9 +152,9 @@ public final class RegistryClient {
     }
 
     /**
-     * The manifest with this descriptor's digest, verified byte for byte: size (when known), digest
-     * and that the registry's {@code Content-Type} agrees with the expected type and with the body's
-     * own {@code mediaType}.
+     * The manifest with this descriptor's digest, verified byte for byte: size (when known) and
+     * digest. Its media type is the registry's {@code Content-Type}, else the body's {@code mediaType};
+     * {@link ManifestResolver} checks that they agree.
      */
     public ManifestContent getManifest(OciReference ref, Descriptor descriptor) {
         ManifestContent known = manifests.get(descriptor.digest());
@@ -162,12 +162,7 @@ public final class RegistryClient {
             return known;
         }
         String what = "manifest " + ref.repository() + "@" + descriptor.digest();
-        ManifestContent content = fetchManifest(ref, descriptor.digest(), descriptor, what);
-        if (descriptor.mediaType() != null && content.mediaType() != null && !descriptor.mediaType().equals(content.mediaType())) {
-            throw new EngineException(Reason.UnsupportedManifest, "Registry " + ref.registry() + " served " + what + " as "
-                    + content.mediaType() + " but it was announced as " + descriptor.mediaType() + ". Push the chart again with 'helm push'.");
-        }
-        return content;
+        return fetchManifest(ref, descriptor.digest(), descriptor, what);
     }
 
     /** GET a manifest by tag or digest, verify it, and remember it for this operation. */
@@ -194,13 +189,8 @@ public final class RegistryClient {
             throw new EngineException(Reason.DigestMismatch, "Registry " + ref.registry() + " served " + what
                     + " with content that does not match digest " + digest + ". The registry served corrupt content; check it.");
         }
-        String bodyType = bodyMediaType(bytes);
-        if (contentType != null && bodyType != null && !contentType.equals(bodyType)) {
-            throw new EngineException(Reason.UnsupportedManifest, "Registry " + ref.registry() + " served " + what
-                    + " with Content-Type " + contentType + " but the manifest says mediaType " + bodyType
-                    + ". Push the chart again with 'helm push'.");
-        }
-        ManifestContent content = new ManifestContent(digest.toString(), contentType != null ? contentType : bodyType, bytes);
+        // Whether Content-Type, the announced type and the body's mediaType agree is ManifestResolver's check, for stored manifests too.
+        ManifestContent content = new ManifestContent(digest.toString(), contentType != null ? contentType : bodyMediaType(bytes), bytes);
         manifests.put(content.digest(), content);
         return content;
     }
