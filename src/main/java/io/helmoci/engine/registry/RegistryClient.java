@@ -320,14 +320,23 @@ public final class RegistryClient {
 
     /** A HEAD/GET 404 carries no reliable code (HEAD has no body): the tag list tells missing repository from missing version. */
     private EngineException manifestNotFound(OciReference ref, String tagOrDigest) {
-        List<String> tags = listTags(ref); // throws RepositoryNotFound when the repository is unknown
+        List<String> tags;
+        try {
+            tags = listTags(ref); // throws RepositoryNotFound when the repository is unknown
+        } catch (EngineException e) {
+            if (e.reason() != Reason.TagListTooLarge) {
+                throw e;
+            }
+            tags = null; // the version is still missing; the list is only too long to name the nearest ones
+        }
         if (isDigest(tagOrDigest)) {
             return new EngineException(Reason.VersionNotFound, "Repository " + ref.registry() + "/" + ref.repository()
                     + " has no manifest with digest " + tagOrDigest + ". Check the pinned digest.");
         }
         String version = VersionSelector.versionFor(tagOrDigest);
         return new EngineException(Reason.VersionNotFound, "Repository " + ref.registry() + "/" + ref.repository()
-                + " has no tag " + tagOrDigest + ". " + VersionSelector.nearestVersionsHint(tags, version)
+                + " has no tag " + tagOrDigest + ". " + (tags == null ? "Its tag list is too long to name the nearest versions."
+                : VersionSelector.nearestVersionsHint(tags, version))
                 + " Check the version, or push it with 'helm push'.");
     }
 
