@@ -5,18 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.helmoci.operator.Constants;
 import io.helmoci.operator.artifacts.ArtifactRetention;
 import io.helmoci.operator.artifacts.ArtifactUrls;
+import io.helmoci.operator.credentials.InMemoryObjectLookup;
 import io.helmoci.operator.credentials.ObjectLookup;
+import io.helmoci.engine.store.ContentStore;
+import io.helmoci.operator.source.EngineArtifactStore;
 import io.helmoci.operator.events.RecordingEvents;
 import io.helmoci.operator.fairness.ReconcileDurations;
 import io.helmoci.testbed.MutableClock;
@@ -26,25 +26,17 @@ class ChartSyncDurationBoundsTest {
     @TempDir
     Path store;
 
-    private final ObjectLookup nothing = new ObjectLookup() {
-        @Override
-        public Optional<Secret> secret(String namespace, String name) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<ServiceAccount> serviceAccount(String namespace, String name) {
-            return Optional.empty();
-        }
-    };
+    private final ObjectLookup nothing = new InMemoryObjectLookup();
 
     @Test
     void aTinyIntervalAndAHugeTimeoutAreBoundedAndNamedOnReady() {
-        FakeChartSource registry = new FakeChartSource(store);
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-02T03:04:05Z"));
+        ContentStore contentStore = new ContentStore(store, Long.MAX_VALUE, clock);
+        FakeChartSource registry = new FakeChartSource(contentStore);
         ReconcileDurations bounds = new ReconcileDurations(Duration.ofSeconds(10), "min-interval-setting",
                 ReconcileDurations.MIN_TIMEOUT, Duration.ofMinutes(5), "max-timeout-setting");
-        ChartSync sync = new ChartSync(registry, new ArtifactUrls("http://artifacts.test/"), new ArtifactRetention(Duration.ofMinutes(5)),
-                new RecordingEvents(), new MutableClock(Instant.parse("2026-01-02T03:04:05Z")), bounds);
+        ChartSync sync = new ChartSync(registry, new EngineArtifactStore(contentStore), new ArtifactUrls("http://artifacts.test/"),
+                new ArtifactRetention(Duration.ofMinutes(5)), new RecordingEvents(), clock, bounds);
         registry.push(ChartSyncTest.URL, "1.0.0", "one");
 
         ChartSync.Outcome outcome = sync.reconcile(ChartSyncTest.chart(spec -> {
