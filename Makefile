@@ -23,6 +23,16 @@ build:
 clean:
 	$(MVN) clean
 
+## help: this list: every target with what it does
+.PHONY: help
+help:
+	@sed -n 's/^## //p' $(MAKEFILE_LIST)
+
+## format: format the Java sources as the build checks them (Spotless, palantir-java-format)
+.PHONY: format
+format:
+	$(MVN) spotless:apply
+
 ## crds: regenerate the CRD from the Java API types and copy it to deploy/crds (the build fails while they differ)
 .PHONY: crds
 crds: build

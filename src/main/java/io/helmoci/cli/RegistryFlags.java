@@ -69,18 +69,18 @@ final class RegistryFlags {
         } catch (IllegalArgumentException e) {
             throw usage("--timeout: " + e.getMessage());
         }
-        TransportOptions transport = TransportOptions.defaults()
-                .withPlainHttp(plainHttp)
-                .withInsecureSkipTlsVerify(insecureSkipTlsVerify)
-                .withProxy(proxy);
-        transport = transport.withTimeouts(transport.connectTimeout(), transport.requestTimeout(), operationTimeout);
+        TransportOptions.Builder transport = TransportOptions.builder()
+                .plainHttp(plainHttp)
+                .insecureSkipTlsVerify(insecureSkipTlsVerify)
+                .proxy(proxy)
+                .operationTimeout(operationTimeout);
         if (caFile != null) {
-            transport = transport.withCaCertificates(read(caFile, "--ca-file"));
+            transport.caCertificates(read(caFile, "--ca-file"));
         }
         if (certFile != null) {
-            transport = transport.withClientCertificate(read(certFile, "--cert-file"), read(keyFile, "--key-file"));
+            transport.clientCertificate(read(certFile, "--cert-file"), read(keyFile, "--key-file"));
         }
-        return new RegistryOptions(credentials(reference, stdin), transport);
+        return new RegistryOptions(credentials(reference, stdin), transport.build());
     }
 
     private Credentials credentials(OciReference reference, InputStream stdin) {

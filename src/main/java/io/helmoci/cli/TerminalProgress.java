@@ -1,6 +1,7 @@
 package io.helmoci.cli;
 
 import java.io.PrintWriter;
+import java.util.function.LongSupplier;
 
 import io.helmoci.engine.DownloadListener;
 
@@ -13,11 +14,19 @@ final class TerminalProgress implements DownloadListener {
     private static final long REDRAW_NANOS = 100_000_000L;
 
     private final PrintWriter err;
-    private final long started = System.nanoTime();
+    private final LongSupplier nanoTime;
+    private final long started;
     private long lastDrawn;
 
     TerminalProgress(PrintWriter err) {
+        this(err, System::nanoTime);
+    }
+
+    /** @param nanoTime the clock ({@link System#nanoTime} but in tests) */
+    TerminalProgress(PrintWriter err, LongSupplier nanoTime) {
         this.err = err;
+        this.nanoTime = nanoTime;
+        this.started = nanoTime.getAsLong();
     }
 
     /** Progress only when a person watches: a terminal, and text output. */
@@ -27,7 +36,7 @@ final class TerminalProgress implements DownloadListener {
 
     @Override
     public void progress(long bytesSoFar, long totalBytes) {
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         boolean done = bytesSoFar >= totalBytes;
         if (now - started < QUIET_NANOS || (!done && now - lastDrawn < REDRAW_NANOS)) {
             return;

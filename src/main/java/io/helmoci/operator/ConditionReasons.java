@@ -37,6 +37,8 @@ public final class ConditionReasons {
     public static final String EVENT_NEW_ARTIFACT = "NewArtifact";
     /** Warning event reason: the tag of the resolved version now points to a different manifest. */
     public static final String EVENT_TAG_MOVED = "TagMoved";
+    /** Warning event reason: the chart resolved, with a problem that did not stop it (a legacy layer type, an image index); also in the Ready message. */
+    public static final String EVENT_RESOLUTION_WARNING = "ResolutionWarning";
     /** Event reason: an artifact was deleted from the store: the resource was deleted, or a superseded archive's retention ended. */
     public static final String EVENT_ARTIFACT_REMOVED = "ArtifactRemoved";
 

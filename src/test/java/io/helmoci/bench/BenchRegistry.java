@@ -99,10 +99,10 @@ final class BenchRegistry implements AutoCloseable {
 
     /** Plain HTTP, or the test CA and nothing else; timeouts roomy enough for a 200 MiB layer on a busy machine. */
     RegistryOptions engineOptions() {
-        TransportOptions transport = TransportOptions.defaults()
-                .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofMinutes(5));
+        TransportOptions transport = TransportOptions.builder()
+                .timeouts(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofMinutes(5)).build();
         try {
-            transport = fixture.isTls() ? transport.withCaCertificates(Files.readString(fixture.caFile())) : transport.withPlainHttp(true);
+            transport = fixture.isTls() ? transport.toBuilder().caCertificates(Files.readString(fixture.caFile())).build() : transport.toBuilder().plainHttp(true).build();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -4,19 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 
 class TerminalProgressTest {
     @Test
-    void staysQuietForAMomentThenDrawsOneLineThatEndsAtOneHundredPercent() throws InterruptedException {
+    void staysQuietForAMomentThenDrawsOneLineThatEndsAtOneHundredPercent() {
         StringWriter err = new StringWriter();
-        TerminalProgress progress = new TerminalProgress(new PrintWriter(err));
+        AtomicLong nanos = new AtomicLong(1_000_000_000L);
+        TerminalProgress progress = new TerminalProgress(new PrintWriter(err), nanos::get);
 
         progress.progress(10, 2 * 1048576);
-        assertThat(err.toString()).isEmpty();
+        nanos.addAndGet(499_000_000L);
+        progress.progress(20, 2 * 1048576);
+        assertThat(err.toString()).as("quiet for the first half second").isEmpty();
 
-        Thread.sleep(600);
+        nanos.addAndGet(101_000_000L);
         progress.progress(1048576, 2 * 1048576);
         progress.progress(2 * 1048576, 2 * 1048576);
 

@@ -209,6 +209,33 @@ class ChartPullerFailuresIT {
     }
 
     @Test
+    void pullingTheResolvedChartLayerAsksForNoManifestAndStillVerifiesTheBytes() throws IOException {
+        raw.pushChart("resolved/webapp", "1.0.0", chart, ChartManifestStyle.HELM);
+        PullRequest request = anonymous("resolved/webapp:1.0.0");
+        Resolution resolution = puller.inspect(request);
+        Path blob = registry.blobFile(chartDigest);
+        byte[] content = Files.readAllBytes(blob);
+        content[content.length / 2] ^= 0x55;
+        Files.write(blob, content);
+        try {
+            registry.resetRequests();
+            failure(Reason.DigestMismatch, () -> puller.pullChartLayer(request.reference(), resolution.chartLayer(), resolution.version(),
+                    request.options()));
+            assertThat(registry.requests()).as("the layer only, no manifest again")
+                    .extracting(r -> r.method() + " " + r.path())
+                    .containsOnly("GET /v2/resolved/webapp/blobs/" + chartDigest);
+        } finally {
+            content[content.length / 2] ^= 0x55;
+            Files.write(blob, content);
+        }
+
+        ChartArchive archive = puller.pullChartLayer(request.reference(), resolution.chartLayer(), resolution.version(), request.options());
+        assertThat(archive.contentDigest()).isEqualTo(chartDigest);
+        assertThat(archive.chart().version()).isEqualTo("1.0.0");
+        failure(Reason.ChartMismatch, () -> puller.pullChartLayer(request.reference(), resolution.chartLayer(), "1.1.0", request.options()));
+    }
+
+    @Test
     void aTruncatedBlobIsSizeMismatch() throws IOException {
         raw.pushChart("truncated/webapp", "1.0.0", chart, ChartManifestStyle.HELM);
         Path blob = registry.blobFile(chartDigest);
@@ -478,8 +505,8 @@ class ChartPullerFailuresIT {
             });
             acceptor.setDaemon(true);
             acceptor.start();
-            TransportOptions quick = TransportOptions.defaults().withPlainHttp(true).withRetry(RetryPolicy.none())
-                    .withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(500), Duration.ofSeconds(5));
+            TransportOptions quick = TransportOptions.builder().plainHttp(true).retry(RetryPolicy.none())
+                    .timeouts(Duration.ofSeconds(1), Duration.ofMillis(500), Duration.ofSeconds(5)).build();
             OciReference silentRef = OciReference.parse("oci://127.0.0.1:" + silent.getLocalPort() + "/charts/webapp:1.0.0");
 
             failure(Reason.Timeout, () -> puller.inspect(new PullRequest(silentRef, null, null, false,
@@ -489,7 +516,7 @@ class ChartPullerFailuresIT {
 
     private static PullRequest fastRetries(PullRequest request) {
         RetryPolicy fast = new RetryPolicy(3, Duration.ofMillis(20), 0.1, Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(5));
-        RegistryOptions options = request.options().withTransport(request.options().transport().withRetry(fast));
+        RegistryOptions options = request.options().withTransport(request.options().transport().toBuilder().retry(fast).build());
         return new PullRequest(request.reference(), request.version(), request.digest(), request.includePrereleases(), options);
     }
 }

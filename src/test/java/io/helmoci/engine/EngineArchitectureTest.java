@@ -20,7 +20,7 @@ class EngineArchitectureTest {
             .that().resideInAPackage("io.helmoci.engine..")
             .should().dependOnClassesThat().resideInAnyPackage(
                     "io.fabric8..", "io.javaoperatorsdk..", "io.quarkus..", "io.quarkiverse..", "jakarta.enterprise..")
-            .because("the engine must stay usable without Kubernetes or Quarkus (see HELPERS.md)");
+            .because("the engine must stay usable without Kubernetes or Quarkus (README, \"The pull engine\")");
 
     @ArchTest
     static final ArchRule engineDoesNotDependOnItsUsers = noClasses()

@@ -94,7 +94,7 @@ class HelmVersionSelectionIT {
 
     private static PullRequest request(String requested, boolean devel) {
         RegistryOptions options = new RegistryOptions(Credentials.anonymous(),
-                PullerTestbed.transport(registry).withTagPageSize(2));
+                PullerTestbed.transport(registry).toBuilder().tagPageSize(2).build());
         return new PullRequest(PullerTestbed.ref(registry, REPO), requested, null, devel, options);
     }
 

@@ -23,13 +23,13 @@ final class PullerTestbed {
 
     /** Plain HTTP for an HTTP registry; the test CA (and nothing else) for a TLS one. Short timeouts. */
     static TransportOptions transport(RegistryFixture registry) {
-        TransportOptions options = TransportOptions.defaults()
-                .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(3));
+        TransportOptions options = TransportOptions.builder()
+                .timeouts(Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(3)).build();
         if (!registry.isTls()) {
-            return options.withPlainHttp(true);
+            return options.toBuilder().plainHttp(true).build();
         }
         try {
-            return options.withCaCertificates(Files.readString(registry.caFile()));
+            return options.toBuilder().caCertificates(Files.readString(registry.caFile())).build();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

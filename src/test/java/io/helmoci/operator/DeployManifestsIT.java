@@ -41,12 +41,13 @@ class DeployManifestsIT {
 
     @Test
     void everyManifestInDeployIsAcceptedByADryRunOnTheServer() {
-        ProcessRunner.Result result = kube.kubectl("apply", "--dry-run=server", "-f", "deploy/crds", "-f", "deploy/manifests");
+        ProcessRunner.Result result = kube.kubectl("apply", "--dry-run=server", "-f", "deploy/crds", "-f", "deploy/manifests",
+                "-f", "deploy/optional");
 
         assertThat(result.exitCode()).as(result.stderr()).isZero();
         assertThat(result.stdout()).contains("customresourcedefinition.apiextensions.k8s.io/helmocicharts.helmoci.io",
                 "clusterrole.rbac.authorization.k8s.io/helm-oci-operator", "deployment.apps/helm-oci-operator",
-                "service/helm-oci-operator");
+                "service/helm-oci-operator", "networkpolicy.networking.k8s.io/helm-oci-operator-artifact-clients");
     }
 
     @Test
@@ -89,11 +90,7 @@ class DeployManifestsIT {
                 "kubernetes.impersonate.group", "system:serviceaccounts,system:serviceaccounts:" + OPERATOR_NAMESPACE + ",system:authenticated",
                 "helmoci.leader-election.lease-namespace", OPERATOR_NAMESPACE))) {
             kube.kubectl("apply", "-n", namespace, "-f", resource.toString()).orThrow();
-            ProcessRunner.Result wait = kube.kubectl("wait", "--for=condition=Ready", "hoc/rbac", "-n", namespace, "--timeout=60s");
-            if (wait.exitCode() != 0) {
-                throw operator.withLogAttached(new AssertionError("not Ready as the operator's ServiceAccount: " + wait.stderr()
-                        + kube.kubectl("get", "hoc", "rbac", "-n", namespace, "-o", "yaml").stdout()));
-            }
+            new HelmOciChartAssert(kube, operator).awaitReady(namespace, "rbac"); // as the operator's ServiceAccount
             assertThat(operator.logs()).doesNotContain("forbidden", "Forbidden");
             assertThat(kube.kubectl("get", "events", "-n", namespace).stdout()).contains("NewArtifact");
             assertThat(kube.kubectl("get", "lease", "helm-oci-operator-leader", "-n", OPERATOR_NAMESPACE).exitCode()).isZero();

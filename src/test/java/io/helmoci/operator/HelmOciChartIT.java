@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.helmoci.testbed.ChartFactory;
 import io.helmoci.testbed.ChartSpec;
 import io.helmoci.testbed.HelmCli;
@@ -27,15 +26,16 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
-import java.util.function.Predicate;
 
+import static io.helmoci.operator.HelmOciChartAssert.assertNoRegistryRequestsFor;
+import static io.helmoci.operator.HelmOciChartAssert.conditionStatus;
+import static io.helmoci.operator.HelmOciChartAssert.readyMessage;
+import static io.helmoci.operator.HelmOciChartAssert.readyReason;
+import static io.helmoci.operator.HelmOciChartAssert.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -57,6 +57,7 @@ class HelmOciChartIT {
     static OperatorProcess operator;
     static HelmCli.Pushed newest;
     static ChartFactory charts;
+    static HelmOciChartAssert hoc;
 
     /** Basic auth over TLS with the test CA: credentials from Secrets, the CA from certSecretRef. */
     @RegisterExtension
@@ -83,6 +84,7 @@ class HelmOciChartIT {
                 "quarkus.operator-sdk.controllers.helm-oci-operator.retry.interval.max", "3000",
                 // Superseded artifacts are kept this long: long enough to see them served, short enough to see them go.
                 "helmoci.artifacts.retention", RETENTION.toSeconds() + "s"));
+        hoc = new HelmOciChartAssert(kube, operator);
         charts = new ChartFactory(helm, work.resolve("charts"));
     }
 
@@ -107,7 +109,7 @@ class HelmOciChartIT {
                   insecure: true
                 """.formatted(registry.ociUrl("charts/demo")));
 
-        waitReady(namespace, "demo");
+        hoc.awaitReady(namespace, "demo");
 
         HelmOciChartStatus status = kube.client().resources(HelmOciChart.class).inNamespace(namespace).withName("demo").get().getStatus();
         assertThat(status.getResolvedVersion()).isEqualTo("1.1.0");
@@ -139,10 +141,22 @@ class HelmOciChartIT {
 
         HttpResponse<byte[]> download = operator.get(status.getArtifact().getUrl());
         assertThat(download.statusCode()).isEqualTo(200);
-        String sha256 = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(download.body()));
+        String sha256 = sha256(download.body());
         assertThat(sha256).isEqualTo(status.getContentDigest()).isEqualTo(status.getArtifact().getDigest());
         assertThat(download.headers().firstValue("X-Content-Digest")).hasValue(sha256);
         assertThat((long) download.body().length).isEqualTo(status.getArtifact().getSize());
+        assertThat(download.headers().firstValue("Accept-Ranges")).hasValue("bytes");
+        String etag = download.headers().firstValue("ETag").orElseThrow();
+        for (String ifNoneMatch : List.of(etag, "W/" + etag, "\"other\", " + etag, "*")) {
+            assertThat(operator.get(status.getArtifact().getUrl(), Map.of("If-None-Match", ifNoneMatch)).statusCode())
+                    .as(ifNoneMatch).isEqualTo(304);
+        }
+        HttpResponse<byte[]> part = operator.get(status.getArtifact().getUrl(), Map.of("Range", "bytes=10-19"));
+        assertThat(part.statusCode()).isEqualTo(206);
+        assertThat(part.body()).isEqualTo(java.util.Arrays.copyOfRange(download.body(), 10, 20));
+        assertThat(part.headers().firstValue("Content-Range")).hasValue("bytes 10-19/" + download.body().length);
+        assertThat(operator.get(status.getArtifact().getUrl(), Map.of("Range", "bytes=" + download.body().length + "-")).statusCode())
+                .isEqualTo(416);
 
         JsonNode index = new ObjectMapper(new YAMLFactory()).readTree(operator.get("/charts/" + namespace + "/index.yaml").body());
         assertThat(index.path("apiVersion").asText()).isEqualTo("v1");
@@ -181,8 +195,9 @@ class HelmOciChartIT {
                 metadata: {name: once}
                 spec: {url: "%s", version: "^1.0.0", interval: 1h, insecure: true}
                 """.formatted(registry.ociUrl("charts/once")));
-        waitReady(namespace, "once");
-        Thread.sleep(2000);
+        hoc.awaitReady(namespace, "once");
+        assertNoRegistryRequestsFor(Duration.ofSeconds(2), registry, r -> r.path().startsWith("/v2/charts/once/"),
+                "no second reconciliation for the finalizer or the status write");
 
         // One reconciliation, not a second one for the finalizer it adds: one tag list and one HEAD by
         // tag to resolve; the pull fetches the resolved chart layer itself, with no second manifest HEAD.
@@ -205,12 +220,11 @@ class HelmOciChartIT {
                 metadata: {name: refetched}
                 spec: {url: "%s", interval: 1h, insecure: true}
                 """.formatted(registry.ociUrl("charts/refetched")));
-        waitReady(namespace, "refetched");
-        HelmOciChartStatus status = get(namespace, "refetched").getStatus();
+        hoc.awaitReady(namespace, "refetched");
+        HelmOciChartStatus status = hoc.get(namespace, "refetched").getStatus();
         registry.resetRequests();
-        Thread.sleep(3000);
-        assertThat(registry.requests()).as("the operator's own status writes trigger no reconciliation")
-                .noneMatch(r -> r.path().contains("refetched"));
+        assertNoRegistryRequestsFor(Duration.ofSeconds(3), registry, r -> r.path().contains("refetched"),
+                "the operator's own status writes trigger no reconciliation");
         Path stored = work.resolve("operator/store/blobs/sha256").resolve(status.getContentDigest().substring(7));
         Files.delete(stored);
         registry.resetRequests();
@@ -236,8 +250,8 @@ class HelmOciChartIT {
                 metadata: {name: replicated}
                 spec: {url: "%s", interval: 1h, insecure: true}
                 """.formatted(registry.ociUrl("charts/replicated")));
-        waitReady(namespace, "replicated");
-        HelmOciChartStatus status = get(namespace, "replicated").getStatus();
+        hoc.awaitReady(namespace, "replicated");
+        HelmOciChartStatus status = hoc.get(namespace, "replicated").getStatus();
         String leader = leaseHolder();
 
         try (OperatorProcess follower = OperatorProcess.start(kube.kubeconfig(), work.resolve("follower"), Map.of())) {
@@ -275,7 +289,7 @@ class HelmOciChartIT {
                   certSecretRef: {name: registry-ca}
                 """.formatted(privateRegistry.ociUrl("team/via-sa")));
 
-        waitReady(namespace, "via-sa");
+        hoc.awaitReady(namespace, "via-sa");
     }
 
     /**
@@ -352,9 +366,9 @@ class HelmOciChartIT {
 
         for (String name : List.of("basic-dockercfg", "basic-basic-auth", "token-dockerconfigjson", "token-dockercfg",
                 "token-basic-auth", "token-service-account")) {
-            waitReady(namespace, name);
+            hoc.awaitReady(namespace, name);
         }
-        await(namespace, "token-anonymous", c -> "Unauthorized".equals(readyReason(c)), "the control: no credentials, no token");
+        hoc.await(namespace, "token-anonymous", c -> "Unauthorized".equals(readyReason(c)), "the control: no credentials, no token");
         assertThat(tokenRegistry.tokenServer().requests())
                 .as("a token for each user's own credentials").filteredOn(r -> r.status() == 200 && r.grant() != TokenServer.Grant.ANONYMOUS)
                 .extracting(TokenServer.TokenRequest::username).contains(tokenUsers);
@@ -402,15 +416,14 @@ class HelmOciChartIT {
                 spec: {url: "%1$s", serviceAccountName: own-puller, certSecretRef: {name: registry-ca}}
                 """.formatted(url));
 
-        HelmOciChart bySecret = await(own, "by-secret", c -> ConditionReasons.SECRET_NOT_FOUND.equals(readyReason(c)), "SecretNotFound");
+        HelmOciChart bySecret = hoc.await(own, "by-secret", c -> ConditionReasons.SECRET_NOT_FOUND.equals(readyReason(c)), "SecretNotFound");
         assertThat(readyMessage(bySecret)).contains("shared-name", own, "never read from other namespaces");
-        await(own, "by-service-account", c -> ConditionReasons.SERVICE_ACCOUNT_NOT_FOUND.equals(readyReason(c)), "ServiceAccountNotFound");
+        hoc.await(own, "by-service-account", c -> ConditionReasons.SERVICE_ACCOUNT_NOT_FOUND.equals(readyReason(c)), "ServiceAccountNotFound");
         // As the kubelet: a missing imagePullSecret is skipped (here the only one: the pull is anonymous) and named on status.
-        HelmOciChart byPullSecret = await(own, "by-pull-secret", c -> "Unauthorized".equals(readyReason(c)), "Unauthorized");
+        HelmOciChart byPullSecret = hoc.await(own, "by-pull-secret", c -> "Unauthorized".equals(readyReason(c)), "Unauthorized");
         assertThat(readyMessage(byPullSecret)).contains("shared-name", "own-puller", "skipped, as the kubelet skips them");
-        Thread.sleep(2000);
         for (String name : List.of("by-secret", "by-service-account", "by-pull-secret")) {
-            assertThat(condition(get(own, name), Constants.CONDITION_READY)).as(name).isEqualTo("False");
+            assertThat(conditionStatus(hoc.get(own, name), Constants.CONDITION_READY)).as(name).isEqualTo("False");
         }
         assertThat(privateRegistry.requests()).as("the other namespace's credentials are never sent: every request is refused")
                 .filteredOn(r -> r.path().contains("elsewhere")).allMatch(r -> r.status() == 401);
@@ -418,13 +431,13 @@ class HelmOciChartIT {
         // The control: the same Secret in the resource's own namespace is used at once.
         kube.kubectl("create", "secret", "docker-registry", "shared-name", "-n", own, "--docker-server=" + privateRegistry.host(),
                 "--docker-username=robot", "--docker-password=s3cret-Zq9").orThrow();
-        waitReady(own, "by-secret");
-        waitReady(own, "by-pull-secret");
-        assertThat(condition(get(own, "by-service-account"), Constants.CONDITION_READY)).isEqualTo("False");
+        hoc.awaitReady(own, "by-secret");
+        hoc.awaitReady(own, "by-pull-secret");
+        assertThat(conditionStatus(hoc.get(own, "by-service-account"), Constants.CONDITION_READY)).isEqualTo("False");
         // A missing pull Secret beside one that exists: the existing one is used, the missing one named on Ready.
         kube.kubectl("patch", "serviceaccount", "own-puller", "-n", own, "-p",
                 "{\"imagePullSecrets\":[{\"name\":\"still-missing\"},{\"name\":\"shared-name\"}]}").orThrow();
-        HelmOciChart noted = await(own, "by-pull-secret", c -> "True".equals(condition(c, Constants.CONDITION_READY))
+        HelmOciChart noted = hoc.await(own, "by-pull-secret", c -> "True".equals(conditionStatus(c, Constants.CONDITION_READY))
                 && readyMessage(c).contains("still-missing"), "Ready naming the missing pull Secret");
         assertThat(readyMessage(noted)).contains("skipped, as the kubelet skips them");
     }
@@ -449,9 +462,9 @@ class HelmOciChartIT {
                 metadata: {name: stays}
                 spec: {url: "%1$s", version: "1.0.0", interval: 1h, insecure: true}
                 """.formatted(registry.ociUrl("charts/aging")));
-        waitReady(namespace, "upgrades");
-        waitReady(namespace, "stays");
-        HelmOciChartStatus v1 = get(namespace, "upgrades").getStatus();
+        hoc.awaitReady(namespace, "upgrades");
+        hoc.awaitReady(namespace, "stays");
+        HelmOciChartStatus v1 = hoc.get(namespace, "upgrades").getStatus();
 
         HelmCli.Pushed pushed11 = helm.push(registry, charts.create("aging", "1.1.0"), "charts");
         HelmOciChartStatus v11 = upgrade(namespace, "1.1.0");
@@ -473,12 +486,12 @@ class HelmOciChartIT {
         Path config11 = storedBlob(new ObjectMapper().readTree(Files.readAllBytes(manifest11)).path("config").path("digest").asText());
         assertThat(List.of(archive11, manifest11, config11)).allMatch(Files::exists);
 
-        Instant gone = awaitTrue(() -> operator.get(v11.getArtifact().getUrl()).statusCode() == 404, "1.1.0 to be no longer served");
+        Instant gone = hoc.awaitTrue(() -> operator.get(v11.getArtifact().getUrl()).statusCode() == 404, "1.1.0 to be no longer served");
         assertThat(Duration.between(supersededAt, gone)).as("served for the retention").isGreaterThanOrEqualTo(RETENTION.minusSeconds(1));
-        awaitTrue(() -> !Files.exists(archive11) && !Files.exists(manifest11) && !Files.exists(config11), "the sweep of 1.1.0's blobs");
+        hoc.awaitTrue(() -> !Files.exists(archive11) && !Files.exists(manifest11) && !Files.exists(config11), "the sweep of 1.1.0's blobs");
         assertThat(operator.get(v1.getArtifact().getUrl()).statusCode()).isEqualTo(404);
         assertThat(sha256(operator.get(v12.getArtifact().getUrl()).body())).isEqualTo(v12.getContentDigest());
-        HelmOciChartStatus stays = get(namespace, "stays").getStatus();
+        HelmOciChartStatus stays = hoc.get(namespace, "stays").getStatus();
         assertThat(sha256(operator.get(stays.getArtifact().getUrl()).body())).as("the blob 'stays' shares").isEqualTo(v1.getContentDigest());
         assertThat(storedBlob(v1.getContentDigest())).exists();
         assertThat(storedBlob(v12.getContentDigest())).exists();
@@ -488,8 +501,8 @@ class HelmOciChartIT {
 
     private HelmOciChartStatus upgrade(String namespace, String version) {
         kube.kubectl("annotate", "hoc/upgrades", "-n", namespace, Constants.REQUESTED_AT_ANNOTATION + "=to-" + version, "--overwrite").orThrow();
-        return await(namespace, "upgrades", c -> version.equals(c.getStatus().getResolvedVersion())
-                && "True".equals(condition(c, Constants.CONDITION_READY)), version).getStatus();
+        return hoc.await(namespace, "upgrades", c -> version.equals(c.getStatus().getResolvedVersion())
+                && "True".equals(conditionStatus(c, Constants.CONDITION_READY)), version).getStatus();
     }
 
     private void dockercfgSecret(String namespace, String name, String host, String user, String password) {
@@ -598,15 +611,15 @@ class HelmOciChartIT {
                     spec: {url: "%s", version: "1.x", interval: "%s", insecure: true}
                     """.formatted(resource[0], registry.ociUrl("charts/ranged"), resource[1]));
         }
-        waitReady(namespace, "on-request");
-        waitReady(namespace, "on-interval");
+        hoc.awaitReady(namespace, "on-request");
+        hoc.awaitReady(namespace, "on-interval");
 
         helm.push(registry, charts.create("ranged", "1.2.0"), "charts");
-        await(namespace, "on-interval", c -> "1.2.0".equals(c.getStatus().getResolvedVersion()), "the interval to pick up 1.2.0");
-        assertThat(get(namespace, "on-request").getStatus().getResolvedVersion()).isEqualTo("1.0.0");
+        hoc.await(namespace, "on-interval", c -> "1.2.0".equals(c.getStatus().getResolvedVersion()), "the interval to pick up 1.2.0");
+        assertThat(hoc.get(namespace, "on-request").getStatus().getResolvedVersion()).isEqualTo("1.0.0");
 
         kube.kubectl("annotate", "hoc/on-request", "-n", namespace, Constants.REQUESTED_AT_ANNOTATION + "=now-1", "--overwrite").orThrow();
-        await(namespace, "on-request", c -> "now-1".equals(c.getStatus().getLastHandledReconcileAt())
+        hoc.await(namespace, "on-request", c -> "now-1".equals(c.getStatus().getLastHandledReconcileAt())
                 && "1.2.0".equals(c.getStatus().getResolvedVersion()), "the requestedAt annotation to pick up 1.2.0");
     }
 
@@ -626,20 +639,20 @@ class HelmOciChartIT {
                 metadata: {name: pinned}
                 spec: {url: "%s", version: "1.0.0", digest: "%s", interval: "2s", insecure: true}
                 """.formatted(url, url, original.digest()));
-        waitReady(namespace, "follow");
-        waitReady(namespace, "pinned");
-        HelmOciChartStatus pinnedBefore = get(namespace, "pinned").getStatus();
+        hoc.awaitReady(namespace, "follow");
+        hoc.awaitReady(namespace, "pinned");
+        HelmOciChartStatus pinnedBefore = hoc.get(namespace, "pinned").getStatus();
 
         HelmCli.Pushed moved = helm.push(registry, charts.create(ChartSpec.of("moved", "1.0.0").description("re-pushed")), "charts");
         assertThat(moved.digest()).isNotEqualTo(original.digest());
 
-        HelmOciChart follow = await(namespace, "follow", c -> moved.digest().equals(c.getStatus().getManifestDigest()), "the tag move");
+        HelmOciChart follow = hoc.await(namespace, "follow", c -> moved.digest().equals(c.getStatus().getManifestDigest()), "the tag move");
         assertThat(follow.getStatus().getPreviousManifestDigest()).isEqualTo(original.digest());
         assertThat(kube.kubectl("get", "events", "-n", namespace, "--field-selector", "reason=TagMoved,type=Warning").stdout())
                 .contains(original.digest(), moved.digest());
 
-        HelmOciChart pinned = await(namespace, "pinned", c -> "DigestMismatch".equals(readyReason(c)), "DigestMismatch");
-        assertThat(condition(pinned, Constants.CONDITION_STALLED)).isEqualTo("True");
+        HelmOciChart pinned = hoc.await(namespace, "pinned", c -> "DigestMismatch".equals(readyReason(c)), "DigestMismatch");
+        assertThat(conditionStatus(pinned, Constants.CONDITION_STALLED)).isEqualTo("True");
         assertThat(pinned.getStatus().getManifestDigest()).isEqualTo(original.digest());
         HttpResponse<byte[]> served = operator.get(pinned.getStatus().getArtifact().getUrl());
         assertThat(served.statusCode()).isEqualTo(200);
@@ -664,13 +677,13 @@ class HelmOciChartIT {
                 spec: {url: "%s", version: "9.9.9", insecure: true}
                 """.formatted(registry.ociUrl("charts/generic"), registry.ociUrl("charts/demo")));
 
-        HelmOciChart generic = await(namespace, "generic", c -> "NotAHelmChart".equals(readyReason(c)), "NotAHelmChart");
-        assertThat(condition(generic, Constants.CONDITION_STALLED)).isEqualTo("True");
+        HelmOciChart generic = hoc.await(namespace, "generic", c -> "NotAHelmChart".equals(readyReason(c)), "NotAHelmChart");
+        assertThat(conditionStatus(generic, Constants.CONDITION_STALLED)).isEqualTo("True");
         assertThat(readyMessage(generic)).contains("helm push");
 
-        HelmOciChart unknown = await(namespace, "unknown-version", c -> "VersionNotFound".equals(readyReason(c)), "VersionNotFound");
+        HelmOciChart unknown = hoc.await(namespace, "unknown-version", c -> "VersionNotFound".equals(readyReason(c)), "VersionNotFound");
         assertThat(readyMessage(unknown)).contains("1.1.0", "1.0.0");
-        assertThat(condition(unknown, Constants.CONDITION_STALLED)).as("a push of 9.9.9 fixes it").isNull();
+        assertThat(conditionStatus(unknown, Constants.CONDITION_STALLED)).as("a push of 9.9.9 fixes it").isNull();
     }
 
     @Test
@@ -684,8 +697,8 @@ class HelmOciChartIT {
                 spec: {url: "%s", suspend: true, interval: "1s", insecure: true}
                 """.formatted(registry.ociUrl("charts/never-asked")));
 
-        await(namespace, "suspended", c -> ConditionReasons.SUSPENDED.equals(readyReason(c)), "Suspended");
-        Thread.sleep(3000);
+        hoc.await(namespace, "suspended", c -> ConditionReasons.SUSPENDED.equals(readyReason(c)), "Suspended");
+        assertNoRegistryRequestsFor(Duration.ofSeconds(3), registry, r -> r.path().contains("never-asked"), "a suspended resource asks nothing");
         assertThat(registry.requests()).noneMatch(r -> r.path().contains("never-asked"));
     }
 
@@ -707,11 +720,11 @@ class HelmOciChartIT {
                   secretRef: {name: registry-credentials}
                   certSecretRef: {name: registry-ca}
                 """.formatted(privateRegistry.ociUrl("team/private")));
-        await(namespace, "private", c -> ConditionReasons.SECRET_NOT_FOUND.equals(readyReason(c)), "SecretNotFound");
+        hoc.await(namespace, "private", c -> ConditionReasons.SECRET_NOT_FOUND.equals(readyReason(c)), "SecretNotFound");
 
         kube.kubectl("create", "secret", "docker-registry", "registry-credentials", "-n", namespace,
                 "--docker-server=" + privateRegistry.host(), "--docker-username=robot", "--docker-password=s3cret-Zq9").orThrow();
-        waitReady(namespace, "private");
+        hoc.awaitReady(namespace, "private");
 
         Path rotated = Files.writeString(work.resolve("rotated-" + namespace + ".yaml"), """
                 apiVersion: v1
@@ -722,7 +735,7 @@ class HelmOciChartIT {
                   .dockerconfigjson: '{"auths":{"%s":{"username":"robot","password":"rotated-Wr0ng-7x"}}}'
                 """.formatted(privateRegistry.host()));
         kube.kubectl("apply", "-n", namespace, "-f", rotated.toString()).orThrow();
-        HelmOciChart rejected = await(namespace, "private", c -> "Unauthorized".equals(readyReason(c)), "the rotated (wrong) password to be used");
+        HelmOciChart rejected = hoc.await(namespace, "private", c -> "Unauthorized".equals(readyReason(c)), "the rotated (wrong) password to be used");
         assertThat(rejected.getStatus().getArtifact()).as("the last good artifact stays").isNotNull();
         assertThat(kube.kubectl("get", "hoc", "private", "-n", namespace, "-o", "yaml").stdout()).doesNotContain("rotated-Wr0ng-7x", "s3cret-Zq9");
         assertThat(kube.kubectl("get", "events", "-n", namespace).stdout()).doesNotContain("rotated-Wr0ng-7x", "s3cret-Zq9");
@@ -740,11 +753,11 @@ class HelmOciChartIT {
                     metadata: {name: flaky}
                     spec: {url: "%s", interval: "2s", timeout: "5s", insecure: true}
                     """.formatted(flaky.ociUrl("charts/flaky")));
-            waitReady(namespace, "flaky");
-            HelmOciChartStatus good = get(namespace, "flaky").getStatus();
+            hoc.awaitReady(namespace, "flaky");
+            HelmOciChartStatus good = hoc.get(namespace, "flaky").getStatus();
 
             flaky.stop();
-            await(namespace, "flaky", c -> "RegistryUnavailable".equals(readyReason(c)), "RegistryUnavailable");
+            hoc.await(namespace, "flaky", c -> "RegistryUnavailable".equals(readyReason(c)), "RegistryUnavailable");
             Thread.sleep(RETENTION.multipliedBy(2).toMillis()); // failing for longer than the retention: sweeps run meanwhile
             HttpResponse<byte[]> served = operator.get(good.getArtifact().getUrl());
             assertThat(served.statusCode()).isEqualTo(200);
@@ -753,7 +766,7 @@ class HelmOciChartIT {
             assertThat(storedBlob(good.getManifestDigest())).exists();
 
             flaky.start();
-            await(namespace, "flaky", c -> "True".equals(condition(c, Constants.CONDITION_READY)), "recovery");
+            hoc.await(namespace, "flaky", c -> "True".equals(conditionStatus(c, Constants.CONDITION_READY)), "recovery");
         }
     }
 
@@ -767,8 +780,8 @@ class HelmOciChartIT {
                 metadata: {name: doomed}
                 spec: {url: "%s", insecure: true}
                 """.formatted(registry.ociUrl("charts/doomed")));
-        waitReady(namespace, "doomed");
-        HelmOciChartStatus status = get(namespace, "doomed").getStatus();
+        hoc.awaitReady(namespace, "doomed");
+        HelmOciChartStatus status = hoc.get(namespace, "doomed").getStatus();
         Path stored = work.resolve("operator/store/blobs/sha256").resolve(status.getContentDigest().substring(7));
         assertThat(stored).exists();
 
@@ -778,73 +791,6 @@ class HelmOciChartIT {
         assertThat(operator.get(status.getArtifact().getUrl()).statusCode()).isEqualTo(404);
     }
 
-
-    private static HelmOciChart get(String namespace, String name) {
-        return kube.client().resources(HelmOciChart.class).inNamespace(namespace).withName(name).get();
-    }
-
-    private static HelmOciChart await(String namespace, String name, Predicate<HelmOciChart> condition, String what) {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        HelmOciChart chart = null;
-        while (Instant.now().isBefore(deadline)) {
-            chart = get(namespace, name);
-            if (chart != null && chart.getStatus() != null && condition.test(chart)) {
-                return chart;
-            }
-            try {
-                Thread.sleep(250);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        throw operator.withLogAttached(new AssertionError("timed out waiting for " + what + " on " + namespace + "/" + name + ":\n"
-                + kube.kubectl("get", "hoc", name, "-n", namespace, "-o", "yaml").stdout()));
-    }
-
-    /** Polls until the condition holds; returns when it did. */
-    private static Instant awaitTrue(BooleanSupplier condition, String what) {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (Instant.now().isBefore(deadline)) {
-            if (condition.getAsBoolean()) {
-                return Instant.now();
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        throw operator.withLogAttached(new AssertionError("timed out waiting for " + what));
-    }
-
-    private static String readyReason(HelmOciChart chart) {
-        return chart.getStatus().getConditions().stream().filter(c -> Constants.CONDITION_READY.equals(c.getType()))
-                .map(Condition::getReason).findFirst().orElse(null);
-    }
-
-    private static String readyMessage(HelmOciChart chart) {
-        return chart.getStatus().getConditions().stream().filter(c -> Constants.CONDITION_READY.equals(c.getType()))
-                .map(Condition::getMessage).findFirst().orElse(null);
-    }
-
-    private static String condition(HelmOciChart chart, String type) {
-        return chart.getStatus().getConditions().stream().filter(c -> type.equals(c.getType()))
-                .map(Condition::getStatus).findFirst().orElse(null);
-    }
-
-    private static String sha256(byte[] bytes) throws Exception {
-        return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    }
-
-    private static void waitReady(String namespace, String name) {
-        ProcessRunner.Result wait = kube.kubectl("wait", "--for=condition=Ready", "hoc/" + name, "-n", namespace, "--timeout=60s");
-        if (wait.exitCode() != 0) {
-            ProcessRunner.Result yaml = kube.kubectl("get", "hoc", name, "-n", namespace, "-o", "yaml");
-            throw operator.withLogAttached(new AssertionError("not Ready: " + wait.stderr() + "\n" + yaml.stdout()));
-        }
-    }
 
     private static void apply(String namespace, String yaml) {
         tryApply(namespace, yaml).orThrow();

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.OptionalInt;
 
@@ -29,11 +28,7 @@ class OperatorShutdownIT {
         OperatorProcess operator = OperatorProcess.start(kube.kubeconfig(), work, Map.of(
                 // A lease of its own, so that no other test's operator holds it.
                 "helmoci.leader-election.lease-name", "shutdown-it"));
-        Instant deadline = Instant.now().plusSeconds(60);
-        while (!operator.logs().contains("Started event processing") && Instant.now().isBefore(deadline)) {
-            Thread.sleep(200);
-        }
-        assertThat(operator.logs()).as("the operator leads").contains("Started event processing");
+        new HelmOciChartAssert(kube, operator).awaitTrue(() -> operator.logs().contains("Started event processing"), "the operator to lead");
 
         OptionalInt exitCode = operator.terminate(Duration.ofSeconds(15));
 

@@ -37,6 +37,18 @@ class ReconcileExceptionTest {
     }
 
     @Test
+    void anErrorBecomesARetriedInternalErrorThatKeepsItAsCause() {
+        StackOverflowError error = new StackOverflowError();
+        ReconcileException failure = ReconcileException.fromError(error);
+
+        assertThat(failure.reason()).isEqualTo(ConditionReasons.INTERNAL_ERROR);
+        assertThat(failure.disposition()).isEqualTo(Disposition.RETRY);
+        assertThat(failure.getMessage()).contains("StackOverflowError", "retried");
+        assertThat(failure.getCause()).isSameAs(error);
+        assertThat(ReconcileException.from((Exception) failure)).isSameAs(failure);
+    }
+
+    @Test
     void unexpectedExceptionsAreRetriedAsInternalErrorsWithoutTheirMessage() {
         ReconcileException mapped = ReconcileException.from(new IllegalStateException("password=hunter2"));
 

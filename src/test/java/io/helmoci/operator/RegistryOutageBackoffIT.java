@@ -1,13 +1,11 @@
 package io.helmoci.operator;
 
-import io.fabric8.kubernetes.api.model.Condition;
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
 import io.helmoci.testbed.ChartFactory;
 import io.helmoci.testbed.HelmCli;
 import io.helmoci.testbed.KubeApiServerFixture;
 import io.helmoci.testbed.OperatorProcess;
-import io.helmoci.testbed.ProcessRunner;
 import io.helmoci.testbed.RegistryFixture;
 import io.helmoci.testbed.RegistryImplementation;
 import io.helmoci.testbed.ScriptedHttpServer;
@@ -16,15 +14,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
+import static io.helmoci.operator.HelmOciChartAssert.conditionReason;
+import static io.helmoci.operator.HelmOciChartAssert.readyReason;
+import static io.helmoci.operator.HelmOciChartAssert.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -60,11 +59,9 @@ class RegistryOutageBackoffIT {
                     spec: {url: "%s", version: "1.0.0", interval: 2s, timeout: 2s, insecure: true}
                     """.formatted(registry.ociUrl("charts/outage")));
             kube.kubectl("apply", "-n", namespace, "-f", resource.toString()).orThrow();
-            ProcessRunner.Result ready = kube.kubectl("wait", "--for=condition=Ready", "hoc/outage", "-n", namespace, "--timeout=60s");
-            if (ready.exitCode() != 0) {
-                throw operator.withLogAttached(new AssertionError("not Ready: " + ready.stderr()));
-            }
-            HelmOciChartStatus good = get(kube, namespace).getStatus();
+            HelmOciChartAssert hoc = new HelmOciChartAssert(kube, operator);
+            hoc.awaitReady(namespace, "outage");
+            HelmOciChartStatus good = hoc.get(namespace, "outage").getStatus();
 
             registry.stop();
             List<Long> arrivals = Collections.synchronizedList(new ArrayList<>());
@@ -82,7 +79,7 @@ class RegistryOutageBackoffIT {
                     Thread.sleep(3_000);
                 }
             }
-            HelmOciChart failing = get(kube, namespace);
+            HelmOciChart failing = hoc.get(namespace, "outage");
 
             List<List<Long>> attempts = attempts(List.copyOf(arrivals));
             List<Long> pauses = new ArrayList<>();
@@ -126,23 +123,5 @@ class RegistryOutageBackoffIT {
 
     private static long last(List<Long> list) {
         return list.get(list.size() - 1);
-    }
-
-    private static HelmOciChart get(KubeApiServerFixture kube, String namespace) {
-        return kube.client().resources(HelmOciChart.class).inNamespace(namespace).withName("outage").get();
-    }
-
-    private static String readyReason(HelmOciChart chart) {
-        return chart.getStatus().getConditions().stream().filter(c -> Constants.CONDITION_READY.equals(c.getType()))
-                .map(Condition::getReason).findFirst().orElse(null);
-    }
-
-    private static String conditionReason(HelmOciChart chart, String type) {
-        return chart.getStatus().getConditions().stream().filter(c -> type.equals(c.getType()))
-                .map(Condition::getReason).findFirst().orElse(null);
-    }
-
-    private static String sha256(byte[] bytes) throws Exception {
-        return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 }

@@ -60,6 +60,8 @@ public final class OperatorProcess implements AutoCloseable {
         settings.put("helmoci.artifacts.base-url", "http://127.0.0.1:" + port);
         settings.put("helmoci.store.path", workDir.resolve("store").toString());
         settings.put("helmoci.leader-election.lease-namespace", "default");
+        // Tests poll with intervals of a few seconds on purpose; the shipped floor (10s) is for clusters.
+        settings.put("helmoci.reconcile.min-interval", "1s");
         settings.putAll(properties);
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
@@ -94,9 +96,16 @@ public final class OperatorProcess implements AutoCloseable {
     }
 
     public HttpResponse<byte[]> get(String pathOrUrl) {
+        return get(pathOrUrl, Map.of());
+    }
+
+    /** A GET with request headers such as {@code Range} or {@code If-None-Match}. */
+    public HttpResponse<byte[]> get(String pathOrUrl, Map<String, String> headers) {
         URI uri = pathOrUrl.startsWith("http") ? URI.create(pathOrUrl) : baseUrl().resolve(pathOrUrl);
         try {
-            return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET();
+            headers.forEach(request::header);
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

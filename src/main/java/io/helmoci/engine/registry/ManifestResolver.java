@@ -193,14 +193,14 @@ public final class ManifestResolver {
     private Manifest load(OciReference ref, Descriptor descriptor) {
         Digest digest = Digest.parse(descriptor.digest(), "manifest of " + ref.repository());
         byte[] bytes = null;
-        String contentType = descriptor.mediaType();
+        String served = null;
         if (cache != null) {
             bytes = cache.readSmall(digest, descriptor.size(), RegistryClient.MAX_METADATA_BYTES).orElse(null);
         }
         if (bytes == null) {
             RegistryClient.ManifestContent content = client.getManifest(ref, descriptor);
             bytes = content.bytes();
-            contentType = contentType != null ? contentType : content.mediaType();
+            served = content.mediaType();
             if (cache != null) {
                 cache.put(digest, bytes);
             }
@@ -216,14 +216,30 @@ public final class ManifestResolver {
                     + " is not a JSON object. Push the chart again with 'helm push'.");
         }
         String bodyType = MediaTypes.essence(json.path("mediaType").asText(null));
-        if (contentType != null && bodyType != null && !contentType.equals(bodyType)) {
-            throw new EngineException(Reason.UnsupportedManifest, "The manifest " + ref.repository() + "@" + digest
-                    + " is served as " + contentType + " but says mediaType " + bodyType + ". Push the chart again with 'helm push'.");
-        }
+        String contentType = agreedMediaType(ref, digest, descriptor.mediaType(), served, bodyType);
         // Helm writes no mediaType in the body; the registry's Content-Type names it. Without either, infer from the shape.
         String type = contentType != null ? contentType : bodyType != null ? bodyType
                 : json.has("manifests") ? MediaTypes.OCI_INDEX : MediaTypes.OCI_MANIFEST;
         return new Manifest(digest.toString(), type, json);
+    }
+
+    /**
+     * The one place where a manifest's media types are checked against each other: as announced (by
+     * the HEAD or the parent index), as served (Content-Type of the GET; none when read from the
+     * store), and as its body says. Each may be missing; those present must agree.
+     */
+    private static String agreedMediaType(OciReference ref, Digest digest, String announced, String served, String body) {
+        if (announced != null && served != null && !announced.equals(served)) {
+            throw new EngineException(Reason.UnsupportedManifest, "Registry " + ref.registry() + " served the manifest "
+                    + ref.repository() + "@" + digest + " as " + served + " but it was announced as " + announced
+                    + ". Push the chart again with 'helm push'.");
+        }
+        String contentType = announced != null ? announced : served;
+        if (contentType != null && body != null && !contentType.equals(body)) {
+            throw new EngineException(Reason.UnsupportedManifest, "The manifest " + ref.repository() + "@" + digest
+                    + " is served as " + contentType + " but says mediaType " + body + ". Push the chart again with 'helm push'.");
+        }
+        return contentType;
     }
 
     private void checkDescriptor(OciReference ref, Manifest manifest, Descriptor descriptor) {

@@ -152,9 +152,9 @@ public final class RegistryClient {
     }
 
     /**
-     * The manifest with this descriptor's digest, verified byte for byte: size (when known), digest
-     * and that the registry's {@code Content-Type} agrees with the expected type and with the body's
-     * own {@code mediaType}.
+     * The manifest with this descriptor's digest, verified byte for byte: size (when known) and
+     * digest. Its media type is the registry's {@code Content-Type}, else the body's {@code mediaType};
+     * {@link ManifestResolver} checks that they agree.
      */
     public ManifestContent getManifest(OciReference ref, Descriptor descriptor) {
         ManifestContent known = manifests.get(descriptor.digest());
@@ -162,12 +162,7 @@ public final class RegistryClient {
             return known;
         }
         String what = "manifest " + ref.repository() + "@" + descriptor.digest();
-        ManifestContent content = fetchManifest(ref, descriptor.digest(), descriptor, what);
-        if (descriptor.mediaType() != null && content.mediaType() != null && !descriptor.mediaType().equals(content.mediaType())) {
-            throw new EngineException(Reason.UnsupportedManifest, "Registry " + ref.registry() + " served " + what + " as "
-                    + content.mediaType() + " but it was announced as " + descriptor.mediaType() + ". Push the chart again with 'helm push'.");
-        }
-        return content;
+        return fetchManifest(ref, descriptor.digest(), descriptor, what);
     }
 
     /** GET a manifest by tag or digest, verify it, and remember it for this operation. */
@@ -199,13 +194,8 @@ public final class RegistryClient {
             throw new EngineException(Reason.DigestMismatch, "Registry " + ref.registry() + " served " + what
                     + " with content that does not match digest " + digest + ". The registry served corrupt content; check it.");
         }
-        String bodyType = bodyMediaType(bytes);
-        if (contentType != null && bodyType != null && !contentType.equals(bodyType)) {
-            throw new EngineException(Reason.UnsupportedManifest, "Registry " + ref.registry() + " served " + what
-                    + " with Content-Type " + contentType + " but the manifest says mediaType " + bodyType
-                    + ". Push the chart again with 'helm push'.");
-        }
-        ManifestContent content = new ManifestContent(digest.toString(), contentType != null ? contentType : bodyType, bytes);
+        // Whether Content-Type, the announced type and the body's mediaType agree is ManifestResolver's check, for stored manifests too.
+        ManifestContent content = new ManifestContent(digest.toString(), contentType != null ? contentType : bodyMediaType(bytes), bytes);
         manifests.put(content.digest(), content);
         return content;
     }
@@ -372,14 +362,23 @@ public final class RegistryClient {
 
     /** A HEAD/GET 404 carries no reliable code (HEAD has no body): the tag list tells missing repository from missing version. */
     private EngineException manifestNotFound(OciReference ref, String tagOrDigest) {
-        List<String> tags = listTags(ref); // throws RepositoryNotFound when the repository is unknown
+        List<String> tags;
+        try {
+            tags = listTags(ref); // throws RepositoryNotFound when the repository is unknown
+        } catch (EngineException e) {
+            if (e.reason() != Reason.TagListTooLarge) {
+                throw e;
+            }
+            tags = null; // the version is still missing; the list is only too long to name the nearest ones
+        }
         if (isDigest(tagOrDigest)) {
             return new EngineException(Reason.VersionNotFound, "Repository " + ref.registry() + "/" + ref.repository()
                     + " has no manifest with digest " + tagOrDigest + ". Check the pinned digest.");
         }
         String version = VersionSelector.versionFor(tagOrDigest);
         return new EngineException(Reason.VersionNotFound, "Repository " + ref.registry() + "/" + ref.repository()
-                + " has no tag " + tagOrDigest + ". " + VersionSelector.nearestVersionsHint(tags, version)
+                + " has no tag " + tagOrDigest + ". " + (tags == null ? "Its tag list is too long to name the nearest versions."
+                : VersionSelector.nearestVersionsHint(tags, version))
                 + " Check the version, or push it with 'helm push'.");
     }
 

@@ -66,10 +66,6 @@ final class RegistryHttp {
                 d -> Thread.sleep(d.toMillis(), (int) (d.toNanosPart() % 1_000_000)));
     }
 
-    Deadline deadline() {
-        return deadline;
-    }
-
     TransportOptions options() {
         return options;
     }

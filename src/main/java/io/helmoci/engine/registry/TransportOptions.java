@@ -5,7 +5,8 @@ import java.util.Objects;
 
 /**
  * How to reach registries: timeouts, TLS trust and client certificate, plain HTTP, proxy, retries
- * and redirects. Equal options share one HTTP client and its connection pool.
+ * and redirects. Equal options share one HTTP client and its connection pool. Built with
+ * {@link #builder()}, changed with {@link #toBuilder()}.
  *
  * @param connectTimeout        TCP + TLS connect, per attempt
  * @param requestTimeout        longest silence while reading or writing, per attempt
@@ -42,53 +43,96 @@ public record TransportOptions(Duration connectTimeout, Duration requestTimeout,
     }
 
     public static TransportOptions defaults() {
-        return new TransportOptions(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(5),
-                null, null, null, false, false, null, RetryPolicy.defaults(), 10, 0);
+        return builder().build();
     }
 
-    public TransportOptions withTimeouts(Duration connect, Duration request, Duration operation) {
-        return new TransportOptions(connect, request, operation, caCertificatesPem, clientCertificatePem, clientKeyPem,
-                plainHttp, insecureSkipTlsVerify, proxy, retry, maxRedirects, tagPageSize);
+    /** Starts from the defaults: 10 s connect, 30 s per request, 5 min per operation, JVM trust, default retries, 10 redirects. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public TransportOptions withCaCertificates(String pem) {
-        return new TransportOptions(connectTimeout, requestTimeout, operationTimeout, pem, clientCertificatePem, clientKeyPem,
-                plainHttp, insecureSkipTlsVerify, proxy, retry, maxRedirects, tagPageSize);
+    /** A builder holding these options, to change some of them: {@code options.toBuilder().plainHttp(true).build()}. */
+    public Builder toBuilder() {
+        return new Builder().timeouts(connectTimeout, requestTimeout, operationTimeout).caCertificates(caCertificatesPem)
+                .clientCertificate(clientCertificatePem, clientKeyPem).plainHttp(plainHttp).insecureSkipTlsVerify(insecureSkipTlsVerify)
+                .proxy(proxy).retry(retry).maxRedirects(maxRedirects).tagPageSize(tagPageSize);
     }
 
-    public TransportOptions withClientCertificate(String certificatePem, String keyPem) {
-        return new TransportOptions(connectTimeout, requestTimeout, operationTimeout, caCertificatesPem, certificatePem, keyPem,
-                plainHttp, insecureSkipTlsVerify, proxy, retry, maxRedirects, tagPageSize);
-    }
+    /** Builds {@link TransportOptions}; each setter documents itself through the record's parameters. */
+    public static final class Builder {
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration requestTimeout = Duration.ofSeconds(30);
+        private Duration operationTimeout = Duration.ofMinutes(5);
+        private String caCertificatesPem;
+        private String clientCertificatePem;
+        private String clientKeyPem;
+        private boolean plainHttp;
+        private boolean insecureSkipTlsVerify;
+        private String proxy;
+        private RetryPolicy retry = RetryPolicy.defaults();
+        private int maxRedirects = 10;
+        private int tagPageSize;
 
-    public TransportOptions withPlainHttp(boolean plain) {
-        return new TransportOptions(connectTimeout, requestTimeout, operationTimeout, caCertificatesPem, clientCertificatePem,
-                clientKeyPem, plain, insecureSkipTlsVerify, proxy, retry, maxRedirects, tagPageSize);
-    }
+        private Builder() {
+        }
 
-    public TransportOptions withInsecureSkipTlsVerify(boolean insecure) {
-        return new TransportOptions(connectTimeout, requestTimeout, operationTimeout, caCertificatesPem, clientCertificatePem,
-                clientKeyPem, plainHttp, insecure, proxy, retry, maxRedirects, tagPageSize);
-    }
+        public Builder timeouts(Duration connect, Duration request, Duration operation) {
+            this.connectTimeout = connect;
+            this.requestTimeout = request;
+            this.operationTimeout = operation;
+            return this;
+        }
 
-    public TransportOptions withProxy(String proxyUrl) {
-        return new TransportOptions(connectTimeout, requestTimeout, operationTimeout, caCertificatesPem, clientCertificatePem,
-                clientKeyPem, plainHttp, insecureSkipTlsVerify, proxyUrl, retry, maxRedirects, tagPageSize);
-    }
+        public Builder operationTimeout(Duration operation) {
+            this.operationTimeout = operation;
+            return this;
+        }
 
-    public TransportOptions withRetry(RetryPolicy policy) {
-        return new TransportOptions(connectTimeout, requestTimeout, operationTimeout, caCertificatesPem, clientCertificatePem,
-                clientKeyPem, plainHttp, insecureSkipTlsVerify, proxy, policy, maxRedirects, tagPageSize);
-    }
+        public Builder caCertificates(String pem) {
+            this.caCertificatesPem = pem;
+            return this;
+        }
 
-    public TransportOptions withMaxRedirects(int max) {
-        return new TransportOptions(connectTimeout, requestTimeout, operationTimeout, caCertificatesPem, clientCertificatePem,
-                clientKeyPem, plainHttp, insecureSkipTlsVerify, proxy, retry, max, tagPageSize);
-    }
+        public Builder clientCertificate(String certificatePem, String keyPem) {
+            this.clientCertificatePem = certificatePem;
+            this.clientKeyPem = keyPem;
+            return this;
+        }
 
-    public TransportOptions withTagPageSize(int pageSize) {
-        return new TransportOptions(connectTimeout, requestTimeout, operationTimeout, caCertificatesPem, clientCertificatePem,
-                clientKeyPem, plainHttp, insecureSkipTlsVerify, proxy, retry, maxRedirects, pageSize);
+        public Builder plainHttp(boolean plain) {
+            this.plainHttp = plain;
+            return this;
+        }
+
+        public Builder insecureSkipTlsVerify(boolean insecure) {
+            this.insecureSkipTlsVerify = insecure;
+            return this;
+        }
+
+        public Builder proxy(String proxyUrl) {
+            this.proxy = proxyUrl;
+            return this;
+        }
+
+        public Builder retry(RetryPolicy policy) {
+            this.retry = policy;
+            return this;
+        }
+
+        public Builder maxRedirects(int max) {
+            this.maxRedirects = max;
+            return this;
+        }
+
+        public Builder tagPageSize(int pageSize) {
+            this.tagPageSize = pageSize;
+            return this;
+        }
+
+        public TransportOptions build() {
+            return new TransportOptions(connectTimeout, requestTimeout, operationTimeout, caCertificatesPem, clientCertificatePem,
+                    clientKeyPem, plainHttp, insecureSkipTlsVerify, proxy, retry, maxRedirects, tagPageSize);
+        }
     }
 
     String scheme() {

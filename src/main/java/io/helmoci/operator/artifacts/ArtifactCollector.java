@@ -41,7 +41,7 @@ public final class ArtifactCollector {
     private static final Logger LOG = Logger.getLogger(ArtifactCollector.class);
 
     /** What one sweep did. */
-    public record Sweep(int kept, List<String> removed) {
+    public record Sweep(List<String> removed) {
     }
 
     private record Expired(HelmOciChart chart, SupersededArtifact entry) {
@@ -75,11 +75,9 @@ public final class ArtifactCollector {
         }
         referenced.addAll(store.storedClosure(manifests));
 
-        int kept = 0;
         List<String> removed = new ArrayList<>();
         for (StoredBlob blob : store.storedBlobs()) {
             if (referenced.contains(blob.digest())) {
-                kept++;
                 continue;
             }
             List<Expired> owners = expired.getOrDefault(blob.digest(), List.of());
@@ -89,14 +87,12 @@ public final class ArtifactCollector {
                 owners.forEach(owner -> events.normal(owner.chart(), ConditionReasons.EVENT_ARTIFACT_REMOVED,
                         "Removed superseded artifact " + owner.entry().getUrl() + " (" + blob.digest() + "): its retention ended at "
                                 + owner.entry().getExpiryTime() + "."));
-            } else {
-                kept++;
             }
         }
         if (!removed.isEmpty()) {
             LOG.infof("Removed %d unreferenced blob(s) from the store: %s", removed.size(), removed);
         }
-        return new Sweep(kept, removed);
+        return new Sweep(removed);
     }
 
     private static void markReferences(HelmOciChart chart, Instant now, Set<String> manifests, Set<String> referenced,

@@ -3,6 +3,7 @@ package io.helmoci.operator.artifacts;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.helmoci.operator.ReconcileException;
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
+import io.helmoci.operator.config.OperatorConfig;
 import io.helmoci.operator.credentials.ClientObjectLookup;
 import io.helmoci.operator.source.ArtifactStore;
 import io.helmoci.operator.source.ChartSource;
@@ -34,10 +35,33 @@ public class ArtifactRoutes {
 
     private final KubernetesClient client;
     private final ArtifactService artifacts;
+    private final ArtifactAccess access;
 
-    public ArtifactRoutes(KubernetesClient client, ChartSource source, ArtifactStore store) {
+    public ArtifactRoutes(KubernetesClient client, ChartSource source, ArtifactStore store, OperatorConfig config) {
         this.client = client;
         this.artifacts = new ArtifactService(source, store, new ClientObjectLookup(client), Clock.systemUTC());
+        this.access = new ArtifactAccess(accessMode(config.artifacts().access()), new ClientObjectLookup(client));
+    }
+
+    private static ArtifactAccess.Mode accessMode(String setting) {
+        try {
+            return ArtifactAccess.Mode.valueOf(setting.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("helmoci.artifacts.access must be open or token, not '" + setting + "'");
+        }
+    }
+
+    /** False (and the answer sent) when the request may not read the namespace. */
+    private boolean permitted(RoutingContext ctx, String namespace) {
+        if (access.mode() == ArtifactAccess.Mode.OPEN || (DNS_NAME.matcher(namespace).matches()
+                && access.allows(namespace, ctx.request().getHeader(HttpHeaders.AUTHORIZATION)))) {
+            return true;
+        }
+        ctx.response().setStatusCode(401).putHeader("WWW-Authenticate", "Basic realm=\"helm-oci-operator " + namespace + "\"")
+                .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .end("Give the token of Secret " + ArtifactAccess.SECRET_NAME + " in namespace " + namespace
+                        + " as a Bearer token or a Basic-auth password.\n");
+        return false;
     }
 
     void register(@Observes Router router) {
@@ -50,6 +74,9 @@ public class ArtifactRoutes {
         String namespace = ctx.pathParam("namespace");
         String name = ctx.pathParam("name");
         String file = ctx.pathParam("file");
+        if (!permitted(ctx, namespace)) {
+            return;
+        }
         Optional<HelmOciChart> chart = read(namespace, name);
         if (chart.isEmpty()) {
             notFound(ctx, "No HelmOciChart " + namespace + "/" + name + ".");
@@ -75,16 +102,26 @@ public class ArtifactRoutes {
                 .putHeader(HttpHeaders.ETAG, etag)
                 .putHeader(DIGEST_HEADER, artifact.digest())
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
-        if (etag.equals(ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH))) {
+        if (HttpConditions.noneMatchHits(ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH), etag)) {
             response.setStatusCode(304).end();
             return;
         }
         response.putHeader(HttpHeaders.CONTENT_TYPE, "application/gzip")
+                .putHeader(HttpHeaders.ACCEPT_RANGES, "bytes")
                 .putHeader("Content-Disposition", "attachment; filename=\"" + file + "\"");
+        HttpConditions.RangeDecision range = HttpConditions.range(ctx.request().getHeader("Range"),
+                ctx.request().getHeader("If-Range"), etag, artifact.size());
+        if (range.unsatisfiable()) {
+            response.setStatusCode(416).putHeader(HttpHeaders.CONTENT_RANGE, "bytes */" + artifact.size()).end();
+            return;
+        }
+        long offset = range.range().map(HttpConditions.ByteRange::first).orElse(0L);
+        long length = range.range().map(HttpConditions.ByteRange::length).orElse(artifact.size());
+        range.range().ifPresent(r -> response.setStatusCode(206).putHeader(HttpHeaders.CONTENT_RANGE, r.contentRange(artifact.size())));
         if (ctx.request().method() == HttpMethod.HEAD) {
-            response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(artifact.size())).end();
+            response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(length)).end();
         } else {
-            response.sendFile(artifact.path().toString());
+            response.sendFile(artifact.path().toString(), offset, length);
         }
     }
 
@@ -92,6 +129,9 @@ public class ArtifactRoutes {
         String namespace = ctx.pathParam("namespace");
         if (!DNS_NAME.matcher(namespace).matches()) {
             notFound(ctx, "No namespace " + namespace + ".");
+            return;
+        }
+        if (!permitted(ctx, namespace)) {
             return;
         }
         var charts = client.resources(HelmOciChart.class).inNamespace(namespace).list().getItems();

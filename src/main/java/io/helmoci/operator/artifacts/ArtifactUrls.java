@@ -28,13 +28,4 @@ public final class ArtifactUrls {
     public String artifactUrl(String namespace, String name, String chartName, String version) {
         return baseUrl + artifactPath(namespace, name, chartName, version);
     }
-
-    /** The Helm repository of a namespace: {@code helm repo add <repo> <this>}. */
-    public String repositoryUrl(String namespace) {
-        return baseUrl + CHARTS + "/" + namespace;
-    }
-
-    public String baseUrl() {
-        return baseUrl;
-    }
 }

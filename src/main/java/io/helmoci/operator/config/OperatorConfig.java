@@ -85,6 +85,14 @@ public interface OperatorConfig {
          */
         @WithDefault("5m")
         Duration retention();
+
+        /**
+         * Who may read artifacts and indexes: "open" (anyone who reaches the server) or "token" (per
+         * namespace, only requests carrying the token of the namespace's Secret helm-oci-artifacts,
+         * key token, as a Bearer token or a Basic-auth password).
+         */
+        @WithDefault("open")
+        String access();
     }
 
     interface LeaderElection {

@@ -87,6 +87,21 @@ public final class WorkLimiter {
         };
     }
 
+    /**
+     * The registry (host[:port], lower case) an {@code oci://} URL points to, or null when it is not
+     * one (such a resource fails without any registry request). Kept free of the engine's parser on
+     * purpose: the operator reaches the engine only through its source adapter.
+     */
+    public static String registryOf(String url) {
+        if (url == null || !url.regionMatches(true, 0, "oci://", 0, 6)) {
+            return null;
+        }
+        String rest = url.substring(6);
+        int slash = rest.indexOf('/');
+        String host = (slash < 0 ? rest : rest.substring(0, slash)).trim().toLowerCase(java.util.Locale.ROOT);
+        return host.isEmpty() ? null : host;
+    }
+
     /** Slots taken now for this registry (for tests and metrics). */
     public int running(String registry) {
         return registries.getOrDefault(registry, 0);

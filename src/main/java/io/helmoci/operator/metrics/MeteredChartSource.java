@@ -20,16 +20,8 @@ import java.util.function.Supplier;
  * {@code helmoci_registry_http_requests_total{registry,result}}; through {@link #gaugeStoredBlobs},
  * {@code helmoci_artifacts_stored}.
  */
-public final class MeteredChartSource implements ChartSource {
+public record MeteredChartSource(ChartSource delegate, MeterRegistry registry) implements ChartSource {
     static final String HTTP_REQUESTS = "helmoci.registry.http.requests";
-
-    private final ChartSource delegate;
-    private final MeterRegistry registry;
-
-    public MeteredChartSource(ChartSource delegate, MeterRegistry registry) {
-        this.delegate = delegate;
-        this.registry = registry;
-    }
 
     @Override
     public ResolvedChart resolve(ChartRequest request) {

@@ -30,7 +30,7 @@ import java.util.function.Predicate;
 /**
  * One reconciliation of a HelmOciChart as a list of {@link SyncStep}s over one {@link SyncContext},
  * in the manner of Flux's source-controller: checkSuspend, reportProgressOnNewGeneration,
- * readCredentials, resolve, verifyDigestPin, detectTagMoved, pullIfNotStored, publishArtifact,
+ * readCredentials, resolve, reportResolutionWarnings, verifyDigestPin, detectTagMoved, pullIfNotStored, publishArtifact,
  * retainSupersededArtifact. Free of java-operator-sdk so it can be tested with a fake
  * {@link ChartSource} and store; {@link HelmOciChartReconciler} adapts it. A superseded archive is never
  * deleted here: it stays served for the retention and the
@@ -77,6 +77,7 @@ public final class ChartSync {
                 new ReportProgressOnNewGeneration(),
                 new ReadCredentials(durations),
                 new Resolve(source),
+                new ReportResolutionWarnings(events),
                 new VerifyDigestPin(),
                 new VerifySignature(source),
                 new DetectTagMoved(events),
@@ -151,8 +152,11 @@ public final class ChartSync {
         }
     }
 
-    private static String readyMessage(ResolvedChart resolved) {
-        return "Serving " + resolved.chart().getName() + " " + resolved.version() + " (" + shortDigestWithAlgorithm(resolved.manifestDigest()) + ")";
+    /** What is served, and what the resolution warned about (the user may never read the events). */
+    static String readyMessage(ResolvedChart resolved) {
+        String serving = "Serving " + resolved.chart().getName() + " " + resolved.version()
+                + " (" + shortDigestWithAlgorithm(resolved.manifestDigest()) + ")";
+        return resolved.warnings().isEmpty() ? serving : serving + ". Warning: " + String.join(" ", resolved.warnings());
     }
 
     private static String shortDigestWithAlgorithm(String digest) {

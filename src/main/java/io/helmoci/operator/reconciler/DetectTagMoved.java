@@ -8,13 +8,7 @@ import io.helmoci.operator.source.ResolvedChart;
 import java.util.Optional;
 
 /** Same version, same repository, different manifest: the tag was moved (re-pushed) to other content. */
-final class DetectTagMoved implements SyncStep {
-    private final EventRecorder events;
-
-    DetectTagMoved(EventRecorder events) {
-        this.events = events;
-    }
-
+record DetectTagMoved(EventRecorder events) implements SyncStep {
     @Override
     public Optional<ChartSync.Outcome> run(SyncContext context) {
         HelmOciChartStatus previous = context.status().previous();

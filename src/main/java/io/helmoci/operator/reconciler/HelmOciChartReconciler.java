@@ -15,7 +15,6 @@ import io.helmoci.operator.credentials.MissingPullSecrets;
 import io.helmoci.operator.credentials.ObjectLookup;
 import io.helmoci.operator.fairness.CapacityWait;
 import io.helmoci.operator.fairness.WorkLimiter;
-import io.helmoci.engine.reference.OciReference;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -83,13 +82,8 @@ public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner
         }
     }
 
-    /** The registry a resource's work goes to, or null for an invalid URL (it fails without any registry request). */
     private static String registryOf(HelmOciChart resource) {
-        try {
-            return OciReference.parse(resource.getSpec().getUrl()).registry();
-        } catch (RuntimeException e) {
-            return null;
-        }
+        return WorkLimiter.registryOf(resource.getSpec().getUrl());
     }
 
     private UpdateControl<HelmOciChart> reconcileAdmitted(HelmOciChart resource, Context<HelmOciChart> context) {
@@ -104,10 +98,11 @@ public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner
                     ? UpdateControl.patchStatus(statusPatch(resource, outcome.status())) : UpdateControl.noUpdate();
             return outcome.requeueAfter().map(control::rescheduleAfter).orElse(control);
         } catch (RuntimeException e) {
-            ReconcileException failure = MissingPullSecrets.noteOnFailure(ReconcileException.from(e),
+            ReconcileException classified = ReconcileException.from(e);
+            ReconcileException failure = MissingPullSecrets.noteOnFailure(classified,
                     () -> new CredentialsReader(lookup).missingPullSecretsNote(resource));
             result = failure.reason();
-            throw failure;
+            throw failure == classified ? e : failure; // unchanged failures go on as thrown
         } catch (Error e) {
             // An Error escaping to java-operator-sdk would end the reconcile without status or retry (the resource stuck
             // Reconciling): as an exception it goes through updateErrorStatus like any other failure.

@@ -10,15 +10,7 @@ import io.helmoci.operator.source.StoredChart;
 import java.util.Optional;
 
 /** What was resolved and stored becomes the status: the resolution and the artifact URL; a NewArtifact event when the content changed. */
-final class PublishArtifact implements SyncStep {
-    private final ArtifactUrls urls;
-    private final EventRecorder events;
-
-    PublishArtifact(ArtifactUrls urls, EventRecorder events) {
-        this.urls = urls;
-        this.events = events;
-    }
-
+record PublishArtifact(ArtifactUrls urls, EventRecorder events) implements SyncStep {
     @Override
     public Optional<ChartSync.Outcome> run(SyncContext context) {
         HelmOciChart resource = context.resource();

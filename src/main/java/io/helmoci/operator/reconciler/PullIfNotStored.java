@@ -13,15 +13,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /** The resolved chart archive from the store, else downloaded by exactly the resolved chart layer. */
-final class PullIfNotStored implements SyncStep {
-    private final ChartSource source;
-    private final ArtifactStore store;
-
-    PullIfNotStored(ChartSource source, ArtifactStore store) {
-        this.source = source;
-        this.store = store;
-    }
-
+record PullIfNotStored(ChartSource source, ArtifactStore store) implements SyncStep {
     @Override
     public Optional<ChartSync.Outcome> run(SyncContext context) {
         ResolvedChart resolved = context.resolved();

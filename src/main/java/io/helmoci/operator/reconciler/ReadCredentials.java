@@ -10,13 +10,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /** The referenced Secrets and ServiceAccount, read before any registry request; the request the next steps send. */
-final class ReadCredentials implements SyncStep {
-    private final ReconcileDurations durations;
-
-    ReadCredentials(ReconcileDurations durations) {
-        this.durations = durations;
-    }
-
+record ReadCredentials(ReconcileDurations durations) implements SyncStep {
     @Override
     public Optional<ChartSync.Outcome> run(SyncContext context) {
         CredentialsReader credentials = new CredentialsReader(context.lookup());

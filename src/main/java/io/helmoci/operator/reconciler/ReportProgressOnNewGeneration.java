@@ -6,7 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /** A new generation shows Reconciling=True before the registry is asked; a periodic check of an unchanged spec shows nothing. */
-final class ReportProgressOnNewGeneration implements SyncStep {
+record ReportProgressOnNewGeneration() implements SyncStep {
     @Override
     public Optional<ChartSync.Outcome> run(SyncContext context) {
         HelmOciChartStatus previous = context.resource().getStatus();

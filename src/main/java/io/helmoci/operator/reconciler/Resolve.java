@@ -5,13 +5,7 @@ import io.helmoci.operator.source.ChartSource;
 import java.util.Optional;
 
 /** Version, tag, manifest and chart layer from the registry, without downloading the archive (one HEAD when nothing changed). */
-final class Resolve implements SyncStep {
-    private final ChartSource source;
-
-    Resolve(ChartSource source) {
-        this.source = source;
-    }
-
+record Resolve(ChartSource source) implements SyncStep {
     @Override
     public Optional<ChartSync.Outcome> run(SyncContext context) {
         context.resolved(source.resolve(context.request()));

@@ -8,13 +8,7 @@ import java.util.Optional;
  * The replaced archive stays served at its URL for the retention (a client may have just read it);
  * expired entries drop out of the status. Deleting files is the collector's job.
  */
-final class RetainSupersededArtifact implements SyncStep {
-    private final ArtifactRetention retention;
-
-    RetainSupersededArtifact(ArtifactRetention retention) {
-        this.retention = retention;
-    }
-
+record RetainSupersededArtifact(ArtifactRetention retention) implements SyncStep {
     @Override
     public Optional<ChartSync.Outcome> run(SyncContext context) {
         context.status().retainSuperseded(retention);

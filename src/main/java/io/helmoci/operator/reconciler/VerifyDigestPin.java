@@ -9,7 +9,7 @@ import io.helmoci.operator.source.ResolvedChart;
 import java.util.Optional;
 
 /** The engine checks the pin too; checked here again because publishing unpinned content would be worse than a duplicate check. */
-final class VerifyDigestPin implements SyncStep {
+record VerifyDigestPin() implements SyncStep {
     @Override
     public Optional<ChartSync.Outcome> run(SyncContext context) {
         String pin = context.resource().getSpec().getDigest();

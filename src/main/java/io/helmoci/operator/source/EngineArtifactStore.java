@@ -13,13 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /** {@link ArtifactStore} backed by the engine's {@link ContentStore} (the one its puller writes to). A thin mapping. */
-public final class EngineArtifactStore implements ArtifactStore {
-    private final ContentStore store;
-
-    public EngineArtifactStore(ContentStore store) {
-        this.store = store;
-    }
-
+public record EngineArtifactStore(ContentStore store) implements ArtifactStore {
     @Override
     public Optional<Path> stored(String contentDigest, long size) {
         return store.find(new Descriptor(null, contentDigest, size));

@@ -72,11 +72,12 @@ public final class EngineChartSource implements ChartSource, AutoCloseable {
                     .forRegistry(reference.registry());
         }
         Duration timeout = request.timeout();
-        TransportOptions transport = TransportOptions.defaults()
-                .withTimeouts(min(CONNECT_TIMEOUT, timeout), min(READ_TIMEOUT, timeout), timeout)
-                .withCaCertificates(access.caPem())
-                .withClientCertificate(access.clientCertPem(), access.clientKeyPem())
-                .withPlainHttp(access.plainHttp());
+        TransportOptions transport = TransportOptions.builder()
+                .timeouts(min(CONNECT_TIMEOUT, timeout), min(READ_TIMEOUT, timeout), timeout)
+                .caCertificates(access.caPem())
+                .clientCertificate(access.clientCertPem(), access.clientKeyPem())
+                .plainHttp(access.plainHttp())
+                .build();
         return new RegistryOptions(credentials, transport);
     }
 

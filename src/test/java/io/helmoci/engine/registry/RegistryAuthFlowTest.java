@@ -148,7 +148,7 @@ class RegistryAuthFlowTest {
                 respond(ex, 401, Map.of("WWW-Authenticate", "Bearer realm=\"" + server.url() + "/token\",service=\"s\""), "");
             }
         });
-        TransportOptions options = TransportFixtures.PLAIN.withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(2));
+        TransportOptions options = TransportFixtures.PLAIN.toBuilder().timeouts(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(2)).build();
 
         EngineException e = failure(Reason.Timeout,
                 () -> transport.open(new RegistryOptions(Credentials.anonymous(), options)).listTags(ref(server)));

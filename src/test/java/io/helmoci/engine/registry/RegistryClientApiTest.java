@@ -120,7 +120,7 @@ class RegistryClientApiTest {
         server = ScriptedHttpServer.start((ex, req) -> respond(ex, 200, Map.of("Content-Type", MediaTypes.OCI_MANIFEST + "; charset=utf-8"), manifest));
         Descriptor descriptor = new Descriptor(MediaTypes.OCI_MANIFEST, Digest.sha256(manifest).toString(), manifest.length);
 
-        EngineException e = failure(Reason.UnsupportedManifest, () -> client().getManifest(ref(server), descriptor));
+        EngineException e = failure(Reason.UnsupportedManifest, () -> new ManifestResolver(client(), null).resolve(ref(server), descriptor));
 
         assertThat(e.getMessage()).contains(MediaTypes.OCI_INDEX, MediaTypes.OCI_MANIFEST);
     }

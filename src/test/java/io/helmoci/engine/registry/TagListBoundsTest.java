@@ -101,6 +101,23 @@ class TagListBoundsTest {
     }
 
     @Test
+    void aMissingVersionInARepositoryWithTooManyTagsIsStillVersionNotFound() {
+        AtomicInteger pages = new AtomicInteger();
+        server = ScriptedHttpServer.start((ex, req) -> {
+            if (req.path().contains("/manifests/")) {
+                respond(ex, 404, JSON, "{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\"}]}");
+                return;
+            }
+            int page = pages.getAndIncrement();
+            respond(ex, 200, Map.of("Content-Type", "application/json",
+                    "Link", "</v2/charts/app/tags/list?last=" + page + ">; rel=\"next\""), "{\"tags\":[\"" + page + ".0.0\"]}");
+        });
+        EngineException e = failure(Reason.VersionNotFound,
+                () -> client(new TagListLimits(5, 1L << 20, "--max-tags", "--max-tag-list-bytes")).headManifest(ref(server), "9.9.9"));
+        assertThat(e.getMessage()).contains("has no tag 9.9.9", "too long to name the nearest versions");
+    }
+
+    @Test
     void aPageThatIsNotATagListFails() {
         server = ScriptedHttpServer.start((ex, req) -> respond(ex, 200, JSON, "[\"1.0.0\"]"));
         failure(Reason.RegistryUnavailable, () -> client(TagListLimits.defaults()).listTags(ref(server)));

@@ -55,7 +55,7 @@ class TlsAndProxyTest {
     }
 
     private TransportOptions trusting(TestCa ca) {
-        return TransportOptions.defaults().withRetry(TransportFixtures.FAST_RETRY).withCaCertificates(ca.caPem());
+        return TransportOptions.builder().retry(TransportFixtures.FAST_RETRY).caCertificates(ca.caPem()).build();
     }
 
     @Test
@@ -70,7 +70,7 @@ class TlsAndProxyTest {
         assertThat(other.getMessage()).contains("CA certificate", server.hostPort());
         failure(Reason.TlsError, () -> transport.open(RegistryOptions.defaults()).listTags(ref(server)));
         // skip-verify only when asked
-        assertThat(transport.open(new RegistryOptions(Credentials.anonymous(), TransportOptions.defaults().withInsecureSkipTlsVerify(true)))
+        assertThat(transport.open(new RegistryOptions(Credentials.anonymous(), TransportOptions.builder().insecureSkipTlsVerify(true).build()))
                 .listTags(ref(server))).containsExactly("1.0.0");
     }
 
@@ -82,16 +82,16 @@ class TlsAndProxyTest {
         TestCa.Issued client = ca.issueSigningCertificate(dir, "client");
         String certificatePem = Files.readString(client.certificateFile());
 
-        TransportOptions pkcs8 = trusting(ca).withClientCertificate(certificatePem, Files.readString(client.keyFile()));
+        TransportOptions pkcs8 = trusting(ca).toBuilder().clientCertificate(certificatePem, Files.readString(client.keyFile())).build();
         assertThat(transport.open(new RegistryOptions(Credentials.anonymous(), pkcs8)).listTags(ref(server))).containsExactly("1.0.0");
 
-        TransportOptions sec1 = trusting(ca).withClientCertificate(certificatePem, traditionalPem(client.privateKey()));
+        TransportOptions sec1 = trusting(ca).toBuilder().clientCertificate(certificatePem, traditionalPem(client.privateKey())).build();
         assertThat(transport.open(new RegistryOptions(Credentials.anonymous(), sec1)).listTags(ref(server))).containsExactly("1.0.0");
 
         // Without one, the JDK server drops the connection after the handshake (a Go server sends a
         // certificate_required alert, which is a TlsError): either way the message says what to give.
         EngineException without = catchThrowableOfType(EngineException.class,
-                () -> transport.open(new RegistryOptions(Credentials.anonymous(), trusting(ca).withRetry(RetryPolicy.none()))).listTags(ref(server)));
+                () -> transport.open(new RegistryOptions(Credentials.anonymous(), trusting(ca).toBuilder().retry(RetryPolicy.none()).build())).listTags(ref(server)));
         assertThat(without).isNotNull();
         assertThat(without.reason()).isIn(Reason.TlsError, Reason.RegistryUnavailable);
         assertThat(without.getMessage()).contains(server.hostPort(), "client certificate");
@@ -124,8 +124,8 @@ class TlsAndProxyTest {
                 assertThat(((java.security.interfaces.ECPrivateKey) TlsMaterial.privateKey(openssl)).getS()).isEqualTo(secret);
             }
         }
-        EngineException encrypted = failure(Reason.TlsError, () -> TlsMaterial.of(TransportOptions.defaults().withClientCertificate(
-                TestCa.create("x").caPem(), "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n")));
+        EngineException encrypted = failure(Reason.TlsError, () -> TlsMaterial.of(TransportOptions.builder().clientCertificate(
+                TestCa.create("x").caPem(), "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n").build()));
         assertThat(encrypted.getMessage()).contains("encrypted");
     }
 
@@ -156,8 +156,8 @@ class TlsAndProxyTest {
                 respond(ex, 200, JSON, TAGS);
             }
         });
-        TransportOptions viaProxy = TransportOptions.defaults().withPlainHttp(true).withRetry(RetryPolicy.none())
-                .withProxy("http://proxyuser:proxy%20pass@" + server.hostPort());
+        TransportOptions viaProxy = TransportOptions.builder().plainHttp(true).retry(RetryPolicy.none())
+                .proxy("http://proxyuser:proxy%20pass@" + server.hostPort()).build();
         OciReference unresolvable = new OciReference("registry.invalid:5000", "charts/app", "1.0.0", null);
 
         assertThat(transport.open(new RegistryOptions(Credentials.anonymous(), viaProxy)).listTags(unresolvable)).containsExactly("1.0.0");
@@ -169,7 +169,7 @@ class TlsAndProxyTest {
             assertThat(r.path()).isEqualTo("/v2/charts/app/tags/list");
         });
         EngineException bad = failure(Reason.RegistryUnavailable, () -> transport.open(new RegistryOptions(Credentials.anonymous(),
-                viaProxy.withProxy("socks5://user:hunter2@proxy"))).listTags(unresolvable));
+                viaProxy.toBuilder().proxy("socks5://user:hunter2@proxy").build())).listTags(unresolvable));
         assertThat(bad.getMessage()).doesNotContain("hunter2");
     }
 

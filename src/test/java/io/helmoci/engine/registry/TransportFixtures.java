@@ -17,8 +17,8 @@ import io.helmoci.testbed.ScriptedHttpServer;
 final class TransportFixtures {
     static final RetryPolicy FAST_RETRY = new RetryPolicy(3, Duration.ofMillis(10), 0.1, Duration.ofMillis(5),
             Duration.ofMillis(40), Duration.ofSeconds(5));
-    static final TransportOptions PLAIN = TransportOptions.defaults().withPlainHttp(true).withRetry(FAST_RETRY)
-            .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(20));
+    static final TransportOptions PLAIN = TransportOptions.builder().plainHttp(true).retry(FAST_RETRY)
+            .timeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(20)).build();
     static final Map<String, String> JSON = Map.of("Content-Type", "application/json");
 
     private TransportFixtures() {

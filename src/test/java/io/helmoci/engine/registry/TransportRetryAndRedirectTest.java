@@ -163,7 +163,7 @@ class TransportRetryAndRedirectTest {
         acceptor.setDaemon(true);
         acceptor.start();
         OciReference ref = new OciReference("127.0.0.1:" + silent.getLocalPort(), "charts/app", "1.0.0", null);
-        TransportOptions options = TransportFixtures.PLAIN.withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(300), Duration.ofSeconds(2));
+        TransportOptions options = TransportFixtures.PLAIN.toBuilder().timeouts(Duration.ofSeconds(1), Duration.ofMillis(300), Duration.ofSeconds(2)).build();
 
         long start = System.nanoTime();
         EngineException e = failure(Reason.Timeout, () -> transport.open(new RegistryOptions(Credentials.anonymous(), options)).listTags(ref));
@@ -183,7 +183,7 @@ class TransportRetryAndRedirectTest {
                 sleep(100);
             }
         });
-        TransportOptions options = TransportFixtures.PLAIN.withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(800));
+        TransportOptions options = TransportFixtures.PLAIN.toBuilder().timeouts(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(800)).build();
         Descriptor blob = new Descriptor("application/octet-stream", "sha256:" + "a".repeat(64), 10_000);
 
         long start = System.nanoTime();
@@ -238,7 +238,7 @@ class TransportRetryAndRedirectTest {
     @Test
     void redirectHopsAreCapped() {
         ScriptedHttpServer registry = server((ex, req) -> respond(ex, 307, Map.of("Location", req.path()), ""));
-        TransportOptions options = TransportFixtures.PLAIN.withMaxRedirects(3);
+        TransportOptions options = TransportFixtures.PLAIN.toBuilder().maxRedirects(3).build();
         Descriptor blob = new Descriptor("application/octet-stream", "sha256:" + "b".repeat(64), 1);
 
         EngineException e = failure(Reason.RegistryUnavailable,
@@ -291,8 +291,8 @@ class TransportRetryAndRedirectTest {
         assertThat(transport.requestCount()).isEqualTo(5);
         // one client per transport setting, whatever the number of operations
         HttpClientFactory factory = new HttpClientFactory();
-        assertThat(factory.clientFor(TransportFixtures.PLAIN)).isSameAs(factory.clientFor(TransportFixtures.PLAIN.withRetry(RetryPolicy.none())));
-        assertThat(factory.clientFor(TransportFixtures.PLAIN)).isNotSameAs(factory.clientFor(TransportFixtures.PLAIN.withInsecureSkipTlsVerify(true)));
+        assertThat(factory.clientFor(TransportFixtures.PLAIN)).isSameAs(factory.clientFor(TransportFixtures.PLAIN.toBuilder().retry(RetryPolicy.none()).build()));
+        assertThat(factory.clientFor(TransportFixtures.PLAIN)).isNotSameAs(factory.clientFor(TransportFixtures.PLAIN.toBuilder().insecureSkipTlsVerify(true).build()));
         factory.close();
     }
 

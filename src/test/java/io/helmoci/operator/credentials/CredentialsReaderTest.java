@@ -1,9 +1,7 @@
 package io.helmoci.operator.credentials;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.helmoci.operator.ConditionReasons;
 import io.helmoci.operator.ReconcileException;
@@ -15,28 +13,15 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class CredentialsReaderTest {
-    final Map<String, Secret> secrets = new HashMap<>();
-    final Map<String, ServiceAccount> accounts = new HashMap<>();
-    final CredentialsReader reader = new CredentialsReader(new ObjectLookup() {
-        @Override
-        public Optional<Secret> secret(String namespace, String name) {
-            return Optional.ofNullable(secrets.get(namespace + "/" + name));
-        }
-
-        @Override
-        public Optional<ServiceAccount> serviceAccount(String namespace, String name) {
-            return Optional.ofNullable(accounts.get(namespace + "/" + name));
-        }
-    });
+    final InMemoryObjectLookup objects = new InMemoryObjectLookup();
+    final CredentialsReader reader = new CredentialsReader(objects);
 
     @Test
     void noReferencesMeansAnonymous() {
@@ -72,7 +57,7 @@ class CredentialsReaderTest {
                 Map.of(".dockerconfigjson", "{\"auths\":{\"a.example\":{\"auth\":\"Zmlyc3Q=\"},\"b.example\":{\"auth\":\"Zmlyc3Q=\"}}}"));
         put("apps", "second", "kubernetes.io/dockerconfigjson",
                 Map.of(".dockerconfigjson", "{\"auths\":{\"b.example\":{\"auth\":\"c2Vjb25k\"},\"c.example\":{\"auth\":\"c2Vjb25k\"}}}"));
-        accounts.put("apps/puller", new ServiceAccountBuilder().withNewMetadata().withName("puller").withNamespace("apps").endMetadata()
+        objects.put(new ServiceAccountBuilder().withNewMetadata().withName("puller").withNamespace("apps").endMetadata()
                 .addNewImagePullSecret("first").addNewImagePullSecret("second").build());
 
         RegistryAccess access = reader.read(chart(spec -> {
@@ -105,7 +90,7 @@ class CredentialsReaderTest {
     @Test
     void missingPullSecretsAreSkippedAsTheKubeletDoesAndNamed() {
         put("apps", "present", "kubernetes.io/dockerconfigjson", Map.of(".dockerconfigjson", "{\"auths\":{\"a.example\":{\"auth\":\"b3du\"}}}"));
-        accounts.put("apps/puller", new ServiceAccountBuilder().withNewMetadata().withName("puller").withNamespace("apps").endMetadata()
+        objects.put(new ServiceAccountBuilder().withNewMetadata().withName("puller").withNamespace("apps").endMetadata()
                 .addNewImagePullSecret("gone").addNewImagePullSecret("present").addNewImagePullSecret("also-gone").build());
         HelmOciChart chart = chart(spec -> spec.setServiceAccountName("puller"));
 
@@ -148,7 +133,7 @@ class CredentialsReaderTest {
     private void put(String namespace, String name, String type, Map<String, String> data) {
         SecretBuilder builder = new SecretBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata().withType(type);
         data.forEach((k, v) -> builder.addToData(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
-        secrets.put(namespace + "/" + name, builder.build());
+        objects.put(builder.build());
     }
 
     private static HelmOciChart chart(Consumer<HelmOciChartSpec> customize) {

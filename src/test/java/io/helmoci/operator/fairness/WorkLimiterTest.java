@@ -46,4 +46,12 @@ class WorkLimiterTest {
         assertThat(limiter.tryEnter(null, "ns").admitted()).isTrue();
         assertThat(limiter.tryEnter(null, "ns").admitted()).isFalse();
     }
+
+    @Test
+    void theRegistryIsTheHostOfTheOciUrl() {
+        assertThat(WorkLimiter.registryOf("oci://Registry.Example:5000/charts/app")).isEqualTo("registry.example:5000");
+        assertThat(WorkLimiter.registryOf("oci://ghcr.io")).isEqualTo("ghcr.io");
+        assertThat(WorkLimiter.registryOf("https://example.com/charts")).isNull();
+        assertThat(WorkLimiter.registryOf(null)).isNull();
+    }
 }

@@ -1,10 +1,10 @@
 package io.helmoci.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.helmoci.engine.Reason;
 import io.helmoci.operator.ConditionReasons;
 import io.helmoci.operator.Constants;
@@ -16,7 +16,7 @@ import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
 import io.helmoci.operator.api.v1alpha1.LocalReference;
 import io.helmoci.operator.artifacts.ArtifactRetention;
 import io.helmoci.operator.artifacts.ArtifactUrls;
-import io.helmoci.operator.credentials.ObjectLookup;
+import io.helmoci.operator.credentials.InMemoryObjectLookup;
 import io.helmoci.operator.events.RecordingEvents;
 import io.helmoci.operator.source.EngineArtifactStore;
 import io.helmoci.engine.store.ContentStore;
@@ -32,10 +32,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -53,20 +51,8 @@ class ChartSyncTest {
     EngineArtifactStore artifacts;
     RecordingEvents events;
     ChartSync sync;
-    final Map<String, Secret> secrets = new HashMap<>();
-    final Map<String, ServiceAccount> accounts = new HashMap<>();
     final List<HelmOciChartStatus> progressReports = new ArrayList<>();
-    final ObjectLookup lookup = new ObjectLookup() {
-        @Override
-        public Optional<Secret> secret(String namespace, String name) {
-            return Optional.ofNullable(secrets.get(namespace + "/" + name));
-        }
-
-        @Override
-        public Optional<ServiceAccount> serviceAccount(String namespace, String name) {
-            return Optional.ofNullable(accounts.get(namespace + "/" + name));
-        }
-    };
+    final InMemoryObjectLookup lookup = new InMemoryObjectLookup();
 
     @BeforeEach
     void setUp() {
@@ -162,6 +148,26 @@ class ChartSyncTest {
 
         chart.getMetadata().setAnnotations(Map.of(Constants.REQUESTED_AT_ANNOTATION, "now"));
         assertThat(reconcile(chart).statusChanged()).as("anything else that changes is written at once").isTrue();
+    }
+
+    @Test
+    void resolutionWarningsReachTheUserAsOneEventAndInTheReadyMessage() {
+        registry.push(URL, "1.0.0", "one");
+        registry.warnings = List.of("The chart layer has the deprecated media type x (Helm 3.0-3.6); push the chart again.");
+        HelmOciChart chart = chart(spec -> spec.setVersion("1.0.0"));
+
+        chart.setStatus(reconcile(chart).status());
+
+        assertThat(condition(chart.getStatus(), Constants.CONDITION_READY).getMessage())
+                .startsWith("Serving podinfo 1.0.0").endsWith("Warning: " + registry.warnings.get(0));
+        assertThat(events.events).filteredOn(e -> e.reason().equals(ConditionReasons.EVENT_RESOLUTION_WARNING)).singleElement()
+                .satisfies(e -> assertThat(e.type()).isEqualTo("Warning"))
+                .satisfies(e -> assertThat(e.message()).contains(registry.warnings.get(0)));
+
+        events.clear();
+        ChartSync.Outcome again = reconcile(chart);
+        assertThat(events.events).as("not again on every check").isEmpty();
+        assertThat(again.statusChanged()).isFalse();
     }
 
     @Test
@@ -341,10 +347,28 @@ class ChartSyncTest {
         assertThat(waiting.getConditions()).extracting(Condition::getType).containsExactly(Constants.CONDITION_READY);
 
         String config = "{\"auths\":{\"registry.example:5000\":{\"auth\":\"dXNlcjpwYXNz\"}}}";
-        secrets.put("apps/pull", dockerConfigSecret("pull", config));
+        lookup.put(dockerConfigSecret("pull", config));
         reconcile(chart);
 
         assertThat(registry.resolveRequests.get(0).access().dockerConfigJson()).isEqualTo(config);
+    }
+
+    @Test
+    void aServiceAccountsMissingPullSecretIsSkippedAndNamedOnReady() {
+        registry.push(URL, "1.0.0", "one");
+        String config = "{\"auths\":{\"registry.example:5000\":{\"auth\":\"dXNlcjpwYXNz\"}}}";
+        lookup.put(dockerConfigSecret("present", config));
+        lookup.put(new ServiceAccountBuilder().withNewMetadata().withName("puller").withNamespace("apps").endMetadata()
+                .addNewImagePullSecret("gone").addNewImagePullSecret("present").build());
+        HelmOciChart chart = chart(spec -> spec.setServiceAccountName("puller"));
+
+        HelmOciChartStatus status = reconcile(chart).status();
+
+        assertThat(registry.resolveRequests.get(0).access().dockerConfigJson()).contains("dXNlcjpwYXNz");
+        assertThat(condition(status, Constants.CONDITION_READY).getStatus()).isEqualTo("True");
+        assertThat(condition(status, Constants.CONDITION_READY).getMessage())
+                .startsWith("Serving podinfo 1.0.0")
+                .contains("The imagePullSecrets gone of ServiceAccount puller do not exist in namespace apps and were skipped");
     }
 
     @Test

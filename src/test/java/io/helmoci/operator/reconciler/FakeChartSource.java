@@ -36,6 +36,7 @@ final class FakeChartSource implements ChartSource {
     final List<ChartRequest> resolveRequests = new ArrayList<>();
     final List<ChartRequest> pullRequests = new ArrayList<>();
     private EngineException nextFailure;
+    List<String> warnings = List.of();
 
     /** @param store where pulls write, as the engine's puller writes into its store */
     FakeChartSource(ContentStore store) {
@@ -83,7 +84,7 @@ final class FakeChartSource implements ChartSource {
         chart.setDescription("A test chart");
         chart.setType("application");
         return new ResolvedChart(version, version.replace('+', '_'), pushed.manifestDigest(),
-                new ChartLayer(sha256(pushed.content()), pushed.content().length, "application/vnd.cncf.helm.chart.content.v1.tar+gzip"), chart, request.version() == null ? newestFirst : List.of(), List.of());
+                new ChartLayer(sha256(pushed.content()), pushed.content().length, "application/vnd.cncf.helm.chart.content.v1.tar+gzip"), chart, request.version() == null ? newestFirst : List.of(), warnings);
     }
 
     /** Signatures are verified against real registries only (the verification ITs); the fake has none to offer. */
