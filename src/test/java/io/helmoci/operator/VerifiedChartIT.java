@@ -24,6 +24,7 @@ import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
 import io.helmoci.testbed.ChartFactory;
 import io.helmoci.testbed.ChartSpec;
 import io.helmoci.testbed.CosignCli;
+import io.helmoci.testbed.Gpg;
 import io.helmoci.testbed.HelmCli;
 import io.helmoci.testbed.KubeApiServerFixture;
 import io.helmoci.testbed.OperatorProcess;
@@ -146,6 +147,53 @@ class VerifiedChartIT {
         assertThat(refused.getStatus().getArtifact()).isNull();
         assertThat(refused.getStatus().getVerification()).isNull();
         assertThat(condition(refused, Constants.CONDITION_SOURCE_VERIFIED).map(Condition::getReason)).contains("SignatureNotFound");
+    }
+
+    @Test
+    void aHelmProvenanceSignedChartIsServedWithItsPgpKeyAndRemovingVerifyShowsInStatus() throws Exception {
+        String namespace = kube.createNamespace("provenance");
+        try (Gpg gpg = new Gpg(work.resolve("gnupg-" + namespace))) {
+            Gpg.Key signer = gpg.generateKey("Operator Test Publisher", "publisher@example.test");
+            Path secring = gpg.exportSecretKeyring(signer, work.resolve("secring-" + namespace + ".gpg"));
+            Path pubring = gpg.exportPublicKeyring(signer, work.resolve("pubring-" + namespace + ".gpg"));
+            Path dir = charts.chartDirectory(ChartSpec.of("provchart", "1.0.0"));
+            Path out = work.resolve("prov-" + namespace);
+            helm.run(java.util.List.of("package", "--sign", "--key", signer.userId(), "--keyring", secring.toString(), dir.toString(),
+                    "-d", out.toString())).orThrow();
+            helm.push(registry, out.resolve("provchart-1.0.0.tgz"), "verified");
+            kube.client().secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName("helm-keyring").endMetadata()
+                    .addToData("pubring.gpg", Base64.getEncoder().encodeToString(Files.readAllBytes(pubring))).build()).create();
+            Path file = Files.createTempFile(work, "resource", ".yaml");
+            Files.writeString(file, """
+                    apiVersion: helmoci.io/v1alpha1
+                    kind: HelmOciChart
+                    metadata:
+                      name: provchart
+                    spec:
+                      url: %s
+                      version: "1.0.0"
+                      insecure: true
+                      verify:
+                        provider: helm
+                        secretRef:
+                          name: helm-keyring
+                    """.formatted(registry.ociUrl("verified/provchart")));
+            kube.kubectl("apply", "-n", namespace, "-f", file.toString()).orThrow();
+
+            HelmOciChart ready = await(namespace, "provchart", c -> condition(c, Constants.CONDITION_SOURCE_VERIFIED)
+                    .map(Condition::getStatus).filter("True"::equals).isPresent()
+                    && "True".equals(condition(c, Constants.CONDITION_READY).map(Condition::getStatus).orElse(null)), "Ready and verified");
+            assertThat(ready.getStatus().getVerification().getProvider()).isEqualTo("helm");
+            assertThat(ready.getStatus().getVerification().getSigner()).contains(signer.keyId()).contains(signer.userId());
+            assertThat(condition(ready, Constants.CONDITION_SOURCE_VERIFIED).map(Condition::getMessage).orElse("")).contains(signer.keyId());
+
+            kube.kubectl("patch", "hoc/provchart", "-n", namespace, "--type=json", "-p", "[{\"op\":\"remove\",\"path\":\"/spec/verify\"}]")
+                    .orThrow();
+            HelmOciChart unverified = await(namespace, "provchart", c -> condition(c, Constants.CONDITION_SOURCE_VERIFIED).isEmpty()
+                    && c.getStatus().getObservedGeneration() != null && c.getStatus().getObservedGeneration() == 2L, "SourceVerified removed");
+            assertThat(unverified.getStatus().getVerification()).isNull();
+            assertThat(condition(unverified, Constants.CONDITION_READY).map(Condition::getStatus)).contains("True");
+        }
     }
 
     private static Optional<Condition> condition(HelmOciChart chart, String type) {
