@@ -27,6 +27,7 @@ import io.helmoci.testbed.CosignCli;
 import io.helmoci.testbed.Gpg;
 import io.helmoci.testbed.HelmCli;
 import io.helmoci.testbed.KubeApiServerFixture;
+import io.helmoci.testbed.NotationCli;
 import io.helmoci.testbed.OperatorProcess;
 import io.helmoci.testbed.ProcessRunner;
 import io.helmoci.testbed.RegistryExtension;
@@ -194,6 +195,46 @@ class VerifiedChartIT {
             assertThat(unverified.getStatus().getVerification()).isNull();
             assertThat(condition(unverified, Constants.CONDITION_READY).map(Condition::getStatus)).contains("True");
         }
+    }
+
+    @Test
+    void aNotationSignedChartIsServedWithItsCertificateSubject() throws Exception {
+        String namespace = kube.createNamespace("notation");
+        NotationCli notation = new NotationCli(work.resolve("notation-" + namespace));
+        notation.generateTestCertificate("chart-publisher", true);
+        String digest = helm.push(registry, charts.create("notchart", "1.0.0"), "verified").digest();
+        notation.sign(registry, "verified/notchart", digest, "chart-publisher").orThrow();
+        String policy = """
+                {"version": "1.0", "trustPolicies": [{"name": "charts", "registryScopes": ["%s"],
+                  "signatureVerification": {"level": "strict"}, "trustStores": ["ca:publishers"],
+                  "trustedIdentities": ["x509.subject: C=US, ST=WA, L=Seattle, O=Notary, CN=chart-publisher"]}]}"""
+                .formatted(registry.reference("verified/notchart"));
+        kube.client().secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName("notation-trust").endMetadata()
+                .addToStringData("trustpolicy.json", policy)
+                .addToData("publisher.crt", Base64.getEncoder().encodeToString(Files.readAllBytes(notation.certificate("chart-publisher"))))
+                .build()).create();
+        Path file = Files.createTempFile(work, "resource", ".yaml");
+        Files.writeString(file, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata:
+                  name: notchart
+                spec:
+                  url: %s
+                  version: "1.0.0"
+                  insecure: true
+                  verify:
+                    provider: notation
+                    secretRef:
+                      name: notation-trust
+                """.formatted(registry.ociUrl("verified/notchart")));
+        kube.kubectl("apply", "-n", namespace, "-f", file.toString()).orThrow();
+
+        HelmOciChart ready = await(namespace, "notchart", c -> "True".equals(condition(c, Constants.CONDITION_READY).map(Condition::getStatus)
+                .orElse(null)), "Ready");
+        assertThat(ready.getStatus().getVerification().getProvider()).isEqualTo("notation");
+        assertThat(ready.getStatus().getVerification().getManifestDigest()).isEqualTo(digest);
+        assertThat(ready.getStatus().getVerification().getSigner()).contains("CN=chart-publisher");
     }
 
     private static Optional<Condition> condition(HelmOciChart chart, String type) {
