@@ -580,6 +580,24 @@ class HelmOciChartIT {
         assertThat(badTimeout.exitCode()).isNotZero();
         assertThat(badTimeout.stderr()).contains("spec.timeout");
 
+        // Below the documented minimum of 1s: rejected by the CRD's CEL rules, naming the field and the minimum.
+        ProcessRunner.Result tinyInterval = tryApply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: tiny-interval}
+                spec: {url: "oci://example.com/charts/demo", interval: "1ns"}
+                """);
+        assertThat(tinyInterval.exitCode()).isNotZero();
+        assertThat(tinyInterval.stderr()).contains("spec.interval", "at least 1s");
+        ProcessRunner.Result zeroTimeout = tryApply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: zero-timeout}
+                spec: {url: "oci://example.com/charts/demo", timeout: "0s"}
+                """);
+        assertThat(zeroTimeout.exitCode()).isNotZero();
+        assertThat(zeroTimeout.stderr()).contains("spec.timeout", "at least 1s");
+
         ProcessRunner.Result noUrl = tryApply(namespace, """
                 apiVersion: helmoci.io/v1alpha1
                 kind: HelmOciChart
