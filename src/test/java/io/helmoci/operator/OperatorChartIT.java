@@ -113,6 +113,7 @@ class OperatorChartIT {
     @EnumSource(HelmMajor.class)
     void installsFromTheOciRegistryWithBothHelmMajors(HelmMajor major) {
         KubeApiServerFixture kube = KubeApiServerFixture.shared();
+        kube.applyProjectCrds();
         HelmCli helm = new HelmCli(work.resolve("installer-" + major), major);
         String ref = registry.ociUrl("charts/helm-oci-operator");
         String release = "hoo-" + major;
@@ -122,9 +123,9 @@ class OperatorChartIT {
                 .orThrow().stdout();
         assertThat(template).contains("kind: Deployment", "name: " + release + "-helm-oci-operator");
         assertThat(helm.run(List.of("show", "crds", ref, "--version", chartVersion, "--plain-http")).orThrow().stdout())
-                .contains("name: helmocicharts.helmoci.io");
+                .contains("name: \"helmocicharts.helmoci.io\"");
 
-        // The test bed applied the CRD already (server-side): Helm 3 skips an existing CRD, Helm 4 server-side applies it
+        // The test bed applies the CRD (server-side): Helm 3 skips an existing CRD, Helm 4 server-side applies it
         // and fails on the other field manager's ownership, so both install with --skip-crds here (README: Helm 4 notes).
         List<String> install = new ArrayList<>(List.of("install", release, ref, "--version", chartVersion, "--plain-http", "--skip-crds",
                 "--namespace", namespace, "--create-namespace", "--kubeconfig", kube.kubeconfig().toString(),
