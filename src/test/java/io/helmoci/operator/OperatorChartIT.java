@@ -125,8 +125,8 @@ class OperatorChartIT {
         assertThat(helm.run(List.of("show", "crds", ref, "--version", chartVersion, "--plain-http")).orThrow().stdout())
                 .contains("name: \"helmocicharts.helmoci.io\"");
 
-        // The test bed applies the CRD (server-side): Helm 3 skips an existing CRD, Helm 4 server-side applies it
-        // and fails on the other field manager's ownership, so both install with --skip-crds here (README: Helm 4 notes).
+        // The test bed applies the CRD (server-side): Helm 3 skips an existing CRD, Helm 4 server-side applies it and fails
+        // on a CRD another field manager wrote (kubectl, Helm 3), so both install with --skip-crds here (README: Helm 3 and Helm 4).
         List<String> install = new ArrayList<>(List.of("install", release, ref, "--version", chartVersion, "--plain-http", "--skip-crds",
                 "--namespace", namespace, "--create-namespace", "--kubeconfig", kube.kubeconfig().toString(),
                 "--set", "image.repository=" + registry.host() + "/helm-oci-operator"));
