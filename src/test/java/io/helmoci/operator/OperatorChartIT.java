@@ -25,9 +25,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 
+import io.helmoci.operator.api.v1alpha1.HelmOciChart;
+import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
 import io.helmoci.testbed.HelmCli;
 import io.helmoci.testbed.HelmMajor;
 import io.helmoci.testbed.KubeApiServerFixture;
+import io.helmoci.testbed.OperatorProcess;
 import io.helmoci.testbed.ProcessRunner;
 import io.helmoci.testbed.RegistryExtension;
 import io.helmoci.testbed.RegistryFixture;
@@ -37,7 +40,8 @@ import io.helmoci.testbed.Tools;
 /**
  * The operator's own Helm chart: deploy/manifests is rendered from it (one source of truth, like the
  * CRD), its values reach the Deployment, and pushed as an OCI chart it installs with Helm 3 and Helm 4
- * from {@code oci://} into a real API server (objects only: the pods run in the cluster E2E tests).
+ * from {@code oci://} into a real API server (objects only: the pods run in the cluster E2E tests),
+ * and the operator syncs it like any other chart.
  */
 class OperatorChartIT {
     static final Path CHART = Path.of("deploy/chart/helm-oci-operator");
@@ -142,6 +146,36 @@ class OperatorChartIT {
             helm.run(List.of("uninstall", release, "--namespace", namespace, "--kubeconfig", kube.kubeconfig().toString())).orThrow();
         }
         assertThat(kube.kubectl("get", "clusterrole", release + "-helm-oci-operator").exitCode()).as("uninstalled").isNotZero();
+    }
+
+    /** The operator syncs its own chart like any other (the engine accepts what `make chart` pushed), and both helm majors render it. */
+    @Test
+    void theOperatorSyncsItsOwnChartAndHelmRendersItFromTheArtifactUrl() throws IOException {
+        KubeApiServerFixture kube = KubeApiServerFixture.shared();
+        kube.applyProjectCrds();
+        String namespace = kube.createNamespace("self");
+        Path resource = Files.writeString(work.resolve("self.yaml"), """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: helm-oci-operator}
+                spec: {url: "%s", version: "%s", insecure: true}
+                """.formatted(registry.ociUrl("charts/helm-oci-operator"), chartVersion));
+        try (OperatorProcess operator = OperatorProcess.start(kube.kubeconfig(), work.resolve("operator"), Map.of())) {
+            kube.kubectl("apply", "-n", namespace, "-f", resource.toString()).orThrow();
+            ProcessRunner.Result wait = kube.kubectl("wait", "--for=condition=Ready", "hoc/helm-oci-operator", "-n", namespace, "--timeout=60s");
+            if (wait.exitCode() != 0) {
+                throw operator.withLogAttached(new AssertionError("own chart not Ready: " + wait.stderr()
+                        + kube.kubectl("get", "hoc", "helm-oci-operator", "-n", namespace, "-o", "yaml").stdout()));
+            }
+            HelmOciChartStatus status = kube.client().resources(HelmOciChart.class).inNamespace(namespace).withName("helm-oci-operator")
+                    .get().getStatus();
+            assertThat(status.getResolvedVersion()).isEqualTo(chartVersion);
+            for (HelmMajor major : HelmMajor.values()) {
+                assertThat(new HelmCli(work.resolve("self-" + major), major).run(List.of("template", "self", status.getArtifact().getUrl(),
+                        "--namespace", "self-system")).orThrow().stdout()).as("%s template", major)
+                        .contains("kind: Deployment", "name: self-helm-oci-operator", "kind: ClusterRole");
+            }
+        }
     }
 
     /** The hardening of deploy/manifests/20-deployment.yaml, which no value can loosen. */
