@@ -41,11 +41,15 @@ public class HelmOciChartSpec {
 
     @Default("10m")
     @Pattern(DURATION)
+    @ValidationRule(value = "self.contains('µ') || duration(self) >= duration('1s')",
+            message = "must be at least 1s (the operator may raise it further: helmoci.reconcile.min-interval)", reason = "FieldValueInvalid")
     @JsonPropertyDescription("How often to check the registry for a new version or moved tag (Go duration, default 10m). A little jitter is added.")
     private String interval = "10m";
 
     @Default("60s")
     @Pattern(DURATION)
+    @ValidationRule(value = "self.contains('µ') || duration(self) >= duration('1s')",
+            message = "must be at least 1s (the operator caps it too: helmoci.reconcile.max-timeout)", reason = "FieldValueInvalid")
     @JsonPropertyDescription("Timeout for the registry operations of one reconciliation (Go duration, default 60s).")
     private String timeout = "60s";
 
