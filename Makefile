@@ -55,3 +55,13 @@ target/quarkus-app/quarkus-run.jar: pom.xml $(shell find src/main -type f 2>/dev
 bench: tools $(TEST_CLASSPATH)
 	QUICK="$(QUICK)" SUITES="$(SUITES)" OPERATOR_COUNTS="$(OPERATOR_COUNTS)" STEADY_INTERVAL="$(STEADY_INTERVAL)" \
 	  STEADY_WINDOW="$(STEADY_WINDOW)" RESULTS="$(RESULTS)" bash tools/bench.sh
+
+## cluster: a real single-node cluster (etcd, kube-apiserver, controller-manager, scheduler, kubelet, kube-proxy, containerd, a registry) in its own network namespace; prints the admin kubeconfig (root only; see tools/cluster/cluster.sh)
+.PHONY: cluster cluster-down
+cluster: tools
+	@bash tools/cluster/cluster.sh up
+	@echo "kubectl: $$(sed -n 's/^kubectl=//p' $${HELM_OCI_TOOLS_DIR:-$$HOME/.cache/helm-oci-operator/tools}/tools.properties) --kubeconfig $${HELM_OCI_CLUSTER_DIR:-/var/tmp/helm-oci-cluster}/admin.kubeconfig get nodes; stop it with: make cluster-down"
+
+## cluster-down: stop the cluster of 'make cluster' and undo every host change it made
+cluster-down:
+	@bash tools/cluster/cluster.sh down

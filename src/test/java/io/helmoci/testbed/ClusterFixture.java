@@ -1,0 +1,235 @@
+package io.helmoci.testbed;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Assumptions;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+
+/**
+ * A real single-node Kubernetes cluster: etcd, kube-apiserver, kube-controller-manager,
+ * kube-scheduler, kubelet, kube-proxy (iptables mode), containerd + runc + the CNI bridge plugin,
+ * and a plain-HTTP registry (distribution v3) for the cluster, all from the binaries and Debian
+ * packages {@code tools/install.sh} installs, started by {@code tools/cluster/cluster.sh}
+ * (the same script as {@code make cluster}).
+ *
+ * <p>Everything runs in a network namespace the script creates, linked to the host by one veth
+ * pair: the API server, the node and the registry at {@link #nodeIp()}, pods in {@link #podCidr()},
+ * Services in {@link #serviceCidr()}, all reachable from this JVM directly (a Service's ClusterIP
+ * through kube-proxy's rules inside the namespace). Nothing has a route off the machine.
+ *
+ * <p>One cluster per JVM ({@link #shared()}), stopped by a shutdown hook; the script also watches
+ * this JVM's process and stops the cluster when it ends, even on {@code kill -9}. Needs root: on a
+ * developer machine without root or without the tools a test is skipped, under {@code CI=true}
+ * it fails.
+ */
+public final class ClusterFixture implements AutoCloseable {
+    /** The script that starts and stops the cluster, relative to the project directory. */
+    public static final Path SCRIPT = Path.of("tools", "cluster", "cluster.sh");
+    public static final String CLUSTER_DIR_ENV = "HELM_OCI_CLUSTER_DIR";
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration STOP_TIMEOUT = Duration.ofMinutes(2);
+    private static final int LOG_LINES = 40;
+    private static final System.Logger LOG = System.getLogger(ClusterFixture.class.getName());
+
+    private static ClusterFixture shared;
+    private static RuntimeException sharedStartFailure;
+
+    private final Path dir;
+    private final Properties properties;
+    private final KubernetesClient client;
+    private final Duration startupTime;
+    private final AtomicInteger namespaceCount = new AtomicInteger();
+    private volatile boolean closed;
+
+    private ClusterFixture(Path dir, Properties properties, Duration startupTime) {
+        this.dir = dir;
+        this.properties = properties;
+        this.startupTime = startupTime;
+        this.client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig().toFile())).build();
+    }
+
+    /** The cluster shared by every test in this JVM: started on first use, stopped when the JVM exits. */
+    public static synchronized ClusterFixture shared() {
+        if (sharedStartFailure != null) {
+            throw new IllegalStateException("the cluster failed to start earlier in this JVM", sharedStartFailure);
+        }
+        if (shared == null) {
+            try {
+                ClusterFixture started = start();
+                Runtime.getRuntime().addShutdownHook(new Thread(started::close, "cluster-shutdown"));
+                shared = started;
+            } catch (IllegalStateException e) {
+                sharedStartFailure = e;
+                throw e;
+            }
+        }
+        return shared;
+    }
+
+    private static ClusterFixture start() {
+        requireRoot();
+        // Each missing component skips (or, under CI, fails) with the command that installs it.
+        for (String key : List.of("kube.apiserver", "etcd", "kubectl", "kubelet", "kube.proxy", "kube.controller.manager",
+                "kube.scheduler", "containerd", "ctr", "runc", "registry.distribution", "cluster.image.pause", "cluster.image.hello")) {
+            Tools.property(key);
+        }
+        Tools.executable("kubelet");
+        Tools.executable("containerd");
+        Path dir = clusterDir();
+        long begin = System.nanoTime();
+        ProcessRunner.Result result = script(List.of("up", "--watch", Long.toString(ProcessHandle.current().pid())), START_TIMEOUT);
+        Duration startupTime = Duration.ofNanos(System.nanoTime() - begin);
+        if (result.exitCode() != 0) {
+            throw new IllegalStateException("the cluster did not start (" + SCRIPT + " up exited with " + result.exitCode()
+                    + "); its output and the components' last log lines:\n" + result.stderr());
+        }
+        Properties properties = new Properties();
+        try (InputStream in = Files.newInputStream(dir.resolve("cluster.properties"))) {
+            properties.load(in);
+        } catch (IOException e) {
+            throw new IllegalStateException("the cluster started but wrote no " + dir.resolve("cluster.properties"), e);
+        }
+        LOG.log(System.Logger.Level.INFO, "cluster started in {0} ms (node {1})", startupTime.toMillis(), properties.getProperty("node.name"));
+        return new ClusterFixture(dir, properties, startupTime);
+    }
+
+    private static void requireRoot() {
+        ProcessRunner.Result id = ProcessRunner.run(List.of("id", "-u"));
+        if ("0".equals(id.stdout().strip())) {
+            return;
+        }
+        String message = "The real cluster needs root (network namespace, containerd, kubelet): run the E2E tests as root.";
+        if (Tools.isCi()) {
+            throw new IllegalStateException(message);
+        }
+        Assumptions.abort(message);
+    }
+
+    static Path clusterDir() {
+        String dir = System.getenv(CLUSTER_DIR_ENV);
+        return Path.of(dir == null || dir.isBlank() ? "/var/tmp/helm-oci-cluster" : dir);
+    }
+
+    private static ProcessRunner.Result script(List<String> args, Duration timeout) {
+        List<String> command = new ArrayList<>(List.of("bash", SCRIPT.toString()));
+        command.addAll(args);
+        return ProcessRunner.run(command, Map.of("HELM_OCI_TOOLS_DIR", Tools.toolsDir().toString(),
+                CLUSTER_DIR_ENV, clusterDir().toString()), null, null, timeout);
+    }
+
+    /** The cluster-admin client. Shared: do not close it. */
+    public KubernetesClient client() {
+        return client;
+    }
+
+    /** An admin kubeconfig file, for kubectl and helm. */
+    public Path kubeconfig() {
+        return Path.of(properties.getProperty("kubeconfig"));
+    }
+
+    public String apiServerUrl() {
+        return properties.getProperty("api.server");
+    }
+
+    /** The node's address: API server, kubelet and the cluster's registry listen here. */
+    public String nodeIp() {
+        return properties.getProperty("node.ip");
+    }
+
+    public String nodeName() {
+        return properties.getProperty("node.name");
+    }
+
+    public String podCidr() {
+        return properties.getProperty("pod.cidr");
+    }
+
+    public String serviceCidr() {
+        return properties.getProperty("service.cidr");
+    }
+
+    /** {@code host:port} of the cluster's plain-HTTP registry, reachable from this JVM and from pods. */
+    public String registry() {
+        return properties.getProperty("registry");
+    }
+
+    /** The sample workload image (a static HTTP server, see tools/cluster/hello-http.c), present on the node. */
+    public String helloImage() {
+        return properties.getProperty("image.hello");
+    }
+
+    /** How long {@code cluster.sh up} took, from a clean state to a Ready node. */
+    public Duration startupTime() {
+        return startupTime;
+    }
+
+    /** Imports an image tarball (docker-archive or OCI) into the node's containerd, for pods to run it. */
+    public void importImage(Path tarball) {
+        script(List.of("import", tarball.toAbsolutePath().toString()), Duration.ofMinutes(3)).orThrow();
+    }
+
+    /** Runs the real kubectl against this cluster, as admin. */
+    public ProcessRunner.Result kubectl(String... args) {
+        List<String> command = new ArrayList<>(List.of(Tools.kubectl().toString(),
+                "--kubeconfig", kubeconfig().toString(), "--cache-dir", dir.resolve("kubectl-cache").toString()));
+        command.addAll(List.of(args));
+        return ProcessRunner.run(command);
+    }
+
+    /** Creates a namespace with a fresh name starting with {@code prefix} (made DNS-safe) and returns its name. */
+    public String createNamespace(String prefix) {
+        String safe = prefix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-").replaceAll("^-+|-+$", "");
+        safe = safe.isEmpty() ? "test" : safe.substring(0, Math.min(safe.length(), 50));
+        String name = safe + "-" + namespaceCount.incrementAndGet();
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
+        return name;
+    }
+
+    /** The last lines of every component's log (etcd, API server, controllers, kubelet, containerd, ...). */
+    public String recentLogs() {
+        if (closed) {
+            return "(the cluster is stopped)";
+        }
+        ProcessRunner.Result logs = script(List.of("logs", Integer.toString(LOG_LINES)), Duration.ofSeconds(30));
+        return logs.stdout() + logs.stderr();
+    }
+
+    /** A stack-trace-free throwable carrying {@link #recentLogs()}, to attach to a failure. */
+    public Throwable logsAsThrowable() {
+        return new RecentLogs(recentLogs());
+    }
+
+    /** Stops every component and undoes the host changes (network namespace, routes, sysctls, cgroups). */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        client.close();
+        ProcessRunner.Result result = script(List.of("down"), STOP_TIMEOUT);
+        if (result.exitCode() != 0) {
+            LOG.log(System.Logger.Level.WARNING, "cluster.sh down exited with {0}: {1}", result.exitCode(), result.stderr());
+        }
+    }
+
+    static final class RecentLogs extends Throwable {
+        private RecentLogs(String logs) {
+            super("cluster component logs, last " + LOG_LINES + " lines each:\n" + logs, null, false, false);
+        }
+    }
+}
