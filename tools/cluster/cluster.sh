@@ -55,6 +55,9 @@ cgroup_root=helmoci
 api_port=6443
 registry_port=5000
 # Global (not per-namespace) sysctls the kubelet may change: recorded at start, restored at stop.
+# Directories the kubelet, the controller-manager and containerd's shims create at fixed paths:
+# removed at stop when they did not exist at start.
+fixed_paths="/var/lib/kubelet /usr/libexec/kubernetes /var/log/containers /var/log/pods /run/containerd"
 global_sysctls="vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops kernel.keys.root_maxkeys kernel.keys.root_maxbytes net.ipv4.ip_forward"
 
 die() { echo "cluster: ERROR: $*" >&2; exit 1; }
@@ -153,6 +156,9 @@ down() {
   remove_network
   restore_sysctls
   remove_pod_log_links
+  if [ -f "$dir/created-paths" ]; then
+    while read -r f; do [ -n "$f" ] && rm -rf "$f"; done < "$dir/created-paths"
+  fi
   rm -rf "$dir"
   log "stopped; host changes undone"
 }
@@ -173,7 +179,7 @@ stop_pid_file() {
 shim_pids() {
   local p
   for p in /proc/[0-9]*; do
-    if tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -q -- "containerd-shim.*-address $dir/containerd/containerd.sock"; then
+    if { tr '\0' ' ' < "$p/cmdline"; } 2>/dev/null | grep -q -- "containerd-shim.*-address $dir/containerd/containerd.sock"; then
       basename "$p"
     fi
   done
@@ -264,6 +270,8 @@ up() {
     echo "$key=$(sysctl -n "$key" 2>/dev/null)" >> "$dir/sysctls-before"
   done
   ls /run/netns 2>/dev/null > "$dir/netns-before" || : > "$dir/netns-before"
+  : > "$dir/created-paths"
+  for key in $fixed_paths; do [ -e "$key" ] || echo "$key" >> "$dir/created-paths"; done
   ip netns add "$netns"
   ip link add "$host_if" type veth peer name "$node_if" netns "$netns"
   ip addr add "$host_ip/$link_prefix" dev "$host_if"
@@ -305,7 +313,7 @@ up() {
     --service-account-private-key-file "$dir/pki/sa.key" --root-ca-file "$dir/pki/ca.crt" \
     --use-service-account-credentials=true --service-cluster-ip-range "$service_cidr" \
     --cluster-cidr "$pod_cidr" --allocate-node-cidrs=false --leader-elect=false \
-    --bind-address 127.0.0.1 --secure-port 10257 --v=1
+    --flex-volume-plugin-dir "$dir/kcm-flexvolume" --bind-address 127.0.0.1 --secure-port 10257 --v=1
   start_daemon kube-scheduler "$scheduler" --kubeconfig "$dir/scheduler.kubeconfig" \
     --authentication-kubeconfig "$dir/scheduler.kubeconfig" --authorization-kubeconfig "$dir/scheduler.kubeconfig" \
     --leader-elect=false --bind-address 127.0.0.1 --secure-port 10259 --v=1
@@ -349,6 +357,7 @@ EOF
 kubeconfig=$dir/admin.kubeconfig
 api.server=https://$node_ip:$api_port
 node.name=$node_name
+netns=$netns
 node.ip=$node_ip
 host.ip=$host_ip
 pod.cidr=$pod_cidr

@@ -2,6 +2,10 @@ package io.helmoci.testbed;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,12 +13,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Assumptions;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -150,6 +158,11 @@ public final class ClusterFixture implements AutoCloseable {
         return properties.getProperty("node.ip");
     }
 
+    /** The network namespace every component and pod network lives in. */
+    public String networkNamespace() {
+        return properties.getProperty("netns");
+    }
+
     public String nodeName() {
         return properties.getProperty("node.name");
     }
@@ -197,6 +210,67 @@ public final class ClusterFixture implements AutoCloseable {
         String name = safe + "-" + namespaceCount.incrementAndGet();
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
         return name;
+    }
+
+    /**
+     * Waits until every replica of Deployment {@code name} is updated and Ready (the rollout finished)
+     * and returns it.
+     */
+    public Deployment awaitDeploymentReady(String namespace, String name, Duration timeout) {
+        return client.apps().deployments().inNamespace(namespace).withName(name).waitUntilCondition(d -> d != null
+                && d.getStatus() != null && d.getSpec().getReplicas() != null
+                && d.getStatus().getObservedGeneration() != null
+                && d.getStatus().getObservedGeneration() >= d.getMetadata().getGeneration()
+                && Objects.equals(d.getStatus().getUpdatedReplicas(), d.getSpec().getReplicas())
+                && Objects.equals(d.getStatus().getReadyReplicas(), d.getSpec().getReplicas())
+                && Objects.equals(d.getStatus().getReplicas(), d.getSpec().getReplicas()), timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** {@code http://<ClusterIP>:<port>} of Service {@code name}: reachable from this JVM through kube-proxy. */
+    public URI serviceUrl(String namespace, String name, int port) {
+        Service service = client.services().inNamespace(namespace).withName(name).get();
+        if (service == null) {
+            throw new IllegalStateException("no Service " + namespace + "/" + name);
+        }
+        return URI.create("http://" + service.getSpec().getClusterIP() + ":" + port);
+    }
+
+    /**
+     * GETs {@code url}, retrying connection failures and non-2xx answers until {@code timeout} (a new
+     * Service's rules reach kube-proxy a moment after its pods are Ready); returns the last answer.
+     */
+    public HttpResponse<String> httpGet(URI url, Duration timeout) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        HttpResponse<String> last = null;
+        Exception lastFailure = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                last = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                if (last.statusCode() / 100 == 2) {
+                    return last;
+                }
+            } catch (IOException e) {
+                lastFailure = e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+            sleep(Duration.ofMillis(500));
+        }
+        if (last != null) {
+            return last;
+        }
+        throw new IllegalStateException("GET " + url + " failed until the timeout of " + timeout, lastFailure);
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     /** The last lines of every component's log (etcd, API server, controllers, kubelet, containerd, ...). */
