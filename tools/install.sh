@@ -3,7 +3,7 @@
 # them OUTSIDE the checkout, keyed by version, so a fresh clone (and CI) reuses them:
 #
 #   kube-apiserver, kubectl (k8s.io/kubernetes), etcd  -> <cache>/kubeapitest/k8s/<ver>-linux-amd64/
-#   helm, oras, distribution v3 registry               -> <cache>/<name>/<version>/
+#   helm (3 and 4), oras, distribution v3 registry     -> <cache>/<name>/<version>/
 #   docker-registry (CNCF distribution 2.8)            -> Debian package, /usr/bin/docker-registry
 #
 # Go programs are built from the module versions pinned in tools/go/<name>/go.mod (+ go.sum, so no
@@ -63,11 +63,20 @@ build kubernetes "$kube_dir" "$k8s_ld" \
 etcd_version=$(pinned etcd go.etcd.io/etcd/server/v3)
 build etcd "$kube_dir" "-X go.etcd.io/etcd/api/v3/version.GitSHA=$etcd_version" etcd=go.etcd.io/etcd/server/v3
 
-# --- helm, oras, distribution v3
-helm_version=$(pinned helm helm.sh/helm/v3)
+# --- helm 3 and helm 4 (issue 9): both majors side by side, each from its own pinned module
+# (tools/go/helm3, tools/go/helm4) and cached under <cache>/helm/<version>/helm. The tests run
+# every helm step with both (testbed HelmMajor); the `helm` property stays Helm 3.
+helm_version=$(pinned helm3 helm.sh/helm/v3)
 helm_dir="$cache/helm/$helm_version"
-build helm "$helm_dir" "-X helm.sh/helm/v3/internal/version.version=$helm_version -X helm.sh/helm/v3/internal/version.gitTreeState=clean" \
+build helm3 "$helm_dir" "-X helm.sh/helm/v3/internal/version.version=$helm_version -X helm.sh/helm/v3/internal/version.gitTreeState=clean" \
   helm=helm.sh/helm/v3/cmd/helm
+helm4_version=$(pinned helm4 helm.sh/helm/v4)
+helm4_dir="$cache/helm/$helm4_version"
+build helm4 "$helm4_dir" "-X helm.sh/helm/v4/internal/version.version=$helm4_version -X helm.sh/helm/v4/internal/version.gitTreeState=clean" \
+  helm=helm.sh/helm/v4/cmd/helm
+# --- end of helm
+
+# --- oras, distribution v3
 oras_version=$(pinned oras oras.land/oras)
 oras_dir="$cache/oras/$oras_version"
 build oras "$oras_dir" "-X oras.land/oras/internal/version.Version=${oras_version#v} -X oras.land/oras/internal/version.BuildMetadata=" \
@@ -218,6 +227,8 @@ etcd=$kube_dir/etcd
 etcd.version=$etcd_version
 helm=$helm_dir/helm
 helm.version=$helm_version
+helm4=$helm4_dir/helm
+helm4.version=$helm4_version
 oras=$oras_dir/oras
 oras.version=$oras_version
 registry.distribution=$dist_dir/registry
@@ -226,6 +237,13 @@ registry.debian=$debian_registry
 registry.debian.version=$debian_registry_version
 EOF
 printf '%s' "$cluster_props" >> "$props.tmp" # the real-cluster block's keys
+# Keep the keys this script does not write (another checkout's install.sh may add components to the
+# shared cache): a key is replaced, never dropped.
+if [ -f "$props" ]; then
+  grep -E '^[^#=]+=' "$props" | while IFS= read -r line; do
+    grep -q "^${line%%=*}=" "$props.tmp" || echo "$line"
+  done >> "$props.tmp" || true
+fi
 mv -f "$props.tmp" "$props"
 
 # Prove each binary runs before declaring success.
@@ -233,9 +251,10 @@ mv -f "$props.tmp" "$props"
 "$kube_dir/etcd" --version >/dev/null || die "etcd does not run"
 "$kube_dir/kubectl" version --client >/dev/null || die "kubectl does not run"
 "$helm_dir/helm" version >/dev/null || die "helm does not run"
+"$helm4_dir/helm" version >/dev/null || die "helm 4 does not run"
 "$oras_dir/oras" version >/dev/null || die "oras does not run"
 "$dist_dir/registry" --version >/dev/null || die "distribution registry does not run"
 
-log "ready in $(( $(date +%s) - total_start ))s: kube-apiserver $k8s_version, etcd $etcd_version, helm $helm_version, oras $oras_version, distribution $dist_version, docker-registry $debian_registry_version"
+log "ready in $(( $(date +%s) - total_start ))s: kube-apiserver $k8s_version, etcd $etcd_version, helm $helm_version and $helm4_version, oras $oras_version, distribution $dist_version, docker-registry $debian_registry_version"
 log "tool paths: $props"
 if [ "${1:-}" = "--print" ]; then echo "$props"; cat "$props"; fi

@@ -23,6 +23,7 @@ import io.helmoci.testbed.ChartFactory;
 import io.helmoci.testbed.ChartSpec;
 import io.helmoci.testbed.Digests;
 import io.helmoci.testbed.HelmCli;
+import io.helmoci.testbed.HelmMajor;
 import io.helmoci.testbed.OrasCli;
 import io.helmoci.testbed.RawRegistryClient;
 import io.helmoci.testbed.RegistryFixture;
@@ -72,17 +73,17 @@ class ChartPullerAuthModesIT {
     }
 
     static Stream<Arguments> registries() {
-        return Stream.of(RegistryImplementation.values())
-                .flatMap(impl -> Stream.of(Mode.values()).map(mode -> Arguments.of(impl, mode)));
+        return Stream.of(RegistryImplementation.values()).flatMap(impl -> Stream.of(Mode.values())
+                .flatMap(mode -> Stream.of(HelmMajor.values()).map(major -> Arguments.of(impl, mode, major))));
     }
 
-    @ParameterizedTest(name = "{0} {1}")
+    @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("registries")
-    void pullsWhatHelmAndOrasPushed(RegistryImplementation implementation, Mode mode, @TempDir Path dir) throws Throwable {
+    void pullsWhatHelmAndOrasPushed(RegistryImplementation implementation, Mode mode, HelmMajor major, @TempDir Path dir) throws Throwable {
         try (RegistryFixture registry = mode.configure(RegistryFixture.builder(implementation)).start();
              ChartPuller puller = new ChartPuller(dir.resolve("store"))) {
             try {
-                HelmCli helm = new HelmCli(dir.resolve("helm"));
+                HelmCli helm = new HelmCli(dir.resolve("helm"), major);
                 OrasCli oras = new OrasCli(dir.resolve("oras"));
                 if (mode.needsLoginToPush()) {
                     helm.login(registry, USER, PASSWORD);

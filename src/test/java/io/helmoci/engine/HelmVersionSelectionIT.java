@@ -6,13 +6,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import io.helmoci.engine.registry.Credentials;
 import io.helmoci.engine.registry.RegistryOptions;
@@ -20,6 +23,7 @@ import io.helmoci.engine.version.VersionSelector;
 import io.helmoci.testbed.ChartFactory;
 import io.helmoci.testbed.ChartSpec;
 import io.helmoci.testbed.HelmCli;
+import io.helmoci.testbed.HelmMajor;
 import io.helmoci.testbed.OciManifests;
 import io.helmoci.testbed.ProcessRunner;
 import io.helmoci.testbed.RawRegistryClient;
@@ -28,7 +32,7 @@ import io.helmoci.testbed.RegistryFixture;
 import io.helmoci.testbed.RegistryImplementation;
 
 /**
- * The engine picks the same version as the real {@code helm pull} on the same tag list: build
+ * The engine picks the same version as the real {@code helm pull} (Helm 3 and Helm 4) on the same tag list: build
  * metadata stored as {@code _}, prereleases, non-semver tags, every range syntax. The engine reads
  * the tag list two tags a page, so the registry's {@code Link} pagination is followed for real.
  */
@@ -62,18 +66,26 @@ class HelmVersionSelectionIT {
         puller = new ChartPuller(work.resolve("store"));
     }
 
-    @ParameterizedTest(name = "--version \"{0}\"")
-    @ValueSource(strings = { "*", "^1.0", "^1.2.1", "~1.2.0", ">=1.0.0 <2.0.0", ">=1.0, <2.0", "1.2.x", "1.x", "2.x", "<1.0.0 || >=2.1.0",
-            "1.0.0 - 1.2.3", "!=2.1.0+build.7", ">1.2.x", "^1.3.0-0", ">=2.0.0-0", "~1.0.0", "=1.2.3", "1.0.0+build.1", "1.10.0", "<=1.10" })
-    void pickTheVersionHelmPicks(String requested) {
-        String helmVersion = helmPull(List.of("--version", requested));
-        assertThat(enginePick(requested, false)).as("helm picked %s", helmVersion).isEqualTo(helmVersion);
+    private static final List<String> RANGES = List.of("*", "^1.0", "^1.2.1", "~1.2.0", ">=1.0.0 <2.0.0", ">=1.0, <2.0", "1.2.x", "1.x",
+            "2.x", "<1.0.0 || >=2.1.0", "1.0.0 - 1.2.3", "!=2.1.0+build.7", ">1.2.x", "^1.3.0-0", ">=2.0.0-0", "~1.0.0", "=1.2.3",
+            "1.0.0+build.1", "1.10.0", "<=1.10");
+
+    static Stream<Arguments> rangesForEachHelm() {
+        return Stream.of(HelmMajor.values()).flatMap(major -> RANGES.stream().map(range -> Arguments.of(major, range)));
     }
 
-    @Test
-    void noVersionMeansTheNewestStableAndDevelAdmitsPrereleases() {
-        assertThat(enginePick(null, false)).isEqualTo(helmPull(List.of())).isEqualTo("2.1.0+build.7");
-        assertThat(enginePick(null, true)).isEqualTo(helmPull(List.of("--devel")));
+    @ParameterizedTest(name = "{0} --version \"{1}\"")
+    @MethodSource("rangesForEachHelm")
+    void pickTheVersionHelmPicks(HelmMajor major, String requested) {
+        String helmVersion = helmPull(major, List.of("--version", requested));
+        assertThat(enginePick(requested, false)).as("%s picked %s", major, helmVersion).isEqualTo(helmVersion);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(HelmMajor.class)
+    void noVersionMeansTheNewestStableAndDevelAdmitsPrereleases(HelmMajor major) {
+        assertThat(enginePick(null, false)).isEqualTo(helmPull(major, List.of())).isEqualTo("2.1.0+build.7");
+        assertThat(enginePick(null, true)).isEqualTo(helmPull(major, List.of("--devel")));
     }
 
     @Test
@@ -99,13 +111,13 @@ class HelmVersionSelectionIT {
     }
 
     /** What the real helm pulls: the version behind the tag in the written file's name ({@code demo-<tag>.tgz}). */
-    private static String helmPull(List<String> flags) {
+    private static String helmPull(HelmMajor major, List<String> flags) {
         try {
             Path dest = Files.createTempDirectory(work, "pull");
             List<String> args = new ArrayList<>(List.of("pull", registry.ociUrl(REPO), "-d", dest.toString()));
             args.addAll(flags);
             args.addAll(HelmCli.connectionFlags(registry));
-            ProcessRunner.Result result = helm.run(args).orThrow();
+            ProcessRunner.Result result = new HelmCli(work.resolve("helm-" + major), major).run(args).orThrow();
             try (var files = Files.list(dest)) {
                 String name = files.map(p -> p.getFileName().toString()).findFirst()
                         .orElseThrow(() -> new AssertionError("helm pull wrote nothing: " + result));

@@ -20,12 +20,14 @@ import java.util.stream.Stream;
  * The real {@code helm} CLI, isolated in its own home: every HELM_* directory, the registry
  * config (credentials) and HOME point into {@code home}, so the user's ~/.config/helm is never read
  * or written. Connection flags ({@code --plain-http} or {@code --ca-file}) follow the registry.
+ * Helm 3 unless a {@link HelmMajor} is given.
  */
 public final class HelmCli {
     private static final Duration TIMEOUT = Duration.ofMinutes(2);
     private static final Pattern DIGEST = Pattern.compile("(?m)^Digest: (\\S+)$");
 
     private final Path home;
+    private final HelmMajor major;
     private final Map<String, String> env;
 
     /** What {@code helm push} reported. */
@@ -33,7 +35,12 @@ public final class HelmCli {
     }
 
     public HelmCli(Path home) {
+        this(home, HelmMajor.HELM_3);
+    }
+
+    public HelmCli(Path home, HelmMajor major) {
         this.home = home;
+        this.major = major;
         try {
             Files.createDirectories(home);
         } catch (IOException e) {
@@ -59,6 +66,15 @@ public final class HelmCli {
         return home;
     }
 
+    public HelmMajor major() {
+        return major;
+    }
+
+    /** The helm binary this runs. */
+    public Path executable() {
+        return major.executable();
+    }
+
     /** The isolating environment helm runs with, to run it under another program (e.g. {@code /usr/bin/time}). */
     public Map<String, String> environment() {
         return env;
@@ -71,7 +87,7 @@ public final class HelmCli {
 
     public ProcessRunner.Result run(List<String> args, byte[] stdin) {
         List<String> command = new ArrayList<>();
-        command.add(Tools.helm().toString());
+        command.add(major.executable().toString());
         command.addAll(args);
         return ProcessRunner.run(command, env, home, stdin, TIMEOUT);
     }

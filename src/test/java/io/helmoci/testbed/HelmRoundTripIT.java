@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import io.helmoci.testbed.RegistryFixture.AuthMode;
 import io.helmoci.testbed.RegistryFixture.RegistryRequest;
 
-/** Real helm push then helm pull through every registry mode, on both registry generations: the chart comes back byte for byte. */
+/** Real helm push then helm pull (Helm 3 and Helm 4) through every registry mode, on both registry generations: the chart comes back byte for byte. */
 class HelmRoundTripIT {
     private static final String USER = "alice";
     private static final String PASSWORD = "s3cret-pass";
@@ -46,18 +46,19 @@ class HelmRoundTripIT {
     }
 
     static Stream<Arguments> registries() {
-        return Stream.of(RegistryImplementation.values())
-                .flatMap(impl -> Stream.of(Mode.values()).map(mode -> Arguments.of(impl, mode)));
+        return Stream.of(RegistryImplementation.values()).flatMap(impl -> Stream.of(Mode.values())
+                .flatMap(mode -> Stream.of(HelmMajor.values()).map(major -> Arguments.of(impl, mode, major))));
     }
 
-    @ParameterizedTest(name = "{0} {1}")
+    @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("registries")
-    void helmPushThenPullGivesTheSameChartBack(RegistryImplementation implementation, Mode mode, @TempDir Path dir) throws Throwable {
+    void helmPushThenPullGivesTheSameChartBack(RegistryImplementation implementation, Mode mode, HelmMajor major, @TempDir Path dir)
+            throws Throwable {
         try (RegistryFixture registry = mode.configure(RegistryFixture.builder(implementation)).start()) {
             try {
                 System.out.printf("[report] %s %s %s started in %d ms%n", implementation, implementation.version(), mode,
                         registry.lastStartupTime().toMillis());
-                HelmCli helm = new HelmCli(dir.resolve("helm"));
+                HelmCli helm = new HelmCli(dir.resolve("helm"), major);
                 if (registry.authMode() != AuthMode.NONE) {
                     assertThat(helm.tryPush(registry, chart, "charts").exitCode()).as("push without login").isNotZero();
                     helm.login(registry, USER, PASSWORD);
