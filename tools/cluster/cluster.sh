@@ -459,6 +459,9 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
         BinaryName = "$runc"
         Root = "$dir/containerd/runc"
         SystemdCgroup = false
+  # The cluster's own registry speaks plain HTTP: images pushed there (the operator's) are pulled as users pull.
+  [plugins."io.containerd.grpc.v1.cri".registry.mirrors."$node_ip:$registry_port"]
+    endpoint = ["http://$node_ip:$registry_port"]
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "$cni_dir"
     conf_dir = "$dir/cni/net.d"
