@@ -195,6 +195,20 @@ public final class ClusterFixture implements AutoCloseable {
         script(List.of("import", tarball.toAbsolutePath().toString()), Duration.ofMinutes(3)).orThrow();
     }
 
+    /**
+     * The host PID of a running container's main process, from the node's containerd (the
+     * {@code containerd://<id>} of a pod's container status), e.g. to read its {@code /proc} status.
+     */
+    public long containerPid(String containerId) {
+        String id = containerId.replaceFirst("^containerd://", "");
+        ProcessRunner.Result tasks = ProcessRunner.run(List.of(Tools.executable("ctr").toString(), "--address",
+                dir.resolve("containerd/containerd.sock").toString(), "-n", "k8s.io", "tasks", "ls")).orThrow();
+        return tasks.stdout().lines().map(line -> line.trim().split("\\s+"))
+                .filter(columns -> columns.length >= 2 && columns[0].equals(id))
+                .mapToLong(columns -> Long.parseLong(columns[1])).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no running task " + id + " in:\n" + tasks.stdout()));
+    }
+
     /** Runs the real kubectl against this cluster, as admin. */
     public ProcessRunner.Result kubectl(String... args) {
         List<String> command = new ArrayList<>(List.of(Tools.kubectl().toString(),
