@@ -31,7 +31,11 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -71,15 +75,20 @@ abstract class OperatorInCluster {
     static final Path SAMPLE_CHART_DIR = Path.of("src/test/resources/charts/hello-http");
     static final String LEASE = "helm-oci-operator-leader";
     static final String INSTANCE_LABEL = "app.kubernetes.io/instance";
-    static final Duration READY_TIMEOUT = Duration.ofMinutes(4);
+    static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
+    static final Duration HELM_TIMEOUT = Duration.ofMinutes(5);
     static final long MEMORY_LIMIT_BYTES = 512L * 1024 * 1024;
     private static final Pattern CHART_VERSION = Pattern.compile("(?m)^version:\\s*\"?([^\"\\s]+)\"?\\s*$");
 
     @RegisterExtension
     static final ClusterExtension cluster = new ClusterExtension();
 
+    /** The steps build on each other: after a failed one, the rest are skipped instead of timing out one by one. */
+    @RegisterExtension
+    final StopAfterFailure stopAfterFailure = new StopAfterFailure();
+
     private final HelmMajor major;
-    private HelmCli helm;
+    private HelmCli helmCli;
     private Path work;
     private String operatorChartRef;
     private String operatorChartVersion;
@@ -105,18 +114,18 @@ abstract class OperatorInCluster {
     void pushTheImageAndTheCharts() throws IOException {
         image = OperatorImage.pushedTo(node());
         work = Files.createTempDirectory("operator-e2e-" + major);
-        helm = new HelmCli(work.resolve("helm"), major);
+        helmCli = new HelmCli(work.resolve("helm"), major);
         removeEarlierInstall();
         String registry = node().registry();
         // The operator's own chart, packaged from the checkout and pushed as an OCI chart.
         operatorChartVersion = chartVersion(Path.of(CHART_DIR));
         Path operatorChart = helmPackage(Path.of(CHART_DIR));
-        helm.run(List.of("push", operatorChart.toString(), "oci://" + registry + "/charts", "--plain-http")).orThrow();
+        helm(List.of("push", operatorChart.toString(), "oci://" + registry + "/charts", "--plain-http")).orThrow();
         operatorChartRef = "oci://" + registry + "/charts/" + RELEASE;
         // The sample chart the HelmOciCharts point at.
         Path sampleChart = helmPackage(SAMPLE_CHART_DIR);
         sampleChartBytes = Files.readAllBytes(sampleChart);
-        helm.run(List.of("push", sampleChart.toString(), "oci://" + registry + "/samples", "--plain-http")).orThrow();
+        helm(List.of("push", sampleChart.toString(), "oci://" + registry + "/samples", "--plain-http")).orThrow();
         sampleChartRef = "oci://" + registry + "/samples/hello-http";
         chartsNamespace = cluster.namespace();
     }
@@ -130,7 +139,7 @@ abstract class OperatorInCluster {
     @Order(1)
     void helmInstallFromTheRegistryRunsAReadyPodWithTheChartsSecurityContext() {
         // The README's install command, with the cluster's registry as HOST (plain HTTP).
-        helm.run(List.of("install", RELEASE, operatorChartRef, "--version", operatorChartVersion,
+        helm(List.of("install", RELEASE, operatorChartRef, "--version", operatorChartVersion,
                 "--namespace", RELEASE_NAMESPACE, "--create-namespace", "--plain-http",
                 "--set", "image.repository=" + image.repository(), "--set", "image.tag=" + image.tag())).orThrow();
 
@@ -224,7 +233,7 @@ abstract class OperatorInCluster {
         client.start();
         try {
             // The base URL becomes the Service's ClusterIP: this cluster has no DNS (see the class comment).
-            helm.run(List.of("upgrade", RELEASE, operatorChartRef, "--version", operatorChartVersion,
+            helm(List.of("upgrade", RELEASE, operatorChartRef, "--version", operatorChartVersion,
                     "--namespace", RELEASE_NAMESPACE, "--plain-http", "--reuse-values",
                     "--set", "replicas=2", "--set", "artifactsBaseUrl=" + serviceUrl)).orThrow();
             node().awaitDeploymentReady(RELEASE_NAMESPACE, RELEASE, READY_TIMEOUT);
@@ -265,11 +274,11 @@ abstract class OperatorInCluster {
         String artifactUrl = awaitReady(chartName("hello")).getStatus().getArtifact().getUrl();
         String helloImage = "image=" + node().helloImage();
 
-        helm.run(List.of("install", "from-url", artifactUrl, "--namespace", chartsNamespace, "--set", helloImage,
+        helm(List.of("install", "from-url", artifactUrl, "--namespace", chartsNamespace, "--set", helloImage,
                 "--set", "message=from the artifact URL")).orThrow();
         String indexUrl = serviceUrl + "/charts/" + chartsNamespace;
-        helm.run(List.of("repo", "add", "operator-index", indexUrl)).orThrow();
-        helm.run(List.of("install", "from-index", "operator-index/hello-http", "--version", "1.0.0",
+        helm(List.of("repo", "add", "operator-index", indexUrl)).orThrow();
+        helm(List.of("install", "from-index", "operator-index/hello-http", "--version", "1.0.0",
                 "--namespace", chartsNamespace, "--set", helloImage, "--set", "message=from the index")).orThrow();
 
         for (String release : List.of("from-url", "from-index")) {
@@ -285,7 +294,7 @@ abstract class OperatorInCluster {
     void helmUninstallLeavesNoOperatorObjectsBehindButKeepsTheCrd() {
         reportMemory("before uninstall", onlyLeader());
 
-        helm.run(List.of("uninstall", RELEASE, "--namespace", RELEASE_NAMESPACE, "--wait", "--timeout", "3m")).orThrow();
+        helm(List.of("uninstall", RELEASE, "--namespace", RELEASE_NAMESPACE, "--wait", "--timeout", "3m")).orThrow();
 
         String selector = INSTANCE_LABEL + "=" + RELEASE;
         List<HasMetadata> left = new ArrayList<>();
@@ -309,6 +318,21 @@ abstract class OperatorInCluster {
     }
 
     // --- helpers
+
+    static final class StopAfterFailure implements TestWatcher, ExecutionCondition {
+        private volatile String failedStep;
+
+        @Override
+        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+            return failedStep == null ? ConditionEvaluationResult.enabled("no step failed")
+                    : ConditionEvaluationResult.disabled("step " + failedStep + " failed; this one builds on it");
+        }
+
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            failedStep = context.getDisplayName();
+        }
+    }
 
     private HelmOciChart createChart(String name) {
         HelmOciChartSpec spec = new HelmOciChartSpec();
@@ -432,9 +456,22 @@ abstract class OperatorInCluster {
                 "--all-containers", "--prefix").stdout();
     }
 
+    /**
+     * Runs helm of this class's major in its isolated home, with {@code KUBECONFIG} pointing at the
+     * cluster (as a user's shell has it), so the commands stay exactly what the README shows.
+     */
+    private ProcessRunner.Result helm(List<String> args) {
+        List<String> command = new ArrayList<>();
+        command.add(major.executable().toString());
+        command.addAll(args);
+        Map<String, String> env = new java.util.HashMap<>(helmCli.environment());
+        env.put("KUBECONFIG", node().kubeconfig().toString());
+        return ProcessRunner.run(command, env, helmCli.home(), null, HELM_TIMEOUT);
+    }
+
     private Path helmPackage(Path chartDir) {
         Path out = work.resolve("packages");
-        helm.run(List.of("package", chartDir.toAbsolutePath().toString(), "--destination", out.toString())).orThrow();
+        helm(List.of("package", chartDir.toAbsolutePath().toString(), "--destination", out.toString())).orThrow();
         String version = chartVersion(chartDir);
         String name = chartDir.getFileName().toString();
         return out.resolve(name + "-" + version + ".tgz");
@@ -457,7 +494,7 @@ abstract class OperatorInCluster {
         if (client().namespaces().withName(RELEASE_NAMESPACE).get() == null) {
             return;
         }
-        helm.run(List.of("uninstall", RELEASE, "--namespace", RELEASE_NAMESPACE, "--wait", "--timeout", "3m"));
+        helm(List.of("uninstall", RELEASE, "--namespace", RELEASE_NAMESPACE, "--wait", "--timeout", "3m"));
         client().namespaces().withName(RELEASE_NAMESPACE).delete();
         client().namespaces().withName(RELEASE_NAMESPACE).waitUntilCondition(n -> n == null, 3, TimeUnit.MINUTES);
     }
