@@ -101,7 +101,7 @@ check_daemons_alive() {
     [ -e "$f" ] || continue
     name=$(basename "$f")
     [ "$name" = watchdog ] && continue
-    if ! kill -0 "$(cat "$f")" 2>/dev/null; then
+    if ! alive "$(cat "$f")"; then
       log "$name exited; its log:"
       tail -n 40 "$dir/logs/$name.log" >&2 || true
       die "$name did not keep running"
@@ -167,13 +167,21 @@ stop_pid_file() {
   local f=$1 pid i
   [ -f "$f" ] || return 0
   pid=$(cat "$f")
-  if [ "$pid" != "$$" ] && [ "$pid" != "${WATCHDOG_SELF:-}" ] && kill -0 "$pid" 2>/dev/null; then
+  if [ "$pid" != "$$" ] && [ "$pid" != "${WATCHDOG_SELF:-}" ] && alive "$pid"; then
     # setsid made each daemon a session leader: signal its whole group (nsenter and the daemon).
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    for i in $(seq 1 40); do alive "$pid" || break; sleep 0.25; done
     kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
   fi
   rm -f "$f"
+}
+
+# Running and not a zombie: the daemons' parent (this script) is gone, and whoever adopted them
+# may reap late, so kill -0 alone would wait for the dead.
+alive() {
+  local state
+  state=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+  case "$state" in Z*) return 1 ;; esac
 }
 
 shim_pids() {
@@ -564,7 +572,7 @@ watch() {
   local pid=$1
   WATCHDOG_SELF=$$
   export WATCHDOG_SELF
-  while kill -0 "$pid" 2>/dev/null; do sleep 2; done
+  while alive "$pid"; do sleep 2; done
   log "process $pid ended: stopping the cluster"
   down
 }
