@@ -127,7 +127,8 @@ abstract class OperatorInCluster {
         sampleChartBytes = Files.readAllBytes(sampleChart);
         helm(List.of("push", sampleChart.toString(), "oci://" + registry + "/samples", "--plain-http")).orThrow();
         sampleChartRef = "oci://" + registry + "/samples/hello-http";
-        chartsNamespace = cluster.namespace();
+        // Its own namespace per Helm major (the extension's namespace is shared by the subclasses' static field).
+        chartsNamespace = node().createNamespace(getClass().getSimpleName());
     }
 
     @AfterAll
