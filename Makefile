@@ -27,6 +27,7 @@ clean:
 .PHONY: crds
 crds: build
 	cp target/kubernetes/helmocicharts.helmoci.io-v1.yml deploy/crds/helmocicharts.helmoci.io-v1.yml
+	cp target/kubernetes/helmocicharts.helmoci.io-v1.yml deploy/chart/helm-oci-operator/crds/helmocicharts.helmoci.io-v1.yml
 
 ## demo: THE first command: a local kube-apiserver and registry, a chart pushed with helm, the operator making a HelmOciChart Ready; Ctrl-C stops it (ONCE=1: show the result and exit)
 .PHONY: demo
@@ -55,6 +56,23 @@ target/quarkus-app/quarkus-run.jar: pom.xml $(shell find src/main -type f 2>/dev
 bench: tools $(TEST_CLASSPATH)
 	QUICK="$(QUICK)" SUITES="$(SUITES)" OPERATOR_COUNTS="$(OPERATOR_COUNTS)" STEADY_INTERVAL="$(STEADY_INTERVAL)" \
 	  STEADY_WINDOW="$(STEADY_WINDOW)" RESULTS="$(RESULTS)" bash tools/bench.sh
+
+## image: the operator image without a daemon (tools/image.sh): Debian base (cached by recipe) + Jib layers -> $(IMAGE_TAR); PUSH=host:port/name:tag also pushes it
+.PHONY: image
+IMAGE_TAR ?= $(CURDIR)/target/helm-oci-operator-image.tar
+image:
+	@IMAGE_TAR="$(IMAGE_TAR)" MVN="$(MVN)" bash tools/image.sh build
+	@if [ -n "$(PUSH)" ]; then IMAGE_TAR="$(IMAGE_TAR)" bash tools/image.sh push "$(PUSH)"; fi
+
+## chart: package deploy/chart/helm-oci-operator into target/chart; PUSH=host:port/path also pushes it as oci://host:port/path/helm-oci-operator
+.PHONY: chart
+chart: tools
+	@bash tools/chart.sh $(PUSH)
+
+## manifests: render deploy/manifests from the chart (ChartManifestsCheckedInIT fails while they differ)
+.PHONY: manifests
+manifests: tools
+	@bash tools/manifests.sh
 
 ## cluster: a real single-node cluster (etcd, kube-apiserver, controller-manager, scheduler, kubelet, kube-proxy, containerd, a registry) in its own network namespace; prints the admin kubeconfig (root only; see tools/cluster/cluster.sh)
 .PHONY: cluster cluster-down

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.helmoci.testbed.ChartFactory;
 import io.helmoci.testbed.ChartSpec;
 import io.helmoci.testbed.HelmCli;
+import io.helmoci.testbed.HelmMajor;
 import io.helmoci.testbed.KubeApiServerFixture;
 import io.helmoci.testbed.OperatorProcess;
 import io.helmoci.testbed.OrasCli;
@@ -155,10 +156,9 @@ class HelmOciChartIT {
         assertThat(table.stdout()).contains("URL", "VERSION", "DIGEST", "READY", "STATUS", "AGE", registry.ociUrl("charts/demo"), "1.1.0",
                 newest.digest().substring(7, 19), "True", "Serving demo 1.1.0");
 
-        // Helm consumes what the operator publishes: the artifact URL, and the namespace as a classic repository.
-        assertThat(helm.run(List.of("template", "demo", status.getArtifact().getUrl())).orThrow().stdout()).contains("kind: Deployment");
-        helm.run(List.of("repo", "add", namespace, operator.baseUrl() + "/charts/" + namespace)).orThrow();
-        assertThat(helm.run(List.of("search", "repo", namespace + "/demo")).orThrow().stdout()).contains(namespace + "/demo", "1.1.0");
+        for (HelmMajor major : HelmMajor.values()) {
+            helmConsumesWhatTheOperatorPublishes(major, namespace, status);
+        }
 
         String metrics = new String(operator.get("/q/metrics").body());
         assertThat(metrics).contains("helmoci_reconcile_duration_seconds_count{result=\"Succeeded\"}",
@@ -823,6 +823,29 @@ class HelmOciChartIT {
 
     private static String sha256(byte[] bytes) throws Exception {
         return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    /**
+     * Helm (3 and 4) consumes what the operator publishes: the artifact URL, the namespace as a classic repository and
+     * the resolved digest reference; each installs the chart's workload into the API server (objects only: no kubelet here).
+     */
+    private static void helmConsumesWhatTheOperatorPublishes(HelmMajor major, String namespace, HelmOciChartStatus status) {
+        HelmCli consumer = new HelmCli(work.resolve("consumer-" + major), major);
+        assertThat(consumer.run(List.of("template", "demo", status.getArtifact().getUrl())).orThrow().stdout()).as("%s template", major)
+                .contains("kind: Deployment");
+        consumer.run(List.of("repo", "add", namespace, operator.baseUrl() + "/charts/" + namespace)).orThrow();
+        assertThat(consumer.run(List.of("search", "repo", namespace + "/demo")).orThrow().stdout()).as("%s search", major)
+                .contains(namespace + "/demo", "1.1.0");
+        List<List<String>> sources = List.of(List.of("url-" + major, status.getArtifact().getUrl()),
+                List.of("repo-" + major, namespace + "/demo", "--version", "1.1.0"),
+                List.of("digest-" + major, status.getResolvedRef(), "--plain-http"));
+        for (List<String> source : sources) {
+            List<String> install = new java.util.ArrayList<>(List.of("install", "-n", namespace, "--kubeconfig", kube.kubeconfig().toString()));
+            install.addAll(source);
+            consumer.run(install).orThrow();
+            assertThat(kube.kubectl("get", "deployment", source.get(0) + "-demo", "-n", namespace, "-o", "jsonpath={.metadata.labels}")
+                    .orThrow().stdout()).as("%s install %s", major, source).contains("\"helm.sh/chart\":\"demo-1.1.0\"");
+        }
     }
 
     private static void waitReady(String namespace, String name) {

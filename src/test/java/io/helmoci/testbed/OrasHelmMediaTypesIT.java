@@ -13,12 +13,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * oras push with Helm's media types (the command of the wire-format reference, section 8) gives a
- * chart helm pull accepts; the types users get by mistake give charts helm pull rejects.
+ * chart helm pull (Helm 3 and Helm 4) accepts; the types users get by mistake give charts helm pull rejects.
  */
 class OrasHelmMediaTypesIT {
     @RegisterExtension
@@ -39,12 +41,13 @@ class OrasHelmMediaTypesIT {
         raw = RawRegistryClient.anonymous(registry);
     }
 
-    @Test
-    void documentedCommandWithHelmTypesGivesAChartHelmPulls(@TempDir Path out) {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(HelmMajor.class)
+    void documentedCommandWithHelmTypesGivesAChartHelmPulls(HelmMajor major, @TempDir Path out) {
         oras.pushHelmChart(registry, "charts/orased:1.2.3", chart).orThrow();
 
         JsonNode manifest = raw.getManifest("charts/orased", "1.2.3").json();
-        Path pulled = helm.pull(registry, "charts/orased", "1.2.3", out);
+        Path pulled = helm(major).pull(registry, "charts/orased", "1.2.3", out);
 
         assertThat(manifest.path("config").path("mediaType").asText()).isEqualTo(OciManifests.HELM_CONFIG);
         assertThat(manifest.path("layers")).singleElement()
@@ -53,28 +56,30 @@ class OrasHelmMediaTypesIT {
         assertThat(Digests.sha256(pulled)).isEqualTo(Digests.sha256(chart));
     }
 
-    @Test
-    void helmTypesWithArtifactTypeAreAcceptedToo(@TempDir Path out) {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(HelmMajor.class)
+    void helmTypesWithArtifactTypeAreAcceptedToo(HelmMajor major, @TempDir Path out) {
         oras.push(registry, "charts/orased-v11:1.2.3", copyOfChart("v11"),
                 List.of("--artifact-type", OciManifests.HELM_CONFIG, "--config", "config.json:" + OciManifests.HELM_CONFIG),
                 chart.getFileName() + ":" + OciManifests.HELM_CHART).orThrow();
 
         JsonNode manifest = raw.getManifest("charts/orased-v11", "1.2.3").json();
         report("artifact-type manifest", manifest.toString());
-        Path pulled = helm.pull(registry, "charts/orased-v11", "1.2.3", out);
+        Path pulled = helm(major).pull(registry, "charts/orased-v11", "1.2.3", out);
 
         assertThat(manifest.path("artifactType").asText()).isEqualTo(OciManifests.HELM_CONFIG);
         assertThat(Digests.sha256(pulled)).isEqualTo(Digests.sha256(chart));
     }
 
-    @Test
-    void defaultOrasTypesGiveAnArtifactHelmRejects(@TempDir Path out) {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(HelmMajor.class)
+    void defaultOrasTypesGiveAnArtifactHelmRejects(HelmMajor major, @TempDir Path out) {
         oras.push(registry, "charts/orased-default:1.2.3", copyOfChart("default"), List.of(), chart.getFileName().toString()).orThrow();
 
         JsonNode manifest = raw.getManifest("charts/orased-default", "1.2.3").json();
-        ProcessRunner.Result pull = helm.tryPull(registry, "charts/orased-default", "1.2.3", out);
+        ProcessRunner.Result pull = helm(major).tryPull(registry, "charts/orased-default", "1.2.3", out);
         report("default types manifest", manifest.toString());
-        report("helm pull, oras default types", pull.stderr());
+        report(major + " pull, oras default types", pull.stderr());
 
         assertThat(manifest.path("artifactType").asText()).isEqualTo("application/vnd.unknown.artifact.v1");
         assertThat(manifest.path("config").path("mediaType").asText()).isEqualTo(OciManifests.OCI_EMPTY);
@@ -83,27 +88,29 @@ class OrasHelmMediaTypesIT {
         assertThat(pull.stderr()).contains("manifest does not contain minimum number of descriptors (2), descriptors found: 1");
     }
 
-    @Test
-    void helmConfigWithAPlainLayerTypeIsRejected(@TempDir Path out) {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(HelmMajor.class)
+    void helmConfigWithAPlainLayerTypeIsRejected(HelmMajor major, @TempDir Path out) {
         Path dir = copyOfChart("plain-layer");
         oras.push(registry, "charts/orased-plain:1.2.3", dir, List.of("--config", "config.json:" + OciManifests.HELM_CONFIG),
                 chart.getFileName() + ":application/gzip").orThrow();
 
-        ProcessRunner.Result pull = helm.tryPull(registry, "charts/orased-plain", "1.2.3", out);
-        report("helm pull, helm config + application/gzip layer", pull.stderr());
+        ProcessRunner.Result pull = helm(major).tryPull(registry, "charts/orased-plain", "1.2.3", out);
+        report(major + " pull, helm config + application/gzip layer", pull.stderr());
 
         assertThat(pull.exitCode()).isNotZero();
         assertThat(pull.stderr()).contains("manifest does not contain a layer with mediatype " + OciManifests.HELM_CHART);
     }
 
-    @Test
-    void legacyChartLayerTypeIsPulledWithAWarning(@TempDir Path out) {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(HelmMajor.class)
+    void legacyChartLayerTypeIsPulledWithAWarning(HelmMajor major, @TempDir Path out) {
         Path dir = copyOfChart("legacy");
         oras.push(registry, "charts/orased-legacy:1.2.3", dir, List.of("--config", "config.json:" + OciManifests.HELM_CONFIG),
                 chart.getFileName() + ":" + OciManifests.HELM_LEGACY_CHART).orThrow();
 
-        ProcessRunner.Result pull = helm.tryPull(registry, "charts/orased-legacy", "1.2.3", out);
-        report("helm pull, legacy layer type", pull.stdout() + pull.stderr());
+        ProcessRunner.Result pull = helm(major).tryPull(registry, "charts/orased-legacy", "1.2.3", out);
+        report(major + " pull, legacy layer type", pull.stdout() + pull.stderr());
 
         assertThat(pull.exitCode()).isZero();
         assertThat(pull.stdout() + pull.stderr()).contains("Warning: chart media type application/tar+gzip is deprecated");
@@ -119,6 +126,10 @@ class OrasHelmMediaTypesIT {
 
         assertThat(push.exitCode()).isNotZero();
         assertThat(push.stderr()).contains("unknown flag: --manifest-type");
+    }
+
+    private static HelmCli helm(HelmMajor major) {
+        return new HelmCli(work.resolve("helm-" + major), major);
     }
 
     /** A directory holding the chart and its config.json, for oras to push from. */

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -95,9 +97,10 @@ class TokenAuthIT {
             assertThat(bare.path("access_token").asText()).isNotEmpty();
         }
 
-        @Test
-        void helmPushAndPullWorkWithTokensTheRegistryVerified() {
-            HelmCli helm = new HelmCli(dir.resolve("helm"));
+        @ParameterizedTest(name = "{0}")
+        @EnumSource(HelmMajor.class)
+        void helmPushAndPullWorkWithTokensTheRegistryVerified(HelmMajor major) {
+            HelmCli helm = new HelmCli(dir.resolve("helm"), major);
             helm.login(registry(), USER, PASSWORD);
             helm.push(registry(), chart, "private");
             Path pulled = helm.pull(registry(), "private/tokchart", "1.0.0", dir.resolve("out"));
@@ -215,13 +218,14 @@ class TokenAuthIT {
                     "service", tokens().service())).path("error").asText()).isEqualTo("invalid_grant");
         }
 
-        @Test
-        void helmUsesADockerIdentityTokenThroughTheRefreshGrant() throws Exception {
+        @ParameterizedTest(name = "{0}")
+        @EnumSource(HelmMajor.class)
+        void helmUsesADockerIdentityTokenThroughTheRefreshGrant(HelmMajor major) throws Exception {
             RawRegistryClient.withCredentials(registry(), USER, PASSWORD)
                     .pushChart("idtoken/tokchart", "1.0.0", chart, RawRegistryClient.ChartManifestStyle.HELM);
             String refreshToken = post(Map.of("grant_type", "password", "client_id", "testbed", "access_type", "offline",
                     "username", USER, "password", PASSWORD, "service", tokens().service())).path("refresh_token").asText();
-            HelmCli helm = new HelmCli(dir.resolve("helm"));
+            HelmCli helm = new HelmCli(dir.resolve("helm"), major);
             Files.createDirectories(helm.registryConfig().getParent());
             Files.writeString(helm.registryConfig(),
                     "{\"auths\":{\"" + registry().host() + "\":{\"identitytoken\":\"" + refreshToken + "\"}}}");

@@ -10,17 +10,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import io.helmoci.engine.EngineException;
 import io.helmoci.engine.Reason;
 import io.helmoci.testbed.ChartArchiveBuilder;
+import io.helmoci.testbed.HelmMajor;
 import io.helmoci.testbed.ProcessRunner;
-import io.helmoci.testbed.Tools;
 
-/** The validator against charts made and read by the real helm CLI. */
+/** The validator against charts made and read by the real helm CLI (Helm 3 and Helm 4). */
 class ChartValidatorIT {
     static final ChartValidator VALIDATOR = new ChartValidator(ChartLimits.defaults());
 
@@ -28,13 +28,10 @@ class ChartValidatorIT {
     Path dir;
     Path helm;
 
-    @BeforeEach
-    void findHelm() {
-        helm = Tools.helm();
-    }
-
-    @Test
-    void acceptsWhatHelmPackagesAndReadsTheSameMetadataAsHelm() {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(HelmMajor.class)
+    void acceptsWhatHelmPackagesAndReadsTheSameMetadataAsHelm(HelmMajor major) {
+        helm = major.executable();
         helm("create", "mychart").orThrow();
         helm("create", "mychart/charts/sub").orThrow();
         helm("package", "mychart", "--version", "1.2.3+build.7", "--app-version", "2.0", "-d", "out").orThrow();
@@ -57,15 +54,20 @@ class ChartValidatorIT {
      * Each hostile archive is refused here; what helm v3.22 does with it is asserted too, so the
      * claims "Helm refuses it as well" and "stricter than Helm" stay true.
      */
-    @Test
-    void refusesHostileArchivesWhetherOrNotHelmDoes() {
-        Map<String, ChartArchiveBuilder> helmAlsoRefuses = Map.of(
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(HelmMajor.class)
+    void refusesHostileArchivesWhetherOrNotHelmDoes(HelmMajor major) {
+        helm = major.executable();
+        Map<String, ChartArchiveBuilder> helmAlsoRefuses = new java.util.HashMap<>(Map.of(
                 "chart illegally references parent directory", chart("c", "1.0.0").file("c/../../x", "x"),
                 "chart illegally contains absolute paths", chart("c", "1.0.0").file("c//etc/x", "x"),
                 "chart illegally contains content outside the base directory", chart("c", "1.0.0").file("README.md", "x"),
-                "larger than the maximum file size", chart("c", "1.0.0").zeros("c/big.bin", 6 * 1024 * 1024),
                 "Chart.yaml file is missing", new ChartArchiveBuilder().file("c/values.yaml", "x: 1"),
-                "error unpacking subchart README.md", chart("c", "1.0.0").file("c/charts/README.md", "x"));
+                "error unpacking subchart README.md", chart("c", "1.0.0").file("c/charts/README.md", "x")));
+        ChartArchiveBuilder sixMiBFile = chart("c", "1.0.0").zeros("c/big.bin", 6 * 1024 * 1024);
+        if (major == HelmMajor.HELM_3) {
+            helmAlsoRefuses.put("larger than the maximum file size", sixMiBFile);
+        }
         helmAlsoRefuses.forEach((helmsError, archive) -> {
             Path tgz = archive.writeTo(dir.resolve("refused.tgz"));
             assertThatThrownBy(() -> VALIDATOR.validate(tgz)).isInstanceOf(EngineException.class);
@@ -84,6 +86,7 @@ class ChartValidatorIT {
                         "apiVersion: v2\nname: right\nversion: 1.0.0\n"),
                 "apiVersion 'v9' is not supported", new ChartArchiveBuilder().file("c/Chart.yaml",
                         "apiVersion: v9\nname: c\nversion: 1.0.0\n"));
+
         helmAccepts.forEach((ourError, archive) -> {
             Path tgz = archive.writeTo(dir.resolve("stricter.tgz"));
             assertThatThrownBy(() -> VALIDATOR.validate(tgz)).isInstanceOfSatisfying(EngineException.class, e -> {
@@ -92,6 +95,13 @@ class ChartValidatorIT {
             });
             assertThat(helm("show", "chart", tgz.toString()).exitCode()).as(ourError).isZero();
         });
+        if (major == HelmMajor.HELM_4) {
+            // Helm 4.3 dropped Helm 3's 5 MiB per-file limit (only the 100 MiB total remains): our default is stricter than Helm 4.
+            Path tgz = sixMiBFile.writeTo(dir.resolve("six-mib-file.tgz"));
+            assertThatThrownBy(() -> VALIDATOR.validate(tgz)).isInstanceOfSatisfying(EngineException.class,
+                    e -> assertThat(e.reason()).isEqualTo(Reason.ChartTooLarge));
+            assertThat(helm("show", "chart", tgz.toString()).exitCode()).as("Helm 4 loads a chart with a 6 MiB file").isZero();
+        }
     }
 
     private ProcessRunner.Result helm(String... args) {
