@@ -144,6 +144,10 @@ abstract class OperatorInCluster {
                 "--namespace", RELEASE_NAMESPACE, "--create-namespace", "--plain-http",
                 "--set", "image.repository=" + image.repository(), "--set", "image.tag=" + image.tag())).orThrow();
 
+        // The README's optional next command: every later operator pod (the replacement, the upgrade's) is
+        // then admitted only if it meets the "restricted" Pod Security Standard.
+        node().kubectl("label", "namespace", RELEASE_NAMESPACE, "pod-security.kubernetes.io/enforce=restricted").orThrow();
+
         node().awaitDeploymentReady(RELEASE_NAMESPACE, RELEASE, READY_TIMEOUT);
         Pod pod = onlyOperatorPod();
         Container container = pod.getSpec().getContainers().get(0);
