@@ -83,3 +83,13 @@ chart: tools
 .PHONY: manifests
 manifests: tools
 	@bash tools/manifests.sh
+
+## cluster: a real single-node cluster (etcd, kube-apiserver, controller-manager, scheduler, kubelet, kube-proxy, containerd, a registry) in its own network namespace; prints the admin kubeconfig (root only; see tools/cluster/cluster.sh)
+.PHONY: cluster cluster-down
+cluster: tools
+	@bash tools/cluster/cluster.sh up
+	@echo "kubectl: $$(sed -n 's/^kubectl=//p' $${HELM_OCI_TOOLS_DIR:-$$HOME/.cache/helm-oci-operator/tools}/tools.properties) --kubeconfig $${HELM_OCI_CLUSTER_DIR:-/var/tmp/helm-oci-cluster}/admin.kubeconfig get nodes; stop it with: make cluster-down"
+
+## cluster-down: stop the cluster of 'make cluster' and undo every host change it made
+cluster-down:
+	@bash tools/cluster/cluster.sh down

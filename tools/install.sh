@@ -133,6 +133,119 @@ gpg=$gpg_bin
 gpg.version=$gpg_version"
 # --- END signing tools ----------------------------------------------------------------------------
 
+# ==== BEGIN real-cluster block (node components, container runtime, node images) ==============
+# For the test bed's single-node cluster (tools/cluster/cluster.sh, `make cluster`, the E2E tests):
+#   kubelet, kube-proxy, kube-controller-manager, kube-scheduler -> <cache>/kubernetes-node/<ver>/
+#     built from tools/go/kubernetes-node at the SAME k8s.io/kubernetes version as kube-apiserver;
+#   containerd 1.6, runc, the CNI plugins, iptables          -> Debian packages (installed if missing);
+#   the pause image and the sample chart's hello-http image  -> <cache>/images/*.tar (docker-archive
+#     tarballs of ONE static binary each, built with gcc -static; imported with `ctr images import`).
+node_version=$(pinned kubernetes-node k8s.io/kubernetes)
+[ "$node_version" = "$k8s_version" ] \
+  || die "tools/go/kubernetes-node pins k8s.io/kubernetes $node_version but tools/go/kubernetes pins $k8s_version: the node components must match the API server"
+node_dir="$cache/kubernetes-node/$node_version"
+build kubernetes-node "$node_dir" "$k8s_ld" \
+  kube-controller-manager=k8s.io/kubernetes/cmd/kube-controller-manager \
+  kube-scheduler=k8s.io/kubernetes/cmd/kube-scheduler \
+  kube-proxy=k8s.io/kubernetes/cmd/kube-proxy \
+  kubelet=k8s.io/kubernetes/cmd/kubelet
+for b in kubelet kube-proxy kube-controller-manager kube-scheduler; do
+  "$node_dir/$b" --version >/dev/null 2>&1 || die "$b does not run (delete $node_dir/$b and run make tools again)"
+done
+
+# Debian packages of the container runtime: installed when missing (apt-get update first).
+node_packages="containerd runc containernetworking-plugins iptables gcc libc6-dev"
+missing_packages=""
+for p in $node_packages; do
+  dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing_packages="$missing_packages $p"
+done
+if [ -n "$missing_packages" ]; then
+  command -v apt-get >/dev/null || die "missing Debian packages:$missing_packages (install them; apt-get is not available)"
+  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  start=$(date +%s)
+  containerd_was_running=$(pgrep -x containerd >/dev/null && echo yes || echo no)
+  log "installing Debian packages$missing_packages with apt-get ..."
+  $sudo apt-get update -qq >/dev/null || die "apt-get update failed"
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing_packages >/dev/null \
+    || die "apt-get install$missing_packages failed"
+  # The test bed runs its own containerd (own socket, state and network namespace); a system one
+  # the package may have started is not used, so stop it again.
+  if [ "$containerd_was_running" = no ] && pgrep -x containerd >/dev/null; then
+    (command -v service >/dev/null && $sudo service containerd stop >/dev/null 2>&1) || true
+  fi
+  log "installed$missing_packages in $(( $(date +%s) - start ))s"
+fi
+cni_dir=/usr/lib/cni
+for b in containerd ctr runc iptables; do command -v "$b" >/dev/null || die "$b is not on PATH after installing$node_packages"; done
+[ -x "$cni_dir/bridge" ] && [ -x "$cni_dir/host-local" ] && [ -x "$cni_dir/loopback" ] \
+  || die "the CNI plugins are missing from $cni_dir (Debian package containernetworking-plugins)"
+containerd_version=$(dpkg-query -W -f '${Version}' containerd)
+runc_version=$(dpkg-query -W -f '${Version}' runc)
+
+# static_image <out.tar> <image reference> <static binary> <entrypoint as a JSON array>
+# A docker-archive with a single layer holding the binary at /, run as nobody (65534): enough for
+# `ctr images import`. Reproducible (fixed times and owners), written under a temp name and renamed.
+static_image() {
+  local out=$1 ref=$2 binary=$3 entrypoint=$4 work layer config
+  work=$(mktemp -d)
+  mkdir -p "$work/rootfs"
+  cp "$binary" "$work/rootfs/"
+  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$work/rootfs" -cf "$work/layer.tar" .
+  layer=$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
+  printf '{"architecture":"amd64","os":"linux","created":"1970-01-01T00:00:00Z","config":{"Entrypoint":%s,"User":"65534:65534","Env":["PATH=/"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+    "$entrypoint" "$layer" > "$work/config.json"
+  config=$(sha256sum "$work/config.json" | cut -d' ' -f1)
+  mkdir "$work/$layer"
+  mv "$work/layer.tar" "$work/$layer/layer.tar"
+  mv "$work/config.json" "$work/$config.json"
+  printf '[{"Config":"%s.json","RepoTags":["%s"],"Layers":["%s/layer.tar"]}]' "$config" "$ref" "$layer" > "$work/manifest.json"
+  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$work" -cf "$out.tmp" manifest.json "$config.json" "$layer"
+  mv -f "$out.tmp" "$out"
+  rm -rf "$work"
+}
+
+# static_binary_image <name> <tag> <C source> <entrypoint JSON> [gcc flags...]: cached by the tag.
+images_dir="$cache/images"
+static_binary_image() {
+  local name=$1 tag=$2 source=$3 entrypoint=$4; shift 4
+  local tarball="$images_dir/$name-$tag.tar" work
+  [ -f "$tarball" ] && return 0
+  mkdir -p "$images_dir"
+  work=$(mktemp -d)
+  gcc -Os -Wall -Werror -static "$@" -o "$work/$name" "$source" || { rm -rf "$work"; die "cannot compile $source with gcc -static"; }
+  strip "$work/$name"
+  static_image "$tarball" "localhost/helmoci/$name:$tag" "$work/$name" "$entrypoint"
+  rm -rf "$work"
+  log "built image localhost/helmoci/$name:$tag -> $tarball"
+}
+# The pause image from the pause.c of the k8s.io/kubernetes module the node components come from.
+k8s_source=$(cd "$here/go/kubernetes-node" && GOFLAGS=-mod=mod go list -m -f '{{.Dir}}' k8s.io/kubernetes) \
+  || die "cannot locate the k8s.io/kubernetes $node_version module source (for pause.c)"
+pause_tag="${node_version#v}"
+static_binary_image pause "$pause_tag" "$k8s_source/build/pause/linux/pause.c" '["/pause"]' "-DVERSION=$node_version"
+# The sample chart's workload, keyed by its source's hash so an edit rebuilds it.
+hello_tag=$(sha256sum "$here/cluster/hello-http.c" | cut -c1-12)
+static_binary_image hello-http "$hello_tag" "$here/cluster/hello-http.c" '["/hello-http"]'
+
+cluster_props="kube.node.version=${node_version#v}
+kubelet=$node_dir/kubelet
+kube.proxy=$node_dir/kube-proxy
+kube.controller.manager=$node_dir/kube-controller-manager
+kube.scheduler=$node_dir/kube-scheduler
+containerd=$(command -v containerd)
+containerd.version=$containerd_version
+ctr=$(command -v ctr)
+runc=$(command -v runc)
+runc.version=$runc_version
+cni.bin.dir=$cni_dir
+cluster.image.pause=$images_dir/pause-$pause_tag.tar
+cluster.image.pause.ref=localhost/helmoci/pause:$pause_tag
+cluster.image.hello=$images_dir/hello-http-$hello_tag.tar
+cluster.image.hello.ref=localhost/helmoci/hello-http:$hello_tag
+"
+# ==== END real-cluster block ===================================================================
+
 mkdir -p "$cache"
 cat > "$props.tmp" <<EOF
 # Written by tools/install.sh; read by the test support (testbed.Tools) and the Makefile.
@@ -153,8 +266,8 @@ registry.distribution.version=$dist_version
 registry.debian=$debian_registry
 registry.debian.version=$debian_registry_version
 EOF
-# signing tools (issue 10)
-echo "$signing_props" >> "$props.tmp"
+echo "$signing_props" >> "$props.tmp"   # the signing tools' keys (issue 10)
+printf '%s' "$cluster_props" >> "$props.tmp" # the real-cluster block's keys
 # Keep the keys this script does not write (another checkout's install.sh may add components to the
 # shared cache): a key is replaced, never dropped.
 if [ -f "$props" ]; then

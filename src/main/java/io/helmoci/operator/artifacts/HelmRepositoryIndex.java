@@ -27,7 +27,10 @@ import java.util.Set;
 public final class HelmRepositoryIndex {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            // A numeric-looking string (appVersion "1", version "1.0") stays a quoted string: Helm 4
+            // refuses an index whose appVersion is a YAML number.
+            .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS));
 
     private HelmRepositoryIndex() {
     }

@@ -49,6 +49,20 @@ class HelmRepositoryIndexTest {
     }
 
     @Test
+    void numericLookingVersionsStayStringsForHelm4() throws Exception {
+        HelmOciChart chart = chart("hello", "hello-http", "1.0", "True", "ee");
+        chart.getStatus().getChart().setAppVersion("1");
+
+        String yaml = HelmRepositoryIndex.render(List.of(chart), "now");
+
+        JsonNode entry = YAML.readTree(yaml).path("entries").path("hello-http").get(0);
+        assertThat(entry.path("appVersion").isTextual()).as("appVersion in:%n%s", yaml).isTrue();
+        assertThat(entry.path("appVersion").asText()).isEqualTo("1");
+        assertThat(entry.path("version").isTextual()).as("version in:%n%s", yaml).isTrue();
+        assertThat(entry.path("version").asText()).isEqualTo("1.0");
+    }
+
+    @Test
     void anEmptyNamespaceIsAnEmptyRepository() throws Exception {
         JsonNode index = YAML.readTree(HelmRepositoryIndex.render(List.of(new HelmOciChart()), "now"));
 
