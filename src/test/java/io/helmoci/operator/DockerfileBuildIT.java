@@ -43,7 +43,7 @@ class DockerfileBuildIT {
         JsonNode config = new ObjectMapper().readTree(buildah("inspect", "--type", "image", "helm-oci-operator:dockerfile").stdout())
                 .path("OCIv1").path("config");
         assertThat(config.path("User").asText()).isEqualTo("10001:10001");
-        assertThat(config.path("Entrypoint").toString()).isEqualTo("[\"java\",\"-jar\",\"/app/quarkus-run.jar\"]");
+        assertThat(config.path("Entrypoint").toString()).isEqualTo("[\"java\",\"-XX:+ExitOnOutOfMemoryError\",\"-jar\",\"/app/quarkus-run.jar\"]");
         assertThat(config.path("Env").toString()).contains("HELMOCI_STORE_PATH=/data/store",
                 "JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage=50 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp");
 
