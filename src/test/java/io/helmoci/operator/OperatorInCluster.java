@@ -181,7 +181,7 @@ abstract class OperatorInCluster {
 
         String url = ready.getStatus().getArtifact().getUrl();
         assertThat(url).startsWith("http://" + RELEASE + "." + RELEASE_NAMESPACE + ".svc/");
-        HttpResponse<byte[]> artifact = getBytes(atServiceIp(url));
+        HttpResponse<byte[]> artifact = getBytesEventually(atServiceIp(url));
         assertThat(artifact.statusCode()).isEqualTo(200);
         assertThat(artifact.body()).isEqualTo(sampleChartBytes);
         assertThat(ready.getStatus().getArtifact().getDigest()).isEqualTo(sha256(sampleChartBytes));
@@ -254,7 +254,7 @@ abstract class OperatorInCluster {
         HelmOciChart rewritten = await(chart.getMetadata().getName(),
                 c -> c.getStatus().getArtifact() != null && c.getStatus().getArtifact().getUrl().startsWith(serviceUrl + "/"),
                 "status.artifact.url on the new base URL " + serviceUrl);
-        assertThat(getBytes(URI.create(rewritten.getStatus().getArtifact().getUrl())).body()).isEqualTo(sampleChartBytes);
+        assertThat(getBytesEventually(URI.create(rewritten.getStatus().getArtifact().getUrl())).body()).isEqualTo(sampleChartBytes);
     }
 
     @Test
