@@ -8,8 +8,8 @@ MVN ?= mvn -B -ntp
 tools:
 	@bash tools/install.sh
 
-## test: THE test command: tools first (cached), then every unit and integration test against the real components
-test: tools
+## test: THE test command: tools first (cached), the operator image (its base cached; the E2E tests run it), then every unit, integration and end-to-end test against the real components
+test: tools image
 	$(MVN) verify
 
 ## unit-test: the fast tests only (no external process)

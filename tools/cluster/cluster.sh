@@ -270,6 +270,12 @@ up() {
   down # a stale cluster of an earlier run (killed before it could clean up) goes first
   mkdir -p "$dir"/{logs,pids,pki,etcd,kubelet,containerd,cni/net.d,cni/ipam,pod-logs,registry}
   chmod 700 "$dir"
+  if [ -n "$watch_pid" ]; then
+    # Stops the cluster when the watched process (the tests' JVM) ends, however it ends, even
+    # while this start is still under way.
+    setsid bash "$here/cluster.sh" watch "$watch_pid" >"$dir/logs/watchdog.log" 2>&1 < /dev/null &
+    echo $! > "$dir/pids/watchdog"
+  fi
 
   # --- host changes, recorded before they are made
   local key
@@ -356,11 +362,6 @@ EOF
   wait_for "the default ServiceAccount" 60 kubectl_admin get serviceaccount default -n default
   wait_for "the registry answering" 30 curl -sf --max-time 2 "http://$node_ip:$registry_port/v2/"
 
-  if [ -n "$watch_pid" ]; then
-    # Stops the cluster when the watched process (the tests' JVM) ends, however it ends.
-    setsid bash "$here/cluster.sh" watch "$watch_pid" >"$dir/logs/watchdog.log" 2>&1 < /dev/null &
-    echo $! > "$dir/pids/watchdog"
-  fi
   cat > "$dir/cluster.properties" <<EOF
 kubeconfig=$dir/admin.kubeconfig
 api.server=https://$node_ip:$api_port

@@ -181,7 +181,7 @@ abstract class OperatorInCluster {
 
         String url = ready.getStatus().getArtifact().getUrl();
         assertThat(url).startsWith("http://" + RELEASE + "." + RELEASE_NAMESPACE + ".svc/");
-        HttpResponse<byte[]> artifact = getBytes(atServiceIp(url));
+        HttpResponse<byte[]> artifact = getBytesEventually(atServiceIp(url));
         assertThat(artifact.statusCode()).isEqualTo(200);
         assertThat(artifact.body()).isEqualTo(sampleChartBytes);
         assertThat(ready.getStatus().getArtifact().getDigest()).isEqualTo(sha256(sampleChartBytes));
@@ -198,13 +198,13 @@ abstract class OperatorInCluster {
 
         client().pods().inNamespace(RELEASE_NAMESPACE).withName(killed.getMetadata().getName()).withGracePeriod(0).delete();
 
-        node().awaitDeploymentReady(RELEASE_NAMESPACE, RELEASE, READY_TIMEOUT);
+        // The Deployment's status still counts the killed pod for a moment: wait for the replacement itself.
+        Pod replacement = awaitReadyReplacementOf(killed.getMetadata().getName());
         for (String name : names) {
             HelmOciChart ready = awaitReady(name);
-            assertThat(getBytes(atServiceIp(ready.getStatus().getArtifact().getUrl())).body()).isEqualTo(sampleChartBytes);
+            assertThat(getBytesEventually(atServiceIp(ready.getStatus().getArtifact().getUrl())).body()).isEqualTo(sampleChartBytes);
         }
-        Pod replacement = onlyOperatorPod();
-        assertThat(replacement.getMetadata().getName()).isNotEqualTo(killed.getMetadata().getName());
+        assertThat(onlyOperatorPod().getMetadata().getName()).isEqualTo(replacement.getMetadata().getName());
         assertThat(awaitLeaseHolder().getSpec().getHolderIdentity()).isEqualTo(replacement.getMetadata().getName());
         reportMemory("after reconciling 6 HelmOciCharts", replacement);
     }
@@ -254,7 +254,7 @@ abstract class OperatorInCluster {
         HelmOciChart rewritten = await(chart.getMetadata().getName(),
                 c -> c.getStatus().getArtifact() != null && c.getStatus().getArtifact().getUrl().startsWith(serviceUrl + "/"),
                 "status.artifact.url on the new base URL " + serviceUrl);
-        assertThat(getBytes(URI.create(rewritten.getStatus().getArtifact().getUrl())).body()).isEqualTo(sampleChartBytes);
+        assertThat(getBytesEventually(URI.create(rewritten.getStatus().getArtifact().getUrl())).body()).isEqualTo(sampleChartBytes);
     }
 
     @Test
@@ -411,6 +411,45 @@ abstract class OperatorInCluster {
     private URI atServiceIp(String url) {
         URI uri = URI.create(url);
         return serviceUrl.resolve(uri.getRawPath());
+    }
+
+    /** A Ready operator pod other than {@code killed}, once the killed one is gone. */
+    private Pod awaitReadyReplacementOf(String killed) {
+        Instant deadline = Instant.now().plus(READY_TIMEOUT);
+        while (Instant.now().isBefore(deadline)) {
+            List<Pod> pods = client().pods().inNamespace(RELEASE_NAMESPACE).withLabel(INSTANCE_LABEL, RELEASE).list().getItems();
+            boolean killedGone = pods.stream().noneMatch(p -> p.getMetadata().getName().equals(killed));
+            List<Pod> ready = pods.stream().filter(p -> !p.getMetadata().getName().equals(killed))
+                    .filter(p -> p.getMetadata().getDeletionTimestamp() == null && p.getStatus() != null
+                            && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
+                                    .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
+                    .toList();
+            if (killedGone && !ready.isEmpty()) {
+                return ready.get(0);
+            }
+            sleep(Duration.ofMillis(500));
+        }
+        throw new AssertionError("no Ready replacement for the killed operator pod " + killed + " within " + READY_TIMEOUT
+                + "\noperator logs:\n" + operatorLogs());
+    }
+
+    /** GETs until a 200 (a Service's endpoints follow a new pod's readiness with a short delay). */
+    private HttpResponse<byte[]> getBytesEventually(URI url) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        RuntimeException failure = null;
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                HttpResponse<byte[]> response = getBytes(url);
+                if (response.statusCode() == 200) {
+                    return response;
+                }
+                failure = new IllegalStateException("GET " + url + ": HTTP " + response.statusCode());
+            } catch (UncheckedIOException e) {
+                failure = e;
+            }
+            sleep(Duration.ofMillis(500));
+        }
+        throw failure != null ? failure : new IllegalStateException("GET " + url + " never answered");
     }
 
     private HttpResponse<byte[]> getBytes(URI url) {
