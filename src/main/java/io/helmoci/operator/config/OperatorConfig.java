@@ -21,6 +21,28 @@ public interface OperatorConfig {
 
     Reconcile reconcile();
 
+    Registry registry();
+
+    /**
+     * How the operator shares registry answers between resources (env HELMOCI_REGISTRY_TAG_LIST_TTL,
+     * HELMOCI_REGISTRY_MANIFEST_TTL). Answers are shared only between resources with the same
+     * credentials; concurrent identical requests always share one.
+     */
+    interface Registry {
+        /**
+         * How long a repository's tag list serves every range resource of it. Default: half of
+         * {@code helmoci.reconcile.min-interval}. A new version is seen at most this much later.
+         */
+        Optional<Duration> tagListTtl();
+
+        /**
+         * How long the digest a tag points to (a manifest HEAD) serves every resource naming that tag.
+         * Default: half of {@code helmoci.reconcile.min-interval}. A moved tag is detected at most this
+         * much later than the resource's interval (so within interval + ttl).
+         */
+        Optional<Duration> manifestTtl();
+    }
+
     /** Fair use of the reconcile workers (env HELMOCI_RECONCILE_MAX_TIMEOUT and so on). */
     interface Reconcile {
         /**
