@@ -13,6 +13,7 @@ import io.helmoci.engine.registry.Descriptor;
 import io.helmoci.engine.registry.ExchangeObserver;
 import io.helmoci.engine.registry.ManifestResolver;
 import io.helmoci.engine.registry.RegistryClient;
+import io.helmoci.engine.registry.RegistryBudget;
 import io.helmoci.engine.registry.RegistryOptions;
 import io.helmoci.engine.registry.RegistryTransport;
 import io.helmoci.engine.registry.RequestSharing;
@@ -67,15 +68,19 @@ public final class ChartPuller implements AutoCloseable {
      * @param observer told about every HTTP exchange, for metrics
      */
     public ChartPuller(Path storeRoot, ChartLimits limits, Clock clock, ExchangeObserver observer) {
-        this(storeRoot, limits, clock, observer, RequestSharing.inFlightOnly());
+        this(storeRoot, limits, clock, observer, RequestSharing.inFlightOnly(), RegistryBudget.Limits.unlimited());
     }
 
-    /** @param sharing how long tag lists and manifest HEADs are reused across calls with the same credentials */
-    public ChartPuller(Path storeRoot, ChartLimits limits, Clock clock, ExchangeObserver observer, RequestSharing sharing) {
+    /**
+     * @param sharing how long tag lists and manifest HEADs are reused across calls with the same credentials
+     * @param budget  what each registry host is asked at most (concurrency, rate), and how a 429 pauses it
+     */
+    public ChartPuller(Path storeRoot, ChartLimits limits, Clock clock, ExchangeObserver observer, RequestSharing sharing,
+                       RegistryBudget.Limits budget) {
         this.limits = limits;
         this.lookups = new SharedLookups(sharing, clock);
         this.store = new ContentStore(storeRoot, limits.maxArchiveBytes(), clock, limits.setting("maxArchiveBytes"));
-        this.transport = new RegistryTransport(clock, observer, TagListLimits.from(limits));
+        this.transport = new RegistryTransport(clock, observer, TagListLimits.from(limits), budget);
     }
 
     /** Resolves version, manifest and config; does not download the chart archive. */

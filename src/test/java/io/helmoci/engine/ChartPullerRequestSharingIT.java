@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.helmoci.engine.chart.ChartLimits;
 import io.helmoci.engine.registry.Credentials;
 import io.helmoci.engine.registry.ExchangeObserver;
+import io.helmoci.engine.registry.RegistryBudget;
 import io.helmoci.engine.registry.RequestSharing;
 import io.helmoci.testbed.ChartFactory;
 import io.helmoci.testbed.HelmCli;
@@ -63,7 +64,8 @@ class ChartPullerRequestSharingIT {
     void twentyResourcesOfOneRepositoryCostOneTagListOneHeadPerTagAndEachBlobOnce(@TempDir Path store) throws Exception {
         MutableClock clock = new MutableClock();
         Credentials team = Credentials.basic("team-a", "a-pass-1");
-        try (ChartPuller puller = new ChartPuller(store, ChartLimits.defaults(), clock, ExchangeObserver.NONE, new RequestSharing(TTL, TTL))) {
+        try (ChartPuller puller = new ChartPuller(store, ChartLimits.defaults(), clock, ExchangeObserver.NONE, new RequestSharing(TTL, TTL),
+                RegistryBudget.Limits.unlimited())) {
             registry.resetRequests();
             pullAllAtOnce(puller, team);
             List<RegistryRequest> cold = answered();
@@ -95,7 +97,8 @@ class ChartPullerRequestSharingIT {
     @Test
     void callersWithOtherCredentialsDoNotShareAnswers(@TempDir Path store) {
         MutableClock clock = new MutableClock();
-        try (ChartPuller puller = new ChartPuller(store, ChartLimits.defaults(), clock, ExchangeObserver.NONE, new RequestSharing(TTL, TTL))) {
+        try (ChartPuller puller = new ChartPuller(store, ChartLimits.defaults(), clock, ExchangeObserver.NONE, new RequestSharing(TTL, TTL),
+                RegistryBudget.Limits.unlimited())) {
             Credentials teamA = Credentials.basic("team-a", "a-pass-1");
             Credentials teamB = Credentials.basic("team-b", "b-pass-2");
             puller.inspect(request("^1.0.0", teamA));

@@ -13,6 +13,7 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
+import io.helmoci.engine.registry.RegistryBudget;
 import io.helmoci.engine.registry.RequestSharing;
 
 import java.time.Clock;
@@ -29,7 +30,8 @@ public class ChartSourceProducer {
         ChartLimits chartLimits = new ChartLimits(limits.maxArchiveBytes(), limits.maxFileBytes(), limits.maxTotalBytes(),
                 limits.maxEntries(), limits.maxTags(), limits.maxTagListBytes(), ChartLimits.OPERATOR_SETTINGS);
         return new ChartPuller(config.store().path(), chartLimits, Clock.systemUTC(), MeteredChartSource.httpRequestCounter(meters),
-                requestSharing(config));
+                requestSharing(config), new RegistryBudget.Limits(config.registry().maxConcurrentRequests(),
+                        config.registry().requestsPerSecond(), config.registry().defaultPause()));
     }
 
     /** Reuse windows well below the shortest interval, so a moved tag is seen within interval + window. */

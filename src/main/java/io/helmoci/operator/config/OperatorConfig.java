@@ -41,6 +41,18 @@ public interface OperatorConfig {
          * much later than the resource's interval (so within interval + ttl).
          */
         Optional<Duration> manifestTtl();
+
+        /** Requests in flight at once to one registry host, for all resources together (0 = unlimited). */
+        @WithDefault("10")
+        int maxConcurrentRequests();
+
+        /** Requests started per second to one registry host, for all resources together (0 = unlimited). */
+        @WithDefault("50")
+        double requestsPerSecond();
+
+        /** How long a 429 without Retry-After (or RateLimit-Remaining: 0) pauses requests to that registry. */
+        @WithDefault("30s")
+        Duration defaultPause();
     }
 
     /** Fair use of the reconcile workers (env HELMOCI_RECONCILE_MAX_TIMEOUT and so on). */

@@ -35,6 +35,7 @@ import io.micrometer.core.instrument.Timer;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -128,6 +129,10 @@ public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner
         }
         ErrorStatusUpdateControl<HelmOciChart> control = outcome.statusChanged()
                 ? ErrorStatusUpdateControl.patchStatus(statusPatch(resource, outcome.status())) : ErrorStatusUpdateControl.noStatusUpdate();
+        Optional<Duration> throttledFor = RateLimitRequeue.untilRetryAt(e, Clock.systemUTC());
+        if (throttledFor.isPresent()) { // the registry said when: try then, not on the backoff schedule
+            return control.withNoRetry().rescheduleAfter(throttledFor.get());
+        }
         boolean retriesExhausted = context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(false);
         if (failure.disposition() != Disposition.RETRY || retriesExhausted) {
             return control.withNoRetry().rescheduleAfter(outcome.requeueAfter().orElseGet(() -> sync.nextCheck(resource)));
