@@ -23,6 +23,17 @@ public interface OperatorConfig {
 
     Registry registry();
 
+    Sharding sharding();
+
+    /**
+     * Which HelmOciCharts this deployment reconciles (env HELMOCI_SHARDING_KEY), as Flux does: with a
+     * key, only those labelled {@code sharding.helmoci.io/key=<key>}; without, only those without the
+     * label. Several deployments with different keys (and one without) split a cluster's resources.
+     */
+    interface Sharding {
+        Optional<String> key();
+    }
+
     /**
      * How the operator shares registry answers between resources (env HELMOCI_REGISTRY_TAG_LIST_TTL,
      * HELMOCI_REGISTRY_MANIFEST_TTL). Answers are shared only between resources with the same
@@ -130,7 +141,7 @@ public interface OperatorConfig {
     }
 
     interface LeaderElection {
-        /** The Lease that replicas compete for; only the holder reconciles, every replica serves artifacts. */
+        /** The Lease that replicas compete for; only the holder reconciles, every replica serves artifacts. With a sharding key, {@code -<key>} is appended: each shard has its own leader. */
         @WithDefault("helm-oci-operator-leader")
         String leaseName();
 
