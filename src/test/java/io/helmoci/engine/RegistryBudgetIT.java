@@ -51,7 +51,7 @@ class RegistryBudgetIT {
                 ScriptedHttpServer.respond(exchange, 200, Map.of("Content-Type", "application/json"), "{\"name\":\"charts/app\",\"tags\":[\"1.0.0\"]}");
             }
         }); ChartPuller puller = new ChartPuller(store, ChartLimits.defaults(), Clock.systemUTC(), ExchangeObserver.NONE,
-                RequestSharing.inFlightOnly(), new RegistryBudget.Limits(4, 0, Duration.ofSeconds(30)))) {
+                RequestSharing.inFlightOnly(), new RegistryBudget.Limits(4, 0, Duration.ofSeconds(30), true))) {
             PullRequest request = PullRequest.of(OciReference.parse("oci://" + registry.hostPort() + "/charts/app"),
                     new RegistryOptions(io.helmoci.engine.registry.Credentials.anonymous(),
                             TransportOptions.builder().plainHttp(true).timeouts(Duration.ofSeconds(5), Duration.ofSeconds(5),

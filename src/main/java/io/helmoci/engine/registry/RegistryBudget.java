@@ -35,16 +35,19 @@ public final class RegistryBudget implements Interceptor {
      * @param maxConcurrent     requests in flight at once per registry host; 0 = unlimited
      * @param requestsPerSecond requests started per second per registry host; 0 = unlimited
      * @param defaultPause      how long a 429 without Retry-After (or RateLimit-Remaining: 0) pauses the host
+     * @param pauseWhenThrottled whether a 429 pauses the host for every caller (a long-running process such as the
+     *                          operator); without, each call retries a 429 in-line on its own ({@link RetryPolicy})
      */
-    public record Limits(int maxConcurrent, double requestsPerSecond, Duration defaultPause) {
+    public record Limits(int maxConcurrent, double requestsPerSecond, Duration defaultPause, boolean pauseWhenThrottled) {
         public Limits {
             if (maxConcurrent < 0 || requestsPerSecond < 0 || defaultPause.isNegative()) {
                 throw new IllegalArgumentException("registry limits must not be negative");
             }
         }
 
+        /** No limits, and a 429 is left to each call's own retries (the CLI, libraries). */
         public static Limits unlimited() {
-            return new Limits(0, 0, Duration.ofSeconds(30));
+            return new Limits(0, 0, Duration.ofSeconds(30), false);
         }
     }
 
@@ -69,7 +72,10 @@ public final class RegistryBudget implements Interceptor {
     public Response intercept(Chain chain) throws IOException {
         String hostPort = chain.request().url().host() + ":" + chain.request().url().port();
         Host host = hosts.computeIfAbsent(hostPort, h -> new Host());
-        boolean probe = admit(host, hostPort);
+        if (!limits.pauseWhenThrottled() && host.slots == null && limits.requestsPerSecond() <= 0) {
+            return chain.proceed(chain.request());
+        }
+        boolean probe = limits.pauseWhenThrottled() && admit(host, hostPort);
         acquireSlot(host, chain);
         Response response;
         try {
@@ -85,12 +91,15 @@ public final class RegistryBudget implements Interceptor {
                 host.slots.release();
             }
         }
+        if (!limits.pauseWhenThrottled()) {
+            return response;
+        }
         Duration pause = pauseAsked(response);
         release(host, probe, pause);
         if (response.code() == 429) {
             Instant retryAt = clock.instant().plus(pause);
-            response.close();
-            throw throttled(hostPort, retryAt, "answered 429 Too Many Requests");
+            String detail = RegistryErrors.read(response).detail(); // closes the response
+            throw throttled(hostPort, retryAt, "answered " + detail);
         }
         return response;
     }

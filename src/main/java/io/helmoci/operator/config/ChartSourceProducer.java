@@ -31,7 +31,7 @@ public class ChartSourceProducer {
                 limits.maxEntries(), limits.maxTags(), limits.maxTagListBytes(), ChartLimits.OPERATOR_SETTINGS);
         return new ChartPuller(config.store().path(), chartLimits, Clock.systemUTC(), MeteredChartSource.httpRequestCounter(meters),
                 requestSharing(config), new RegistryBudget.Limits(config.registry().maxConcurrentRequests(),
-                        config.registry().requestsPerSecond(), config.registry().defaultPause()));
+                        config.registry().requestsPerSecond(), config.registry().defaultPause(), true));
     }
 
     /** Reuse windows well below the shortest interval, so a moved tag is seen within interval + window. */
