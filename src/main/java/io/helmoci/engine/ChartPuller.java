@@ -13,8 +13,11 @@ import io.helmoci.engine.registry.Descriptor;
 import io.helmoci.engine.registry.ExchangeObserver;
 import io.helmoci.engine.registry.ManifestResolver;
 import io.helmoci.engine.registry.RegistryClient;
+import io.helmoci.engine.registry.RegistryBudget;
 import io.helmoci.engine.registry.RegistryOptions;
 import io.helmoci.engine.registry.RegistryTransport;
+import io.helmoci.engine.registry.RequestSharing;
+import io.helmoci.engine.registry.SharedLookups;
 import io.helmoci.engine.registry.TagListLimits;
 import io.helmoci.engine.store.ContentStore;
 import io.helmoci.engine.version.VersionSelector;
@@ -35,9 +38,14 @@ import io.helmoci.engine.version.VersionSelector;
  * <li>{@link #pullChartLayer} of what {@link #inspect} resolved: GET chart layer only if not in the store; nothing else.</li>
  * </ul>
  * Tags are listed only when a range must be resolved, or to explain a missing version; so
- * {@link Resolution#availableVersions()} is empty for an exact version. The HEAD is always sent,
- * even when everything is cached, so the shared store never serves content to a caller whose
+ * {@link Resolution#availableVersions()} is empty for an exact version. The HEAD is sent even when
+ * everything is in the store, so the shared store never serves content to a caller whose
  * credentials cannot read it.
+ *
+ * <p>Callers share requests ({@link SharedLookups}): concurrent resolves of the same tag list, tag
+ * or manifest with the same credentials and transport send one request, and answers are reused
+ * for the {@link RequestSharing} windows (default: only while in flight). A reused HEAD is one
+ * these same credentials received within the window.
  */
 public final class ChartPuller implements AutoCloseable {
     private static final int MAX_AVAILABLE_VERSIONS = 10;
@@ -45,6 +53,7 @@ public final class ChartPuller implements AutoCloseable {
     private final RegistryTransport transport;
     private final ContentStore store;
     private final ChartLimits limits;
+    private final SharedLookups lookups;
 
     public ChartPuller(Path storeRoot) {
         this(storeRoot, ChartLimits.defaults());
@@ -59,9 +68,19 @@ public final class ChartPuller implements AutoCloseable {
      * @param observer told about every HTTP exchange, for metrics
      */
     public ChartPuller(Path storeRoot, ChartLimits limits, Clock clock, ExchangeObserver observer) {
+        this(storeRoot, limits, clock, observer, RequestSharing.inFlightOnly(), RegistryBudget.Limits.unlimited());
+    }
+
+    /**
+     * @param sharing how long tag lists and manifest HEADs are reused across calls with the same credentials
+     * @param budget  what each registry host is asked at most (concurrency, rate), and how a 429 pauses it
+     */
+    public ChartPuller(Path storeRoot, ChartLimits limits, Clock clock, ExchangeObserver observer, RequestSharing sharing,
+                       RegistryBudget.Limits budget) {
         this.limits = limits;
+        this.lookups = new SharedLookups(sharing, clock);
         this.store = new ContentStore(storeRoot, limits.maxArchiveBytes(), clock, limits.setting("maxArchiveBytes"));
-        this.transport = new RegistryTransport(clock, observer, TagListLimits.from(limits));
+        this.transport = new RegistryTransport(clock, observer, TagListLimits.from(limits), budget);
     }
 
     /** Resolves version, manifest and config; does not download the chart archive. */
@@ -115,7 +134,8 @@ public final class ChartPuller implements AutoCloseable {
      * because an exact version needed no listing.
      */
     public List<String> availableVersions(PullRequest request) {
-        List<String> tags = transport.open(request.options()).listTags(request.reference());
+        List<String> tags = lookups.tags(request.reference(), request.options(),
+                () -> transport.open(request.options()).listTags(request.reference()));
         return VersionSelector.availableVersions(tags).stream().limit(MAX_AVAILABLE_VERSIONS).toList();
     }
 
@@ -174,31 +194,35 @@ public final class ChartPuller implements AutoCloseable {
         String pin = pin(request);
         String requestedVersion = requestedVersion(request);
         ManifestResolver resolver = new ManifestResolver(client, store);
+        RegistryOptions options = request.options();
 
         String tag = null;
         String version = null;
         List<String> available = List.of();
         Descriptor root;
         if (requestedVersion == null && pin != null) {
-            root = resolver.head(ref, pin); // digest only: no tag, no listing
+            root = lookups.head(ref, options, pin, () -> resolver.head(ref, pin)); // digest only: no tag, no listing
         } else if (requestedVersion != null && VersionSelector.isExactVersion(requestedVersion)) {
             version = requestedVersion;
-            tag = VersionSelector.tagFor(version);
-            root = resolver.head(ref, tag);
+            String exactTag = VersionSelector.tagFor(version);
+            tag = exactTag;
+            root = lookups.head(ref, options, exactTag, () -> resolver.head(ref, exactTag));
         } else {
-            List<String> tags = client.listTags(ref);
+            List<String> tags = lookups.tags(ref, options, () -> client.listTags(ref));
             VersionSelector.Selection selection = VersionSelector.select(tags, requestedVersion, request.includePrereleases());
             version = selection.version();
-            tag = selection.tag();
+            String selectedTag = selection.tag();
+            tag = selectedTag;
             available = VersionSelector.availableVersions(tags).stream().limit(MAX_AVAILABLE_VERSIONS).toList();
-            root = resolver.head(ref, tag);
+            root = lookups.head(ref, options, selectedTag, () -> resolver.head(ref, selectedTag));
         }
         if (pin != null && !pin.equals(root.digest())) {
             throw new EngineException(Reason.DigestMismatch, "Tag " + tag + " of " + ref.registry() + "/" + ref.repository()
                     + " points to " + root.digest() + ", not to the pinned digest " + pin
                     + ". Update the pin if the tag was moved on purpose, or fix the tag.");
         }
-        ChartManifest chart = resolver.resolve(ref, root);
+        Descriptor resolvedRoot = root;
+        ChartManifest chart = lookups.chart(ref, options, root.digest(), () -> resolver.resolve(ref, resolvedRoot));
         if (version == null) {
             version = chart.chart().version();
         }

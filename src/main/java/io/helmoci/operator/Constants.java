@@ -24,6 +24,13 @@ public final class Constants {
     public static final String REQUESTED_AT_ANNOTATION = GROUP + "/requestedAt";
     /** Server-side apply field manager and the controller name. */
     public static final String FIELD_MANAGER = "helm-oci-operator";
+
+    /**
+     * The label that assigns a HelmOciChart to a shard (an operator deployment with
+     * {@code helmoci.sharding.key} set to the label's value). In our own API group, so it cannot
+     * clash with another controller's sharding label (Flux uses sharding.fluxcd.io/key).
+     */
+    public static final String SHARDING_KEY_LABEL = "sharding." + GROUP + "/key";
     /** reportingComponent / source of the Kubernetes events the operator emits. */
     public static final String EVENT_SOURCE = "helm-oci-operator";
 

@@ -23,13 +23,13 @@ record BenchOptions(boolean quick, Set<String> suites, Path results, List<Intege
                     Duration steadyInterval, Duration steadyWindow) {
 
     static final String USAGE = "usage: BenchMain [--quick] [--suite engine|operator]... --results FILE"
-            + " [--operator-counts 10,50,100,200] [--steady-interval 1m] [--steady-window 3m]";
+            + " [--operator-counts 100,500,1000] [--steady-interval 1m] [--steady-window 3m]";
 
     static BenchOptions parse(String[] args) {
         boolean quick = Arrays.asList(args).contains("--quick");
         Set<String> suites = new LinkedHashSet<>();
         Path results = null;
-        List<Integer> counts = quick ? List.of(10) : List.of(10, 50, 100, 200);
+        List<Integer> counts = quick ? List.of(10) : List.of(100, 500, 1000);
         Duration interval = quick ? Duration.ofSeconds(10) : Duration.ofMinutes(1);
         Duration window = quick ? Duration.ofSeconds(30) : Duration.ofMinutes(3);
         for (int i = 0; i < args.length; i++) {

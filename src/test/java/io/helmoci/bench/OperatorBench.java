@@ -35,9 +35,11 @@ import io.helmoci.testbed.RegistryImplementation;
  */
 final class OperatorBench {
     static final String SECTION = "operator";
-    private static final int CHARTS = 5;
-    private static final List<String> VERSIONS = List.of("1.0.0", "1.1.0", "1.2.0");
-    private static final String VERSION_RANGE = "^1.0.0";
+    /** M = 100 distinct chart versions in 10 repositories, as the issue's comparison with Flux uses. */
+    private static final int CHARTS = 10;
+    private static final List<String> VERSIONS = java.util.stream.IntStream.range(0, 10).mapToObj(k -> "1." + k + ".0").toList();
+    /** Half the resources name an exact version, half a range (~1.k.0) that resolves to one version each. */
+    private static final String VERSION_RANGE = "half exact 1.k.0, half ~1.k.0";
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration DELETE_TIMEOUT = Duration.ofMinutes(2);
     private static final double MIB = 1024.0 * 1024.0;
@@ -117,7 +119,10 @@ final class OperatorBench {
         Path dir = work.resolve("operator-" + n);
 
         long startupStart = System.nanoTime();
-        try (OperatorProcess operator = OperatorProcess.start(kube.kubeconfig(), dir, Map.of())) {
+        try (OperatorProcess operator = OperatorProcess.start(kube.kubeconfig(), dir,
+                // The shipped minimum interval (the test bed lowers it to 1 s): it also sets the reuse windows of
+                // tag lists and manifest HEADs (half of it), as users get them.
+                Map.of("helmoci.reconcile.min-interval", "10s"))) {
             double startup = Stats.seconds(startupStart);
             long pid = pidOf(dir);
             ProcFs.sleep(2000); // let start-up work settle before the idle figure
@@ -251,10 +256,16 @@ final class OperatorBench {
                       interval: %s
                       certSecretRef: {name: registry-ca}
                     ---
-                    """.formatted(i, namespace, registry.fixture.ociUrl("bench/app-" + (i % CHARTS)), VERSION_RANGE,
+                    """.formatted(i, namespace, registry.fixture.ociUrl("bench/app-" + (i % CHARTS)), versionOf(i),
                     goDuration(interval)));
         }
         return Files.writeString(work.resolve("resources-" + n + ".yaml"), yaml, StandardCharsets.UTF_8);
+    }
+
+    /** Resource i: repository i % 10, version 1.k.0 with k = (i / 10) % 10; even i exact, odd i the range ~1.k.0. */
+    static String versionOf(int i) {
+        String version = VERSIONS.get((i / CHARTS) % VERSIONS.size());
+        return i % 2 == 0 ? version : "~" + version;
     }
 
     private static int countReady(KubeApiServerFixture kube, String namespace) {

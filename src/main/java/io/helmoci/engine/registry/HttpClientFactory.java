@@ -34,11 +34,21 @@ final class HttpClientFactory implements AutoCloseable {
         }
     }
 
-    private final OkHttpClient base = new OkHttpClient.Builder()
-            .connectionPool(new ConnectionPool(16, 5, TimeUnit.MINUTES))
-            .followRedirects(false)
-            .followSslRedirects(false)
-            .build();
+    private final OkHttpClient base;
+
+    HttpClientFactory() {
+        this(RegistryBudget.Limits.unlimited(), java.time.Clock.systemUTC());
+    }
+
+    /** Every client shares one {@link RegistryBudget}: the limits hold per registry host across all settings. */
+    HttpClientFactory(RegistryBudget.Limits limits, java.time.Clock clock) {
+        base = new OkHttpClient.Builder()
+                .connectionPool(new ConnectionPool(16, 5, TimeUnit.MINUTES))
+                .followRedirects(false)
+                .followSslRedirects(false)
+                .addInterceptor(new RegistryBudget(limits, clock))
+                .build();
+    }
 
     private final Map<ClientKey, OkHttpClient> clients = new LinkedHashMap<>(16, 0.75f, true) {
         @Override

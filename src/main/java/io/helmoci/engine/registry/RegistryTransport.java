@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link RegistryClient} per operation.
  */
 public final class RegistryTransport implements AutoCloseable {
-    private final HttpClientFactory clients = new HttpClientFactory();
+    private final HttpClientFactory clients;
     private final RegistryAuth auth;
     private final AtomicLong requests = new AtomicLong();
     private final ExchangeObserver observer;
@@ -30,6 +30,12 @@ public final class RegistryTransport implements AutoCloseable {
 
     /** @param tagLimits bounds on a tag list over all its pages */
     public RegistryTransport(Clock clock, ExchangeObserver observer, TagListLimits tagLimits) {
+        this(clock, observer, tagLimits, RegistryBudget.Limits.unlimited());
+    }
+
+    /** @param budget what each registry host is asked at most, by all clients of this transport together */
+    public RegistryTransport(Clock clock, ExchangeObserver observer, TagListLimits tagLimits, RegistryBudget.Limits budget) {
+        this.clients = new HttpClientFactory(budget, Clock.systemUTC()); // Retry-After is wall-clock time
         this.auth = new RegistryAuth(clock);
         this.observer = observer;
         this.tagLimits = tagLimits;

@@ -13,7 +13,11 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
+import io.helmoci.engine.registry.RegistryBudget;
+import io.helmoci.engine.registry.RequestSharing;
+
 import java.time.Clock;
+import java.time.Duration;
 
 /** One engine per process: it shares connections and registry tokens across all HelmOciCharts; its store is the artifact store. */
 @ApplicationScoped
@@ -25,7 +29,15 @@ public class ChartSourceProducer {
         OperatorConfig.Limits limits = config.limits();
         ChartLimits chartLimits = new ChartLimits(limits.maxArchiveBytes(), limits.maxFileBytes(), limits.maxTotalBytes(),
                 limits.maxEntries(), limits.maxTags(), limits.maxTagListBytes(), ChartLimits.OPERATOR_SETTINGS);
-        return new ChartPuller(config.store().path(), chartLimits, Clock.systemUTC(), MeteredChartSource.httpRequestCounter(meters));
+        return new ChartPuller(config.store().path(), chartLimits, Clock.systemUTC(), MeteredChartSource.httpRequestCounter(meters),
+                requestSharing(config), new RegistryBudget.Limits(config.registry().maxConcurrentRequests(),
+                        config.registry().requestsPerSecond(), config.registry().defaultPause(), true));
+    }
+
+    /** Reuse windows well below the shortest interval, so a moved tag is seen within interval + window. */
+    static RequestSharing requestSharing(OperatorConfig config) {
+        Duration half = config.reconcile().minInterval().dividedBy(2);
+        return new RequestSharing(config.registry().tagListTtl().orElse(half), config.registry().manifestTtl().orElse(half));
     }
 
     void close(@Disposes ChartPuller puller) {

@@ -46,7 +46,10 @@ public class OperatorBeans {
         // java-operator-sdk 5.2.1 calls System.exit when it stops leading, also from the JVM shutdown hook
         // where System.exit blocks forever (java-operator-sdk#1614): SIGTERM or Ctrl-C never ended the
         // process. So we exit on a lost lease ourselves, as it would, but not while already shutting down.
-        return new LeaderElectionConfiguration(config.leaderElection().leaseName(),
+        // Each shard elects its own leader: the lease name carries the shard key.
+        String lease = config.leaderElection().leaseName() + config.sharding().key().map(String::trim).filter(k -> !k.isEmpty())
+                .map(k -> "-" + k).orElse("");
+        return new LeaderElectionConfiguration(lease,
                 config.leaderElection().leaseNamespace().orElse(null),
                 LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
                 LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,

@@ -21,6 +21,51 @@ public interface OperatorConfig {
 
     Reconcile reconcile();
 
+    Registry registry();
+
+    Sharding sharding();
+
+    /**
+     * Which HelmOciCharts this deployment reconciles (env HELMOCI_SHARDING_KEY), as Flux does: with a
+     * key, only those labelled {@code sharding.helmoci.io/key=<key>}; without, only those without the
+     * label. Several deployments with different keys (and one without) split a cluster's resources.
+     */
+    interface Sharding {
+        Optional<String> key();
+    }
+
+    /**
+     * How the operator shares registry answers between resources (env HELMOCI_REGISTRY_TAG_LIST_TTL,
+     * HELMOCI_REGISTRY_MANIFEST_TTL). Answers are shared only between resources with the same
+     * credentials; concurrent identical requests always share one.
+     */
+    interface Registry {
+        /**
+         * How long a repository's tag list serves every range resource of it. Default: half of
+         * {@code helmoci.reconcile.min-interval}. A new version is seen at most this much later.
+         */
+        Optional<Duration> tagListTtl();
+
+        /**
+         * How long the digest a tag points to (a manifest HEAD) serves every resource naming that tag.
+         * Default: half of {@code helmoci.reconcile.min-interval}. A moved tag is detected at most this
+         * much later than the resource's interval (so within interval + ttl).
+         */
+        Optional<Duration> manifestTtl();
+
+        /** Requests in flight at once to one registry host, for all resources together (0 = unlimited). */
+        @WithDefault("10")
+        int maxConcurrentRequests();
+
+        /** Requests started per second to one registry host, for all resources together (0 = unlimited). */
+        @WithDefault("50")
+        double requestsPerSecond();
+
+        /** How long a 429 without Retry-After (or RateLimit-Remaining: 0) pauses requests to that registry. */
+        @WithDefault("30s")
+        Duration defaultPause();
+    }
+
     /** Fair use of the reconcile workers (env HELMOCI_RECONCILE_MAX_TIMEOUT and so on). */
     interface Reconcile {
         /**
@@ -96,7 +141,7 @@ public interface OperatorConfig {
     }
 
     interface LeaderElection {
-        /** The Lease that replicas compete for; only the holder reconciles, every replica serves artifacts. */
+        /** The Lease that replicas compete for; only the holder reconciles, every replica serves artifacts. With a sharding key, {@code -<key>} is appended: each shard has its own leader. */
         @WithDefault("helm-oci-operator-leader")
         String leaseName();
 

@@ -34,7 +34,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.jboss.logging.Logger;
 
+import io.helmoci.operator.config.OperatorConfig;
+import io.helmoci.operator.config.ShardSelector;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
+import io.quarkiverse.operatorsdk.runtime.api.ConfigurableReconciler;
+
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -49,17 +55,27 @@ import java.util.function.Predicate;
         finalizerName = Constants.FINALIZER, generationAwareEventProcessing = false,
         informer = @Informer(onUpdateFilter = RelevantChangeFilter.class))
 @GradualRetry(maxAttempts = -1, initialInterval = 2_000, intervalMultiplier = 2.0, maxInterval = 300_000)
-public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner<HelmOciChart> {
+public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner<HelmOciChart>, ConfigurableReconciler<HelmOciChart> {
     private static final Logger LOG = Logger.getLogger(HelmOciChartReconciler.class);
 
     private final ChartSync sync;
     private final MeterRegistry meters;
     private final WorkLimiter limiter;
+    private final OperatorConfig config;
 
-    public HelmOciChartReconciler(ChartSync sync, MeterRegistry meters, WorkLimiter limiter) {
+    public HelmOciChartReconciler(ChartSync sync, MeterRegistry meters, WorkLimiter limiter, OperatorConfig config) {
         this.sync = sync;
         this.meters = meters;
         this.limiter = limiter;
+        this.config = config;
+    }
+
+    /** Sharding: the informer only sees this shard's HelmOciCharts (a label selector, so the cache holds no others). */
+    @Override
+    public void updateConfigurationFrom(ControllerConfigurationOverrider<HelmOciChart> overrider) {
+        String selector = ShardSelector.of(config.sharding().key());
+        LOG.infof("Reconciling the HelmOciCharts matching the label selector %s", selector);
+        overrider.withLabelSelector(selector);
     }
 
     @Override
@@ -128,6 +144,10 @@ public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner
         }
         ErrorStatusUpdateControl<HelmOciChart> control = outcome.statusChanged()
                 ? ErrorStatusUpdateControl.patchStatus(statusPatch(resource, outcome.status())) : ErrorStatusUpdateControl.noStatusUpdate();
+        Optional<Duration> throttledFor = RateLimitRequeue.untilRetryAt(e, Clock.systemUTC());
+        if (throttledFor.isPresent()) { // the registry said when: try then, not on the backoff schedule
+            return control.withNoRetry().rescheduleAfter(throttledFor.get());
+        }
         boolean retriesExhausted = context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(false);
         if (failure.disposition() != Disposition.RETRY || retriesExhausted) {
             return control.withNoRetry().rescheduleAfter(outcome.requeueAfter().orElseGet(() -> sync.nextCheck(resource)));

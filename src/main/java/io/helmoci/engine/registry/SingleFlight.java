@@ -1,0 +1,106 @@
+package io.helmoci.engine.registry;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Callers asking for the same key at the same time share one computation (one registry request),
+ * and its result is reused for {@code ttl} after it completed. Failures are shared only with the
+ * callers already waiting, never kept: the next caller asks again.
+ *
+ * <p>Callers who join wait for the leader's computation, which is bounded by the leader's own
+ * operation deadline.
+ */
+public final class SingleFlight<K, V> {
+    private record Entry<V>(CompletableFuture<V> result, Instant[] completedAt) {
+    }
+
+    private static final int PURGE_EVERY = 256;
+
+    private final Map<K, Entry<V>> entries = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
+    private final Duration ttl;
+    private final Clock clock;
+
+    /** @param ttl how long a completed result is reused; zero shares only requests in flight */
+    public SingleFlight(Duration ttl, Clock clock) {
+        if (ttl.isNegative()) {
+            throw new IllegalArgumentException("ttl must not be negative");
+        }
+        this.ttl = ttl;
+        this.clock = clock;
+    }
+
+    public Duration ttl() {
+        return ttl;
+    }
+
+    /** The value for {@code key}: a fresh one, the one in flight, or {@code compute}'s (run by this caller). */
+    public V get(K key, Supplier<V> compute) {
+        while (true) {
+            Entry<V> existing = entries.get(key);
+            if (existing != null && !expired(existing)) {
+                return join(existing.result());
+            }
+            Entry<V> mine = new Entry<>(new CompletableFuture<>(), new Instant[1]);
+            boolean won = existing == null ? entries.putIfAbsent(key, mine) == null : entries.replace(key, existing, mine);
+            if (!won) {
+                continue; // another caller started one meanwhile: join it
+            }
+            if (started.incrementAndGet() % PURGE_EVERY == 0) {
+                entries.values().removeIf(this::expired); // keys nobody asks for again do not accumulate
+            }
+            try {
+                V value = compute.get();
+                mine.completedAt()[0] = clock.instant();
+                mine.result().complete(value);
+                if (ttl.isZero()) {
+                    entries.remove(key, mine);
+                }
+                return value;
+            } catch (RuntimeException | Error e) {
+                entries.remove(key, mine);
+                mine.result().completeExceptionally(e);
+                throw e;
+            }
+        }
+    }
+
+    /** Forgets every completed result (in-flight requests still complete for their waiters). */
+    public void clear() {
+        entries.values().removeIf(entry -> entry.result().isDone());
+    }
+
+    /** Entries held, in flight or reusable, for tests and gauges; expired ones are dropped first. */
+    public int size() {
+        entries.values().removeIf(this::expired);
+        return entries.size();
+    }
+
+    private boolean expired(Entry<V> entry) {
+        Instant completed = entry.completedAt()[0];
+        return entry.result().isDone() && (completed == null || !clock.instant().isBefore(completed.plus(ttl)));
+    }
+
+    private static <V> V join(CompletableFuture<V> result) {
+        try {
+            return result.join();
+        } catch (CompletionException | CancellationException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
+    }
+}
