@@ -78,13 +78,7 @@ class HelmProvenanceVerificationIT {
     }
 
     static Path signedChart(ChartSpec spec, Gpg.Key key, Path secring) {
-        String name = spec.name();
-        String version = spec.version();
-        Path dir = charts.chartDirectory(spec);
-        Path out = work.resolve("signed-" + name + "-" + System.nanoTime());
-        helm.run(List.of("package", "--sign", "--key", key.userId(), "--keyring", secring.toString(), dir.toString(),
-                "-d", out.toString())).orThrow();
-        Path tgz = out.resolve(name + "-" + version + ".tgz");
+        Path tgz = charts.createSigned(spec, key, secring);
         assertThat(tgz.resolveSibling(tgz.getFileName() + ".prov")).exists();
         return tgz;
     }

@@ -44,7 +44,7 @@ import io.helmoci.testbed.RegistryImplementation;
  */
 class NotationVerificationIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String PUBLISHER_DN = "x509.subject: C=US, ST=WA, L=Seattle, O=Notary, CN=publisher";
+    private static final String PUBLISHER_DN = NotationCli.testCertificateIdentity("publisher");
 
     @RegisterExtension
     static RegistryExtension registry = RegistryFixture.builder(RegistryImplementation.DEBIAN_DISTRIBUTION_2_8).extension();
@@ -82,10 +82,7 @@ class NotationVerificationIT {
                     {"version": "1.0", "trustPolicies": [{"name": "charts", "registryScopes": ["%s"],
                       "signatureVerification": {"level": "skip"}}]}""".formatted(registry.reference("notation/" + name));
         }
-        return """
-                {"version": "1.0", "trustPolicies": [{"name": "charts", "registryScopes": ["%s"],
-                  "signatureVerification": {"level": "%s"}, "trustStores": ["ca:publisher"], "trustedIdentities": ["%s"]}]}"""
-                .formatted(registry.reference("notation/" + name), level, identity);
+        return NotationCli.trustPolicy(registry.reference("notation/" + name), level, "publisher", identity);
     }
 
     static String push(String name, String version) {

@@ -157,11 +157,7 @@ class VerifiedChartIT {
             Gpg.Key signer = gpg.generateKey("Operator Test Publisher", "publisher@example.test");
             Path secring = gpg.exportSecretKeyring(signer, work.resolve("secring-" + namespace + ".gpg"));
             Path pubring = gpg.exportPublicKeyring(signer, work.resolve("pubring-" + namespace + ".gpg"));
-            Path dir = charts.chartDirectory(ChartSpec.of("provchart", "1.0.0"));
-            Path out = work.resolve("prov-" + namespace);
-            helm.run(java.util.List.of("package", "--sign", "--key", signer.userId(), "--keyring", secring.toString(), dir.toString(),
-                    "-d", out.toString())).orThrow();
-            helm.push(registry, out.resolve("provchart-1.0.0.tgz"), "verified");
+            helm.push(registry, charts.createSigned(ChartSpec.of("provchart", "1.0.0"), signer, secring), "verified");
             kube.client().secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName("helm-keyring").endMetadata()
                     .addToData("pubring.gpg", Base64.getEncoder().encodeToString(Files.readAllBytes(pubring))).build()).create();
             Path file = Files.createTempFile(work, "resource", ".yaml");
@@ -204,11 +200,8 @@ class VerifiedChartIT {
         notation.generateTestCertificate("chart-publisher", true);
         String digest = helm.push(registry, charts.create("notchart", "1.0.0"), "verified").digest();
         notation.sign(registry, "verified/notchart", digest, "chart-publisher").orThrow();
-        String policy = """
-                {"version": "1.0", "trustPolicies": [{"name": "charts", "registryScopes": ["%s"],
-                  "signatureVerification": {"level": "strict"}, "trustStores": ["ca:publishers"],
-                  "trustedIdentities": ["x509.subject: C=US, ST=WA, L=Seattle, O=Notary, CN=chart-publisher"]}]}"""
-                .formatted(registry.reference("verified/notchart"));
+        String policy = NotationCli.trustPolicy(registry.reference("verified/notchart"), "strict", "publishers",
+                NotationCli.testCertificateIdentity("chart-publisher"));
         kube.client().secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName("notation-trust").endMetadata()
                 .addToStringData("trustpolicy.json", policy)
                 .addToData("publisher.crt", Base64.getEncoder().encodeToString(Files.readAllBytes(notation.certificate("chart-publisher"))))

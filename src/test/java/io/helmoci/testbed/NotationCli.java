@@ -78,6 +78,23 @@ public final class NotationCli {
         return Files.exists(oci) ? oci : configDir().resolve("trustpolicy.json");
     }
 
+    /**
+     * A trust policy document with one statement for {@code registryScope} at {@code level}
+     * ({@code strict}, {@code permissive}, {@code audit}), trusting trust store {@code ca:<trustStore>}
+     * and {@code trustedIdentity} ({@code x509.subject: ...} or {@code *}).
+     */
+    public static String trustPolicy(String registryScope, String level, String trustStore, String trustedIdentity) {
+        return """
+                {"version": "1.0", "trustPolicies": [{"name": "charts", "registryScopes": ["%s"],
+                  "signatureVerification": {"level": "%s"}, "trustStores": ["ca:%s"], "trustedIdentities": ["%s"]}]}"""
+                .formatted(registryScope, level, trustStore, trustedIdentity);
+    }
+
+    /** The subject {@code generate-test} gives certificate {@code name}, as a trusted identity. */
+    public static String testCertificateIdentity(String name) {
+        return "x509.subject: C=US, ST=WA, L=Seattle, O=Notary, CN=" + name;
+    }
+
     /** {@code notation verify} of {@code host/repo@digest}: the reference verdict. */
     public ProcessRunner.Result verify(RegistryFixture registry, String repository, String digest) {
         return run(List.of("verify", "--insecure-registry", registry.reference(repository) + "@" + digest));
