@@ -116,7 +116,7 @@ class CosignVerificationIT {
         assertThat(result.signer().keyFingerprint()).isEqualTo(fingerprint(trusted.publicKey()));
         assertThat(result.warnings()).anyMatch(w -> w.contains("transparency-log"));
         // referrers API (404 here), referrers tag (the index), the bundle manifest, the bundle blob
-        assertThat(registry.requests()).extracting(r -> r.method() + " " + r.path().replaceAll("\\?.*", "").replaceAll("sha256[:-][0-9a-f]{64}", "<d>"))
+        assertThat(registry.requests()).extracting(RegistryFixture.RegistryRequest::withDigestsMasked)
                 .containsExactly("GET /v2/cosign/bundled/referrers/<d>", "GET /v2/cosign/bundled/manifests/<d>",
                         "GET /v2/cosign/bundled/manifests/<d>", "GET /v2/cosign/bundled/blobs/<d>");
         assertThat(cosignAccepts("bundled", digest)).isTrue();
@@ -132,7 +132,7 @@ class CosignVerificationIT {
         assertThat(result.format()).isEqualTo("cosign-simplesigning");
         assertThat(result.signer().keyFingerprint()).isEqualTo(fingerprint(trusted.publicKey()));
         // referrers API (404), referrers tag (404: no bundle), the .sig tag, the payload blob
-        assertThat(registry.requests()).extracting(r -> r.method() + " " + r.path().replaceAll("\\?.*", "").replaceAll("sha256[:-][0-9a-f]{64}", "<d>"))
+        assertThat(registry.requests()).extracting(RegistryFixture.RegistryRequest::withDigestsMasked)
                 .containsExactly("GET /v2/cosign/legacy/referrers/<d>", "GET /v2/cosign/legacy/manifests/<d>",
                         "GET /v2/cosign/legacy/manifests/<d>.sig", "GET /v2/cosign/legacy/blobs/<d>");
         assertThat(result.signatureDigest()).isEqualTo(raw.headManifestDigest("cosign/legacy", digest.replace(':', '-') + ".sig"));

@@ -27,7 +27,6 @@ import io.helmoci.testbed.HelmCli;
 import io.helmoci.testbed.HelmMajor;
 import io.helmoci.testbed.KubeApiServerFixture;
 import io.helmoci.testbed.OperatorProcess;
-import io.helmoci.testbed.ProcessRunner;
 import io.helmoci.testbed.RegistryExtension;
 import io.helmoci.testbed.RegistryFixture;
 import io.helmoci.testbed.RegistryImplementation;
@@ -69,13 +68,12 @@ class HelmContentCacheIT {
         ChartFactory charts = new ChartFactory(pusher, work.resolve("charts"));
         String namespace = kube.createNamespace("cachekey");
         pusher.push(registry, charts.create(ChartSpec.of("cached", "1.0.0").description("first archive")), "charts");
-        ProcessRunner.Result applied = kube.kubectl("apply", "-n", namespace, "-f", Files.writeString(work.resolve("cached.yaml"), """
+        kube.apply(namespace, """
                 apiVersion: helmoci.io/v1alpha1
                 kind: HelmOciChart
                 metadata: {name: cached}
                 spec: {url: "%s", version: "1.0.0", interval: "2s", insecure: true}
-                """.formatted(registry.ociUrl("charts/cached"))).toString());
-        applied.orThrow();
+                """.formatted(registry.ociUrl("charts/cached")));
         String first = awaitContentDigest(namespace, null);
 
         String indexDigest = indexDigest(namespace);

@@ -78,9 +78,13 @@ class VerifiedChartIT {
                 .addToData("cosign.pub", Base64.getEncoder().encodeToString(Files.readAllBytes(key.publicKey()))).build()).create();
     }
 
-    private static void apply(String namespace, String name, String chart) throws Exception {
-        Path file = Files.createTempFile(work, "resource", ".yaml");
-        Files.writeString(file, """
+    private static void apply(String namespace, String name, String chart) {
+        apply(namespace, name, chart, "cosign", "cosign-keys");
+    }
+
+    /** A HelmOciChart {@code name} for {@code verified/<chart>} 1.0.0, verified by {@code provider} with Secret {@code secret}. */
+    private static void apply(String namespace, String name, String chart, String provider, String secret) {
+        kube.apply(namespace, """
                 apiVersion: helmoci.io/v1alpha1
                 kind: HelmOciChart
                 metadata:
@@ -90,11 +94,10 @@ class VerifiedChartIT {
                   version: "1.0.0"
                   insecure: true
                   verify:
-                    provider: cosign
+                    provider: %s
                     secretRef:
-                      name: cosign-keys
-                """.formatted(name, registry.ociUrl("verified/" + chart)));
-        kube.kubectl("apply", "-n", namespace, "-f", file.toString()).orThrow();
+                      name: %s
+                """.formatted(name, registry.ociUrl("verified/" + chart), provider, secret));
     }
 
     @Test
@@ -160,22 +163,7 @@ class VerifiedChartIT {
             helm.push(registry, charts.createSigned(ChartSpec.of("provchart", "1.0.0"), signer, secring), "verified");
             kube.client().secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName("helm-keyring").endMetadata()
                     .addToData("pubring.gpg", Base64.getEncoder().encodeToString(Files.readAllBytes(pubring))).build()).create();
-            Path file = Files.createTempFile(work, "resource", ".yaml");
-            Files.writeString(file, """
-                    apiVersion: helmoci.io/v1alpha1
-                    kind: HelmOciChart
-                    metadata:
-                      name: provchart
-                    spec:
-                      url: %s
-                      version: "1.0.0"
-                      insecure: true
-                      verify:
-                        provider: helm
-                        secretRef:
-                          name: helm-keyring
-                    """.formatted(registry.ociUrl("verified/provchart")));
-            kube.kubectl("apply", "-n", namespace, "-f", file.toString()).orThrow();
+            apply(namespace, "provchart", "provchart", "helm", "helm-keyring");
 
             HelmOciChart ready = await(namespace, "provchart", c -> condition(c, Constants.CONDITION_SOURCE_VERIFIED)
                     .map(Condition::getStatus).filter("True"::equals).isPresent()
@@ -206,22 +194,7 @@ class VerifiedChartIT {
                 .addToStringData("trustpolicy.json", policy)
                 .addToData("publisher.crt", Base64.getEncoder().encodeToString(Files.readAllBytes(notation.certificate("chart-publisher"))))
                 .build()).create();
-        Path file = Files.createTempFile(work, "resource", ".yaml");
-        Files.writeString(file, """
-                apiVersion: helmoci.io/v1alpha1
-                kind: HelmOciChart
-                metadata:
-                  name: notchart
-                spec:
-                  url: %s
-                  version: "1.0.0"
-                  insecure: true
-                  verify:
-                    provider: notation
-                    secretRef:
-                      name: notation-trust
-                """.formatted(registry.ociUrl("verified/notchart")));
-        kube.kubectl("apply", "-n", namespace, "-f", file.toString()).orThrow();
+        apply(namespace, "notchart", "notchart", "notation", "notation-trust");
 
         HelmOciChart ready = await(namespace, "notchart", c -> "True".equals(condition(c, Constants.CONDITION_READY).map(Condition::getStatus)
                 .orElse(null)), "Ready");

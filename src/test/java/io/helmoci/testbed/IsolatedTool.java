@@ -12,8 +12,8 @@ import java.util.function.Supplier;
 
 /**
  * A real tool binary run with an environment that points its configuration into its own home
- * directory, never the user's: what {@link HelmCli}, {@link OrasCli}, {@link CosignCli} and
- * {@link NotationCli} share.
+ * directory, never the user's: what {@link HelmCli}, {@link OrasCli}, {@link CosignCli},
+ * {@link NotationCli} and {@link Gpg} share.
  */
 final class IsolatedTool {
     private static final Duration TIMEOUT = Duration.ofMinutes(2);
