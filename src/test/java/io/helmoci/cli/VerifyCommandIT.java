@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -47,6 +47,7 @@ class VerifyCommandIT {
     @TempDir
     static Path work;
     static HelmCli helm;
+    @AutoClose
     static Gpg gpg;
     static Gpg.Key gpgKey;
     static Path pubring;
@@ -81,13 +82,6 @@ class VerifyCommandIT {
                 NotationCli.testCertificateIdentity("trio-publisher")));
         trustPolicy = notation.trustPolicyFile();
         Files.createDirectories(work.resolve("pulled"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (gpg != null) {
-            gpg.close();
-        }
     }
 
     static List<String> policyFlags(String provider) {

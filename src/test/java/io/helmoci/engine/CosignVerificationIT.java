@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -53,6 +53,7 @@ class CosignVerificationIT {
     static CosignCli cosign;
     static CosignCli.KeyPair trusted;
     static CosignCli.KeyPair other;
+    @AutoClose
     static ChartPuller puller;
     static RawRegistryClient raw;
 
@@ -65,13 +66,6 @@ class CosignVerificationIT {
         other = cosign.generateKeyPair(work.resolve("other-key"));
         puller = new ChartPuller(work.resolve("store"));
         raw = RawRegistryClient.anonymous(registry);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (puller != null) {
-            puller.close();
-        }
     }
 
     /** Pushes chart {@code name version} under {@code cosign/<name>}; returns the manifest digest. */

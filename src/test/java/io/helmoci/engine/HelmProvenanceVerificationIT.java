@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,12 +41,14 @@ class HelmProvenanceVerificationIT {
     static Path work;
     static HelmCli helm;
     static ChartFactory charts;
+    @AutoClose
     static Gpg gpg;
     static Gpg.Key trusted;
     static Gpg.Key other;
     static Path trustedSecring;
     static Path otherSecring;
     static Path trustedPubring;
+    @AutoClose
     static ChartPuller puller;
 
     @BeforeAll
@@ -60,16 +62,6 @@ class HelmProvenanceVerificationIT {
         otherSecring = gpg.exportSecretKeyring(other, work.resolve("other-secring.gpg"));
         trustedPubring = gpg.exportPublicKeyring(trusted, work.resolve("trusted-pubring.gpg"));
         puller = new ChartPuller(work.resolve("store"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (puller != null) {
-            puller.close();
-        }
-        if (gpg != null) {
-            gpg.close();
-        }
     }
 
     /** {@code helm package --sign} with the key in {@code secring}; returns the .tgz (the .prov lies beside it). */

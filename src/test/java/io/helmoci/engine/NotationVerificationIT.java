@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -54,6 +54,7 @@ class NotationVerificationIT {
     static HelmCli helm;
     static ChartFactory charts;
     static NotationCli notation;
+    @AutoClose
     static ChartPuller puller;
     static RawRegistryClient raw;
 
@@ -66,13 +67,6 @@ class NotationVerificationIT {
         notation.generateTestCertificate("stranger", false);
         puller = new ChartPuller(work.resolve("store"));
         raw = RawRegistryClient.anonymous(registry);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (puller != null) {
-            puller.close();
-        }
     }
 
     /** One statement for {@code notation/<name>} at {@code level}, trusting store ca:publisher and {@code identity}. */

@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -46,6 +46,7 @@ class HelmContentCacheIT {
     @TempDir
     static Path work;
     static KubeApiServerFixture kube;
+    @AutoClose
     static OperatorProcess operator;
 
     @BeforeAll
@@ -53,13 +54,6 @@ class HelmContentCacheIT {
         kube = KubeApiServerFixture.shared();
         kube.applyProjectCrds();
         operator = OperatorProcess.start(kube.kubeconfig(), work.resolve("operator"), Map.of());
-    }
-
-    @AfterAll
-    static void stopOperator() {
-        if (operator != null) {
-            operator.close();
-        }
     }
 
     @Test

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -51,6 +51,7 @@ class VerifiedChartIT {
     static ChartFactory charts;
     static CosignCli cosign;
     static CosignCli.KeyPair key;
+    @AutoClose
     static OperatorProcess operator;
 
     @BeforeAll
@@ -64,13 +65,6 @@ class VerifiedChartIT {
         operator = OperatorProcess.start(kube.kubeconfig(), work.resolve("operator"), Map.of(
                 "quarkus.operator-sdk.controllers.helm-oci-operator.retry.interval.initial", "500",
                 "quarkus.operator-sdk.controllers.helm-oci-operator.retry.interval.max", "3000"));
-    }
-
-    @AfterAll
-    static void stopOperator() {
-        if (operator != null) {
-            operator.close();
-        }
     }
 
     private static void keySecret(String namespace) throws Exception {
