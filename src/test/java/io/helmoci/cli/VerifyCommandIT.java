@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -47,6 +47,7 @@ class VerifyCommandIT {
     @TempDir
     static Path work;
     static HelmCli helm;
+    @AutoClose
     static Gpg gpg;
     static Gpg.Key gpgKey;
     static Path pubring;
@@ -66,10 +67,7 @@ class VerifyCommandIT {
         gpgKey = gpg.generateKey("Trio Publisher", "trio@example.test");
         Path secring = gpg.exportSecretKeyring(gpgKey, work.resolve("secring.gpg"));
         pubring = gpg.exportPublicKeyring(gpgKey, work.resolve("pubring.gpg"));
-        Path dir = charts.chartDirectory(ChartSpec.of("trio", "1.0.0"));
-        helm.run(List.of("package", "--sign", "--key", gpgKey.userId(), "--keyring", secring.toString(), dir.toString(),
-                "-d", work.resolve("signed").toString())).orThrow();
-        signedDigest = helm.push(registry, work.resolve("signed/trio-1.0.0.tgz"), "cli").digest();
+        signedDigest = helm.push(registry, charts.createSigned(ChartSpec.of("trio", "1.0.0"), gpgKey, secring), "cli").digest();
         unsignedDigest = helm.push(registry, charts.create("trio", "2.0.0"), "cli").digest();
 
         cosign = new CosignCli(work.resolve("cosign"));
@@ -80,20 +78,10 @@ class VerifyCommandIT {
         notation = new NotationCli(work.resolve("notation"));
         notation.generateTestCertificate("trio-publisher", true);
         notation.sign(registry, "cli/trio", signedDigest, "trio-publisher").orThrow();
-        notation.importPolicy("""
-                {"version": "1.0", "trustPolicies": [{"name": "trio", "registryScopes": ["%s"],
-                  "signatureVerification": {"level": "strict"}, "trustStores": ["ca:trio-publisher"],
-                  "trustedIdentities": ["x509.subject: C=US, ST=WA, L=Seattle, O=Notary, CN=trio-publisher"]}]}"""
-                .formatted(registry.reference("cli/trio")));
+        notation.importPolicy(NotationCli.trustPolicy(registry.reference("cli/trio"), "strict", "trio-publisher",
+                NotationCli.testCertificateIdentity("trio-publisher")));
         trustPolicy = notation.trustPolicyFile();
         Files.createDirectories(work.resolve("pulled"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (gpg != null) {
-            gpg.close();
-        }
     }
 
     static List<String> policyFlags(String provider) {

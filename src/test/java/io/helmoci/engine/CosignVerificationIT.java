@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -53,6 +53,7 @@ class CosignVerificationIT {
     static CosignCli cosign;
     static CosignCli.KeyPair trusted;
     static CosignCli.KeyPair other;
+    @AutoClose
     static ChartPuller puller;
     static RawRegistryClient raw;
 
@@ -65,13 +66,6 @@ class CosignVerificationIT {
         other = cosign.generateKeyPair(work.resolve("other-key"));
         puller = new ChartPuller(work.resolve("store"));
         raw = RawRegistryClient.anonymous(registry);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (puller != null) {
-            puller.close();
-        }
     }
 
     /** Pushes chart {@code name version} under {@code cosign/<name>}; returns the manifest digest. */
@@ -116,7 +110,7 @@ class CosignVerificationIT {
         assertThat(result.signer().keyFingerprint()).isEqualTo(fingerprint(trusted.publicKey()));
         assertThat(result.warnings()).anyMatch(w -> w.contains("transparency-log"));
         // referrers API (404 here), referrers tag (the index), the bundle manifest, the bundle blob
-        assertThat(registry.requests()).extracting(r -> r.method() + " " + r.path().replaceAll("\\?.*", "").replaceAll("sha256[:-][0-9a-f]{64}", "<d>"))
+        assertThat(registry.requests()).extracting(RegistryFixture.RegistryRequest::withDigestsMasked)
                 .containsExactly("GET /v2/cosign/bundled/referrers/<d>", "GET /v2/cosign/bundled/manifests/<d>",
                         "GET /v2/cosign/bundled/manifests/<d>", "GET /v2/cosign/bundled/blobs/<d>");
         assertThat(cosignAccepts("bundled", digest)).isTrue();
@@ -132,7 +126,7 @@ class CosignVerificationIT {
         assertThat(result.format()).isEqualTo("cosign-simplesigning");
         assertThat(result.signer().keyFingerprint()).isEqualTo(fingerprint(trusted.publicKey()));
         // referrers API (404), referrers tag (404: no bundle), the .sig tag, the payload blob
-        assertThat(registry.requests()).extracting(r -> r.method() + " " + r.path().replaceAll("\\?.*", "").replaceAll("sha256[:-][0-9a-f]{64}", "<d>"))
+        assertThat(registry.requests()).extracting(RegistryFixture.RegistryRequest::withDigestsMasked)
                 .containsExactly("GET /v2/cosign/legacy/referrers/<d>", "GET /v2/cosign/legacy/manifests/<d>",
                         "GET /v2/cosign/legacy/manifests/<d>.sig", "GET /v2/cosign/legacy/blobs/<d>");
         assertThat(result.signatureDigest()).isEqualTo(raw.headManifestDigest("cosign/legacy", digest.replace(':', '-') + ".sig"));

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,12 +41,14 @@ class HelmProvenanceVerificationIT {
     static Path work;
     static HelmCli helm;
     static ChartFactory charts;
+    @AutoClose
     static Gpg gpg;
     static Gpg.Key trusted;
     static Gpg.Key other;
     static Path trustedSecring;
     static Path otherSecring;
     static Path trustedPubring;
+    @AutoClose
     static ChartPuller puller;
 
     @BeforeAll
@@ -62,29 +64,13 @@ class HelmProvenanceVerificationIT {
         puller = new ChartPuller(work.resolve("store"));
     }
 
-    @AfterAll
-    static void stop() {
-        if (puller != null) {
-            puller.close();
-        }
-        if (gpg != null) {
-            gpg.close();
-        }
-    }
-
     /** {@code helm package --sign} with the key in {@code secring}; returns the .tgz (the .prov lies beside it). */
     static Path signedChart(String name, String version, Gpg.Key key, Path secring) {
         return signedChart(ChartSpec.of(name, version), key, secring);
     }
 
     static Path signedChart(ChartSpec spec, Gpg.Key key, Path secring) {
-        String name = spec.name();
-        String version = spec.version();
-        Path dir = charts.chartDirectory(spec);
-        Path out = work.resolve("signed-" + name + "-" + System.nanoTime());
-        helm.run(List.of("package", "--sign", "--key", key.userId(), "--keyring", secring.toString(), dir.toString(),
-                "-d", out.toString())).orThrow();
-        Path tgz = out.resolve(name + "-" + version + ".tgz");
+        Path tgz = charts.createSigned(spec, key, secring);
         assertThat(tgz.resolveSibling(tgz.getFileName() + ".prov")).exists();
         return tgz;
     }

@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -44,7 +44,7 @@ import io.helmoci.testbed.RegistryImplementation;
  */
 class NotationVerificationIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String PUBLISHER_DN = "x509.subject: C=US, ST=WA, L=Seattle, O=Notary, CN=publisher";
+    private static final String PUBLISHER_DN = NotationCli.testCertificateIdentity("publisher");
 
     @RegisterExtension
     static RegistryExtension registry = RegistryFixture.builder(RegistryImplementation.DEBIAN_DISTRIBUTION_2_8).extension();
@@ -54,6 +54,7 @@ class NotationVerificationIT {
     static HelmCli helm;
     static ChartFactory charts;
     static NotationCli notation;
+    @AutoClose
     static ChartPuller puller;
     static RawRegistryClient raw;
 
@@ -68,13 +69,6 @@ class NotationVerificationIT {
         raw = RawRegistryClient.anonymous(registry);
     }
 
-    @AfterAll
-    static void stop() {
-        if (puller != null) {
-            puller.close();
-        }
-    }
-
     /** One statement for {@code notation/<name>} at {@code level}, trusting store ca:publisher and {@code identity}. */
     static String policy(String name, String level, String identity) {
         if (level.equals("skip")) {
@@ -82,10 +76,7 @@ class NotationVerificationIT {
                     {"version": "1.0", "trustPolicies": [{"name": "charts", "registryScopes": ["%s"],
                       "signatureVerification": {"level": "skip"}}]}""".formatted(registry.reference("notation/" + name));
         }
-        return """
-                {"version": "1.0", "trustPolicies": [{"name": "charts", "registryScopes": ["%s"],
-                  "signatureVerification": {"level": "%s"}, "trustStores": ["ca:publisher"], "trustedIdentities": ["%s"]}]}"""
-                .formatted(registry.reference("notation/" + name), level, identity);
+        return NotationCli.trustPolicy(registry.reference("notation/" + name), level, "publisher", identity);
     }
 
     static String push(String name, String version) {
@@ -129,7 +120,7 @@ class NotationVerificationIT {
         assertThat(result.signer().certificateIssuer()).isEqualTo("CN=publisher,O=Notary,L=Seattle,ST=WA,C=US");
         assertThat(result.warnings()).anyMatch(w -> w.contains("revocation not checked"));
         // referrers API (404 on 2.8), referrers tag (the index), the signature manifest, the JWS blob
-        assertThat(registry.requests()).extracting(r -> r.method() + " " + r.path().replaceAll("\\?.*", "").replaceAll("sha256[:-][0-9a-f]{64}", "<d>"))
+        assertThat(registry.requests()).extracting(RegistryFixture.RegistryRequest::withDigestsMasked)
                 .containsExactly("GET /v2/notation/signed/referrers/<d>", "GET /v2/notation/signed/manifests/<d>",
                         "GET /v2/notation/signed/manifests/<d>", "GET /v2/notation/signed/blobs/<d>");
     }

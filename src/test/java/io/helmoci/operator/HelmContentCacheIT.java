@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -27,7 +27,6 @@ import io.helmoci.testbed.HelmCli;
 import io.helmoci.testbed.HelmMajor;
 import io.helmoci.testbed.KubeApiServerFixture;
 import io.helmoci.testbed.OperatorProcess;
-import io.helmoci.testbed.ProcessRunner;
 import io.helmoci.testbed.RegistryExtension;
 import io.helmoci.testbed.RegistryFixture;
 import io.helmoci.testbed.RegistryImplementation;
@@ -47,6 +46,7 @@ class HelmContentCacheIT {
     @TempDir
     static Path work;
     static KubeApiServerFixture kube;
+    @AutoClose
     static OperatorProcess operator;
 
     @BeforeAll
@@ -56,26 +56,18 @@ class HelmContentCacheIT {
         operator = OperatorProcess.start(kube.kubeconfig(), work.resolve("operator"), Map.of());
     }
 
-    @AfterAll
-    static void stopOperator() {
-        if (operator != null) {
-            operator.close();
-        }
-    }
-
     @Test
     void helm4CachesByTheIndexDigestWhichIsTheArchiveSha256AndChangesWithTheArchive() throws Exception {
         HelmCli pusher = new HelmCli(work.resolve("pusher"));
         ChartFactory charts = new ChartFactory(pusher, work.resolve("charts"));
         String namespace = kube.createNamespace("cachekey");
         pusher.push(registry, charts.create(ChartSpec.of("cached", "1.0.0").description("first archive")), "charts");
-        ProcessRunner.Result applied = kube.kubectl("apply", "-n", namespace, "-f", Files.writeString(work.resolve("cached.yaml"), """
+        kube.apply(namespace, """
                 apiVersion: helmoci.io/v1alpha1
                 kind: HelmOciChart
                 metadata: {name: cached}
                 spec: {url: "%s", version: "1.0.0", interval: "2s", insecure: true}
-                """.formatted(registry.ociUrl("charts/cached"))).toString());
-        applied.orThrow();
+                """.formatted(registry.ociUrl("charts/cached")));
         String first = awaitContentDigest(namespace, null);
 
         String indexDigest = indexDigest(namespace);

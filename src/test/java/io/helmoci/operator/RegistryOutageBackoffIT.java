@@ -12,7 +12,6 @@ import io.helmoci.testbed.ScriptedHttpServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,13 +51,12 @@ class RegistryOutageBackoffIT {
             HelmCli helm = new HelmCli(work.resolve("helm"));
             helm.push(registry, new ChartFactory(helm, work.resolve("charts")).create("outage", "1.0.0"), "charts");
             String namespace = kube.createNamespace("outage");
-            Path resource = Files.writeString(work.resolve("outage.yaml"), """
+            kube.apply(namespace, """
                     apiVersion: helmoci.io/v1alpha1
                     kind: HelmOciChart
                     metadata: {name: outage}
                     spec: {url: "%s", version: "1.0.0", interval: 2s, timeout: 2s, insecure: true}
                     """.formatted(registry.ociUrl("charts/outage")));
-            kube.kubectl("apply", "-n", namespace, "-f", resource.toString()).orThrow();
             HelmOciChartAssert hoc = new HelmOciChartAssert(kube, operator);
             hoc.awaitReady(namespace, "outage");
             HelmOciChartStatus good = hoc.get(namespace, "outage").getStatus();

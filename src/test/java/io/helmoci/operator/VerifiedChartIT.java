@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -51,6 +51,7 @@ class VerifiedChartIT {
     static ChartFactory charts;
     static CosignCli cosign;
     static CosignCli.KeyPair key;
+    @AutoClose
     static OperatorProcess operator;
 
     @BeforeAll
@@ -66,21 +67,18 @@ class VerifiedChartIT {
                 "quarkus.operator-sdk.controllers.helm-oci-operator.retry.interval.max", "3000"));
     }
 
-    @AfterAll
-    static void stopOperator() {
-        if (operator != null) {
-            operator.close();
-        }
-    }
-
     private static void keySecret(String namespace) throws Exception {
         kube.client().secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName("cosign-keys").endMetadata()
                 .addToData("cosign.pub", Base64.getEncoder().encodeToString(Files.readAllBytes(key.publicKey()))).build()).create();
     }
 
-    private static void apply(String namespace, String name, String chart) throws Exception {
-        Path file = Files.createTempFile(work, "resource", ".yaml");
-        Files.writeString(file, """
+    private static void apply(String namespace, String name, String chart) {
+        apply(namespace, name, chart, "cosign", "cosign-keys");
+    }
+
+    /** A HelmOciChart {@code name} for {@code verified/<chart>} 1.0.0, verified by {@code provider} with Secret {@code secret}. */
+    private static void apply(String namespace, String name, String chart, String provider, String secret) {
+        kube.apply(namespace, """
                 apiVersion: helmoci.io/v1alpha1
                 kind: HelmOciChart
                 metadata:
@@ -90,11 +88,10 @@ class VerifiedChartIT {
                   version: "1.0.0"
                   insecure: true
                   verify:
-                    provider: cosign
+                    provider: %s
                     secretRef:
-                      name: cosign-keys
-                """.formatted(name, registry.ociUrl("verified/" + chart)));
-        kube.kubectl("apply", "-n", namespace, "-f", file.toString()).orThrow();
+                      name: %s
+                """.formatted(name, registry.ociUrl("verified/" + chart), provider, secret));
     }
 
     @Test
@@ -157,29 +154,10 @@ class VerifiedChartIT {
             Gpg.Key signer = gpg.generateKey("Operator Test Publisher", "publisher@example.test");
             Path secring = gpg.exportSecretKeyring(signer, work.resolve("secring-" + namespace + ".gpg"));
             Path pubring = gpg.exportPublicKeyring(signer, work.resolve("pubring-" + namespace + ".gpg"));
-            Path dir = charts.chartDirectory(ChartSpec.of("provchart", "1.0.0"));
-            Path out = work.resolve("prov-" + namespace);
-            helm.run(java.util.List.of("package", "--sign", "--key", signer.userId(), "--keyring", secring.toString(), dir.toString(),
-                    "-d", out.toString())).orThrow();
-            helm.push(registry, out.resolve("provchart-1.0.0.tgz"), "verified");
+            helm.push(registry, charts.createSigned(ChartSpec.of("provchart", "1.0.0"), signer, secring), "verified");
             kube.client().secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName("helm-keyring").endMetadata()
                     .addToData("pubring.gpg", Base64.getEncoder().encodeToString(Files.readAllBytes(pubring))).build()).create();
-            Path file = Files.createTempFile(work, "resource", ".yaml");
-            Files.writeString(file, """
-                    apiVersion: helmoci.io/v1alpha1
-                    kind: HelmOciChart
-                    metadata:
-                      name: provchart
-                    spec:
-                      url: %s
-                      version: "1.0.0"
-                      insecure: true
-                      verify:
-                        provider: helm
-                        secretRef:
-                          name: helm-keyring
-                    """.formatted(registry.ociUrl("verified/provchart")));
-            kube.kubectl("apply", "-n", namespace, "-f", file.toString()).orThrow();
+            apply(namespace, "provchart", "provchart", "helm", "helm-keyring");
 
             HelmOciChart ready = await(namespace, "provchart", c -> condition(c, Constants.CONDITION_SOURCE_VERIFIED)
                     .map(Condition::getStatus).filter("True"::equals).isPresent()
@@ -204,31 +182,13 @@ class VerifiedChartIT {
         notation.generateTestCertificate("chart-publisher", true);
         String digest = helm.push(registry, charts.create("notchart", "1.0.0"), "verified").digest();
         notation.sign(registry, "verified/notchart", digest, "chart-publisher").orThrow();
-        String policy = """
-                {"version": "1.0", "trustPolicies": [{"name": "charts", "registryScopes": ["%s"],
-                  "signatureVerification": {"level": "strict"}, "trustStores": ["ca:publishers"],
-                  "trustedIdentities": ["x509.subject: C=US, ST=WA, L=Seattle, O=Notary, CN=chart-publisher"]}]}"""
-                .formatted(registry.reference("verified/notchart"));
+        String policy = NotationCli.trustPolicy(registry.reference("verified/notchart"), "strict", "publishers",
+                NotationCli.testCertificateIdentity("chart-publisher"));
         kube.client().secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName("notation-trust").endMetadata()
                 .addToStringData("trustpolicy.json", policy)
                 .addToData("publisher.crt", Base64.getEncoder().encodeToString(Files.readAllBytes(notation.certificate("chart-publisher"))))
                 .build()).create();
-        Path file = Files.createTempFile(work, "resource", ".yaml");
-        Files.writeString(file, """
-                apiVersion: helmoci.io/v1alpha1
-                kind: HelmOciChart
-                metadata:
-                  name: notchart
-                spec:
-                  url: %s
-                  version: "1.0.0"
-                  insecure: true
-                  verify:
-                    provider: notation
-                    secretRef:
-                      name: notation-trust
-                """.formatted(registry.ociUrl("verified/notchart")));
-        kube.kubectl("apply", "-n", namespace, "-f", file.toString()).orThrow();
+        apply(namespace, "notchart", "notchart", "notation", "notation-trust");
 
         HelmOciChart ready = await(namespace, "notchart", c -> "True".equals(condition(c, Constants.CONDITION_READY).map(Condition::getStatus)
                 .orElse(null)), "Ready");

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,9 +42,28 @@ public final class ChartFactory {
 
     /** Returns the packaged {@code <name>-<version>.tgz}, in a directory of its own. */
     public Path create(ChartSpec spec) {
+        return packageChart(spec, List.of());
+    }
+
+    /**
+     * {@code helm package --sign} with {@code key} from the GnuPG secret keyring {@code secretKeyring}:
+     * the packaged {@code <name>-<version>.tgz}, its {@code .prov} beside it, in a directory of its own.
+     */
+    public Path createSigned(ChartSpec spec, Gpg.Key key, Path secretKeyring) {
+        Path tgz = packageChart(spec, List.of("--sign", "--key", key.userId(), "--keyring", secretKeyring.toString()));
+        if (!Files.exists(tgz.resolveSibling(tgz.getFileName() + ".prov"))) {
+            throw new IllegalStateException("helm package --sign wrote no provenance file beside " + tgz);
+        }
+        return tgz;
+    }
+
+    private Path packageChart(ChartSpec spec, List<String> flags) {
         Path source = chartDirectory(spec);
         Path out = workDir.resolve("packaged-" + COUNTER.incrementAndGet());
-        ProcessRunner.Result result = helm.run(List.of("package", source.toString(), "-d", out.toString())).orThrow();
+        List<String> args = new ArrayList<>(List.of("package"));
+        args.addAll(flags);
+        args.addAll(List.of(source.toString(), "-d", out.toString()));
+        ProcessRunner.Result result = helm.run(args).orThrow();
         Matcher matcher = PACKAGED.matcher(result.stdout());
         if (!matcher.find()) {
             throw new IllegalStateException("unexpected helm package output: " + result.stdout());

@@ -1,10 +1,6 @@
 package io.helmoci.testbed;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,12 +12,11 @@ import java.util.Map;
  * Only plain-HTTP registries on 127.0.0.1 are used ({@code --allow-http-registry}).
  */
 public final class CosignCli {
-    private static final Duration TIMEOUT = Duration.ofMinutes(2);
     /** The key pair's (empty) password, as cosign reads it. */
     private static final String PASSWORD = "";
 
     private final Path home;
-    private final Map<String, String> env;
+    private final IsolatedTool tool;
 
     /** A key pair written by {@code cosign generate-key-pair}. */
     public record KeyPair(Path privateKey, Path publicKey) {
@@ -29,30 +24,18 @@ public final class CosignCli {
 
     public CosignCli(Path home) {
         this.home = home;
-        try {
-            Files.createDirectories(home);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        this.env = Map.of("HOME", home.toString(), "DOCKER_CONFIG", home.resolve("docker").toString(),
+        this.tool = new IsolatedTool(Tools::cosign, home, Map.of("HOME", home.toString(), "DOCKER_CONFIG", home.resolve("docker").toString(),
                 "COSIGN_PASSWORD", PASSWORD, "SIGSTORE_NO_CACHE", "true", "TUF_ROOT", home.resolve("tuf").toString(),
-                "COSIGN_YES", "true");
+                "COSIGN_YES", "true"));
     }
 
     public ProcessRunner.Result run(Path workDir, List<String> args) {
-        List<String> command = new ArrayList<>();
-        command.add(Tools.cosign().toString());
-        command.addAll(args);
-        return ProcessRunner.run(command, env, workDir, null, TIMEOUT);
+        return tool.run(workDir, args, null);
     }
 
     /** {@code cosign generate-key-pair} (ECDSA P-256) into {@code dir}. */
     public KeyPair generateKeyPair(Path dir) {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        IsolatedTool.createDirectories(dir);
         run(dir, List.of("generate-key-pair")).orThrow();
         return new KeyPair(dir.resolve("cosign.key"), dir.resolve("cosign.pub"));
     }

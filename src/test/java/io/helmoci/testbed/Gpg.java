@@ -18,7 +18,7 @@ public final class Gpg implements AutoCloseable {
     private static final Duration TIMEOUT = Duration.ofMinutes(2);
 
     private final Path home;
-    private final Map<String, String> env;
+    private final IsolatedTool tool;
 
     /** A generated key: its fingerprint, 16-hex-digit key id and user id. */
     public record Key(String fingerprint, String keyId, String userId) {
@@ -26,19 +26,18 @@ public final class Gpg implements AutoCloseable {
 
     public Gpg(Path home) {
         this.home = home;
+        this.tool = new IsolatedTool(Tools::gpg, home, Map.of("GNUPGHOME", home.toString(), "HOME", home.toString()));
         try {
-            Files.createDirectories(home);
             Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        this.env = Map.of("GNUPGHOME", home.toString(), "HOME", home.toString());
     }
 
     public ProcessRunner.Result run(List<String> args) {
-        List<String> command = new ArrayList<>(List.of(Tools.gpg().toString(), "--batch", "--no-tty"));
-        command.addAll(args);
-        return ProcessRunner.run(command, env, home, null, TIMEOUT);
+        List<String> batch = new ArrayList<>(List.of("--batch", "--no-tty"));
+        batch.addAll(args);
+        return tool.run(home, batch, null);
     }
 
     /** An RSA-2048 signing key without passphrase for {@code Name <email>} (RSA: every Helm version reads it). */
@@ -68,7 +67,7 @@ public final class Gpg implements AutoCloseable {
     public void close() {
         Path gpgconf = Tools.gpg().resolveSibling("gpgconf");
         if (Files.isExecutable(gpgconf)) {
-            ProcessRunner.run(List.of(gpgconf.toString(), "--kill", "gpg-agent"), env, home, null, TIMEOUT);
+            ProcessRunner.run(List.of(gpgconf.toString(), "--kill", "gpg-agent"), tool.env(), home, null, TIMEOUT);
         }
     }
 }

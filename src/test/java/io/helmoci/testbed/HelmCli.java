@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -23,12 +22,11 @@ import java.util.stream.Stream;
  * Helm 3 unless a {@link HelmMajor} is given.
  */
 public final class HelmCli {
-    private static final Duration TIMEOUT = Duration.ofMinutes(2);
     private static final Pattern DIGEST = Pattern.compile("(?m)^Digest: (\\S+)$");
 
     private final Path home;
     private final HelmMajor major;
-    private final Map<String, String> env;
+    private final IsolatedTool tool;
 
     /** What {@code helm push} reported. */
     public record Pushed(String reference, String digest, ProcessRunner.Result result) {
@@ -41,12 +39,7 @@ public final class HelmCli {
     public HelmCli(Path home, HelmMajor major) {
         this.home = home;
         this.major = major;
-        try {
-            Files.createDirectories(home);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        this.env = Map.of(
+        this.tool = new IsolatedTool(major::executable, home, Map.of(
                 "HOME", home.toString(),
                 "HELM_CACHE_HOME", home.resolve("cache").toString(),
                 "HELM_CONFIG_HOME", home.resolve("config").toString(),
@@ -54,7 +47,7 @@ public final class HelmCli {
                 "HELM_REGISTRY_CONFIG", registryConfig().toString(),
                 "HELM_REPOSITORY_CONFIG", home.resolve("config/repositories.yaml").toString(),
                 "HELM_REPOSITORY_CACHE", home.resolve("cache/repository").toString(),
-                "DOCKER_CONFIG", home.resolve("docker").toString());
+                "DOCKER_CONFIG", home.resolve("docker").toString()));
     }
 
     /** The docker-style config.json helm keeps registry credentials in (after {@link #login}). */
@@ -77,7 +70,7 @@ public final class HelmCli {
 
     /** The isolating environment helm runs with, to run it under another program (e.g. {@code /usr/bin/time}). */
     public Map<String, String> environment() {
-        return env;
+        return tool.env();
     }
 
     /** Runs {@code helm <args>} and returns whatever happened, failure included. */
@@ -86,10 +79,7 @@ public final class HelmCli {
     }
 
     public ProcessRunner.Result run(List<String> args, byte[] stdin) {
-        List<String> command = new ArrayList<>();
-        command.add(major.executable().toString());
-        command.addAll(args);
-        return ProcessRunner.run(command, env, home, stdin, TIMEOUT);
+        return tool.run(home, args, stdin);
     }
 
     /** {@code --plain-http} for an HTTP registry, {@code --ca-file <test CA>} for a TLS one. */

@@ -3,6 +3,7 @@ package io.helmoci.testbed;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -141,10 +143,20 @@ public final class KubeApiServerFixture implements AutoCloseable {
 
     /** Runs the real kubectl against this API server, as admin. */
     public ProcessRunner.Result kubectl(String... args) {
+        return ProcessRunner.run(kubectlCommand(args));
+    }
+
+    /** {@code kubectl apply -n <namespace> -f -} of the {@code yaml} document(s); fails the test if kubectl fails. */
+    public ProcessRunner.Result apply(String namespace, String yaml) {
+        return ProcessRunner.run(kubectlCommand("apply", "-n", namespace, "-f", "-"), Map.of(), null,
+                yaml.getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(2)).orThrow();
+    }
+
+    private List<String> kubectlCommand(String... args) {
         List<String> command = new ArrayList<>(List.of(Tools.kubectl().toString(),
                 "--kubeconfig", kubeconfig.toString(), "--cache-dir", workDir.resolve("kubectl-cache").toString()));
         command.addAll(List.of(args));
-        return ProcessRunner.run(command);
+        return command;
     }
 
     /** Creates a namespace with a fresh name starting with {@code prefix} (made DNS-safe) and returns its name. */

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,20 +14,13 @@ import java.util.Map;
  * registries on 127.0.0.1 only ({@code --insecure-registry}).
  */
 public final class NotationCli {
-    private static final Duration TIMEOUT = Duration.ofMinutes(2);
-
     private final Path home;
-    private final Map<String, String> env;
+    private final IsolatedTool tool;
 
     public NotationCli(Path home) {
         this.home = home;
-        try {
-            Files.createDirectories(home);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        this.env = Map.of("HOME", home.toString(), "XDG_CONFIG_HOME", home.resolve("config").toString(),
-                "XDG_CACHE_HOME", home.resolve("cache").toString(), "DOCKER_CONFIG", home.resolve("docker").toString());
+        this.tool = new IsolatedTool(Tools::notation, home, Map.of("HOME", home.toString(), "XDG_CONFIG_HOME", home.resolve("config").toString(),
+                "XDG_CACHE_HOME", home.resolve("cache").toString(), "DOCKER_CONFIG", home.resolve("docker").toString()));
     }
 
     /** notation's configuration directory: {@code localkeys/}, {@code truststore/x509/<type>/<name>/}, {@code trustpolicy.oci.json}. */
@@ -42,10 +34,7 @@ public final class NotationCli {
     }
 
     public ProcessRunner.Result run(List<String> args) {
-        List<String> command = new ArrayList<>();
-        command.add(Tools.notation().toString());
-        command.addAll(args);
-        return ProcessRunner.run(command, env, home, null, TIMEOUT);
+        return tool.run(home, args, null);
     }
 
     /**
@@ -87,6 +76,23 @@ public final class NotationCli {
     public Path trustPolicyFile() {
         Path oci = configDir().resolve("trustpolicy.oci.json");
         return Files.exists(oci) ? oci : configDir().resolve("trustpolicy.json");
+    }
+
+    /**
+     * A trust policy document with one statement for {@code registryScope} at {@code level}
+     * ({@code strict}, {@code permissive}, {@code audit}), trusting trust store {@code ca:<trustStore>}
+     * and {@code trustedIdentity} ({@code x509.subject: ...} or {@code *}).
+     */
+    public static String trustPolicy(String registryScope, String level, String trustStore, String trustedIdentity) {
+        return """
+                {"version": "1.0", "trustPolicies": [{"name": "charts", "registryScopes": ["%s"],
+                  "signatureVerification": {"level": "%s"}, "trustStores": ["ca:%s"], "trustedIdentities": ["%s"]}]}"""
+                .formatted(registryScope, level, trustStore, trustedIdentity);
+    }
+
+    /** The subject {@code generate-test} gives certificate {@code name}, as a trusted identity. */
+    public static String testCertificateIdentity(String name) {
+        return "x509.subject: C=US, ST=WA, L=Seattle, O=Notary, CN=" + name;
     }
 
     /** {@code notation verify} of {@code host/repo@digest}: the reference verdict. */

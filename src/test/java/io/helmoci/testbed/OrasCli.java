@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,19 +16,13 @@ import java.util.Map;
 public final class OrasCli {
     public static final String HELM_CONFIG_MEDIA_TYPE = "application/vnd.cncf.helm.config.v1+json";
     public static final String HELM_CHART_MEDIA_TYPE = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
-    private static final Duration TIMEOUT = Duration.ofMinutes(2);
 
     private final Path home;
-    private final Map<String, String> env;
+    private final IsolatedTool tool;
 
     public OrasCli(Path home) {
         this.home = home;
-        try {
-            Files.createDirectories(home);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        this.env = Map.of("HOME", home.toString(), "DOCKER_CONFIG", home.resolve("docker").toString());
+        this.tool = new IsolatedTool(Tools::oras, home, Map.of("HOME", home.toString(), "DOCKER_CONFIG", home.resolve("docker").toString()));
     }
 
     public Path registryConfig() {
@@ -38,10 +31,7 @@ public final class OrasCli {
 
     /** Runs {@code oras <args>} in {@code workDir} (oras stores file names relative to it as titles). */
     public ProcessRunner.Result run(Path workDir, List<String> args, byte[] stdin) {
-        List<String> command = new ArrayList<>();
-        command.add(Tools.oras().toString());
-        command.addAll(args);
-        return ProcessRunner.run(command, env, workDir, stdin, TIMEOUT);
+        return tool.run(workDir, args, stdin);
     }
 
     /** {@code --plain-http} for an HTTP registry, {@code --ca-file <test CA>} for a TLS one; plus the isolated credentials file. */

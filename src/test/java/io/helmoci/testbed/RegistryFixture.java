@@ -62,6 +62,11 @@ public class RegistryFixture implements AutoCloseable {
         public String toString() {
             return method + " " + path + " -> " + status;
         }
+
+        /** {@code METHOD /path}, without the query and with every digest as {@code <d>}: comparable across runs. */
+        public String withDigestsMasked() {
+            return method + " " + path.replaceAll("\\?.*", "").replaceAll("sha256[:-][0-9a-f]{64}", "<d>");
+        }
     }
 
     private final RegistryImplementation implementation;

@@ -1,6 +1,5 @@
 package io.helmoci.engine.verify;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,7 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.helmoci.engine.EngineException;
 import io.helmoci.engine.Reason;
@@ -43,7 +41,6 @@ final class CosignVerifier implements SignatureVerifier {
     static final String COSIGN_SIGN_PREDICATE = "https://sigstore.dev/cosign/sign/v1";
     static final String NOT_CHECKED = "not checked: transparency-log entries and signed timestamps (key-based verification,"
             + " as 'cosign verify --key ... --insecure-ignore-tlog')";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<PublicKeys.TrustedKey> keys;
 
@@ -73,8 +70,8 @@ final class CosignVerifier implements SignatureVerifier {
             }
             try {
                 return verifyBundle(source, manifest.digest(), source.blob(layer.get()));
-            } catch (RefusedException e) {
-                refusals.add(new Refusal(e.reason, "bundle " + referrer.digest() + ": " + e.getMessage()));
+            } catch (SignatureRefusedException e) {
+                refusals.add(new Refusal(e.reason(), "bundle " + referrer.digest() + ": " + e.getMessage()));
             }
         }
         Optional<ArtifactManifest> legacy = source.taggedManifest(source.referrersTag() + ".sig");
@@ -86,8 +83,8 @@ final class CosignVerifier implements SignatureVerifier {
                 found++;
                 try {
                     return verifySimpleSigning(source, legacy.get().digest(), layer);
-                } catch (RefusedException e) {
-                    refusals.add(new Refusal(e.reason, "signature " + source.referrersTag() + ".sig layer " + layer.digest() + ": " + e.getMessage()));
+                } catch (SignatureRefusedException e) {
+                    refusals.add(new Refusal(e.reason(), "signature " + source.referrersTag() + ".sig layer " + layer.digest() + ": " + e.getMessage()));
                 }
             }
         }
@@ -117,18 +114,18 @@ final class CosignVerifier implements SignatureVerifier {
     }
 
     private VerificationResult verifyBundle(SignatureSource source, String signatureDigest, byte[] bundleBytes) {
-        JsonNode bundle = json(bundleBytes, "the bundle");
+        JsonNode bundle = SignatureRefusedException.jsonObject(bundleBytes, "the bundle");
         String mediaType = bundle.path("mediaType").asText("");
         if (!mediaType.startsWith("application/vnd.dev.sigstore.bundle")) {
-            throw new RefusedException(Reason.SignatureInvalid, "not a Sigstore bundle (mediaType '" + mediaType + "')");
+            throw new SignatureRefusedException(Reason.SignatureInvalid, "not a Sigstore bundle (mediaType '" + mediaType + "')");
         }
         JsonNode material = bundle.path("verificationMaterial");
         if (material.has("certificate") || material.has("x509CertificateChain")) {
-            throw new RefusedException(Reason.SignerNotTrusted, "made keyless (with a certificate), but the policy trusts keys");
+            throw new SignatureRefusedException(Reason.SignerNotTrusted, "made keyless (with a certificate), but the policy trusts keys");
         }
         JsonNode envelope = bundle.path("dsseEnvelope");
         if (!envelope.isObject()) {
-            throw new RefusedException(Reason.SignatureInvalid, "the bundle has no DSSE envelope (cosign sign writes one)");
+            throw new SignatureRefusedException(Reason.SignatureInvalid, "the bundle has no DSSE envelope (cosign sign writes one)");
         }
         String payloadType = envelope.path("payloadType").asText("");
         byte[] payload = base64(envelope.path("payload").asText(""), "the DSSE payload");
@@ -145,16 +142,16 @@ final class CosignVerifier implements SignatureVerifier {
         if (signer == null) {
             PublicKeys.TrustedKey hinted = hint == null ? null : keys.stream().filter(k -> matchesHint(k, hint)).findFirst().orElse(null);
             if (hinted != null) {
-                throw new RefusedException(Reason.SignatureInvalid, "the bundle names trusted key " + hinted.fingerprint()
+                throw new SignatureRefusedException(Reason.SignatureInvalid, "the bundle names trusted key " + hinted.fingerprint()
                         + " but its signature does not verify: altered after signing");
             }
-            throw new RefusedException(Reason.SignerNotTrusted, "no trusted key verifies its signature (made with another key"
+            throw new SignatureRefusedException(Reason.SignerNotTrusted, "no trusted key verifies its signature (made with another key"
                     + (hint == null ? ", or altered" : ", hint " + hint) + ")");
         }
-        JsonNode statement = json(payload, "the in-toto statement");
+        JsonNode statement = SignatureRefusedException.jsonObject(payload, "the in-toto statement");
         String predicateType = statement.path("predicateType").asText("");
         if (!COSIGN_SIGN_PREDICATE.equals(predicateType)) {
-            throw new RefusedException(Reason.SignatureInvalid, "it is an attestation (" + predicateType + "), not a 'cosign sign' signature");
+            throw new SignatureRefusedException(Reason.SignatureInvalid, "it is an attestation (" + predicateType + "), not a 'cosign sign' signature");
         }
         String expected = source.subject().digest();
         String algorithm = expected.substring(0, expected.indexOf(':'));
@@ -168,28 +165,28 @@ final class CosignVerifier implements SignatureVerifier {
             }
             named.add(algorithm + ":" + value);
         }
-        throw new RefusedException(Reason.SignatureInvalid, "it signs " + named + ", not " + expected);
+        throw new SignatureRefusedException(Reason.SignatureInvalid, "it signs " + named + ", not " + expected);
     }
 
     private VerificationResult verifySimpleSigning(SignatureSource source, String signatureDigest, Descriptor layer) {
         String encoded = layer.annotations().get(SIGNATURE_ANNOTATION);
         if (encoded == null) {
-            throw new RefusedException(Reason.SignatureInvalid, "the layer has no " + SIGNATURE_ANNOTATION + " annotation");
+            throw new SignatureRefusedException(Reason.SignatureInvalid, "the layer has no " + SIGNATURE_ANNOTATION + " annotation");
         }
         byte[] signature = base64(encoded, "the signature annotation");
         byte[] payload = source.blob(layer);
         PublicKeys.TrustedKey signer = keys.stream().filter(k -> PublicKeys.verifies(k.key(), payload, signature)).findFirst().orElse(null);
         if (signer == null) {
-            throw new RefusedException(Reason.SignerNotTrusted, "no trusted key verifies it (made with another key, or altered)");
+            throw new SignatureRefusedException(Reason.SignerNotTrusted, "no trusted key verifies it (made with another key, or altered)");
         }
-        JsonNode critical = field(json(payload, "the simplesigning payload"), "critical");
+        JsonNode critical = field(SignatureRefusedException.jsonObject(payload, "the simplesigning payload"), "critical");
         String type = field(critical, "type").asText("");
         if (!"cosign container image signature".equals(type)) {
-            throw new RefusedException(Reason.SignatureInvalid, "its payload type is '" + type + "', not 'cosign container image signature'");
+            throw new SignatureRefusedException(Reason.SignatureInvalid, "its payload type is '" + type + "', not 'cosign container image signature'");
         }
         String digest = field(field(critical, "image"), "docker-manifest-digest").asText("");
         if (!source.subject().digest().equals(digest)) {
-            throw new RefusedException(Reason.SignatureInvalid, "it signs " + (digest.isEmpty() ? "no digest" : digest)
+            throw new SignatureRefusedException(Reason.SignatureInvalid, "it signs " + (digest.isEmpty() ? "no digest" : digest)
                     + ", not " + source.subject().digest() + " (cosign: invalid or missing digest in claim)");
         }
         return new VerificationResult(Provider.COSIGN, digest, Signer.key(signer.fingerprint()), signatureDigest,
@@ -222,33 +219,12 @@ final class CosignVerifier implements SignatureVerifier {
         return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     }
 
-    private static JsonNode json(byte[] bytes, String what) {
-        try {
-            JsonNode node = JSON.readTree(bytes);
-            if (node != null && node.isObject()) {
-                return node;
-            }
-        } catch (IOException e) {
-            // reported below
-        }
-        throw new RefusedException(Reason.SignatureInvalid, what + " is not a JSON object");
-    }
-
     private static byte[] base64(String text, String what) {
         try {
             return Base64.getDecoder().decode(text);
         } catch (IllegalArgumentException e) {
-            throw new RefusedException(Reason.SignatureInvalid, what + " is not base64");
+            throw new SignatureRefusedException(Reason.SignatureInvalid, what + " is not base64");
         }
     }
 
-    /** One signature refused; the verifier goes on with the next. */
-    private static final class RefusedException extends RuntimeException {
-        private final Reason reason;
-
-        RefusedException(Reason reason, String message) {
-            super(message, null, false, false);
-            this.reason = reason;
-        }
-    }
 }

@@ -1,7 +1,6 @@
 package io.helmoci.engine.verify;
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.cert.CertificateException;
@@ -28,7 +27,6 @@ import javax.naming.ldap.Rdn;
 import javax.security.auth.x500.X500Principal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.JWSVerifier;
@@ -66,7 +64,6 @@ final class NotationVerifier implements SignatureVerifier {
     static final String PAYLOAD_TYPE = "application/vnd.cncf.notary.payload.v1+json";
     private static final Set<String> KNOWN_CRITICAL = Set.of("io.cncf.notary.signingScheme", "io.cncf.notary.expiry",
             "io.cncf.notary.authenticSigningTime");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final NotationTrustPolicy policy;
     private final Map<String, List<X509Certificate>> trustStores = new HashMap<>();
@@ -114,8 +111,8 @@ final class NotationVerifier implements SignatureVerifier {
             }
             try {
                 return verifyEnvelope(source, statement, manifest.digest(), source.blob(envelope));
-            } catch (RefusedException e) {
-                refusals.add(new Refusal(e.reason, "signature " + referrer.digest() + ": " + e.getMessage()));
+            } catch (SignatureRefusedException e) {
+                refusals.add(new Refusal(e.reason(), "signature " + referrer.digest() + ": " + e.getMessage()));
             }
         }
         if (found == 0) {
@@ -143,17 +140,17 @@ final class NotationVerifier implements SignatureVerifier {
 
     private VerificationResult verifyEnvelope(SignatureSource source, Statement statement, String signatureDigest, byte[] envelopeBytes) {
         List<String> warnings = new ArrayList<>();
-        JsonNode envelope = json(envelopeBytes, "the JWS envelope");
+        JsonNode envelope = SignatureRefusedException.jsonObject(envelopeBytes, "the JWS envelope");
         List<X509Certificate> chain = new ArrayList<>();
         for (JsonNode der : envelope.path("header").path("x5c")) {
             try {
                 chain.addAll(certificates(Base64.getDecoder().decode(der.asText()), "x5c"));
             } catch (IllegalArgumentException | EngineException e) {
-                throw new RefusedException(Reason.SignatureInvalid, "its x5c certificate chain does not parse");
+                throw new SignatureRefusedException(Reason.SignatureInvalid, "its x5c certificate chain does not parse");
             }
         }
         if (chain.isEmpty()) {
-            throw new RefusedException(Reason.SignatureInvalid, "its envelope has no x5c certificate chain");
+            throw new SignatureRefusedException(Reason.SignatureInvalid, "its envelope has no x5c certificate chain");
         }
         X509Certificate leaf = chain.get(0);
 
@@ -163,33 +160,33 @@ final class NotationVerifier implements SignatureVerifier {
             jws = new JWSObject(new Base64URL(envelope.path("protected").asText("")), new Base64URL(envelope.path("payload").asText("")),
                     new Base64URL(envelope.path("signature").asText("")));
         } catch (ParseException e) {
-            throw new RefusedException(Reason.SignatureInvalid, "its JWS does not parse (" + e.getMessage() + ")");
+            throw new SignatureRefusedException(Reason.SignatureInvalid, "its JWS does not parse (" + e.getMessage() + ")");
         }
         Set<String> critical = jws.getHeader().getCriticalParams() == null ? Set.of() : jws.getHeader().getCriticalParams();
         Set<String> unknown = new HashSet<>(critical);
         unknown.removeAll(KNOWN_CRITICAL);
         if (!unknown.isEmpty()) {
-            throw new RefusedException(Reason.SignatureInvalid, "it has critical headers this verifier does not support " + unknown
+            throw new SignatureRefusedException(Reason.SignatureInvalid, "it has critical headers this verifier does not support " + unknown
                     + " (a verification plugin is needed)");
         }
         String scheme = String.valueOf(jws.getHeader().getCustomParam("io.cncf.notary.signingScheme"));
         if (!"notary.x509".equals(scheme) && !"notary.x509.signingAuthority".equals(scheme)) {
-            throw new RefusedException(Reason.SignatureInvalid, "it has signing scheme '" + scheme + "'");
+            throw new SignatureRefusedException(Reason.SignatureInvalid, "it has signing scheme '" + scheme + "'");
         }
         if (!PAYLOAD_TYPE.equals(jws.getHeader().getContentType())) {
-            throw new RefusedException(Reason.SignatureInvalid, "its content type is '" + jws.getHeader().getContentType() + "'");
+            throw new SignatureRefusedException(Reason.SignatureInvalid, "its content type is '" + jws.getHeader().getContentType() + "'");
         }
         if (!verifies(jws, leaf.getPublicKey(), critical)) {
-            throw new RefusedException(Reason.SignatureInvalid, "its JWS signature does not verify with its own signing certificate:"
+            throw new SignatureRefusedException(Reason.SignatureInvalid, "its JWS signature does not verify with its own signing certificate:"
                     + " altered after signing");
         }
         checkChainSignatures(chain);
-        JsonNode target = json(jws.getPayload().toBytes(), "the JWS payload").path("targetArtifact");
+        JsonNode target = SignatureRefusedException.jsonObject(jws.getPayload().toBytes(), "the JWS payload").path("targetArtifact");
         Descriptor subject = source.subject();
         if (!subject.digest().equals(target.path("digest").asText())
                 || (subject.size() >= 0 && subject.size() != target.path("size").asLong(-1))
                 || (subject.mediaType() != null && !subject.mediaType().equals(target.path("mediaType").asText()))) {
-            throw new RefusedException(Reason.SignatureInvalid, "it signs " + target.path("digest").asText() + " ("
+            throw new SignatureRefusedException(Reason.SignatureInvalid, "it signs " + target.path("digest").asText() + " ("
                     + target.path("mediaType").asText() + ", " + target.path("size").asLong(-1) + " bytes), not " + subject.digest());
         }
 
@@ -232,7 +229,7 @@ final class NotationVerifier implements SignatureVerifier {
             return;
         }
         switch (statement.action(check)) {
-            case ENFORCE -> throw new RefusedException(reason, problem);
+            case ENFORCE -> throw new SignatureRefusedException(reason, problem);
             case LOG -> warnings.add(check.name().toLowerCase(java.util.Locale.ROOT) + " (logged by level " + statement.level() + "): " + problem);
             case SKIP -> {
             }
@@ -262,7 +259,7 @@ final class NotationVerifier implements SignatureVerifier {
             try {
                 chain.get(i).verify(issuer.getPublicKey());
             } catch (GeneralSecurityException e) {
-                throw new RefusedException(Reason.CertificateInvalid, "its certificate chain is broken at "
+                throw new SignatureRefusedException(Reason.CertificateInvalid, "its certificate chain is broken at "
                         + chain.get(i).getSubjectX500Principal().getName(X500Principal.RFC2253)
                         + (i + 1 < chain.size() ? "" : " (the last certificate is not a self-signed root)"));
             }
@@ -319,7 +316,7 @@ final class NotationVerifier implements SignatureVerifier {
         try {
             return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
-            throw new RefusedException(Reason.SignatureInvalid, "its expiry '" + text + "' is not an RFC 3339 time");
+            throw new SignatureRefusedException(Reason.SignatureInvalid, "its expiry '" + text + "' is not an RFC 3339 time");
         }
     }
 
@@ -336,27 +333,6 @@ final class NotationVerifier implements SignatureVerifier {
         } catch (CertificateException e) {
             throw new EngineException(Reason.VerificationPolicyInvalid, "Trust store " + where + " holds a file that is not a PEM or DER"
                     + " X.509 certificate. Put the CA certificates there as notation does (notation cert add).");
-        }
-    }
-
-    private static JsonNode json(byte[] bytes, String what) {
-        try {
-            JsonNode node = JSON.readTree(bytes);
-            if (node != null && node.isObject()) {
-                return node;
-            }
-        } catch (IOException e) {
-            // below
-        }
-        throw new RefusedException(Reason.SignatureInvalid, what + " is not a JSON object");
-    }
-
-    private static final class RefusedException extends RuntimeException {
-        private final Reason reason;
-
-        RefusedException(Reason reason, String message) {
-            super(message, null, false, false);
-            this.reason = reason;
         }
     }
 }

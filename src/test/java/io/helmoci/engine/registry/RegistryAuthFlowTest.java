@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import io.helmoci.engine.EngineException;
@@ -36,21 +36,15 @@ class RegistryAuthFlowTest {
     private static final String TAGS = "{\"name\":\"charts/app\",\"tags\":[\"1.0.0\"]}";
 
     private final MutableClock clock = new MutableClock();
+    @AutoClose
     private final RegistryTransport transport = new RegistryTransport(clock);
     private final Set<String> validTokens = ConcurrentHashMap.newKeySet();
     private final AtomicInteger issued = new AtomicInteger();
     private volatile int tokenStatus = 200;
     private volatile int postStatus = 0; // 0 = serve POST like GET
     private volatile boolean insufficientScope;
+    @AutoClose
     private ScriptedHttpServer server;
-
-    @AfterEach
-    void close() {
-        transport.close();
-        if (server != null) {
-            server.close();
-        }
-    }
 
     /** A registry that wants "Bearer <valid token>", and its token endpoint at /token. */
     private ScriptedHttpServer bearerRegistry() {

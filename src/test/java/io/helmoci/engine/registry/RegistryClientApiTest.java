@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import io.helmoci.engine.EngineException;
@@ -22,20 +22,12 @@ import io.helmoci.testbed.ScriptedHttpServer;
 class RegistryClientApiTest {
     private static final String MANIFEST = "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"" + MediaTypes.HELM_CONFIG
             + "\",\"digest\":\"sha256:" + "c".repeat(64) + "\",\"size\":10},\"layers\":[]}";
+    @AutoClose
     private final RegistryTransport transport = new RegistryTransport();
+    @AutoClose
     private ScriptedHttpServer server;
+    @AutoClose
     private ScriptedHttpServer other;
-
-    @AfterEach
-    void close() {
-        transport.close();
-        if (server != null) {
-            server.close();
-        }
-        if (other != null) {
-            other.close();
-        }
-    }
 
     private RegistryClient client() {
         return transport.open(plain(Credentials.anonymous()));

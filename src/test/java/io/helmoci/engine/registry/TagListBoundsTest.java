@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import io.helmoci.engine.EngineException;
@@ -23,18 +23,10 @@ import io.helmoci.testbed.ScriptedHttpServer;
 
 /** The tag list is bounded over all its pages, keeps only what selection can use, and refuses a Link loop. */
 class TagListBoundsTest {
+    @AutoClose
     private RegistryTransport transport;
+    @AutoClose
     private ScriptedHttpServer server;
-
-    @AfterEach
-    void close() {
-        if (transport != null) {
-            transport.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
 
     private RegistryClient client(TagListLimits limits) {
         transport = new RegistryTransport(Clock.systemUTC(), ExchangeObserver.NONE, limits);

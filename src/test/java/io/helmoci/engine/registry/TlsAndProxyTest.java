@@ -23,7 +23,7 @@ import java.util.Map;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.sec.ECPrivateKey;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,23 +36,15 @@ import io.helmoci.testbed.TestCa;
 /** Custom CA, mutual TLS, the https-to-http redirect refusal and the HTTP proxy, against loopback JDK servers. */
 class TlsAndProxyTest {
     private static final String TAGS = "{\"name\":\"charts/app\",\"tags\":[\"1.0.0\"]}";
+    @AutoClose
     private final RegistryTransport transport = new RegistryTransport();
+    @AutoClose
     private ScriptedHttpServer server;
+    @AutoClose
     private ScriptedHttpServer other;
 
     @TempDir
     Path dir;
-
-    @AfterEach
-    void close() {
-        transport.close();
-        if (server != null) {
-            server.close();
-        }
-        if (other != null) {
-            other.close();
-        }
-    }
 
     private TransportOptions trusting(TestCa ca) {
         return TransportOptions.builder().retry(TransportFixtures.FAST_RETRY).caCertificates(ca.caPem()).build();
