@@ -1,14 +1,12 @@
 package io.helmoci.cli;
 
-import java.nio.file.Path;
-
 import io.helmoci.engine.ChartPuller;
 import io.helmoci.engine.chart.ChartLimits;
+import java.nio.file.Path;
 
 /** Builds the engine for one command run, over its content-addressed cache of verified charts. */
 final class Engine {
-    private Engine() {
-    }
+    private Engine() {}
 
     static ChartPuller puller(Path cacheDir) {
         return puller(cacheDir, ChartLimits.defaults().namedAs(ChartLimits.CLI_FLAGS));

@@ -1,9 +1,8 @@
 package io.helmoci.cli;
 
+import io.helmoci.engine.EngineException;
 import java.io.InputStream;
 import java.io.PrintWriter;
-
-import io.helmoci.engine.EngineException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,9 +10,13 @@ import picocli.CommandLine.Command;
  * {@code helm-oci}: resolve, inspect and pull Helm charts from OCI registries without a cluster,
  * with the same engine the operator uses. Exit codes: 0 success, 1 a failure with a reason, 2 usage.
  */
-@Command(name = "helm-oci", mixinStandardHelpOptions = true, versionProvider = HelmOciCli.Version.class,
-        description = "Resolve, inspect and pull Helm charts from OCI registries, verifying digests, sizes, media types and the archive.",
-        subcommands = { InspectCommand.class, PullCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class })
+@Command(
+        name = "helm-oci",
+        mixinStandardHelpOptions = true,
+        versionProvider = HelmOciCli.Version.class,
+        description =
+                "Resolve, inspect and pull Helm charts from OCI registries, verifying digests, sizes, media types and the archive.",
+        subcommands = {InspectCommand.class, PullCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class})
 public final class HelmOciCli {
     static final int EXIT_OK = 0;
     static final int EXIT_FAILURE = 1;
@@ -48,13 +51,16 @@ public final class HelmOciCli {
     }
 
     /** Output format of {@code -o}. */
-    enum Output { text, json }
+    enum Output {
+        text,
+        json
+    }
 
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
             String version = HelmOciCli.class.getPackage().getImplementationVersion();
-            return new String[] { "helm-oci " + (version != null ? version : "(development build)") };
+            return new String[] {"helm-oci " + (version != null ? version : "(development build)")};
         }
     }
 }

@@ -5,7 +5,9 @@ import io.helmoci.engine.PullRequest;
 import io.helmoci.engine.Resolution;
 import picocli.CommandLine.Command;
 
-@Command(name = "inspect", mixinStandardHelpOptions = true,
+@Command(
+        name = "inspect",
+        mixinStandardHelpOptions = true,
         description = "Resolve a chart (version, manifest, config) without downloading its content layer.")
 final class InspectCommand extends ChartCommand {
     @Override

@@ -1,22 +1,21 @@
 package io.helmoci.cli;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-
 import io.helmoci.engine.GoDuration;
 import io.helmoci.engine.reference.OciReference;
 import io.helmoci.engine.registry.Credentials;
 import io.helmoci.engine.registry.DockerConfigCredentials;
 import io.helmoci.engine.registry.RegistryOptions;
 import io.helmoci.engine.registry.TransportOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** The connection and credential flags every command shares. Names follow {@code helm pull} where helm has the flag. */
 final class RegistryFlags {
@@ -29,7 +28,10 @@ final class RegistryFlags {
     @Option(names = "--insecure-skip-tls-verify", description = "Skip verification of the registry's TLS certificate.")
     boolean insecureSkipTlsVerify;
 
-    @Option(names = "--ca-file", paramLabel = "FILE", description = "Verify the registry's certificate with this CA bundle (PEM).")
+    @Option(
+            names = "--ca-file",
+            paramLabel = "FILE",
+            description = "Verify the registry's certificate with this CA bundle (PEM).")
     Path caFile;
 
     @Option(names = "--cert-file", paramLabel = "FILE", description = "Client certificate (PEM) for mutual TLS.")
@@ -44,11 +46,17 @@ final class RegistryFlags {
     @Option(names = "--password-stdin", description = "Read the registry password from standard input.")
     boolean passwordStdin;
 
-    @Option(names = "--registry-config", paramLabel = "FILE",
-            description = "Docker config.json with registry credentials (default: $DOCKER_CONFIG/config.json or ~/.docker/config.json when it exists).")
+    @Option(
+            names = "--registry-config",
+            paramLabel = "FILE",
+            description =
+                    "Docker config.json with registry credentials (default: $DOCKER_CONFIG/config.json or ~/.docker/config.json when it exists).")
     Path registryConfig;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5m",
+    @Option(
+            names = "--timeout",
+            paramLabel = "DURATION",
+            defaultValue = "5m",
             description = "Time limit for the whole operation, such as 60s or 5m (default: ${DEFAULT-VALUE}).")
     String timeout;
 
@@ -105,7 +113,9 @@ final class RegistryFlags {
 
     private static Path defaultDockerConfig() {
         String dir = System.getenv("DOCKER_CONFIG");
-        Path file = dir != null ? Path.of(dir, "config.json") : Path.of(System.getProperty("user.home"), ".docker", "config.json");
+        Path file = dir != null
+                ? Path.of(dir, "config.json")
+                : Path.of(System.getProperty("user.home"), ".docker", "config.json");
         return Files.isRegularFile(file) ? file : null;
     }
 

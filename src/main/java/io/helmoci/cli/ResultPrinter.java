@@ -1,29 +1,27 @@
 package io.helmoci.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.helmoci.engine.EngineException;
+import io.helmoci.engine.PullResult;
+import io.helmoci.engine.Resolution;
+import io.helmoci.engine.chart.ChartMetadata;
+import io.helmoci.engine.verify.VerificationResult;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-
-import io.helmoci.engine.EngineException;
-import io.helmoci.engine.PullResult;
-import io.helmoci.engine.Resolution;
-import io.helmoci.engine.chart.ChartMetadata;
-import io.helmoci.engine.verify.VerificationResult;
-
 /** Renders results and failures as aligned text for people or as one JSON object for scripts. */
 final class ResultPrinter {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private ResultPrinter() {
-    }
+    private ResultPrinter() {}
 
-    static void inspected(Resolution resolution, List<String> availableVersions, HelmOciCli.Output output, PrintWriter out) {
+    static void inspected(
+            Resolution resolution, List<String> availableVersions, HelmOciCli.Output output, PrintWriter out) {
         Map<String, Object> fields = resolutionFields(resolution, availableVersions);
         if (output == HelmOciCli.Output.json) {
             json(fields, out);
@@ -32,11 +30,13 @@ final class ResultPrinter {
         }
     }
 
-    static void pulled(PullResult result, Path file, List<String> availableVersions, HelmOciCli.Output output, PrintWriter out) {
+    static void pulled(
+            PullResult result, Path file, List<String> availableVersions, HelmOciCli.Output output, PrintWriter out) {
         pulled(result, file, availableVersions, null, output, out);
     }
 
-    static void verified(Resolution resolution, VerificationResult verification, HelmOciCli.Output output, PrintWriter out) {
+    static void verified(
+            Resolution resolution, VerificationResult verification, HelmOciCli.Output output, PrintWriter out) {
         Map<String, Object> fields = resolutionFields(resolution, resolution.availableVersions());
         fields.put("verification", verification(verification));
         if (output == HelmOciCli.Output.json) {
@@ -46,8 +46,13 @@ final class ResultPrinter {
         }
     }
 
-    static void pulled(PullResult result, Path file, List<String> availableVersions, VerificationResult verification,
-            HelmOciCli.Output output, PrintWriter out) {
+    static void pulled(
+            PullResult result,
+            Path file,
+            List<String> availableVersions,
+            VerificationResult verification,
+            HelmOciCli.Output output,
+            PrintWriter out) {
         Map<String, Object> fields = resolutionFields(result.resolution(), availableVersions);
         if (verification != null) {
             fields.put("verification", verification(verification));
@@ -155,8 +160,11 @@ final class ResultPrinter {
         row(out, "Manifest type", mediaTypes.get("manifest"));
         row(out, "Config type", mediaTypes.get("config"));
         row(out, "Layer types", String.join(", ", (List<String>) mediaTypes.get("layers")));
-        row(out, "Chart", chart.get("name") + " " + chart.get("version")
-                + (chart.get("appVersion") != null ? " (appVersion " + chart.get("appVersion") + ")" : ""));
+        row(
+                out,
+                "Chart",
+                chart.get("name") + " " + chart.get("version")
+                        + (chart.get("appVersion") != null ? " (appVersion " + chart.get("appVersion") + ")" : ""));
         if (chart.get("description") != null) {
             row(out, "Description", chart.get("description"));
         }
@@ -167,7 +175,10 @@ final class ResultPrinter {
             row(out, "Deprecated", "yes");
         }
         List<String> available = (List<String>) fields.get("availableVersions");
-        row(out, "Newest versions", available == null || available.isEmpty() ? "(not listed)" : String.join(", ", available));
+        row(
+                out,
+                "Newest versions",
+                available == null || available.isEmpty() ? "(not listed)" : String.join(", ", available));
         Map<String, Object> content = (Map<String, Object>) fields.get("content");
         if (content != null) {
             row(out, "Content digest", content.get("digest"));

@@ -1,9 +1,8 @@
 package io.helmoci.cli;
 
+import io.helmoci.engine.DownloadListener;
 import java.io.PrintWriter;
 import java.util.function.LongSupplier;
-
-import io.helmoci.engine.DownloadListener;
 
 /**
  * A one-line download progress display on standard error. It stays silent for downloads shorter
@@ -31,7 +30,9 @@ final class TerminalProgress implements DownloadListener {
 
     /** Progress only when a person watches: a terminal, and text output. */
     static DownloadListener forOutput(HelmOciCli.Output output, PrintWriter err) {
-        return output == HelmOciCli.Output.text && System.console() != null ? new TerminalProgress(err) : DownloadListener.NONE;
+        return output == HelmOciCli.Output.text && System.console() != null
+                ? new TerminalProgress(err)
+                : DownloadListener.NONE;
     }
 
     @Override
@@ -44,8 +45,9 @@ final class TerminalProgress implements DownloadListener {
         lastDrawn = now;
         int percent = totalBytes > 0 ? (int) Math.min(100, bytesSoFar * 100 / totalBytes) : 100;
         int filled = percent * 30 / 100;
-        err.printf("\rDownloading [%s%s] %3d%% %s / %s", "#".repeat(filled), " ".repeat(30 - filled), percent,
-                mebibytes(bytesSoFar), mebibytes(totalBytes));
+        err.printf(
+                "\rDownloading [%s%s] %3d%% %s / %s",
+                "#".repeat(filled), " ".repeat(30 - filled), percent, mebibytes(bytesSoFar), mebibytes(totalBytes));
         if (done) {
             err.println();
         }

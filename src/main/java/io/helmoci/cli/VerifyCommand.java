@@ -10,10 +10,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "verify", mixinStandardHelpOptions = true,
-        description = "Resolve a chart and verify who signed its manifest digest (cosign, notation or Helm provenance), without downloading the chart.")
+@Command(
+        name = "verify",
+        mixinStandardHelpOptions = true,
+        description =
+                "Resolve a chart and verify who signed its manifest digest (cosign, notation or Helm provenance), without downloading the chart.")
 final class VerifyCommand extends ChartCommand {
-    @Option(names = "--digest", paramLabel = "sha256:HEX",
+    @Option(
+            names = "--digest",
+            paramLabel = "sha256:HEX",
             description = "The manifest must have this digest, or verification fails with DigestMismatch.")
     String digest;
 

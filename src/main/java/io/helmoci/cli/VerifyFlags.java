@@ -1,15 +1,14 @@
 package io.helmoci.cli;
 
+import io.helmoci.engine.EngineException;
+import io.helmoci.engine.Reason;
+import io.helmoci.engine.verify.Provider;
+import io.helmoci.engine.verify.VerificationPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import io.helmoci.engine.EngineException;
-import io.helmoci.engine.Reason;
-import io.helmoci.engine.verify.Provider;
-import io.helmoci.engine.verify.VerificationPolicy;
 import picocli.CommandLine.Option;
 
 /**
@@ -19,56 +18,98 @@ import picocli.CommandLine.Option;
  * trust store (by default where {@code notation} keeps them).
  */
 final class VerifyFlags {
-    @Option(names = "--provider", paramLabel = "PROVIDER",
-            description = "cosign, notation or helm. Default: from the other flags (--key: cosign, --keyring: helm, --trust-policy/--trust-store: notation).")
+    @Option(
+            names = "--provider",
+            paramLabel = "PROVIDER",
+            description =
+                    "cosign, notation or helm. Default: from the other flags (--key: cosign, --keyring: helm, --trust-policy/--trust-store: notation).")
     String provider;
 
-    @Option(names = "--key", paramLabel = "FILE", description = "cosign: a PEM public key (cosign.pub); repeat for several, any may match.")
+    @Option(
+            names = "--key",
+            paramLabel = "FILE",
+            description = "cosign: a PEM public key (cosign.pub); repeat for several, any may match.")
     List<Path> keys = new ArrayList<>();
 
-    @Option(names = "--certificate-identity-regexp", paramLabel = "REGEX", description = "cosign keyless: the certificate identity (not implemented yet).")
+    @Option(
+            names = "--certificate-identity-regexp",
+            paramLabel = "REGEX",
+            description = "cosign keyless: the certificate identity (not implemented yet).")
     String identityRegexp;
 
-    @Option(names = "--certificate-oidc-issuer-regexp", paramLabel = "REGEX", description = "cosign keyless: the OIDC issuer (not implemented yet).")
+    @Option(
+            names = "--certificate-oidc-issuer-regexp",
+            paramLabel = "REGEX",
+            description = "cosign keyless: the OIDC issuer (not implemented yet).")
     String issuerRegexp;
 
-    @Option(names = "--trusted-root", paramLabel = "FILE", description = "cosign keyless: a Sigstore trusted_root.json (not implemented yet).")
+    @Option(
+            names = "--trusted-root",
+            paramLabel = "FILE",
+            description = "cosign keyless: a Sigstore trusted_root.json (not implemented yet).")
     Path trustedRoot;
 
-    @Option(names = "--keyring", paramLabel = "FILE", description = "helm: OpenPGP public keyring (gpg --export KEYID > pubring.gpg).")
+    @Option(
+            names = "--keyring",
+            paramLabel = "FILE",
+            description = "helm: OpenPGP public keyring (gpg --export KEYID > pubring.gpg).")
     Path keyring;
 
-    @Option(names = "--trust-policy", paramLabel = "FILE",
-            description = "notation: trust policy JSON (default: the notation config dir's trustpolicy.oci.json or trustpolicy.json).")
+    @Option(
+            names = "--trust-policy",
+            paramLabel = "FILE",
+            description =
+                    "notation: trust policy JSON (default: the notation config dir's trustpolicy.oci.json or trustpolicy.json).")
     Path trustPolicy;
 
-    @Option(names = "--trust-store", paramLabel = "DIR",
-            description = "notation: trust store directory laid out as notation's, x509/<ca|signingAuthority|tsa>/<name>/<certs> (default: the notation config dir's truststore).")
+    @Option(
+            names = "--trust-store",
+            paramLabel = "DIR",
+            description =
+                    "notation: trust store directory laid out as notation's, x509/<ca|signingAuthority|tsa>/<name>/<certs> (default: the notation config dir's truststore).")
     Path trustStore;
 
     boolean anyGiven() {
-        return provider != null || !keys.isEmpty() || identityRegexp != null || issuerRegexp != null || trustedRoot != null
-                || keyring != null || trustPolicy != null || trustStore != null;
+        return provider != null
+                || !keys.isEmpty()
+                || identityRegexp != null
+                || issuerRegexp != null
+                || trustedRoot != null
+                || keyring != null
+                || trustPolicy != null
+                || trustStore != null;
     }
 
     VerificationPolicy toPolicy() {
-        Provider chosen = provider != null ? Provider.parse(provider)
-                : !keys.isEmpty() || identityRegexp != null || issuerRegexp != null || trustedRoot != null ? Provider.COSIGN
-                : keyring != null ? Provider.HELM
-                : trustPolicy != null || trustStore != null ? Provider.NOTATION
-                : null;
+        Provider chosen = provider != null
+                ? Provider.parse(provider)
+                : !keys.isEmpty() || identityRegexp != null || issuerRegexp != null || trustedRoot != null
+                        ? Provider.COSIGN
+                        : keyring != null
+                                ? Provider.HELM
+                                : trustPolicy != null || trustStore != null ? Provider.NOTATION : null;
         if (chosen == null) {
-            throw new EngineException(Reason.VerificationPolicyInvalid, "Verification needs a policy: --key cosign.pub (cosign),"
-                    + " --keyring pubring.gpg (helm provenance), or --provider notation with notation's trust policy and trust store.");
+            throw new EngineException(
+                    Reason.VerificationPolicyInvalid,
+                    "Verification needs a policy: --key cosign.pub (cosign),"
+                            + " --keyring pubring.gpg (helm provenance), or --provider notation with notation's trust policy and trust store.");
         }
         return switch (chosen) {
-            case COSIGN -> identityRegexp != null || issuerRegexp != null || trustedRoot != null
-                    ? VerificationPolicy.cosignKeyless(List.of(new VerificationPolicy.IdentityMatcher(issuerRegexp, identityRegexp)),
-                            trustedRoot == null ? null : read(trustedRoot, "--trusted-root"))
-                    : VerificationPolicy.cosignKeys(keys.stream().map(k -> read(k, "--key")).toList());
+            case COSIGN ->
+                identityRegexp != null || issuerRegexp != null || trustedRoot != null
+                        ? VerificationPolicy.cosignKeyless(
+                                List.of(new VerificationPolicy.IdentityMatcher(issuerRegexp, identityRegexp)),
+                                trustedRoot == null ? null : read(trustedRoot, "--trusted-root"))
+                        : VerificationPolicy.cosignKeys(
+                                keys.stream().map(k -> read(k, "--key")).toList());
             case HELM -> VerificationPolicy.helm(keyring == null ? null : read(keyring, "--keyring"));
-            case NOTATION -> VerificationPolicy.notation(read(trustPolicy != null ? trustPolicy : defaultTrustPolicy(), "--trust-policy"),
-                    io.helmoci.engine.verify.NotationTrustStore.read(trustStore != null ? trustStore : notationConfigDir().resolve("truststore")));
+            case NOTATION ->
+                VerificationPolicy.notation(
+                        read(trustPolicy != null ? trustPolicy : defaultTrustPolicy(), "--trust-policy"),
+                        io.helmoci.engine.verify.NotationTrustStore.read(
+                                trustStore != null
+                                        ? trustStore
+                                        : notationConfigDir().resolve("truststore")));
         };
     }
 
@@ -80,15 +121,18 @@ final class VerifyFlags {
     /** Where notation keeps its configuration: {@code $XDG_CONFIG_HOME/notation}, else {@code ~/.config/notation}. */
     static Path notationConfigDir() {
         String xdg = System.getenv("XDG_CONFIG_HOME");
-        return xdg != null && !xdg.isBlank() ? Path.of(xdg, "notation") : Path.of(System.getProperty("user.home"), ".config", "notation");
+        return xdg != null && !xdg.isBlank()
+                ? Path.of(xdg, "notation")
+                : Path.of(System.getProperty("user.home"), ".config", "notation");
     }
 
     private static byte[] read(Path file, String flag) {
         try {
             return Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new EngineException(Reason.VerificationPolicyInvalid, "Cannot read " + flag + " " + file + " (" + e.getMessage()
-                    + "). Give a readable file.");
+            throw new EngineException(
+                    Reason.VerificationPolicyInvalid,
+                    "Cannot read " + flag + " " + file + " (" + e.getMessage() + "). Give a readable file.");
         }
     }
 }

@@ -1,9 +1,5 @@
 package io.helmoci.engine;
 
-import java.nio.file.Path;
-import java.time.Clock;
-import java.util.List;
-
 import io.helmoci.engine.chart.ChartLimits;
 import io.helmoci.engine.chart.ChartMetadata;
 import io.helmoci.engine.chart.ChartValidator;
@@ -12,8 +8,8 @@ import io.helmoci.engine.registry.ChartManifest;
 import io.helmoci.engine.registry.Descriptor;
 import io.helmoci.engine.registry.ExchangeObserver;
 import io.helmoci.engine.registry.ManifestResolver;
-import io.helmoci.engine.registry.RegistryClient;
 import io.helmoci.engine.registry.RegistryBudget;
+import io.helmoci.engine.registry.RegistryClient;
 import io.helmoci.engine.registry.RegistryOptions;
 import io.helmoci.engine.registry.RegistryTransport;
 import io.helmoci.engine.registry.RequestSharing;
@@ -21,6 +17,9 @@ import io.helmoci.engine.registry.SharedLookups;
 import io.helmoci.engine.registry.TagListLimits;
 import io.helmoci.engine.store.ContentStore;
 import io.helmoci.engine.version.VersionSelector;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
 
 /**
  * Resolves and pulls Helm charts from OCI registries into a content-addressed store. Thread-safe;
@@ -75,8 +74,13 @@ public final class ChartPuller implements AutoCloseable {
      * @param sharing how long tag lists and manifest HEADs are reused across calls with the same credentials
      * @param budget  what each registry host is asked at most (concurrency, rate), and how a 429 pauses it
      */
-    public ChartPuller(Path storeRoot, ChartLimits limits, Clock clock, ExchangeObserver observer, RequestSharing sharing,
-                       RegistryBudget.Limits budget) {
+    public ChartPuller(
+            Path storeRoot,
+            ChartLimits limits,
+            Clock clock,
+            ExchangeObserver observer,
+            RequestSharing sharing,
+            RegistryBudget.Limits budget) {
         this.limits = limits;
         this.lookups = new SharedLookups(sharing, clock);
         this.store = new ContentStore(storeRoot, limits.maxArchiveBytes(), clock, limits.setting("maxArchiveBytes"));
@@ -99,8 +103,13 @@ public final class ChartPuller implements AutoCloseable {
         RegistryClient client = transport.open(request.options());
         Resolution resolution = resolve(request, client);
         Descriptor layer = resolution.chartLayer();
-        ChartArchive archive = download(client, request.reference(), layer, resolution.chart(),
-                resolution.tag() == null ? null : resolution.version(), listener);
+        ChartArchive archive = download(
+                client,
+                request.reference(),
+                layer,
+                resolution.chart(),
+                resolution.tag() == null ? null : resolution.version(),
+                listener);
         return new PullResult(resolution, layer.digest(), layer.size(), archive.path(), archive.chart());
     }
 
@@ -115,14 +124,21 @@ public final class ChartPuller implements AutoCloseable {
      * @param chartLayer the resolution's {@link Resolution#chartLayer()}; its media type may be null
      * @param version    the version the archive must hold (the resolution's), or null to check the name only
      */
-    public ChartArchive pullChartLayer(OciReference repository, Descriptor chartLayer, String version, RegistryOptions options) {
+    public ChartArchive pullChartLayer(
+            OciReference repository, Descriptor chartLayer, String version, RegistryOptions options) {
         RegistryClient client = transport.open(options);
         return download(client, repository, chartLayer, null, version, DownloadListener.NONE);
     }
 
-    private ChartArchive download(RegistryClient client, OciReference ref, Descriptor layer, ChartMetadata config, String version,
-                                  DownloadListener listener) {
-        Path archive = store.fetch(layer, () -> new ProgressInputStream(client.openBlob(ref, layer), listener, layer.size()));
+    private ChartArchive download(
+            RegistryClient client,
+            OciReference ref,
+            Descriptor layer,
+            ChartMetadata config,
+            String version,
+            DownloadListener listener) {
+        Path archive =
+                store.fetch(layer, () -> new ProgressInputStream(client.openBlob(ref, layer), listener, layer.size()));
         ChartMetadata fromArchive = new ChartValidator(limits).validate(archive);
         ChartValidator.checkAgreement(fromArchive, config, ref.chartName(), version);
         return new ChartArchive(layer.digest(), layer.size(), archive, fromArchive);
@@ -134,9 +150,13 @@ public final class ChartPuller implements AutoCloseable {
      * because an exact version needed no listing.
      */
     public List<String> availableVersions(PullRequest request) {
-        List<String> tags = lookups.tags(request.reference(), request.options(),
+        List<String> tags = lookups.tags(
+                request.reference(),
+                request.options(),
                 () -> transport.open(request.options()).listTags(request.reference()));
-        return VersionSelector.availableVersions(tags).stream().limit(MAX_AVAILABLE_VERSIONS).toList();
+        return VersionSelector.availableVersions(tags).stream()
+                .limit(MAX_AVAILABLE_VERSIONS)
+                .toList();
     }
 
     /**
@@ -146,10 +166,15 @@ public final class ChartPuller implements AutoCloseable {
      * fails before any request. Registry requests: see {@link io.helmoci.engine.verify.SignatureSource};
      * the chart manifest comes from the store when the resolution put it there.
      */
-    public io.helmoci.engine.verify.VerificationResult verify(PullRequest request, Resolution resolution,
-            io.helmoci.engine.verify.VerificationPolicy policy) {
-        return verify(request.reference(), resolution.manifestDigest(), resolution.manifestMediaType(), resolution.chart(),
-                request.options(), policy);
+    public io.helmoci.engine.verify.VerificationResult verify(
+            PullRequest request, Resolution resolution, io.helmoci.engine.verify.VerificationPolicy policy) {
+        return verify(
+                request.reference(),
+                resolution.manifestDigest(),
+                resolution.manifestMediaType(),
+                resolution.chart(),
+                request.options(),
+                policy);
     }
 
     /**
@@ -159,13 +184,21 @@ public final class ChartPuller implements AutoCloseable {
      * @param mediaType the manifest's media type, or null to take it from the manifest
      * @param chart     the resolved chart's name and version, which a provenance file must agree with; may be null
      */
-    public io.helmoci.engine.verify.VerificationResult verify(OciReference ref, String manifestDigest, String mediaType, ChartMetadata chart,
-            RegistryOptions options, io.helmoci.engine.verify.VerificationPolicy policy) {
-        io.helmoci.engine.verify.SignatureVerifier verifier = io.helmoci.engine.verify.SignatureVerifier.forPolicy(policy);
+    public io.helmoci.engine.verify.VerificationResult verify(
+            OciReference ref,
+            String manifestDigest,
+            String mediaType,
+            ChartMetadata chart,
+            RegistryOptions options,
+            io.helmoci.engine.verify.VerificationPolicy policy) {
+        io.helmoci.engine.verify.SignatureVerifier verifier =
+                io.helmoci.engine.verify.SignatureVerifier.forPolicy(policy);
         RegistryClient client = transport.open(options);
-        io.helmoci.engine.registry.Digest digest = io.helmoci.engine.registry.Digest.parse(manifestDigest, "the resolved manifest");
+        io.helmoci.engine.registry.Digest digest =
+                io.helmoci.engine.registry.Digest.parse(manifestDigest, "the resolved manifest");
         byte[] manifest = store.readSmall(digest, -1, RegistryClient.MAX_METADATA_BYTES)
-                .orElseGet(() -> client.getManifest(ref, new Descriptor(mediaType, manifestDigest, -1)).bytes());
+                .orElseGet(() -> client.getManifest(ref, new Descriptor(mediaType, manifestDigest, -1))
+                        .bytes());
         String type = mediaType != null ? mediaType : manifestMediaType(manifest);
         Descriptor subject = new Descriptor(type, manifestDigest, manifest.length);
         return verifier.verify(new io.helmoci.engine.verify.SignatureSource(client, ref, subject, chart, manifest));
@@ -173,7 +206,9 @@ public final class ChartPuller implements AutoCloseable {
 
     private static String manifestMediaType(byte[] manifest) {
         try {
-            com.fasterxml.jackson.databind.JsonNode type = new com.fasterxml.jackson.databind.ObjectMapper().readTree(manifest).get("mediaType");
+            com.fasterxml.jackson.databind.JsonNode type = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(manifest)
+                    .get("mediaType");
             return type != null && type.isTextual() ? type.asText() : null;
         } catch (java.io.IOException e) {
             return null;
@@ -209,17 +244,22 @@ public final class ChartPuller implements AutoCloseable {
             root = lookups.head(ref, options, exactTag, () -> resolver.head(ref, exactTag));
         } else {
             List<String> tags = lookups.tags(ref, options, () -> client.listTags(ref));
-            VersionSelector.Selection selection = VersionSelector.select(tags, requestedVersion, request.includePrereleases());
+            VersionSelector.Selection selection =
+                    VersionSelector.select(tags, requestedVersion, request.includePrereleases());
             version = selection.version();
             String selectedTag = selection.tag();
             tag = selectedTag;
-            available = VersionSelector.availableVersions(tags).stream().limit(MAX_AVAILABLE_VERSIONS).toList();
+            available = VersionSelector.availableVersions(tags).stream()
+                    .limit(MAX_AVAILABLE_VERSIONS)
+                    .toList();
             root = lookups.head(ref, options, selectedTag, () -> resolver.head(ref, selectedTag));
         }
         if (pin != null && !pin.equals(root.digest())) {
-            throw new EngineException(Reason.DigestMismatch, "Tag " + tag + " of " + ref.registry() + "/" + ref.repository()
-                    + " points to " + root.digest() + ", not to the pinned digest " + pin
-                    + ". Update the pin if the tag was moved on purpose, or fix the tag.");
+            throw new EngineException(
+                    Reason.DigestMismatch,
+                    "Tag " + tag + " of " + ref.registry() + "/" + ref.repository()
+                            + " points to " + root.digest() + ", not to the pinned digest " + pin
+                            + ". Update the pin if the tag was moved on purpose, or fix the tag.");
         }
         Descriptor resolvedRoot = root;
         ChartManifest chart = lookups.chart(ref, options, root.digest(), () -> resolver.resolve(ref, resolvedRoot));
@@ -227,21 +267,35 @@ public final class ChartPuller implements AutoCloseable {
             version = chart.chart().version();
         }
         ChartValidator.checkConfigAgreement(chart.chart(), ref.chartName(), tag, ref.repositoryUrl());
-        return new Resolution(ref, version, tag, root.digest(), root.mediaType(), ref.pinned(root.digest()),
-                chart.config().mediaType(), chart.layerMediaTypes(), chart.chartLayer(), chart.chart(), available, chart.warnings());
+        return new Resolution(
+                ref,
+                version,
+                tag,
+                root.digest(),
+                root.mediaType(),
+                ref.pinned(root.digest()),
+                chart.config().mediaType(),
+                chart.layerMediaTypes(),
+                chart.chartLayer(),
+                chart.chart(),
+                available,
+                chart.warnings());
     }
 
     private static String pin(PullRequest request) {
         String fromReference = request.reference().digest();
         String fromRequest = request.digest();
         if (fromReference != null && fromRequest != null && !fromReference.equals(fromRequest)) {
-            throw new EngineException(Reason.InvalidReference, "The reference pins " + fromReference + " but the request pins "
-                    + fromRequest + ". Give one digest.");
+            throw new EngineException(
+                    Reason.InvalidReference,
+                    "The reference pins " + fromReference + " but the request pins " + fromRequest
+                            + ". Give one digest.");
         }
         String pin = fromRequest != null ? fromRequest : fromReference;
         if (pin != null && io.helmoci.engine.registry.Digest.parseOrNull(pin) == null) {
-            throw new EngineException(Reason.InvalidReference, "The digest '" + pin
-                    + "' is not sha256:<64 lower-case hex> or sha512:<128 lower-case hex>.");
+            throw new EngineException(
+                    Reason.InvalidReference,
+                    "The digest '" + pin + "' is not sha256:<64 lower-case hex> or sha512:<128 lower-case hex>.");
         }
         return pin;
     }
@@ -251,8 +305,10 @@ public final class ChartPuller implements AutoCloseable {
         String tag = request.reference().tag();
         String fromTag = tag == null ? null : VersionSelector.versionFor(tag);
         if (request.version() != null && fromTag != null && !request.version().equals(fromTag)) {
-            throw new EngineException(Reason.InvalidReference, "The reference's tag " + tag + " and the version "
-                    + request.version() + " disagree. Give the version in one place.");
+            throw new EngineException(
+                    Reason.InvalidReference,
+                    "The reference's tag " + tag + " and the version " + request.version()
+                            + " disagree. Give the version in one place.");
         }
         return request.version() != null ? request.version() : fromTag;
     }

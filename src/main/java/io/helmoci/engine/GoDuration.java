@@ -14,17 +14,29 @@ import java.util.regex.Pattern;
 public final class GoDuration {
     private static final Pattern PART = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ns|us|µs|ms|s|m|h)");
     private static final Map<String, Long> NANOS = Map.of(
-            "ns", 1L, "us", 1_000L, "µs", 1_000L, "ms", 1_000_000L,
-            "s", 1_000_000_000L, "m", 60_000_000_000L, "h", 3_600_000_000_000L);
+            "ns",
+            1L,
+            "us",
+            1_000L,
+            "µs",
+            1_000L,
+            "ms",
+            1_000_000L,
+            "s",
+            1_000_000_000L,
+            "m",
+            60_000_000_000L,
+            "h",
+            3_600_000_000_000L);
 
-    private GoDuration() {
-    }
+    private GoDuration() {}
 
     /** @throws IllegalArgumentException with an example of the syntax, when {@code text} is not a Go duration */
     public static Duration parse(String text) {
         Duration parsed = text == null ? null : parseOrNull(text.trim());
         if (parsed == null) {
-            throw new IllegalArgumentException("invalid duration '" + text + "': use a number with a unit, such as 30s, 5m or 1h30m");
+            throw new IllegalArgumentException(
+                    "invalid duration '" + text + "': use a number with a unit, such as 30s, 5m or 1h30m");
         }
         return parsed;
     }
@@ -42,7 +54,8 @@ public final class GoDuration {
         BigDecimal nanos = BigDecimal.ZERO;
         int end = 0;
         while (matcher.find() && matcher.start() == end) {
-            nanos = nanos.add(new BigDecimal(matcher.group(1)).multiply(BigDecimal.valueOf(NANOS.get(matcher.group(2)))));
+            nanos = nanos.add(
+                    new BigDecimal(matcher.group(1)).multiply(BigDecimal.valueOf(NANOS.get(matcher.group(2)))));
             end = matcher.end();
         }
         if (nanos.compareTo(MAX_NANOS) > 0) {

@@ -1,9 +1,8 @@
 package io.helmoci.engine;
 
-import java.util.Objects;
-
 import io.helmoci.engine.reference.OciReference;
 import io.helmoci.engine.registry.RegistryOptions;
+import java.util.Objects;
 
 /**
  * What to resolve or pull.
@@ -14,8 +13,8 @@ import io.helmoci.engine.registry.RegistryOptions;
  * @param includePrereleases whether a range may select prereleases
  * @param options            credentials and transport
  */
-public record PullRequest(OciReference reference, String version, String digest, boolean includePrereleases,
-                          RegistryOptions options) {
+public record PullRequest(
+        OciReference reference, String version, String digest, boolean includePrereleases, RegistryOptions options) {
     public PullRequest {
         Objects.requireNonNull(reference, "reference");
         Objects.requireNonNull(options, "options");

@@ -1,8 +1,7 @@
 package io.helmoci.engine;
 
-import java.nio.file.Path;
-
 import io.helmoci.engine.chart.ChartMetadata;
+import java.nio.file.Path;
 
 /**
  * A pulled, verified and validated chart archive.
@@ -12,5 +11,4 @@ import io.helmoci.engine.chart.ChartMetadata;
  * @param path          the archive in the content store; read-only, shared: copy it before changing it
  * @param chart         the metadata read from the archive's Chart.yaml
  */
-public record PullResult(Resolution resolution, String contentDigest, long size, Path path, ChartMetadata chart) {
-}
+public record PullResult(Resolution resolution, String contentDigest, long size, Path path, ChartMetadata chart) {}

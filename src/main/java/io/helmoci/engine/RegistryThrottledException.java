@@ -2,7 +2,6 @@ package io.helmoci.engine;
 
 import java.time.Instant;
 
-
 /** {@link Reason#RateLimited} with the time the registry may be asked again: callers retry then, not sooner. */
 public final class RegistryThrottledException extends EngineException {
     private final Instant retryAt;

@@ -1,10 +1,9 @@
 package io.helmoci.engine;
 
-import java.util.List;
-
 import io.helmoci.engine.chart.ChartMetadata;
 import io.helmoci.engine.reference.OciReference;
 import io.helmoci.engine.registry.Descriptor;
+import java.util.List;
 
 /**
  * What a chart reference resolves to, without the chart archive.
@@ -22,9 +21,19 @@ import io.helmoci.engine.registry.Descriptor;
  * @param availableVersions newest first, at most 10; empty when no tag list was needed (exact version or digest)
  * @param warnings          problems that did not stop the resolution
  */
-public record Resolution(OciReference requested, String version, String tag, String manifestDigest, String manifestMediaType,
-                         String pinnedReference, String configMediaType, List<String> layerMediaTypes, Descriptor chartLayer,
-                         ChartMetadata chart, List<String> availableVersions, List<String> warnings) {
+public record Resolution(
+        OciReference requested,
+        String version,
+        String tag,
+        String manifestDigest,
+        String manifestMediaType,
+        String pinnedReference,
+        String configMediaType,
+        List<String> layerMediaTypes,
+        Descriptor chartLayer,
+        ChartMetadata chart,
+        List<String> availableVersions,
+        List<String> warnings) {
     public Resolution {
         layerMediaTypes = List.copyOf(layerMediaTypes);
         availableVersions = List.copyOf(availableVersions);

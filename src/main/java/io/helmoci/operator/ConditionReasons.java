@@ -47,6 +47,5 @@ public final class ConditionReasons {
         return reason.name();
     }
 
-    private ConditionReasons() {
-    }
+    private ConditionReasons() {}
 }

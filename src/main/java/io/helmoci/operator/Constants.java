@@ -41,6 +41,5 @@ public final class Constants {
     /** ... nor less often than this. */
     public static final Duration MAX_SWEEP_PERIOD = Duration.ofMinutes(1);
 
-    private Constants() {
-    }
+    private Constants() {}
 }

@@ -2,7 +2,6 @@ package io.helmoci.operator;
 
 import io.helmoci.engine.EngineException;
 import io.helmoci.engine.Reason;
-
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
@@ -25,7 +24,11 @@ public class ReconcileException extends RuntimeException {
 
     /** Engine failures that a push to the registry or a fixed Secret resolves, without a spec change. */
     private static final Set<Reason> FIXED_OUTSIDE_THE_SPEC = EnumSet.of(
-            Reason.VersionNotFound, Reason.NoMatchingVersion, Reason.RepositoryNotFound, Reason.Forbidden, Reason.TlsError);
+            Reason.VersionNotFound,
+            Reason.NoMatchingVersion,
+            Reason.RepositoryNotFound,
+            Reason.Forbidden,
+            Reason.TlsError);
 
     private final String reason;
     private final Disposition disposition;
@@ -43,9 +46,12 @@ public class ReconcileException extends RuntimeException {
     /** Maps an engine failure: the reason name is kept 1:1, and so is the message (it already says what to do). */
     public static ReconcileException from(EngineException e) {
         Reason reason = e.reason();
-        Disposition disposition = reason.retryable() ? Disposition.RETRY
+        Disposition disposition = reason.retryable()
+                ? Disposition.RETRY
                 : FIXED_OUTSIDE_THE_SPEC.contains(reason) ? Disposition.WAIT : Disposition.STALLED;
-        String message = e.getMessage() == null || e.getMessage().isBlank() ? reason.meaning() + " " + reason.remedy() : e.getMessage();
+        String message = e.getMessage() == null || e.getMessage().isBlank()
+                ? reason.meaning() + " " + reason.remedy()
+                : e.getMessage();
         return new ReconcileException(ConditionReasons.of(reason), message, disposition, e);
     }
 
@@ -59,9 +65,12 @@ public class ReconcileException extends RuntimeException {
                 return from(engine);
             }
         }
-        return new ReconcileException(ConditionReasons.INTERNAL_ERROR,
-                "Unexpected " + e.getClass().getSimpleName() + " while reconciling; it is retried. Please report it if it persists.",
-                Disposition.RETRY, e);
+        return new ReconcileException(
+                ConditionReasons.INTERNAL_ERROR,
+                "Unexpected " + e.getClass().getSimpleName()
+                        + " while reconciling; it is retried. Please report it if it persists.",
+                Disposition.RETRY,
+                e);
     }
 
     /**
@@ -70,9 +79,12 @@ public class ReconcileException extends RuntimeException {
      * Reconciling without a reason.
      */
     public static ReconcileException fromError(Error e) {
-        return new ReconcileException(ConditionReasons.INTERNAL_ERROR,
-                "Unexpected " + e.getClass().getSimpleName() + " while reconciling; it is retried. Please report it if it persists.",
-                Disposition.RETRY, e);
+        return new ReconcileException(
+                ConditionReasons.INTERNAL_ERROR,
+                "Unexpected " + e.getClass().getSimpleName()
+                        + " while reconciling; it is retried. Please report it if it persists.",
+                Disposition.RETRY,
+                e);
     }
 
     public String reason() {

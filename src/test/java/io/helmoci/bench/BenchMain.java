@@ -1,12 +1,11 @@
 package io.helmoci.bench;
 
+import io.helmoci.testbed.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import io.helmoci.testbed.Tools;
 
 /**
  * Runs the benchmark suites and merges their figures into the results file. Started by
@@ -14,8 +13,7 @@ import io.helmoci.testbed.Tools;
  * 1 when one failed (its figures so far are kept), 2 on a usage error.
  */
 public final class BenchMain {
-    private BenchMain() {
-    }
+    private BenchMain() {}
 
     public static void main(String[] args) {
         BenchOptions options;

@@ -1,13 +1,12 @@
 package io.helmoci.bench;
 
+import io.helmoci.engine.GoDuration;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-
-import io.helmoci.engine.GoDuration;
 
 /**
  * What to run, from the command line that {@code tools/bench.sh} builds out of the make variables.
@@ -19,8 +18,13 @@ import io.helmoci.engine.GoDuration;
  * @param steadyInterval spec.interval of the resources in the last round, whose steady state is observed
  * @param steadyWindow   how long the steady state is observed
  */
-record BenchOptions(boolean quick, Set<String> suites, Path results, List<Integer> operatorCounts,
-                    Duration steadyInterval, Duration steadyWindow) {
+record BenchOptions(
+        boolean quick,
+        Set<String> suites,
+        Path results,
+        List<Integer> operatorCounts,
+        Duration steadyInterval,
+        Duration steadyWindow) {
 
     static final String USAGE = "usage: BenchMain [--quick] [--suite engine|operator]... --results FILE"
             + " [--operator-counts 100,500,1000] [--steady-interval 1m] [--steady-window 3m]";
@@ -34,11 +38,14 @@ record BenchOptions(boolean quick, Set<String> suites, Path results, List<Intege
         Duration window = quick ? Duration.ofSeconds(30) : Duration.ofMinutes(3);
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--quick" -> { }
+                case "--quick" -> {}
                 case "--suite" -> suites.add(value(args, ++i));
                 case "--results" -> results = Path.of(value(args, ++i));
-                case "--operator-counts" -> counts = Arrays.stream(value(args, ++i).split(",")).map(String::trim)
-                        .map(Integer::valueOf).toList();
+                case "--operator-counts" ->
+                    counts = Arrays.stream(value(args, ++i).split(","))
+                            .map(String::trim)
+                            .map(Integer::valueOf)
+                            .toList();
                 case "--steady-interval" -> interval = GoDuration.parse(value(args, ++i));
                 case "--steady-window" -> window = GoDuration.parse(value(args, ++i));
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "\n" + USAGE);

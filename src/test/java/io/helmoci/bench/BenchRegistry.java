@@ -1,14 +1,5 @@
 package io.helmoci.bench;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-
 import io.helmoci.engine.PullRequest;
 import io.helmoci.engine.reference.OciReference;
 import io.helmoci.engine.registry.Credentials;
@@ -18,6 +9,14 @@ import io.helmoci.testbed.HelmCli;
 import io.helmoci.testbed.OrasCli;
 import io.helmoci.testbed.RegistryFixture;
 import io.helmoci.testbed.RegistryImplementation;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One registry of the benchmark matrix with the clients pointed at it: the engine's options, and
@@ -45,14 +44,16 @@ final class BenchRegistry implements AutoCloseable {
     /** A cell of the matrix. */
     record Target(RegistryImplementation implementation, Mode mode) {
         String label() {
-            return (implementation == RegistryImplementation.DISTRIBUTION_V3 ? "distribution v3" : "distribution 2.8 (Debian)")
+            return (implementation == RegistryImplementation.DISTRIBUTION_V3
+                            ? "distribution v3"
+                            : "distribution 2.8 (Debian)")
                     + ", " + mode.label;
         }
 
         static List<Target> all() {
             List<Target> all = new ArrayList<>();
-            for (RegistryImplementation implementation : List.of(RegistryImplementation.DISTRIBUTION_V3,
-                    RegistryImplementation.DEBIAN_DISTRIBUTION_2_8)) {
+            for (RegistryImplementation implementation :
+                    List.of(RegistryImplementation.DISTRIBUTION_V3, RegistryImplementation.DEBIAN_DISTRIBUTION_2_8)) {
                 for (Mode mode : List.of(Mode.ANONYMOUS_HTTP, Mode.TOKEN_TLS)) {
                     all.add(new Target(implementation, mode));
                 }
@@ -100,9 +101,14 @@ final class BenchRegistry implements AutoCloseable {
     /** Plain HTTP, or the test CA and nothing else; timeouts roomy enough for a 200 MiB layer on a busy machine. */
     RegistryOptions engineOptions() {
         TransportOptions transport = TransportOptions.builder()
-                .timeouts(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofMinutes(5)).build();
+                .timeouts(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofMinutes(5))
+                .build();
         try {
-            transport = fixture.isTls() ? transport.toBuilder().caCertificates(Files.readString(fixture.caFile())).build() : transport.toBuilder().plainHttp(true).build();
+            transport = fixture.isTls()
+                    ? transport.toBuilder()
+                            .caCertificates(Files.readString(fixture.caFile()))
+                            .build()
+                    : transport.toBuilder().plainHttp(true).build();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -116,12 +122,15 @@ final class BenchRegistry implements AutoCloseable {
 
     /** Pushes a packaged chart with oras and Helm's media types to {@code repoPath:version}. */
     void push(String repoPath, String version, Path chartTgz) {
-        oras.pushHelmChart(fixture, repoPath + ":" + version.replace('+', '_'), chartTgz).orThrow();
+        oras.pushHelmChart(fixture, repoPath + ":" + version.replace('+', '_'), chartTgz)
+                .orThrow();
     }
 
     /** The token requests so far (0 without token auth). */
     int tokenRequests() {
-        return fixture.authMode() == RegistryFixture.AuthMode.TOKEN ? fixture.tokenServer().requestCount() : 0;
+        return fixture.authMode() == RegistryFixture.AuthMode.TOKEN
+                ? fixture.tokenServer().requestCount()
+                : 0;
     }
 
     /** Starts counting afresh, at the registry and at the token server. */

@@ -1,14 +1,13 @@
 package io.helmoci.bench;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * The raw results of a run: one JSON file with a section per suite, each holding tables of rows
@@ -29,7 +28,8 @@ final class BenchReport {
     /** Opens {@code file}, keeping what an earlier suite of the same run wrote there. */
     static BenchReport open(Path file) {
         try {
-            ObjectNode root = Files.isRegularFile(file) ? (ObjectNode) JSON.readTree(file.toFile()) : JSON.createObjectNode();
+            ObjectNode root =
+                    Files.isRegularFile(file) ? (ObjectNode) JSON.readTree(file.toFile()) : JSON.createObjectNode();
             return new BenchReport(file, root);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);

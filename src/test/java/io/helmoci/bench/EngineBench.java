@@ -1,5 +1,14 @@
 package io.helmoci.bench;
 
+import io.helmoci.engine.ChartPuller;
+import io.helmoci.engine.PullRequest;
+import io.helmoci.engine.PullResult;
+import io.helmoci.engine.Resolution;
+import io.helmoci.engine.chart.ChartLimits;
+import io.helmoci.testbed.ChartArchiveBuilder;
+import io.helmoci.testbed.HelmCli;
+import io.helmoci.testbed.RegistryImplementation;
+import io.helmoci.testbed.Tools;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,16 +23,6 @@ import java.util.concurrent.Future;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
-import io.helmoci.engine.ChartPuller;
-import io.helmoci.engine.PullRequest;
-import io.helmoci.engine.PullResult;
-import io.helmoci.engine.Resolution;
-import io.helmoci.engine.chart.ChartLimits;
-import io.helmoci.testbed.ChartArchiveBuilder;
-import io.helmoci.testbed.HelmCli;
-import io.helmoci.testbed.RegistryImplementation;
-import io.helmoci.testbed.Tools;
-
 /**
  * The pull engine against the real registries, side by side with the real helm: large layers
  * (time, throughput, live heap, helm's peak memory), the requests a resolve costs cold and warm,
@@ -36,8 +35,9 @@ final class EngineBench {
     private static final long FILE_BYTES = 4 * MIB;
     /** The engine's defaults stop at 20 MiB compressed and Helm's 100 MiB decompressed: the large charts need room. */
     private static final ChartLimits ROOMY = new ChartLimits(300 * MIB, 5 * MIB, 300 * MIB, 10_000);
-    private static final List<String> WEB_VERSIONS = List.of("1.0.0", "1.1.0", "1.2.0", "1.3.0", "1.4.0", "1.5.0", "1.6.0",
-            "1.7.0", "1.8.0", "1.9.0", "2.0.0");
+
+    private static final List<String> WEB_VERSIONS =
+            List.of("1.0.0", "1.1.0", "1.2.0", "1.3.0", "1.4.0", "1.5.0", "1.6.0", "1.7.0", "1.8.0", "1.9.0", "2.0.0");
     private static final Path HELM_OCI = Path.of("bin", "helm-oci");
 
     private final BenchOptions options;
@@ -45,8 +45,7 @@ final class EngineBench {
     private final Path work;
 
     /** A chart archive made for the run. */
-    private record Chart(String name, String version, Path file, double mib) {
-    }
+    private record Chart(String name, String version, Path file, double mib) {}
 
     EngineBench(BenchOptions options, BenchReport report, Path work) {
         this.options = options;
@@ -57,27 +56,62 @@ final class EngineBench {
     // ----- rows of the results
 
     /** One pull of a large chart by one client. */
-    record LargePull(String registry, String client, double chartMiB, double seconds, double mibPerSecond,
-                     Double warmPullSeconds, Double heapPeakGrowthMiB, Double heapAfterGrowthMiB, Integer heapSamples,
-                     Double peakRssMiB, String requests, ProcFs.Load load) {
-    }
+    record LargePull(
+            String registry,
+            String client,
+            double chartMiB,
+            double seconds,
+            double mibPerSecond,
+            Double warmPullSeconds,
+            Double heapPeakGrowthMiB,
+            Double heapAfterGrowthMiB,
+            Integer heapSamples,
+            Double peakRssMiB,
+            String requests,
+            ProcFs.Load load) {}
 
     /** What one resolve or pull costs, per call. */
-    record ResolveCost(String registry, String client, String operation, String phase, int calls, double registryRequestsPerCall,
-                       double tokenRequestsPerCall, String requests, double medianMillis, double p90Millis, ProcFs.Load load) {
-    }
+    record ResolveCost(
+            String registry,
+            String client,
+            String operation,
+            String phase,
+            int calls,
+            double registryRequestsPerCall,
+            double tokenRequestsPerCall,
+            String requests,
+            double medianMillis,
+            double p90Millis,
+            ProcFs.Load load) {}
 
     /** A whole CLI process: what a user or a CI job pays per pull. */
-    record ProcessRun(String registry, String command, String chart, double chartMiB, int runs, double medianSeconds,
-                      double maxPeakRssMiB, double registryRequestsPerRun, double tokenRequestsPerRun, String requests,
-                      ProcFs.Load load) {
-    }
+    record ProcessRun(
+            String registry,
+            String command,
+            String chart,
+            double chartMiB,
+            int runs,
+            double medianSeconds,
+            double maxPeakRssMiB,
+            double registryRequestsPerRun,
+            double tokenRequestsPerRun,
+            String requests,
+            ProcFs.Load load) {}
 
     /** Many references, one content. */
-    record SharedContent(String registry, String client, int references, int repositories, int threads, double chartMiB,
-                         int layerDownloads, double layerMiBDownloaded, double registryRequestsPerPull, String requests,
-                         double seconds, ProcFs.Load load) {
-    }
+    record SharedContent(
+            String registry,
+            String client,
+            int references,
+            int repositories,
+            int threads,
+            double chartMiB,
+            int layerDownloads,
+            double layerMiBDownloaded,
+            double registryRequestsPerPull,
+            String requests,
+            double seconds,
+            ProcFs.Load load) {}
 
     // ----- the suite
 
@@ -85,10 +119,11 @@ final class EngineBench {
         report.clear(SECTION);
         report.put(SECTION, "conditions", new Conditions(ProcFs.loadAverage(), ProcFs.otherBusyProcesses(2000)));
         List<BenchRegistry.Target> targets = options.quick()
-                ? List.of(new BenchRegistry.Target(RegistryImplementation.DISTRIBUTION_V3, BenchRegistry.Mode.ANONYMOUS_HTTP))
+                ? List.of(new BenchRegistry.Target(
+                        RegistryImplementation.DISTRIBUTION_V3, BenchRegistry.Mode.ANONYMOUS_HTTP))
                 : BenchRegistry.Target.all();
-        List<Chart> large = (options.quick() ? List.of(20) : List.of(50, 200)).stream()
-                .map(mib -> incompressible("big" + mib, mib * MIB)).toList();
+        List<Chart> large = (options.quick() ? List.of(20) : List.of(50, 200))
+                .stream().map(mib -> incompressible("big" + mib, mib * MIB)).toList();
         Chart mid = incompressible("mid16", 16 * MIB);
         List<Chart> web = WEB_VERSIONS.stream().map(v -> small("web", v)).toList();
         Chart shared = incompressible("shared", MIB);
@@ -113,8 +148,7 @@ final class EngineBench {
     }
 
     /** The load and the other busy processes when a suite started or ended. */
-    record Conditions(double load1, List<String> otherBusyProcesses) {
-    }
+    record Conditions(double load1, List<String> otherBusyProcesses) {}
 
     // ----- large layers
 
@@ -143,9 +177,22 @@ final class EngineBench {
             try (ChartPuller heapPuller = new ChartPuller(dir.resolve("store-heap"), ROOMY)) {
                 heapPuller.inspect(request);
                 LiveHeap.Growth heap = LiveHeap.during(() -> heapPuller.pull(request));
-                report.add(SECTION, "largePull", new LargePull(registryLabel, "engine (ChartPuller.pull)", chart.mib(),
-                        Stats.round(seconds, 2), Stats.round(chart.mib() / seconds, 1), Stats.round(warm, 2),
-                        heap.peakGrowthMiB(), heap.afterGrowthMiB(), heap.samples(), null, counts.describe(1), load));
+                report.add(
+                        SECTION,
+                        "largePull",
+                        new LargePull(
+                                registryLabel,
+                                "engine (ChartPuller.pull)",
+                                chart.mib(),
+                                Stats.round(seconds, 2),
+                                Stats.round(chart.mib() / seconds, 1),
+                                Stats.round(warm, 2),
+                                heap.peakGrowthMiB(),
+                                heap.afterGrowthMiB(),
+                                heap.samples(),
+                                null,
+                                counts.describe(1),
+                                load));
             }
         }
         deleteTree(dir.resolve("store-timed"));
@@ -157,9 +204,22 @@ final class EngineBench {
         Path out = dir.resolve("helm-out");
         MeasuredCommand.Measured helm = helmPull(registry, repo, chart.version(), out);
         RequestCounts counts = registry.counts(null);
-        report.add(SECTION, "largePull", new LargePull(registryLabel, "helm pull", chart.mib(), Stats.round(helm.seconds(), 2),
-                Stats.round(chart.mib() / helm.seconds(), 1), null, null, null, null, Stats.round(helm.peakRssMiB(), 1),
-                counts.describe(1), new ProcFs.Load(load0, ProcFs.loadAverage())));
+        report.add(
+                SECTION,
+                "largePull",
+                new LargePull(
+                        registryLabel,
+                        "helm pull",
+                        chart.mib(),
+                        Stats.round(helm.seconds(), 2),
+                        Stats.round(chart.mib() / helm.seconds(), 1),
+                        null,
+                        null,
+                        null,
+                        null,
+                        Stats.round(helm.peakRssMiB(), 1),
+                        counts.describe(1),
+                        new ProcFs.Load(load0, ProcFs.loadAverage())));
         deleteTree(out);
     }
 
@@ -170,8 +230,20 @@ final class EngineBench {
         int helmRuns = options.quick() ? 1 : 3;
         for (String version : List.of("1.5.0", "^1.0.0")) {
             String kind = version.startsWith("^") ? "range " + version : "exact " + version;
-            engineCosts(registry, dir, "inspect, " + kind, version, warmCalls, (puller, request) -> puller.inspect(request));
-            engineCosts(registry, dir, "pull, " + kind, version, warmCalls, (puller, request) -> puller.pull(request).resolution());
+            engineCosts(
+                    registry,
+                    dir,
+                    "inspect, " + kind,
+                    version,
+                    warmCalls,
+                    (puller, request) -> puller.inspect(request));
+            engineCosts(
+                    registry,
+                    dir,
+                    "pull, " + kind,
+                    version,
+                    warmCalls,
+                    (puller, request) -> puller.pull(request).resolution());
             helmCosts(registry, dir, "helm show chart, " + kind, List.of("show", "chart"), version, helmRuns);
             helmCosts(registry, dir, "helm pull, " + kind, List.of("pull"), version, helmRuns);
         }
@@ -181,7 +253,8 @@ final class EngineBench {
         Resolution call(ChartPuller puller, PullRequest request);
     }
 
-    private void engineCosts(BenchRegistry registry, Path dir, String operation, String version, int warmCalls, EngineCall call) {
+    private void engineCosts(
+            BenchRegistry registry, Path dir, String operation, String version, int warmCalls, EngineCall call) {
         PullRequest request = registry.request("bench/web", version);
         Path store = dir.resolve("store-resolve");
         try (ChartPuller puller = new ChartPuller(store)) {
@@ -191,9 +264,21 @@ final class EngineBench {
             call.call(puller, request);
             double coldMillis = Stats.seconds(start) * 1000;
             RequestCounts cold = registry.counts(null);
-            report.add(SECTION, "resolve", new ResolveCost(registry.target.label(), "engine", operation, "cold (new ChartPuller, empty store)",
-                    1, cold.registry(), cold.tokens(), cold.describe(1), Stats.round(coldMillis, 1), Stats.round(coldMillis, 1),
-                    new ProcFs.Load(load0, ProcFs.loadAverage())));
+            report.add(
+                    SECTION,
+                    "resolve",
+                    new ResolveCost(
+                            registry.target.label(),
+                            "engine",
+                            operation,
+                            "cold (new ChartPuller, empty store)",
+                            1,
+                            cold.registry(),
+                            cold.tokens(),
+                            cold.describe(1),
+                            Stats.round(coldMillis, 1),
+                            Stats.round(coldMillis, 1),
+                            new ProcFs.Load(load0, ProcFs.loadAverage())));
 
             load0 = ProcFs.loadAverage();
             registry.resetCounts();
@@ -204,15 +289,27 @@ final class EngineBench {
                 millis.add(Stats.seconds(t) * 1000);
             }
             RequestCounts warm = registry.counts(null);
-            report.add(SECTION, "resolve", new ResolveCost(registry.target.label(), "engine", operation,
-                    "warm (token cached, content stored)", warmCalls, warm.registry() / (double) warmCalls,
-                    warm.tokens() / (double) warmCalls, warm.describe(warmCalls), Stats.round(Stats.median(millis), 2),
-                    Stats.round(Stats.percentile(millis, 90), 2), new ProcFs.Load(load0, ProcFs.loadAverage())));
+            report.add(
+                    SECTION,
+                    "resolve",
+                    new ResolveCost(
+                            registry.target.label(),
+                            "engine",
+                            operation,
+                            "warm (token cached, content stored)",
+                            warmCalls,
+                            warm.registry() / (double) warmCalls,
+                            warm.tokens() / (double) warmCalls,
+                            warm.describe(warmCalls),
+                            Stats.round(Stats.median(millis), 2),
+                            Stats.round(Stats.percentile(millis, 90), 2),
+                            new ProcFs.Load(load0, ProcFs.loadAverage())));
         }
         deleteTree(store);
     }
 
-    private void helmCosts(BenchRegistry registry, Path dir, String operation, List<String> command, String version, int runs) {
+    private void helmCosts(
+            BenchRegistry registry, Path dir, String operation, List<String> command, String version, int runs) {
         double load0 = ProcFs.loadAverage();
         registry.resetCounts();
         List<Double> millis = new ArrayList<>();
@@ -227,10 +324,21 @@ final class EngineBench {
             millis.add(helm(registry, args).orThrow().seconds() * 1000);
         }
         RequestCounts counts = registry.counts(null);
-        report.add(SECTION, "resolve", new ResolveCost(registry.target.label(), "helm " + Tools.version("helm"),
-                operation, "each run a new process", runs, counts.registry() / (double) runs, counts.tokens() / (double) runs,
-                counts.describe(runs), Stats.round(Stats.median(millis), 1), Stats.round(Stats.percentile(millis, 90), 1),
-                new ProcFs.Load(load0, ProcFs.loadAverage())));
+        report.add(
+                SECTION,
+                "resolve",
+                new ResolveCost(
+                        registry.target.label(),
+                        "helm " + Tools.version("helm"),
+                        operation,
+                        "each run a new process",
+                        runs,
+                        counts.registry() / (double) runs,
+                        counts.tokens() / (double) runs,
+                        counts.describe(runs),
+                        Stats.round(Stats.median(millis), 1),
+                        Stats.round(Stats.percentile(millis, 90), 1),
+                        new ProcFs.Load(load0, ProcFs.loadAverage())));
         deleteTree(out);
     }
 
@@ -244,17 +352,34 @@ final class EngineBench {
             Path out = dir.resolve("process-out");
             Path warmCache = dir.resolve("helm-oci-warm-cache");
             processRuns(registry, "helm pull", chart, runs, i -> helmPull(registry, repo, chart.version(), out));
-            processRuns(registry, "helm-oci pull (empty cache)", chart, runs,
-                    i -> helmOciPull(registry, repo, chart.version(), out, dir.resolve("helm-oci-cache-" + chart.name() + "-" + i)));
+            processRuns(
+                    registry,
+                    "helm-oci pull (empty cache)",
+                    chart,
+                    runs,
+                    i -> helmOciPull(
+                            registry,
+                            repo,
+                            chart.version(),
+                            out,
+                            dir.resolve("helm-oci-cache-" + chart.name() + "-" + i)));
             helmOciPull(registry, repo, chart.version(), out, warmCache).orThrow();
-            processRuns(registry, "helm-oci pull (chart cached)", chart, runs,
+            processRuns(
+                    registry,
+                    "helm-oci pull (chart cached)",
+                    chart,
+                    runs,
                     i -> helmOciPull(registry, repo, chart.version(), out, warmCache));
             deleteTree(out);
         }
     }
 
-    private void processRuns(BenchRegistry registry, String command, Chart chart, int runs,
-                             Function<Integer, MeasuredCommand.Measured> run) {
+    private void processRuns(
+            BenchRegistry registry,
+            String command,
+            Chart chart,
+            int runs,
+            Function<Integer, MeasuredCommand.Measured> run) {
         double load0 = ProcFs.loadAverage();
         registry.resetCounts();
         List<Double> seconds = new ArrayList<>();
@@ -265,9 +390,21 @@ final class EngineBench {
             rss = Math.max(rss, measured.peakRssMiB());
         }
         RequestCounts counts = registry.counts(null);
-        report.add(SECTION, "processes", new ProcessRun(registry.target.label(), command, chart.name() + " " + chart.version(),
-                chart.mib(), runs, Stats.round(Stats.median(seconds), 2), Stats.round(rss, 1), counts.registry() / (double) runs,
-                counts.tokens() / (double) runs, counts.describe(runs), new ProcFs.Load(load0, ProcFs.loadAverage())));
+        report.add(
+                SECTION,
+                "processes",
+                new ProcessRun(
+                        registry.target.label(),
+                        command,
+                        chart.name() + " " + chart.version(),
+                        chart.mib(),
+                        runs,
+                        Stats.round(Stats.median(seconds), 2),
+                        Stats.round(rss, 1),
+                        counts.registry() / (double) runs,
+                        counts.tokens() / (double) runs,
+                        counts.describe(runs),
+                        new ProcFs.Load(load0, ProcFs.loadAverage())));
     }
 
     // ----- many references to one chart
@@ -281,7 +418,9 @@ final class EngineBench {
         }
         String layer;
         try (ChartPuller probe = new ChartPuller(dir.resolve("store-probe"))) {
-            layer = probe.inspect(registry.request("team-0/shared", chart.version())).chartLayer().digest();
+            layer = probe.inspect(registry.request("team-0/shared", chart.version()))
+                    .chartLayer()
+                    .digest();
         }
         deleteTree(dir.resolve("store-probe"));
 
@@ -293,7 +432,8 @@ final class EngineBench {
             List<Future<PullResult>> pulls = new ArrayList<>();
             for (int i = 0; i < references; i++) {
                 // Half by exact version, half by range, as resources written by different teams would.
-                PullRequest request = registry.request("team-" + (i % repositories) + "/shared", i % 2 == 0 ? chart.version() : "^1.0.0");
+                PullRequest request = registry.request(
+                        "team-" + (i % repositories) + "/shared", i % 2 == 0 ? chart.version() : "^1.0.0");
                 pulls.add(pool.submit(() -> puller.pull(request)));
             }
             for (Future<PullResult> pull : pulls) {
@@ -304,10 +444,22 @@ final class EngineBench {
         }
         double seconds = Stats.seconds(start);
         RequestCounts counts = registry.counts(layer);
-        report.add(SECTION, "sharedContent", new SharedContent(registry.target.label(), "engine, one ChartPuller", references,
-                repositories, threads, chart.mib(), counts.layerGets(), Stats.round(counts.layerGets() * chart.mib(), 2),
-                Stats.round(counts.registry() / (double) references, 2), counts.describe(references), Stats.round(seconds, 2),
-                new ProcFs.Load(load0, ProcFs.loadAverage())));
+        report.add(
+                SECTION,
+                "sharedContent",
+                new SharedContent(
+                        registry.target.label(),
+                        "engine, one ChartPuller",
+                        references,
+                        repositories,
+                        threads,
+                        chart.mib(),
+                        counts.layerGets(),
+                        Stats.round(counts.layerGets() * chart.mib(), 2),
+                        Stats.round(counts.registry() / (double) references, 2),
+                        counts.describe(references),
+                        Stats.round(seconds, 2),
+                        new ProcFs.Load(load0, ProcFs.loadAverage())));
         deleteTree(dir.resolve("store-shared"));
 
         int helmPulls = options.quick() ? 2 : 5;
@@ -315,21 +467,39 @@ final class EngineBench {
         registry.resetCounts();
         start = System.nanoTime();
         for (int i = 0; i < helmPulls; i++) {
-            helmPull(registry, "team-" + (i % repositories) + "/shared", chart.version(), dir.resolve("helm-shared-" + i)).orThrow();
+            helmPull(
+                            registry,
+                            "team-" + (i % repositories) + "/shared",
+                            chart.version(),
+                            dir.resolve("helm-shared-" + i))
+                    .orThrow();
         }
         seconds = Stats.seconds(start);
         counts = registry.counts(layer);
-        report.add(SECTION, "sharedContent", new SharedContent(registry.target.label(), "helm pull, one process each", helmPulls,
-                Math.min(helmPulls, repositories), 1, chart.mib(), counts.layerGets(), Stats.round(counts.layerGets() * chart.mib(), 2),
-                Stats.round(counts.registry() / (double) helmPulls, 2), counts.describe(helmPulls), Stats.round(seconds, 2),
-                new ProcFs.Load(load0, ProcFs.loadAverage())));
+        report.add(
+                SECTION,
+                "sharedContent",
+                new SharedContent(
+                        registry.target.label(),
+                        "helm pull, one process each",
+                        helmPulls,
+                        Math.min(helmPulls, repositories),
+                        1,
+                        chart.mib(),
+                        counts.layerGets(),
+                        Stats.round(counts.layerGets() * chart.mib(), 2),
+                        Stats.round(counts.registry() / (double) helmPulls, 2),
+                        counts.describe(helmPulls),
+                        Stats.round(seconds, 2),
+                        new ProcFs.Load(load0, ProcFs.loadAverage())));
     }
 
     // ----- the CLIs
 
     private static MeasuredCommand.Measured helmPull(BenchRegistry registry, String repo, String version, Path out) {
         createDirectories(out); // helm pull -d does not create it
-        List<String> args = new ArrayList<>(List.of("pull", registry.fixture.ociUrl(repo), "--version", version, "-d", out.toString()));
+        List<String> args = new ArrayList<>(
+                List.of("pull", registry.fixture.ociUrl(repo), "--version", version, "-d", out.toString()));
         args.addAll(HelmCli.connectionFlags(registry.fixture));
         return helm(registry, args).orThrow();
     }
@@ -340,13 +510,25 @@ final class EngineBench {
         return MeasuredCommand.run(command, registry.helm.environment(), registry.helm.home(), null);
     }
 
-    private static MeasuredCommand.Measured helmOciPull(BenchRegistry registry, String repo, String version, Path out, Path cache) {
-        List<String> command = new ArrayList<>(List.of(HELM_OCI.toAbsolutePath().toString(), "pull", registry.fixture.ociUrl(repo),
-                "--version", version, "-d", out.toString(), "--cache-dir", cache.toString()));
+    private static MeasuredCommand.Measured helmOciPull(
+            BenchRegistry registry, String repo, String version, Path out, Path cache) {
+        List<String> command = new ArrayList<>(List.of(
+                HELM_OCI.toAbsolutePath().toString(),
+                "pull",
+                registry.fixture.ociUrl(repo),
+                "--version",
+                version,
+                "-d",
+                out.toString(),
+                "--cache-dir",
+                cache.toString()));
         command.addAll(registry.cliFlags());
         // An empty Docker config: the user's credentials are never read.
-        return MeasuredCommand.run(command, Map.of("DOCKER_CONFIG", out.resolveSibling("no-docker-config").toString()),
-                null, registry.cliStdin());
+        return MeasuredCommand.run(
+                command,
+                Map.of("DOCKER_CONFIG", out.resolveSibling("no-docker-config").toString()),
+                null,
+                registry.cliStdin());
     }
 
     // ----- charts made for the run
@@ -369,8 +551,9 @@ final class EngineBench {
     private Chart write(String name, String version, ChartArchiveBuilder builder) {
         try {
             // oras names the layer after the file and writes config.json beside it: one directory per archive.
-            Path file = builder.writeTo(Files.createDirectories(work.resolve("charts").resolve(name + "-" + version))
-                    .resolve(name + "-" + version + ".tgz"));
+            Path file = builder.writeTo(
+                    Files.createDirectories(work.resolve("charts").resolve(name + "-" + version))
+                            .resolve(name + "-" + version + ".tgz"));
             return new Chart(name, version, file, Stats.round(Files.size(file) / (double) MIB, 2));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

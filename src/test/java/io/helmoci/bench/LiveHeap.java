@@ -15,24 +15,24 @@ final class LiveHeap {
     private static final double MIB = 1024.0 * 1024.0;
 
     /** Growth over the live heap before the call, in MiB. */
-    record Growth(double beforeMiB, double peakGrowthMiB, double afterGrowthMiB, int samples) {
-    }
+    record Growth(double beforeMiB, double peakGrowthMiB, double afterGrowthMiB, int samples) {}
 
-    private LiveHeap() {
-    }
+    private LiveHeap() {}
 
     static <T> Growth during(Callable<T> call) throws Exception {
         long before = now();
         AtomicLong peak = new AtomicLong(before);
         AtomicInteger samples = new AtomicInteger();
         AtomicBoolean running = new AtomicBoolean(true);
-        Thread sampler = new Thread(() -> {
-            while (running.get()) {
-                peak.accumulateAndGet(now(), Math::max);
-                samples.incrementAndGet();
-                ProcFs.sleep(100);
-            }
-        }, "live-heap-sampler");
+        Thread sampler = new Thread(
+                () -> {
+                    while (running.get()) {
+                        peak.accumulateAndGet(now(), Math::max);
+                        samples.incrementAndGet();
+                        ProcFs.sleep(100);
+                    }
+                },
+                "live-heap-sampler");
         sampler.start();
         try {
             call.call();
@@ -41,7 +41,8 @@ final class LiveHeap {
             sampler.join();
         }
         long after = now();
-        return new Growth(round(before / MIB), round((peak.get() - before) / MIB), round((after - before) / MIB), samples.get());
+        return new Growth(
+                round(before / MIB), round((peak.get() - before) / MIB), round((after - before) / MIB), samples.get());
     }
 
     static long now() {

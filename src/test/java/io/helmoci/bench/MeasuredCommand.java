@@ -1,5 +1,6 @@
 package io.helmoci.bench;
 
+import io.helmoci.testbed.ProcessRunner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,8 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import io.helmoci.testbed.ProcessRunner;
 
 /**
  * Runs a CLI (helm, helm-oci) to completion under GNU {@code /usr/bin/time -v}, for its wall time
@@ -30,8 +29,7 @@ final class MeasuredCommand {
         }
     }
 
-    private MeasuredCommand() {
-    }
+    private MeasuredCommand() {}
 
     static Measured run(List<String> command, Map<String, String> env, Path dir, byte[] stdin) {
         boolean gnuTime = Files.isExecutable(GNU_TIME);

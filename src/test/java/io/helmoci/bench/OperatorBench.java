@@ -1,18 +1,5 @@
 package io.helmoci.bench;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.atomic.AtomicInteger;
-
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
@@ -23,6 +10,17 @@ import io.helmoci.testbed.KubeApiServerFixture;
 import io.helmoci.testbed.OperatorProcess;
 import io.helmoci.testbed.ProcessRunner;
 import io.helmoci.testbed.RegistryImplementation;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The packaged operator as a process against a real kube-apiserver and a real registry: N
@@ -37,9 +35,13 @@ final class OperatorBench {
     static final String SECTION = "operator";
     /** M = 100 distinct chart versions in 10 repositories, as the issue's comparison with Flux uses. */
     private static final int CHARTS = 10;
-    private static final List<String> VERSIONS = java.util.stream.IntStream.range(0, 10).mapToObj(k -> "1." + k + ".0").toList();
+
+    private static final List<String> VERSIONS = java.util.stream.IntStream.range(0, 10)
+            .mapToObj(k -> "1." + k + ".0")
+            .toList();
     /** Half the resources name an exact version, half a range (~1.k.0) that resolves to one version each. */
     private static final String VERSION_RANGE = "half exact 1.k.0, half ~1.k.0";
+
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration DELETE_TIMEOUT = Duration.ofMinutes(2);
     private static final double MIB = 1024.0 * 1024.0;
@@ -56,13 +58,34 @@ final class OperatorBench {
     }
 
     /** N resources applied at once, until all are Ready. */
-    record Round(int resources, int charts, String version, String registry, double operatorStartupSeconds, double applySeconds,
-                 double firstReadySeconds, double halfReadySeconds, double allReadySeconds, double readyPerSecond,
-                 int registryRequests, double registryRequestsPerResource, int tagLists, int manifestHeads, int manifestGets,
-                 int blobGets, int tokenRequests, String requests, double operatorCpuSeconds, double idleRssMiB,
-                 double peakRssMiB, double heapUsedMiB, double heapCommittedMiB, double liveHeapMiB, double heapMaxMiB, String operatorJvm,
-                 ProcFs.Load load) {
-    }
+    record Round(
+            int resources,
+            int charts,
+            String version,
+            String registry,
+            double operatorStartupSeconds,
+            double applySeconds,
+            double firstReadySeconds,
+            double halfReadySeconds,
+            double allReadySeconds,
+            double readyPerSecond,
+            int registryRequests,
+            double registryRequestsPerResource,
+            int tagLists,
+            int manifestHeads,
+            int manifestGets,
+            int blobGets,
+            int tokenRequests,
+            String requests,
+            double operatorCpuSeconds,
+            double idleRssMiB,
+            double peakRssMiB,
+            double heapUsedMiB,
+            double heapCommittedMiB,
+            double liveHeapMiB,
+            double heapMaxMiB,
+            String operatorJvm,
+            ProcFs.Load load) {}
 
     /**
      * The steady state: what each interval costs per resource. A check is one reconciliation (each sends one
@@ -71,22 +94,43 @@ final class OperatorBench {
      * from the API server's own {@code apiserver_request_total}) and status writes (the resources' changes
      * seen by a watch; a patch that changes nothing is a request but no write).
      */
-    record Steady(int resources, String interval, double windowSeconds, int checks, double checksPerResourcePerInterval,
-                  int registryRequests, double registryRequestsPerCheck, double tagListsPerCheck, int tokenRequests,
-                  String requests, int statusPatches, double statusPatchesPerResourcePerInterval, int statusWrites,
-                  double operatorCpuSeconds, double cpuShareOfOneCore, double rssMiB, double peakRssMiB,
-                  double heapUsedMiB, double heapCommittedMiB, double liveHeapMiB, ProcFs.Load load) {
-    }
+    record Steady(
+            int resources,
+            String interval,
+            double windowSeconds,
+            int checks,
+            double checksPerResourcePerInterval,
+            int registryRequests,
+            double registryRequestsPerCheck,
+            double tagListsPerCheck,
+            int tokenRequests,
+            String requests,
+            int statusPatches,
+            double statusPatchesPerResourcePerInterval,
+            int statusWrites,
+            double operatorCpuSeconds,
+            double cpuShareOfOneCore,
+            double rssMiB,
+            double peakRssMiB,
+            double heapUsedMiB,
+            double heapCommittedMiB,
+            double liveHeapMiB,
+            ProcFs.Load load) {}
 
     /** What the operator's JVM is and where its memory stands. */
-    private record JvmMemory(double heapUsedMiB, double heapCommittedMiB, double heapMaxMiB, String gc) {
-    }
+    private record JvmMemory(double heapUsedMiB, double heapCommittedMiB, double heapMaxMiB, String gc) {}
 
     void run() throws Exception {
         report.clear(SECTION);
-        report.put(SECTION, "conditions", new EngineBench.Conditions(ProcFs.loadAverage(), ProcFs.otherBusyProcesses(2000)));
-        check(Files.isRegularFile(OperatorProcess.JAR), OperatorProcess.JAR + " (run 'mvn package' first; make bench does)");
-        BenchRegistry.Target target = new BenchRegistry.Target(RegistryImplementation.DISTRIBUTION_V3, BenchRegistry.Mode.PUBLIC_TOKEN_TLS);
+        report.put(
+                SECTION,
+                "conditions",
+                new EngineBench.Conditions(ProcFs.loadAverage(), ProcFs.otherBusyProcesses(2000)));
+        check(
+                Files.isRegularFile(OperatorProcess.JAR),
+                OperatorProcess.JAR + " (run 'mvn package' first; make bench does)");
+        BenchRegistry.Target target =
+                new BenchRegistry.Target(RegistryImplementation.DISTRIBUTION_V3, BenchRegistry.Mode.PUBLIC_TOKEN_TLS);
         try (KubeApiServerFixture kube = KubeApiServerFixture.start();
                 BenchRegistry registry = BenchRegistry.start(target, work.resolve("registry"))) {
             kube.applyProjectCrds();
@@ -96,7 +140,10 @@ final class OperatorBench {
                 round(kube, registry, counts.get(i), i == counts.size() - 1);
             }
         }
-        report.put(SECTION, "conditionsAtEnd", new EngineBench.Conditions(ProcFs.loadAverage(), ProcFs.otherBusyProcesses(2000)));
+        report.put(
+                SECTION,
+                "conditionsAtEnd",
+                new EngineBench.Conditions(ProcFs.loadAverage(), ProcFs.otherBusyProcesses(2000)));
     }
 
     private void pushCharts(BenchRegistry registry) throws IOException {
@@ -104,7 +151,8 @@ final class OperatorBench {
             String name = "app-" + c;
             for (String version : VERSIONS) {
                 Path dir = Files.createDirectories(work.resolve("charts").resolve(name + "-" + version));
-                Path chart = ChartArchiveBuilder.chart(name, version).writeTo(dir.resolve(name + "-" + version + ".tgz"));
+                Path chart =
+                        ChartArchiveBuilder.chart(name, version).writeTo(dir.resolve(name + "-" + version + ".tgz"));
                 registry.push("bench/" + name, version, chart);
             }
         }
@@ -112,14 +160,23 @@ final class OperatorBench {
 
     private void round(KubeApiServerFixture kube, BenchRegistry registry, int n, boolean steady) throws Exception {
         String namespace = kube.createNamespace("bench-" + n);
-        kube.kubectl("create", "secret", "generic", "registry-ca", "-n", namespace,
-                "--from-file=ca.crt=" + registry.fixture.caFile()).orThrow();
+        kube.kubectl(
+                        "create",
+                        "secret",
+                        "generic",
+                        "registry-ca",
+                        "-n",
+                        namespace,
+                        "--from-file=ca.crt=" + registry.fixture.caFile())
+                .orThrow();
         Duration interval = steady ? options.steadyInterval() : Duration.ofMinutes(10);
         Path manifest = writeResources(registry, namespace, n, interval);
         Path dir = work.resolve("operator-" + n);
 
         long startupStart = System.nanoTime();
-        try (OperatorProcess operator = OperatorProcess.start(kube.kubeconfig(), dir,
+        try (OperatorProcess operator = OperatorProcess.start(
+                kube.kubeconfig(),
+                dir,
                 // The shipped minimum interval (the test bed lowers it to 1 s): it also sets the reuse windows of
                 // tag lists and manifest HEADs (half of it), as users get them.
                 Map.of("helmoci.reconcile.min-interval", "10s"))) {
@@ -140,7 +197,8 @@ final class OperatorBench {
             int ready = 0;
             while (ready < n) {
                 if (System.nanoTime() > deadline) {
-                    throw operator.withLogAttached(new IllegalStateException(ready + " of " + n + " HelmOciCharts Ready after " + READY_TIMEOUT));
+                    throw operator.withLogAttached(new IllegalStateException(
+                            ready + " of " + n + " HelmOciCharts Ready after " + READY_TIMEOUT));
                 }
                 ready = countReady(kube, namespace);
                 double now = Stats.seconds(start);
@@ -161,13 +219,37 @@ final class OperatorBench {
             JvmMemory before = jvmMemory(operator);
             ProcessRunner.run(List.of("jcmd", Long.toString(pid), "GC.run")).orThrow();
             JvmMemory live = jvmMemory(operator);
-            report.add(SECTION, "rounds", new Round(n, CHARTS, VERSION_RANGE, registry.target.label(), Stats.round(startup, 1),
-                    Stats.round(applied, 2), Stats.round(first, 2), Stats.round(half, 2), Stats.round(allReady, 2),
-                    Stats.round(n / allReady, 1), counts.registry(), Stats.round(counts.registry() / (double) n, 2),
-                    counts.count("tags"), counts.count("HEAD manifest"), counts.count("GET manifest"), counts.count("GET blob"),
-                    counts.tokens(), counts.describe(1), Stats.round(cpu, 1), Stats.round(idleRss, 1),
-                    Stats.round(ProcFs.statusMiB(pid, "VmHWM"), 1), Stats.round(before.heapUsedMiB(), 1),
-                    Stats.round(before.heapCommittedMiB(), 1), Stats.round(live.heapUsedMiB(), 1), Stats.round(live.heapMaxMiB(), 1), live.gc(), load));
+            report.add(
+                    SECTION,
+                    "rounds",
+                    new Round(
+                            n,
+                            CHARTS,
+                            VERSION_RANGE,
+                            registry.target.label(),
+                            Stats.round(startup, 1),
+                            Stats.round(applied, 2),
+                            Stats.round(first, 2),
+                            Stats.round(half, 2),
+                            Stats.round(allReady, 2),
+                            Stats.round(n / allReady, 1),
+                            counts.registry(),
+                            Stats.round(counts.registry() / (double) n, 2),
+                            counts.count("tags"),
+                            counts.count("HEAD manifest"),
+                            counts.count("GET manifest"),
+                            counts.count("GET blob"),
+                            counts.tokens(),
+                            counts.describe(1),
+                            Stats.round(cpu, 1),
+                            Stats.round(idleRss, 1),
+                            Stats.round(ProcFs.statusMiB(pid, "VmHWM"), 1),
+                            Stats.round(before.heapUsedMiB(), 1),
+                            Stats.round(before.heapCommittedMiB(), 1),
+                            Stats.round(live.heapUsedMiB(), 1),
+                            Stats.round(live.heapMaxMiB(), 1),
+                            live.gc(),
+                            load));
             if (steady) {
                 steadyState(kube, namespace, registry, operator, pid, n, interval);
             }
@@ -177,12 +259,18 @@ final class OperatorBench {
         EngineBench.deleteTree(dir);
     }
 
-    private void steadyState(KubeApiServerFixture kube, String namespace, BenchRegistry registry, OperatorProcess operator, long pid,
-                             int n, Duration interval) {
+    private void steadyState(
+            KubeApiServerFixture kube,
+            String namespace,
+            BenchRegistry registry,
+            OperatorProcess operator,
+            long pid,
+            int n,
+            Duration interval) {
         Duration window = options.steadyWindow();
         // Every resource was just checked: start half an interval later, so the window holds whole intervals of checks.
-        System.out.println("[bench] steady state: " + n + " resources, interval " + interval + ", watching for " + window
-                + " after " + interval.dividedBy(2));
+        System.out.println("[bench] steady state: " + n + " resources, interval " + interval + ", watching for "
+                + window + " after " + interval.dividedBy(2));
         ProcFs.sleep(interval.dividedBy(2).toMillis());
         double load0 = ProcFs.loadAverage();
         double cpu0 = ProcFs.cpuSeconds(pid);
@@ -192,18 +280,20 @@ final class OperatorBench {
         long start = System.nanoTime();
         long end = start + window.toNanos();
         double peakRss = 0;
-        try (Watch watch = kube.client().resources(HelmOciChart.class).inNamespace(namespace).watch(new Watcher<>() {
-            @Override
-            public void eventReceived(Action action, HelmOciChart resource) {
-                if (action == Action.MODIFIED) {
-                    statusWrites.incrementAndGet();
-                }
-            }
+        try (Watch watch = kube.client()
+                .resources(HelmOciChart.class)
+                .inNamespace(namespace)
+                .watch(new Watcher<>() {
+                    @Override
+                    public void eventReceived(Action action, HelmOciChart resource) {
+                        if (action == Action.MODIFIED) {
+                            statusWrites.incrementAndGet();
+                        }
+                    }
 
-            @Override
-            public void onClose(WatcherException cause) {
-            }
-        })) {
+                    @Override
+                    public void onClose(WatcherException cause) {}
+                })) {
             while (System.nanoTime() < end) {
                 peakRss = Math.max(peakRss, ProcFs.statusMiB(pid, "VmRSS"));
                 ProcFs.sleep(Math.min(1000, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
@@ -218,14 +308,31 @@ final class OperatorBench {
         JvmMemory memory = jvmMemory(operator);
         ProcessRunner.run(List.of("jcmd", Long.toString(pid), "GC.run")).orThrow();
         JvmMemory live = jvmMemory(operator);
-        report.add(SECTION, "steadyState", new Steady(n, goDuration(interval), Stats.round(seconds, 1), checks,
-                Stats.round(checks / (double) n / (seconds / interval.toSeconds()), 2), counts.registry(), Stats.round(counts.registry() / (double) Math.max(1, checks), 2),
-                Stats.round(counts.count("tags") / (double) Math.max(1, checks), 2), counts.tokens(), counts.describe(1),
-                patches, Stats.round(patches / (double) n / (seconds / interval.toSeconds()), 2), statusWrites.get(),
-                Stats.round(cpu, 2), Stats.round(cpu / seconds, 3), Stats.round(rss, 1),
-                Stats.round(Math.max(peakRss, ProcFs.statusMiB(pid, "VmHWM")), 1), Stats.round(memory.heapUsedMiB(), 1),
-                Stats.round(memory.heapCommittedMiB(), 1), Stats.round(live.heapUsedMiB(), 1),
-                new ProcFs.Load(load0, ProcFs.loadAverage())));
+        report.add(
+                SECTION,
+                "steadyState",
+                new Steady(
+                        n,
+                        goDuration(interval),
+                        Stats.round(seconds, 1),
+                        checks,
+                        Stats.round(checks / (double) n / (seconds / interval.toSeconds()), 2),
+                        counts.registry(),
+                        Stats.round(counts.registry() / (double) Math.max(1, checks), 2),
+                        Stats.round(counts.count("tags") / (double) Math.max(1, checks), 2),
+                        counts.tokens(),
+                        counts.describe(1),
+                        patches,
+                        Stats.round(patches / (double) n / (seconds / interval.toSeconds()), 2),
+                        statusWrites.get(),
+                        Stats.round(cpu, 2),
+                        Stats.round(cpu / seconds, 3),
+                        Stats.round(rss, 1),
+                        Stats.round(Math.max(peakRss, ProcFs.statusMiB(pid, "VmHWM")), 1),
+                        Stats.round(memory.heapUsedMiB(), 1),
+                        Stats.round(memory.heapCommittedMiB(), 1),
+                        Stats.round(live.heapUsedMiB(), 1),
+                        new ProcFs.Load(load0, ProcFs.loadAverage())));
     }
 
     /**
@@ -234,9 +341,12 @@ final class OperatorBench {
      */
     private static double statusPatches(KubeApiServerFixture kube) {
         double total = 0;
-        for (String line : kube.client().raw(kube.client().getMasterUrl() + "metrics").split("\n")) {
-            if (line.startsWith("apiserver_request_total{") && line.contains("resource=\"helmocicharts\"")
-                    && line.contains("subresource=\"status\"") && line.matches(".*verb=\"(PATCH|APPLY|UPDATE)\".*")) {
+        for (String line :
+                kube.client().raw(kube.client().getMasterUrl() + "metrics").split("\n")) {
+            if (line.startsWith("apiserver_request_total{")
+                    && line.contains("resource=\"helmocicharts\"")
+                    && line.contains("subresource=\"status\"")
+                    && line.matches(".*verb=\"(PATCH|APPLY|UPDATE)\".*")) {
                 total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
         }
@@ -256,8 +366,12 @@ final class OperatorBench {
                       interval: %s
                       certSecretRef: {name: registry-ca}
                     ---
-                    """.formatted(i, namespace, registry.fixture.ociUrl("bench/app-" + (i % CHARTS)), versionOf(i),
-                    goDuration(interval)));
+                    """.formatted(
+                            i,
+                            namespace,
+                            registry.fixture.ociUrl("bench/app-" + (i % CHARTS)),
+                            versionOf(i),
+                            goDuration(interval)));
         }
         return Files.writeString(work.resolve("resources-" + n + ".yaml"), yaml, StandardCharsets.UTF_8);
     }
@@ -270,12 +384,16 @@ final class OperatorBench {
 
     private static int countReady(KubeApiServerFixture kube, String namespace) {
         return (int) kube.client().resources(HelmOciChart.class).inNamespace(namespace).list().getItems().stream()
-                .filter(OperatorBench::isReady).count();
+                .filter(OperatorBench::isReady)
+                .count();
     }
 
     private static boolean isReady(HelmOciChart chart) {
-        if (chart.getStatus() == null || chart.getStatus().getConditions() == null
-                || !Objects.equals(chart.getStatus().getObservedGeneration(), chart.getMetadata().getGeneration())) {
+        if (chart.getStatus() == null
+                || chart.getStatus().getConditions() == null
+                || !Objects.equals(
+                        chart.getStatus().getObservedGeneration(),
+                        chart.getMetadata().getGeneration())) {
             return false;
         }
         return chart.getStatus().getConditions().stream().anyMatch(c -> isTrue(c, "Ready"));
@@ -287,11 +405,18 @@ final class OperatorBench {
 
     /** Deletes the round's resources while the operator runs (it removes its finalizers), so the next operator starts clean. */
     private static void deleteAll(KubeApiServerFixture kube, String namespace, OperatorProcess operator) {
-        kube.kubectl("delete", "helmocicharts", "--all", "-n", namespace, "--wait=false").orThrow();
+        kube.kubectl("delete", "helmocicharts", "--all", "-n", namespace, "--wait=false")
+                .orThrow();
         long deadline = System.nanoTime() + DELETE_TIMEOUT.toNanos();
-        while (!kube.client().resources(HelmOciChart.class).inNamespace(namespace).list().getItems().isEmpty()) {
+        while (!kube.client()
+                .resources(HelmOciChart.class)
+                .inNamespace(namespace)
+                .list()
+                .getItems()
+                .isEmpty()) {
             if (System.nanoTime() > deadline) {
-                throw operator.withLogAttached(new IllegalStateException("HelmOciCharts in " + namespace + " not deleted after " + DELETE_TIMEOUT));
+                throw operator.withLogAttached(new IllegalStateException(
+                        "HelmOciCharts in " + namespace + " not deleted after " + DELETE_TIMEOUT));
             }
             ProcFs.sleep(250);
         }
@@ -308,9 +433,15 @@ final class OperatorBench {
     /** The operator's JVM: found among this JVM's children by the store directory it was given. */
     private static long pidOf(Path dir) {
         String marker = "-Dhelmoci.store.path=" + dir.resolve("store");
-        return ProcessHandle.current().children()
-                .filter(h -> h.info().arguments().map(args -> List.of(args).contains(marker)).orElse(false))
-                .findFirst().orElseThrow(() -> new IllegalStateException("no operator process with " + marker)).pid();
+        return ProcessHandle.current()
+                .children()
+                .filter(h -> h.info()
+                        .arguments()
+                        .map(args -> List.of(args).contains(marker))
+                        .orElse(false))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no operator process with " + marker))
+                .pid();
     }
 
     /** Heap in use and its maximum, from the operator's Prometheus metrics (Micrometer's JVM binder). */

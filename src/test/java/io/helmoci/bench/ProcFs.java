@@ -16,24 +16,28 @@ import java.util.stream.Stream;
 final class ProcFs {
     /** /proc reports CPU times in USER_HZ ticks, which is 100 on every Linux architecture that matters here. */
     private static final double TICKS_PER_SECOND = 100.0;
+
     private static final double MIB = 1024.0 * 1024.0;
 
-    private ProcFs() {
-    }
+    private ProcFs() {}
 
     /** The machine, for the header of the results. */
-    record Machine(String cpu, int cores, double memoryGiB, String kernel, String java) {
-    }
+    record Machine(String cpu, int cores, double memoryGiB, String kernel, String java) {}
 
     /** The 1-minute load average before and after a measurement: above the core count, other work competed. */
-    record Load(double before, double after) {
-    }
+    record Load(double before, double after) {}
 
     static Machine machine() {
-        String cpu = lines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown");
+        String cpu = lines(Path.of("/proc/cpuinfo")).stream()
+                .filter(l -> l.startsWith("model name"))
+                .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                .findFirst()
+                .orElse("unknown");
         double memKiB = meminfo("MemTotal");
-        return new Machine(cpu, Runtime.getRuntime().availableProcessors(), Math.round(memKiB / MIB * 10) / 10.0,
+        return new Machine(
+                cpu,
+                Runtime.getRuntime().availableProcessors(),
+                Math.round(memKiB / MIB * 10) / 10.0,
                 read(Path.of("/proc/sys/kernel/osrelease")).trim(),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
     }
@@ -44,8 +48,10 @@ final class ProcFs {
 
     /** A field of /proc/PID/status in MiB, such as {@code VmRSS} (resident now) or {@code VmHWM} (peak resident). */
     static double statusMiB(long pid, String field) {
-        return lines(Path.of("/proc", Long.toString(pid), "status")).stream().filter(l -> l.startsWith(field + ":"))
-                .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0).findFirst()
+        return lines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                .filter(l -> l.startsWith(field + ":"))
+                .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0)
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no " + field + " for process " + pid));
     }
 
@@ -62,7 +68,8 @@ final class ProcFs {
      * the other builds a figure shared the machine with.
      */
     static List<String> otherBusyProcesses(long sampleMillis) {
-        Set<Long> ours = ProcessHandle.current().descendants().map(ProcessHandle::pid).collect(Collectors.toSet());
+        Set<Long> ours =
+                ProcessHandle.current().descendants().map(ProcessHandle::pid).collect(Collectors.toSet());
         ours.add(ProcessHandle.current().pid());
         Map<Long, Double> first = allCpuSeconds();
         sleep(sampleMillis);
@@ -80,13 +87,15 @@ final class ProcFs {
     private static Map<Long, Double> allCpuSeconds() {
         Map<Long, Double> cpu = new HashMap<>();
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            procs.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+")).forEach(n -> {
-                try {
-                    cpu.put(Long.valueOf(n), cpuSeconds(Long.parseLong(n)));
-                } catch (RuntimeException e) {
-                    // the process ended meanwhile
-                }
-            });
+            procs.map(p -> p.getFileName().toString())
+                    .filter(n -> n.matches("\\d+"))
+                    .forEach(n -> {
+                        try {
+                            cpu.put(Long.valueOf(n), cpuSeconds(Long.parseLong(n)));
+                        } catch (RuntimeException e) {
+                            // the process ended meanwhile
+                        }
+                    });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -94,8 +103,11 @@ final class ProcFs {
     }
 
     private static String command(long pid) {
-        return ProcessHandle.of(pid).flatMap(h -> h.info().command()).map(c -> Path.of(c).getFileName().toString())
-                .orElse("pid " + pid) + argumentHint(pid);
+        return ProcessHandle.of(pid)
+                        .flatMap(h -> h.info().command())
+                        .map(c -> Path.of(c).getFileName().toString())
+                        .orElse("pid " + pid)
+                + argumentHint(pid);
     }
 
     /** For a JVM the main class or jar says more than "java". */
@@ -110,8 +122,11 @@ final class ProcFs {
     }
 
     private static double meminfo(String field) {
-        return lines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith(field + ":"))
-                .mapToDouble(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElse(0);
+        return lines(Path.of("/proc/meminfo")).stream()
+                .filter(l -> l.startsWith(field + ":"))
+                .mapToDouble(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
+                .findFirst()
+                .orElse(0);
     }
 
     private static List<String> lines(Path file) {

@@ -1,11 +1,10 @@
 package io.helmoci.bench;
 
+import io.helmoci.testbed.RegistryFixture.RegistryRequest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-
-import io.helmoci.testbed.RegistryFixture.RegistryRequest;
 
 /**
  * Registry requests by kind, from the registry's own access log, plus the token server's count:
@@ -25,9 +24,12 @@ record RequestCounts(int registry, int tokens, Map<String, Integer> kinds, int c
             kinds.merge(kind(request), 1, Integer::sum);
         }
         int challenges = (int) requests.stream().filter(r -> r.status() == 401).count();
-        Predicate<RegistryRequest> layer = r -> layerDigest != null && r.method().equals("GET") && r.status() == 200
+        Predicate<RegistryRequest> layer = r -> layerDigest != null
+                && r.method().equals("GET")
+                && r.status() == 200
                 && r.path().contains("/blobs/" + layerDigest);
-        return new RequestCounts(requests.size(), tokens, kinds, challenges, (int) requests.stream().filter(layer).count());
+        return new RequestCounts(requests.size(), tokens, kinds, challenges, (int)
+                requests.stream().filter(layer).count());
     }
 
     int count(String kind) {
@@ -42,7 +44,8 @@ record RequestCounts(int registry, int tokens, Map<String, Integer> kinds, int c
     /** E.g. "tags 1, HEAD manifest 1; 401 challenges 1; token requests 1", per call when {@code calls} > 1. */
     String describe(int calls) {
         StringBuilder text = new StringBuilder();
-        kinds.forEach((kind, n) -> text.append(text.isEmpty() ? "" : ", ").append(kind).append(' ').append(per(n, calls)));
+        kinds.forEach((kind, n) ->
+                text.append(text.isEmpty() ? "" : ", ").append(kind).append(' ').append(per(n, calls)));
         if (challenges > 0) {
             text.append("; 401 challenges ").append(per(challenges, calls));
         }

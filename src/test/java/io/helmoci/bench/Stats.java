@@ -4,8 +4,7 @@ import java.util.List;
 
 /** Small statistics over repeated timings. */
 final class Stats {
-    private Stats() {
-    }
+    private Stats() {}
 
     static double median(List<Double> values) {
         return percentile(values, 50);

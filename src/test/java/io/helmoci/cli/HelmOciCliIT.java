@@ -2,6 +2,17 @@ package io.helmoci.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.helmoci.testbed.ChartFactory;
+import io.helmoci.testbed.ChartSpec;
+import io.helmoci.testbed.Digests;
+import io.helmoci.testbed.HelmCli;
+import io.helmoci.testbed.OrasCli;
+import io.helmoci.testbed.ProcessRunner;
+import io.helmoci.testbed.RegistryExtension;
+import io.helmoci.testbed.RegistryFixture;
+import io.helmoci.testbed.RegistryImplementation;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -12,24 +23,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.helmoci.testbed.ChartFactory;
-import io.helmoci.testbed.ChartSpec;
-import io.helmoci.testbed.Digests;
-import io.helmoci.testbed.HelmCli;
-import io.helmoci.testbed.OrasCli;
-import io.helmoci.testbed.ProcessRunner;
-import io.helmoci.testbed.RegistryExtension;
-import io.helmoci.testbed.RegistryFixture;
-import io.helmoci.testbed.RegistryImplementation;
 
 /** The helm-oci command against a real registry (htpasswd basic auth over TLS), charts pushed by the real helm and oras. */
 class HelmOciCliIT {
@@ -39,10 +36,13 @@ class HelmOciCliIT {
 
     @RegisterExtension
     static RegistryExtension registry = RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3)
-            .htpasswd().user(USER, PASSWORD).extension();
+            .htpasswd()
+            .user(USER, PASSWORD)
+            .extension();
 
     @TempDir
     static Path work;
+
     static Path chart;
     static String manifestDigest;
 
@@ -51,14 +51,21 @@ class HelmOciCliIT {
         HelmCli helm = new HelmCli(work.resolve("helm"));
         ChartFactory charts = new ChartFactory(helm, work);
         helm.login(registry, USER, PASSWORD);
-        chart = charts.create(ChartSpec.of("webapp", "1.4.2").appVersion("2.0.0").description("cli IT"));
+        chart = charts.create(
+                ChartSpec.of("webapp", "1.4.2").appVersion("2.0.0").description("cli IT"));
         manifestDigest = helm.push(registry, chart, "charts").digest();
         helm.push(registry, charts.create(ChartSpec.of("webapp", "1.5.0-rc.1")), "charts");
         helm.push(registry, charts.create(ChartSpec.of("webapp", "2.0.0")), "charts");
         OrasCli oras = new OrasCli(work.resolve("oras"));
         oras.login(registry, USER, PASSWORD);
         // What users get from a plain 'oras push' of a chart: no Helm media types.
-        oras.push(registry, "wrong/webapp:1.4.2", chart.getParent(), List.of(), chart.getFileName().toString()).orThrow();
+        oras.push(
+                        registry,
+                        "wrong/webapp:1.4.2",
+                        chart.getParent(),
+                        List.of(),
+                        chart.getFileName().toString())
+                .orThrow();
     }
 
     @Test
@@ -71,12 +78,17 @@ class HelmOciCliIT {
         assertThat(result.path("version").asText()).isEqualTo("1.4.2");
         assertThat(result.path("tag").asText()).isEqualTo("1.4.2");
         assertThat(result.path("manifestDigest").asText()).isEqualTo(manifestDigest);
-        assertThat(result.path("pinnedReference").asText()).isEqualTo(registry.ociUrl("charts/webapp@" + manifestDigest));
-        assertThat(result.path("mediaTypes").path("config").asText()).isEqualTo("application/vnd.cncf.helm.config.v1+json");
+        assertThat(result.path("pinnedReference").asText())
+                .isEqualTo(registry.ociUrl("charts/webapp@" + manifestDigest));
+        assertThat(result.path("mediaTypes").path("config").asText())
+                .isEqualTo("application/vnd.cncf.helm.config.v1+json");
         assertThat(result.path("chart").path("appVersion").asText()).isEqualTo("2.0.0");
-        assertThat(JSON.convertValue(result.path("availableVersions"), List.class)).containsExactly("2.0.0", "1.5.0-rc.1", "1.4.2");
-        assertThat(registry.requests()).noneMatch(r -> r.method().equals("GET") && r.path().endsWith("/blobs/" + Digests.sha256(chart)));
-        assertThat(registry.requests()).anyMatch(r -> r.method().equals("GET") && r.path().endsWith("/tags/list"));
+        assertThat(JSON.convertValue(result.path("availableVersions"), List.class))
+                .containsExactly("2.0.0", "1.5.0-rc.1", "1.4.2");
+        assertThat(registry.requests())
+                .noneMatch(r -> r.method().equals("GET") && r.path().endsWith("/blobs/" + Digests.sha256(chart)));
+        assertThat(registry.requests())
+                .anyMatch(r -> r.method().equals("GET") && r.path().endsWith("/tags/list"));
     }
 
     @Test
@@ -86,7 +98,8 @@ class HelmOciCliIT {
         assertThat(run.exitCode).as(run.err).isZero();
         Path pulled = dest.resolve("webapp-1.4.2.tgz");
         assertThat(Files.readAllBytes(pulled)).isEqualTo(Files.readAllBytes(chart));
-        assertThat(run.out).contains("Manifest digest:   " + manifestDigest)
+        assertThat(run.out)
+                .contains("Manifest digest:   " + manifestDigest)
                 .contains("Content digest:    " + Digests.sha256(chart))
                 .contains("Saved to:          " + pulled.toAbsolutePath())
                 // an exact version needs no tag list to resolve, but the command shows the newest versions
@@ -96,7 +109,15 @@ class HelmOciCliIT {
     @Test
     void aDigestPinThatDoesNotMatchFailsWithDigestMismatch(@TempDir Path dest) throws Exception {
         String otherDigest = "sha256:" + "0".repeat(64);
-        Run run = cli("pull", registry.ociUrl("charts/webapp:1.4.2"), "--digest", otherDigest, "-d", dest.toString(), "-o", "json");
+        Run run = cli(
+                "pull",
+                registry.ociUrl("charts/webapp:1.4.2"),
+                "--digest",
+                otherDigest,
+                "-d",
+                dest.toString(),
+                "-o",
+                "json");
 
         assertThat(run.exitCode).isEqualTo(1);
         JsonNode error = JSON.readTree(run.out).path("error");
@@ -110,7 +131,10 @@ class HelmOciCliIT {
         Run run = cli("inspect", registry.ociUrl("wrong/webapp:1.4.2"));
 
         assertThat(run.exitCode).isEqualTo(1);
-        assertThat(run.err).startsWith("Error: NotAHelmChart: ").contains("helm push").contains("oras push")
+        assertThat(run.err)
+                .startsWith("Error: NotAHelmChart: ")
+                .contains("helm push")
+                .contains("oras push")
                 .contains("application/vnd.cncf.helm.chart.content.v1.tar+gzip");
     }
 
@@ -125,8 +149,10 @@ class HelmOciCliIT {
     @Test
     void usageErrorsExitWithTwo() {
         assertThat(cli("inspect").exitCode).isEqualTo(2);
-        assertThat(cli("inspect", registry.ociUrl("charts/webapp"), "--no-such-flag").exitCode).isEqualTo(2);
-        assertThat(cli("inspect", registry.ociUrl("charts/webapp"), "--timeout", "soon").exitCode).isEqualTo(2);
+        assertThat(cli("inspect", registry.ociUrl("charts/webapp"), "--no-such-flag").exitCode)
+                .isEqualTo(2);
+        assertThat(cli("inspect", registry.ociUrl("charts/webapp"), "--timeout", "soon").exitCode)
+                .isEqualTo(2);
         Run badRef = cli("inspect", "https://example.com/charts/webapp");
         assertThat(badRef.exitCode).isEqualTo(1);
         assertThat(badRef.err).contains("InvalidReference").contains("oci://");
@@ -135,16 +161,26 @@ class HelmOciCliIT {
     @Test
     void theLauncherRunsThePackagedApplicationWithThePasswordFromStandardInput(@TempDir Path dest) throws Exception {
         Path launcher = Path.of("bin", "helm-oci").toAbsolutePath();
-        List<String> command = new ArrayList<>(List.of(launcher.toString(), "pull", registry.ociUrl("charts/webapp"),
-                "--version", ">=1.0.0 <2.0.0", "--devel", "-d", dest.toString(), "-o", "json"));
+        List<String> command = new ArrayList<>(List.of(
+                launcher.toString(),
+                "pull",
+                registry.ociUrl("charts/webapp"),
+                "--version",
+                ">=1.0.0 <2.0.0",
+                "--devel",
+                "-d",
+                dest.toString(),
+                "-o",
+                "json"));
         command.addAll(connectionFlags(true));
-        ProcessRunner.Result result = ProcessRunner.run(command, Map.of(), null,
-                PASSWORD.getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(1));
+        ProcessRunner.Result result = ProcessRunner.run(
+                command, Map.of(), null, PASSWORD.getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(1));
 
         assertThat(result.exitCode()).as(result.stderr()).isZero();
         JsonNode json = JSON.readTree(result.stdout());
         assertThat(json.path("version").asText()).isEqualTo("1.5.0-rc.1");
-        assertThat(json.path("content").path("path").asText()).isEqualTo(dest.resolve("webapp-1.5.0-rc.1.tgz").toString());
+        assertThat(json.path("content").path("path").asText())
+                .isEqualTo(dest.resolve("webapp-1.5.0-rc.1.tgz").toString());
         assertThat(dest.resolve("webapp-1.5.0-rc.1.tgz")).exists();
     }
 
@@ -164,19 +200,22 @@ class HelmOciCliIT {
         }
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int exit = HelmOciCli.run(all.toArray(String[]::new), new ByteArrayInputStream(PASSWORD.getBytes(StandardCharsets.UTF_8)),
-                new PrintWriter(out, true), new PrintWriter(err, true));
+        int exit = HelmOciCli.run(
+                all.toArray(String[]::new),
+                new ByteArrayInputStream(PASSWORD.getBytes(StandardCharsets.UTF_8)),
+                new PrintWriter(out, true),
+                new PrintWriter(err, true));
         return new Run(exit, out.toString(), err.toString());
     }
 
     private static List<String> connectionFlags(boolean login) {
-        List<String> flags = new ArrayList<>(List.of("--ca-file", registry.caFile().toString()));
+        List<String> flags =
+                new ArrayList<>(List.of("--ca-file", registry.caFile().toString()));
         if (login) {
             flags.addAll(List.of("--username", USER, "--password-stdin"));
         }
         return flags;
     }
 
-    private record Run(int exitCode, String out, String err) {
-    }
+    private record Run(int exitCode, String out, String err) {}
 }

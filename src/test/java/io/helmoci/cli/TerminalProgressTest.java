@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.junit.jupiter.api.Test;
 
 class TerminalProgressTest {
@@ -24,6 +23,8 @@ class TerminalProgressTest {
         progress.progress(1048576, 2 * 1048576);
         progress.progress(2 * 1048576, 2 * 1048576);
 
-        assertThat(err.toString()).contains(" 50% 1.0 MiB / 2.0 MiB").endsWith("100% 2.0 MiB / 2.0 MiB" + System.lineSeparator());
+        assertThat(err.toString())
+                .contains(" 50% 1.0 MiB / 2.0 MiB")
+                .endsWith("100% 2.0 MiB / 2.0 MiB" + System.lineSeparator());
     }
 }

@@ -2,25 +2,8 @@ package io.helmoci.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-
-import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.helmoci.testbed.ChartFactory;
 import io.helmoci.testbed.ChartSpec;
 import io.helmoci.testbed.CosignCli;
@@ -31,6 +14,20 @@ import io.helmoci.testbed.ProcessRunner;
 import io.helmoci.testbed.RegistryExtension;
 import io.helmoci.testbed.RegistryFixture;
 import io.helmoci.testbed.RegistryImplementation;
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code helm-oci verify} and {@code helm-oci pull --verify} on one chart version signed three ways
@@ -42,13 +39,17 @@ class VerifyCommandIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
-    static RegistryExtension registry = RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3).extension();
+    static RegistryExtension registry =
+            RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3).extension();
 
     @TempDir
     static Path work;
+
     static HelmCli helm;
+
     @AutoClose
     static Gpg gpg;
+
     static Gpg.Key gpgKey;
     static Path pubring;
     static CosignCli cosign;
@@ -67,8 +68,10 @@ class VerifyCommandIT {
         gpgKey = gpg.generateKey("Trio Publisher", "trio@example.test");
         Path secring = gpg.exportSecretKeyring(gpgKey, work.resolve("secring.gpg"));
         pubring = gpg.exportPublicKeyring(gpgKey, work.resolve("pubring.gpg"));
-        signedDigest = helm.push(registry, charts.createSigned(ChartSpec.of("trio", "1.0.0"), gpgKey, secring), "cli").digest();
-        unsignedDigest = helm.push(registry, charts.create("trio", "2.0.0"), "cli").digest();
+        signedDigest = helm.push(registry, charts.createSigned(ChartSpec.of("trio", "1.0.0"), gpgKey, secring), "cli")
+                .digest();
+        unsignedDigest =
+                helm.push(registry, charts.create("trio", "2.0.0"), "cli").digest();
 
         cosign = new CosignCli(work.resolve("cosign"));
         cosignKey = cosign.generateKeyPair(work.resolve("cosign-key"));
@@ -78,7 +81,10 @@ class VerifyCommandIT {
         notation = new NotationCli(work.resolve("notation"));
         notation.generateTestCertificate("trio-publisher", true);
         notation.sign(registry, "cli/trio", signedDigest, "trio-publisher").orThrow();
-        notation.importPolicy(NotationCli.trustPolicy(registry.reference("cli/trio"), "strict", "trio-publisher",
+        notation.importPolicy(NotationCli.trustPolicy(
+                registry.reference("cli/trio"),
+                "strict",
+                "trio-publisher",
                 NotationCli.testCertificateIdentity("trio-publisher")));
         trustPolicy = notation.trustPolicyFile();
         Files.createDirectories(work.resolve("pulled"));
@@ -88,16 +94,32 @@ class VerifyCommandIT {
         return switch (provider) {
             case "helm" -> List.of("--keyring", pubring.toString());
             case "cosign" -> List.of("--key", cosignKey.publicKey().toString());
-            default -> List.of("--provider", "notation", "--trust-policy", trustPolicy.toString(),
-                    "--trust-store", notation.trustStoreDir().toString());
+            default ->
+                List.of(
+                        "--provider",
+                        "notation",
+                        "--trust-policy",
+                        trustPolicy.toString(),
+                        "--trust-store",
+                        notation.trustStoreDir().toString());
         };
     }
 
     /** The real tool's verdict on {@code cli/trio@digest} ({@code version} for helm, which pulls by tag). */
     static boolean referenceAccepts(String provider, String digest, String version) {
         ProcessRunner.Result result = switch (provider) {
-            case "helm" -> helm.run(List.of("pull", registry.ociUrl("cli/trio"), "--version", version, "--verify", "--keyring",
-                    pubring.toString(), "-d", work.resolve("pulled").toString(), "--plain-http"));
+            case "helm" ->
+                helm.run(List.of(
+                        "pull",
+                        registry.ociUrl("cli/trio"),
+                        "--version",
+                        version,
+                        "--verify",
+                        "--keyring",
+                        pubring.toString(),
+                        "-d",
+                        work.resolve("pulled").toString(),
+                        "--plain-http"));
             case "cosign" -> cosign.verify(registry, "cli/trio", digest, cosignKey.publicKey());
             default -> notation.verify(registry, "cli/trio", digest);
         };
@@ -106,9 +128,11 @@ class VerifyCommandIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "helm", "cosign", "notation" })
-    void verifyAcceptsTheSignedVersionWithItsSignerAndRefusesTheUnsignedOneAsTheRealToolDoes(String provider) throws Exception {
-        Run signed = cli("verify", registry.ociUrl("cli/trio"), "--version", "1.0.0", "-o", "json", policyFlags(provider));
+    @ValueSource(strings = {"helm", "cosign", "notation"})
+    void verifyAcceptsTheSignedVersionWithItsSignerAndRefusesTheUnsignedOneAsTheRealToolDoes(String provider)
+            throws Exception {
+        Run signed =
+                cli("verify", registry.ociUrl("cli/trio"), "--version", "1.0.0", "-o", "json", policyFlags(provider));
         assertThat(signed.exitCode).as(signed.out + signed.err).isZero();
         JsonNode verification = JSON.readTree(signed.out).path("verification");
         assertThat(verification.path("provider").asText()).isEqualTo(provider);
@@ -121,21 +145,39 @@ class VerifyCommandIT {
         }
         assertThat(referenceAccepts(provider, signedDigest, "1.0.0")).isTrue();
 
-        Run unsigned = cli("verify", registry.ociUrl("cli/trio"), "--version", "2.0.0", "-o", "json", policyFlags(provider));
+        Run unsigned =
+                cli("verify", registry.ociUrl("cli/trio"), "--version", "2.0.0", "-o", "json", policyFlags(provider));
         assertThat(unsigned.exitCode).isEqualTo(1);
-        assertThat(JSON.readTree(unsigned.out).path("error").path("reason").asText()).isEqualTo("SignatureNotFound");
+        assertThat(JSON.readTree(unsigned.out).path("error").path("reason").asText())
+                .isEqualTo("SignatureNotFound");
         assertThat(referenceAccepts(provider, unsignedDigest, "2.0.0")).isFalse();
     }
 
     @Test
     void pullWithVerifyWritesOnlyAVerifiedChart(@TempDir Path dest) throws Exception {
-        Run signed = cli("pull", registry.ociUrl("cli/trio"), "--version", "1.0.0", "--verify", "-d", dest.toString(),
+        Run signed = cli(
+                "pull",
+                registry.ociUrl("cli/trio"),
+                "--version",
+                "1.0.0",
+                "--verify",
+                "-d",
+                dest.toString(),
                 policyFlags("cosign"));
         assertThat(signed.exitCode).as(signed.err).isZero();
         assertThat(dest.resolve("trio-1.0.0.tgz")).exists();
-        assertThat(signed.out).contains("Verified:          cosign (sigstore-bundle)").contains("Signed by:         key sha256:");
+        assertThat(signed.out)
+                .contains("Verified:          cosign (sigstore-bundle)")
+                .contains("Signed by:         key sha256:");
 
-        Run unsigned = cli("pull", registry.ociUrl("cli/trio"), "--version", "2.0.0", "--verify", "-d", dest.toString(),
+        Run unsigned = cli(
+                "pull",
+                registry.ociUrl("cli/trio"),
+                "--version",
+                "2.0.0",
+                "--verify",
+                "-d",
+                dest.toString(),
                 policyFlags("cosign"));
         assertThat(unsigned.exitCode).isEqualTo(1);
         assertThat(unsigned.err).startsWith("Error: SignatureNotFound: ").contains("cosign sign --key");
@@ -144,19 +186,35 @@ class VerifyCommandIT {
 
     @Test
     void anotherKeyIsNotTrustedAndPolicyFlagsNeedVerify(@TempDir Path dest) throws Exception {
-        Run other = cli("verify", registry.ociUrl("cli/trio:1.0.0"), "-o", "json", List.of("--key", otherCosignKey.publicKey().toString()));
+        Run other = cli(
+                "verify",
+                registry.ociUrl("cli/trio:1.0.0"),
+                "-o",
+                "json",
+                List.of("--key", otherCosignKey.publicKey().toString()));
         assertThat(other.exitCode).isEqualTo(1);
-        assertThat(JSON.readTree(other.out).path("error").path("reason").asText()).isEqualTo("SignerNotTrusted");
-        assertThat(cosign.verify(registry, "cli/trio", signedDigest, otherCosignKey.publicKey()).exitCode()).isNotZero();
+        assertThat(JSON.readTree(other.out).path("error").path("reason").asText())
+                .isEqualTo("SignerNotTrusted");
+        assertThat(cosign.verify(registry, "cli/trio", signedDigest, otherCosignKey.publicKey())
+                        .exitCode())
+                .isNotZero();
 
-        assertThat(cli("pull", registry.ociUrl("cli/trio:1.0.0"), "-d", dest.toString(), policyFlags("cosign")).exitCode).isEqualTo(2);
+        assertThat(cli("pull", registry.ociUrl("cli/trio:1.0.0"), "-d", dest.toString(), policyFlags("cosign"))
+                        .exitCode)
+                .isEqualTo(2);
         Run noPolicy = cli("verify", registry.ociUrl("cli/trio:1.0.0"), "-o", "json", List.of());
         assertThat(noPolicy.exitCode).isEqualTo(1);
-        assertThat(JSON.readTree(noPolicy.out).path("error").path("reason").asText()).isEqualTo("VerificationPolicyInvalid");
+        assertThat(JSON.readTree(noPolicy.out).path("error").path("reason").asText())
+                .isEqualTo("VerificationPolicyInvalid");
     }
 
     private static Run cli(String command, String ref, Object... rest) {
-        List<String> args = new ArrayList<>(List.of(command, ref, "--plain-http", "--cache-dir", work.resolve("cache").toString()));
+        List<String> args = new ArrayList<>(List.of(
+                command,
+                ref,
+                "--plain-http",
+                "--cache-dir",
+                work.resolve("cache").toString()));
         for (Object arg : rest) {
             if (arg instanceof List<?> list) {
                 list.forEach(a -> args.add(a.toString()));
@@ -166,11 +224,13 @@ class VerifyCommandIT {
         }
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int exit = HelmOciCli.run(args.toArray(String[]::new), new ByteArrayInputStream(new byte[0]), new PrintWriter(out, true),
+        int exit = HelmOciCli.run(
+                args.toArray(String[]::new),
+                new ByteArrayInputStream(new byte[0]),
+                new PrintWriter(out, true),
                 new PrintWriter(err, true));
         return new Run(exit, out.toString(), err.toString());
     }
 
-    private record Run(int exitCode, String out, String err) {
-    }
+    private record Run(int exitCode, String out, String err) {}
 }

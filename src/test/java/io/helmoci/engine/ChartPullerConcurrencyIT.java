@@ -2,18 +2,6 @@ package io.helmoci.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.stream.IntStream;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
-
 import io.helmoci.engine.registry.Credentials;
 import io.helmoci.testbed.ChartFactory;
 import io.helmoci.testbed.ChartSpec;
@@ -21,6 +9,16 @@ import io.helmoci.testbed.HelmCli;
 import io.helmoci.testbed.RegistryExtension;
 import io.helmoci.testbed.RegistryFixture;
 import io.helmoci.testbed.RegistryImplementation;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Many resources resolving one repository at once (an operator starting up) share one bearer
@@ -31,7 +29,9 @@ class ChartPullerConcurrencyIT {
 
     @RegisterExtension
     static RegistryExtension registry = RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3)
-            .tokenAuth(tokens -> tokens.anonymousPull(true)).user("pusher", "push-pass").extension();
+            .tokenAuth(tokens -> tokens.anonymousPull(true))
+            .user("pusher", "push-pass")
+            .extension();
 
     @Test
     void concurrentColdResolvesOfOneRepositoryFetchOneToken(@TempDir Path work) throws Exception {
@@ -43,10 +43,13 @@ class ChartPullerConcurrencyIT {
         ExecutorService pool = Executors.newFixedThreadPool(CONCURRENT); // not AutoCloseable on Java 17
         try (ChartPuller puller = new ChartPuller(work.resolve("store"))) {
             CountDownLatch start = new CountDownLatch(1);
-            List<Future<Resolution>> resolutions = IntStream.range(0, CONCURRENT).mapToObj(i -> pool.submit(() -> {
-                start.await();
-                return puller.inspect(PullerTestbed.request(registry, "charts/shared:1.0.0", Credentials.anonymous()));
-            })).toList();
+            List<Future<Resolution>> resolutions = IntStream.range(0, CONCURRENT)
+                    .mapToObj(i -> pool.submit(() -> {
+                        start.await();
+                        return puller.inspect(
+                                PullerTestbed.request(registry, "charts/shared:1.0.0", Credentials.anonymous()));
+                    }))
+                    .toList();
             start.countDown();
             for (Future<Resolution> resolution : resolutions) {
                 assertThat(resolution.get().version()).isEqualTo("1.0.0");
@@ -55,6 +58,8 @@ class ChartPullerConcurrencyIT {
             pool.shutdownNow();
         }
 
-        assertThat(registry.tokenServer().requestCount()).as("token requests for %d concurrent resolves", CONCURRENT).isEqualTo(1);
+        assertThat(registry.tokenServer().requestCount())
+                .as("token requests for %d concurrent resolves", CONCURRENT)
+                .isEqualTo(1);
     }
 }

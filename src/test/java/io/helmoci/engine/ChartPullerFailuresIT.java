@@ -6,23 +6,6 @@ import static io.helmoci.engine.PullerTestbed.ref;
 import static io.helmoci.engine.PullerTestbed.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
-
 import io.helmoci.engine.chart.ChartLimits;
 import io.helmoci.engine.reference.OciReference;
 import io.helmoci.engine.registry.Credentials;
@@ -42,6 +25,21 @@ import io.helmoci.testbed.RegistryExtension;
 import io.helmoci.testbed.RegistryFixture;
 import io.helmoci.testbed.RegistryImplementation;
 import io.helmoci.testbed.TokenServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One test per reason code, each produced by a REAL registry response or a REAL malformed artifact
@@ -53,14 +51,18 @@ class ChartPullerFailuresIT {
     private static final String PASSWORD = "pull-pass";
 
     @RegisterExtension
-    static RegistryExtension registry = RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3).extension();
+    static RegistryExtension registry =
+            RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3).extension();
 
     @RegisterExtension
     static RegistryExtension tokenRegistry = RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3)
-            .tokenAuth().user(USER, PASSWORD).extension();
+            .tokenAuth()
+            .user(USER, PASSWORD)
+            .extension();
 
     @TempDir
     static Path work;
+
     static Path chart;
     static HelmCli helm;
     static OrasCli oras;
@@ -69,6 +71,7 @@ class ChartPullerFailuresIT {
 
     @TempDir
     Path store;
+
     ChartPuller puller;
 
     @BeforeAll
@@ -105,26 +108,39 @@ class ChartPullerFailuresIT {
 
     @Test
     void orasPushWithoutHelmMediaTypesIsNotAHelmChart() {
-        oras.push(registry, "wrongtypes/webapp:1.0.0", chart.getParent(), List.of(), chart.getFileName().toString()).orThrow();
+        oras.push(
+                        registry,
+                        "wrongtypes/webapp:1.0.0",
+                        chart.getParent(),
+                        List.of(),
+                        chart.getFileName().toString())
+                .orThrow();
 
         EngineException e = failure(Reason.NotAHelmChart, () -> puller.inspect(anonymous("wrongtypes/webapp:1.0.0")));
 
         assertThat(e.getMessage())
-                .contains("config media type application/vnd.oci.empty.v1+json", "application/vnd.oci.image.layer.v1.tar")
+                .contains(
+                        "config media type application/vnd.oci.empty.v1+json", "application/vnd.oci.image.layer.v1.tar")
                 .contains("helm push webapp-1.0.0.tgz oci://" + registry.host() + "/wrongtypes")
-                .contains("oras push " + registry.host() + "/wrongtypes/webapp:1.0.0 --config config.json:" + MediaTypes.HELM_CONFIG
-                        + " webapp-1.0.0.tgz:" + MediaTypes.HELM_CHART);
+                .contains("oras push " + registry.host() + "/wrongtypes/webapp:1.0.0 --config config.json:"
+                        + MediaTypes.HELM_CONFIG + " webapp-1.0.0.tgz:" + MediaTypes.HELM_CHART);
     }
 
     @Test
     void helmConfigButWrongLayerTypeIsNotAHelmChart() throws IOException {
         Files.write(chart.getParent().resolve("config.json"), ChartFactory.helmConfigJson(chart));
-        oras.push(registry, "wronglayer/webapp:1.0.0", chart.getParent(), List.of("--config", "config.json:" + MediaTypes.HELM_CONFIG),
-                chart.getFileName() + ":application/vnd.oci.image.layer.v1.tar+gzip").orThrow();
+        oras.push(
+                        registry,
+                        "wronglayer/webapp:1.0.0",
+                        chart.getParent(),
+                        List.of("--config", "config.json:" + MediaTypes.HELM_CONFIG),
+                        chart.getFileName() + ":application/vnd.oci.image.layer.v1.tar+gzip")
+                .orThrow();
 
         EngineException e = failure(Reason.NotAHelmChart, () -> puller.pull(anonymous("wronglayer/webapp:1.0.0")));
 
-        assertThat(e.getMessage()).contains("no layer of type " + MediaTypes.HELM_CHART, "application/vnd.oci.image.layer.v1.tar+gzip");
+        assertThat(e.getMessage())
+                .contains("no layer of type " + MediaTypes.HELM_CHART, "application/vnd.oci.image.layer.v1.tar+gzip");
     }
 
     @Test
@@ -140,7 +156,8 @@ class ChartPullerFailuresIT {
     void aDockerSchema2ManifestIsUnsupported() {
         raw.pushChart("docker2/webapp", "1.0.0", chart, ChartManifestStyle.DOCKER_SCHEMA2);
 
-        EngineException e = failure(Reason.UnsupportedManifest, () -> puller.inspect(anonymous("docker2/webapp:1.0.0")));
+        EngineException e =
+                failure(Reason.UnsupportedManifest, () -> puller.inspect(anonymous("docker2/webapp:1.0.0")));
 
         assertThat(e.getMessage()).contains("Docker schema 2", "helm push");
     }
@@ -175,12 +192,18 @@ class ChartPullerFailuresIT {
         byte[] archive = Files.readAllBytes(chart);
         Descriptor config = raw.pushBlob("legacy/webapp", OciManifests.HELM_CONFIG, ChartFactory.helmConfigJson(chart));
         Descriptor layer = raw.pushBlob("legacy/webapp", OciManifests.HELM_LEGACY_CHART, archive);
-        raw.pushManifest("legacy/webapp", "1.0.0", OciManifests.OCI_MANIFEST,
+        raw.pushManifest(
+                "legacy/webapp",
+                "1.0.0",
+                OciManifests.OCI_MANIFEST,
                 OciManifests.manifest(null, null, config, List.of(layer), Map.of()));
 
         PullResult result = puller.pull(anonymous("legacy/webapp:1.0.0"));
 
-        assertThat(result.resolution().warnings()).singleElement().asString().contains("deprecated", "application/tar+gzip");
+        assertThat(result.resolution().warnings())
+                .singleElement()
+                .asString()
+                .contains("deprecated", "application/tar+gzip");
         assertThat(Files.readAllBytes(result.path())).isEqualTo(archive);
     }
 
@@ -199,7 +222,8 @@ class ChartPullerFailuresIT {
             assertThat(e.getMessage()).contains(chartDigest);
             assertThat(manifest.digest()).isNotEqualTo(chartDigest);
             try (var files = Files.walk(store)) {
-                assertThat(files.filter(Files::isRegularFile)).noneMatch(p -> p.getFileName().toString().equals(chartDigest.substring(7)))
+                assertThat(files.filter(Files::isRegularFile))
+                        .noneMatch(p -> p.getFileName().toString().equals(chartDigest.substring(7)))
                         .noneMatch(p -> p.getFileName().toString().startsWith(".tmp-"));
             }
         } finally {
@@ -219,9 +243,12 @@ class ChartPullerFailuresIT {
         Files.write(blob, content);
         try {
             registry.resetRequests();
-            failure(Reason.DigestMismatch, () -> puller.pullChartLayer(request.reference(), resolution.chartLayer(), resolution.version(),
-                    request.options()));
-            assertThat(registry.requests()).as("the layer only, no manifest again")
+            failure(
+                    Reason.DigestMismatch,
+                    () -> puller.pullChartLayer(
+                            request.reference(), resolution.chartLayer(), resolution.version(), request.options()));
+            assertThat(registry.requests())
+                    .as("the layer only, no manifest again")
                     .extracting(r -> r.method() + " " + r.path())
                     .containsOnly("GET /v2/resolved/webapp/blobs/" + chartDigest);
         } finally {
@@ -229,10 +256,13 @@ class ChartPullerFailuresIT {
             Files.write(blob, content);
         }
 
-        ChartArchive archive = puller.pullChartLayer(request.reference(), resolution.chartLayer(), resolution.version(), request.options());
+        ChartArchive archive = puller.pullChartLayer(
+                request.reference(), resolution.chartLayer(), resolution.version(), request.options());
         assertThat(archive.contentDigest()).isEqualTo(chartDigest);
         assertThat(archive.chart().version()).isEqualTo("1.0.0");
-        failure(Reason.ChartMismatch, () -> puller.pullChartLayer(request.reference(), resolution.chartLayer(), "1.1.0", request.options()));
+        failure(
+                Reason.ChartMismatch,
+                () -> puller.pullChartLayer(request.reference(), resolution.chartLayer(), "1.1.0", request.options()));
     }
 
     @Test
@@ -251,8 +281,8 @@ class ChartPullerFailuresIT {
     @Test
     void aPinnedDigestTheTagNoLongerHasIsDigestMismatch() {
         String other = "sha256:" + "0".repeat(64);
-        PullRequest pinned = new PullRequest(ref(registry, "charts/webapp:1.0.0"), null, other, false,
-                options(registry, Credentials.anonymous()));
+        PullRequest pinned = new PullRequest(
+                ref(registry, "charts/webapp:1.0.0"), null, other, false, options(registry, Credentials.anonymous()));
 
         EngineException e = failure(Reason.DigestMismatch, () -> puller.inspect(pinned));
 
@@ -330,7 +360,8 @@ class ChartPullerFailuresIT {
 
     @Test
     void aRangeWithoutMatchIsNoMatchingVersion() {
-        PullRequest range = new PullRequest(ref(registry, "charts/webapp"), ">=3.0.0", null, false, options(registry, Credentials.anonymous()));
+        PullRequest range = new PullRequest(
+                ref(registry, "charts/webapp"), ">=3.0.0", null, false, options(registry, Credentials.anonymous()));
 
         EngineException e = failure(Reason.NoMatchingVersion, () -> puller.inspect(range));
 
@@ -339,8 +370,10 @@ class ChartPullerFailuresIT {
 
     @Test
     void rangesSelectTheNewestMatchAndPrereleasesOnlyWhenAsked() {
-        PullRequest newest = new PullRequest(ref(registry, "charts/webapp"), null, null, false, options(registry, Credentials.anonymous()));
-        PullRequest devel = new PullRequest(ref(registry, "charts/webapp"), null, null, true, options(registry, Credentials.anonymous()));
+        PullRequest newest = new PullRequest(
+                ref(registry, "charts/webapp"), null, null, false, options(registry, Credentials.anonymous()));
+        PullRequest devel = new PullRequest(
+                ref(registry, "charts/webapp"), null, null, true, options(registry, Credentials.anonymous()));
 
         Resolution release = puller.inspect(newest);
         Resolution prerelease = puller.inspect(devel);
@@ -360,14 +393,18 @@ class ChartPullerFailuresIT {
     @Test
     void malformedReferencesAreInvalidReference() {
         failure(Reason.InvalidReference, () -> OciReference.parse("oci://" + registry.host() + "/Charts/WebApp:1.0.0"));
-        PullRequest conflicting = new PullRequest(ref(registry, "charts/webapp:1.0.0"), "1.1.0", null, false,
-                options(registry, Credentials.anonymous()));
+        PullRequest conflicting = new PullRequest(
+                ref(registry, "charts/webapp:1.0.0"), "1.1.0", null, false, options(registry, Credentials.anonymous()));
         failure(Reason.InvalidReference, () -> puller.inspect(conflicting));
     }
 
     @Test
     void garbageVersionIsInvalidVersion() {
-        PullRequest garbage = new PullRequest(ref(registry, "charts/webapp"), "not a version!", null, false,
+        PullRequest garbage = new PullRequest(
+                ref(registry, "charts/webapp"),
+                "not a version!",
+                null,
+                false,
                 options(registry, Credentials.anonymous()));
 
         failure(Reason.InvalidVersion, () -> puller.inspect(garbage));
@@ -377,7 +414,8 @@ class ChartPullerFailuresIT {
 
     @Test
     void noCredentialsForAPrivateRegistryIsUnauthorized() {
-        EngineException e = failure(Reason.Unauthorized,
+        EngineException e = failure(
+                Reason.Unauthorized,
                 () -> puller.inspect(request(tokenRegistry, "private/webapp:1.0.0", Credentials.anonymous())));
 
         assertThat(e.getMessage()).contains("no credentials were sent", tokenRegistry.host());
@@ -385,18 +423,26 @@ class ChartPullerFailuresIT {
 
     @Test
     void wrongPasswordIsUnauthorizedWithoutThePassword() {
-        EngineException e = failure(Reason.Unauthorized,
-                () -> puller.inspect(request(tokenRegistry, "private/webapp:1.0.0", Credentials.basic(USER, "wrong-pass-123"))));
+        EngineException e = failure(
+                Reason.Unauthorized,
+                () -> puller.inspect(
+                        request(tokenRegistry, "private/webapp:1.0.0", Credentials.basic(USER, "wrong-pass-123"))));
 
-        assertThat(e.getMessage()).contains("username/password credentials were sent").doesNotContain("wrong-pass-123");
+        assertThat(e.getMessage())
+                .contains("username/password credentials were sent")
+                .doesNotContain("wrong-pass-123");
         assertThat(e.toString()).doesNotContain("wrong-pass-123");
     }
 
     @Test
     void wrongPasswordOnABasicRegistryIsUnauthorized(@TempDir Path dir) {
-        try (RegistryFixture basic = RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3).htpasswd().user(USER, PASSWORD).start();
-             ChartPuller own = new ChartPuller(dir)) {
-            EngineException e = failure(Reason.Unauthorized,
+        try (RegistryFixture basic = RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3)
+                        .htpasswd()
+                        .user(USER, PASSWORD)
+                        .start();
+                ChartPuller own = new ChartPuller(dir)) {
+            EngineException e = failure(
+                    Reason.Unauthorized,
                     () -> own.inspect(request(basic, "charts/webapp:1.0.0", Credentials.basic(USER, "nope-nope"))));
             assertThat(e.getMessage()).doesNotContain("nope-nope");
         }
@@ -407,7 +453,10 @@ class ChartPullerFailuresIT {
         TokenServer tokens = tokenRegistry.tokenServer();
         tokens.deny("private/webapp", TokenServer.Denial.HTTP_403);
         try {
-            failure(Reason.Forbidden, () -> puller.inspect(request(tokenRegistry, "private/webapp:1.0.0", Credentials.basic(USER, PASSWORD))));
+            failure(
+                    Reason.Forbidden,
+                    () -> puller.inspect(
+                            request(tokenRegistry, "private/webapp:1.0.0", Credentials.basic(USER, PASSWORD))));
         } finally {
             tokens.clearDenials();
         }
@@ -418,8 +467,10 @@ class ChartPullerFailuresIT {
         TokenServer tokens = tokenRegistry.tokenServer();
         tokens.deny("private/webapp", TokenServer.Denial.OMIT_FROM_TOKEN);
         try {
-            EngineException e = failure(Reason.Forbidden,
-                    () -> puller.inspect(request(tokenRegistry, "private/webapp:1.0.0", Credentials.basic(USER, PASSWORD))));
+            EngineException e = failure(
+                    Reason.Forbidden,
+                    () -> puller.inspect(
+                            request(tokenRegistry, "private/webapp:1.0.0", Credentials.basic(USER, PASSWORD))));
             assertThat(e.getMessage()).contains("insufficient_scope");
         } finally {
             tokens.clearDenials();
@@ -434,8 +485,10 @@ class ChartPullerFailuresIT {
         tokens.resetRequests();
         tokens.failNextRequests(100, 429);
         try {
-            failure(Reason.RateLimited, () -> puller.inspect(fastRetries(request(tokenRegistry, "private/webapp:1.0.0",
-                    Credentials.basic(USER, PASSWORD)))));
+            failure(
+                    Reason.RateLimited,
+                    () -> puller.inspect(fastRetries(
+                            request(tokenRegistry, "private/webapp:1.0.0", Credentials.basic(USER, PASSWORD)))));
             assertThat(tokens.requests()).hasSize(1 + 3);
         } finally {
             tokens.reset();
@@ -447,12 +500,15 @@ class ChartPullerFailuresIT {
         TokenServer tokens = tokenRegistry.tokenServer();
         tokens.failNextRequests(2, 503);
         try {
-            Resolution resolution = puller.inspect(fastRetries(request(tokenRegistry, "private/webapp:1.0.0", Credentials.basic(USER, PASSWORD))));
+            Resolution resolution = puller.inspect(
+                    fastRetries(request(tokenRegistry, "private/webapp:1.0.0", Credentials.basic(USER, PASSWORD))));
             assertThat(resolution.version()).isEqualTo("1.0.0");
             tokens.failNextRequests(100, 503);
             try (ChartPuller fresh = new ChartPuller(store.resolve("fresh"))) {
-                failure(Reason.RegistryUnavailable, () -> fresh.inspect(fastRetries(request(tokenRegistry, "private/webapp:1.0.0",
-                        Credentials.basic(USER, PASSWORD)))));
+                failure(
+                        Reason.RegistryUnavailable,
+                        () -> fresh.inspect(fastRetries(
+                                request(tokenRegistry, "private/webapp:1.0.0", Credentials.basic(USER, PASSWORD)))));
             }
         } finally {
             tokens.reset();
@@ -461,10 +517,12 @@ class ChartPullerFailuresIT {
 
     @Test
     void aStoppedRegistryIsRegistryUnavailable(@TempDir Path dir) {
-        RegistryFixture stopped = RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3).start();
+        RegistryFixture stopped =
+                RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3).start();
         stopped.close();
 
-        EngineException e = failure(Reason.RegistryUnavailable,
+        EngineException e = failure(
+                Reason.RegistryUnavailable,
                 () -> puller.inspect(fastRetries(request(stopped, "charts/webapp:1.0.0", Credentials.anonymous()))));
 
         assertThat(e.getMessage()).contains(stopped.host());
@@ -474,8 +532,10 @@ class ChartPullerFailuresIT {
     void anUntrustedCertificateIsTlsErrorAskingForTheCa() {
         RegistryOptions withoutCa = new RegistryOptions(Credentials.basic(USER, PASSWORD), TransportOptions.defaults());
 
-        EngineException e = failure(Reason.TlsError, () -> puller.inspect(new PullRequest(ref(tokenRegistry, "private/webapp:1.0.0"),
-                null, null, false, withoutCa)));
+        EngineException e = failure(
+                Reason.TlsError,
+                () -> puller.inspect(
+                        new PullRequest(ref(tokenRegistry, "private/webapp:1.0.0"), null, null, false, withoutCa)));
 
         assertThat(e.getMessage()).contains("CA certificate", tokenRegistry.host());
     }
@@ -484,8 +544,9 @@ class ChartPullerFailuresIT {
     void tlsToAPlainHttpRegistryIsTlsError() {
         RegistryOptions tls = new RegistryOptions(Credentials.anonymous(), TransportOptions.defaults());
 
-        EngineException e = failure(Reason.TlsError, () -> puller.inspect(new PullRequest(ref(registry, "charts/webapp:1.0.0"),
-                null, null, false, tls)));
+        EngineException e = failure(
+                Reason.TlsError,
+                () -> puller.inspect(new PullRequest(ref(registry, "charts/webapp:1.0.0"), null, null, false, tls)));
 
         assertThat(e.getMessage()).contains("plain HTTP");
     }
@@ -505,18 +566,28 @@ class ChartPullerFailuresIT {
             });
             acceptor.setDaemon(true);
             acceptor.start();
-            TransportOptions quick = TransportOptions.builder().plainHttp(true).retry(RetryPolicy.none())
-                    .timeouts(Duration.ofSeconds(1), Duration.ofMillis(500), Duration.ofSeconds(5)).build();
-            OciReference silentRef = OciReference.parse("oci://127.0.0.1:" + silent.getLocalPort() + "/charts/webapp:1.0.0");
+            TransportOptions quick = TransportOptions.builder()
+                    .plainHttp(true)
+                    .retry(RetryPolicy.none())
+                    .timeouts(Duration.ofSeconds(1), Duration.ofMillis(500), Duration.ofSeconds(5))
+                    .build();
+            OciReference silentRef =
+                    OciReference.parse("oci://127.0.0.1:" + silent.getLocalPort() + "/charts/webapp:1.0.0");
 
-            failure(Reason.Timeout, () -> puller.inspect(new PullRequest(silentRef, null, null, false,
-                    new RegistryOptions(Credentials.anonymous(), quick))));
+            failure(
+                    Reason.Timeout,
+                    () -> puller.inspect(new PullRequest(
+                            silentRef, null, null, false, new RegistryOptions(Credentials.anonymous(), quick))));
         }
     }
 
     private static PullRequest fastRetries(PullRequest request) {
-        RetryPolicy fast = new RetryPolicy(3, Duration.ofMillis(20), 0.1, Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(5));
-        RegistryOptions options = request.options().withTransport(request.options().transport().toBuilder().retry(fast).build());
-        return new PullRequest(request.reference(), request.version(), request.digest(), request.includePrereleases(), options);
+        RetryPolicy fast = new RetryPolicy(
+                3, Duration.ofMillis(20), 0.1, Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(5));
+        RegistryOptions options = request.options()
+                .withTransport(
+                        request.options().transport().toBuilder().retry(fast).build());
+        return new PullRequest(
+                request.reference(), request.version(), request.digest(), request.includePrereleases(), options);
     }
 }

@@ -2,23 +2,6 @@ package io.helmoci.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.function.Predicate;
-import java.util.stream.Collectors;
-
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
-
 import io.helmoci.engine.chart.ChartLimits;
 import io.helmoci.engine.registry.Credentials;
 import io.helmoci.engine.registry.ExchangeObserver;
@@ -31,6 +14,21 @@ import io.helmoci.testbed.RegistryExtension;
 import io.helmoci.testbed.RegistryFixture;
 import io.helmoci.testbed.RegistryFixture.RegistryRequest;
 import io.helmoci.testbed.RegistryImplementation;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Requests that carry information only, counted in the real registry's access log: many resources
@@ -45,7 +43,11 @@ class ChartPullerRequestSharingIT {
     /** htpasswd: every request carries credentials, and two users stand for two namespaces. */
     @RegisterExtension
     static RegistryExtension registry = RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3)
-            .htpasswd().user("pusher", "push-pass").user("team-a", "a-pass-1").user("team-b", "b-pass-2").extension();
+            .htpasswd()
+            .user("pusher", "push-pass")
+            .user("team-a", "a-pass-1")
+            .user("team-b", "b-pass-2")
+            .extension();
 
     @TempDir
     static Path work;
@@ -61,43 +63,68 @@ class ChartPullerRequestSharingIT {
     }
 
     @Test
-    void twentyResourcesOfOneRepositoryCostOneTagListOneHeadPerTagAndEachBlobOnce(@TempDir Path store) throws Exception {
+    void twentyResourcesOfOneRepositoryCostOneTagListOneHeadPerTagAndEachBlobOnce(@TempDir Path store)
+            throws Exception {
         MutableClock clock = new MutableClock();
         Credentials team = Credentials.basic("team-a", "a-pass-1");
-        try (ChartPuller puller = new ChartPuller(store, ChartLimits.defaults(), clock, ExchangeObserver.NONE, new RequestSharing(TTL, TTL),
+        try (ChartPuller puller = new ChartPuller(
+                store,
+                ChartLimits.defaults(),
+                clock,
+                ExchangeObserver.NONE,
+                new RequestSharing(TTL, TTL),
                 RegistryBudget.Limits.unlimited())) {
             registry.resetRequests();
             pullAllAtOnce(puller, team);
             List<RegistryRequest> cold = answered();
-            assertThat(count(cold, r -> r.path().contains("/tags/list"))).as("tag lists, cold: %s", cold).isEqualTo(1);
-            assertThat(headsByTag(cold)).as("HEADs per tag, cold: %s", cold)
+            assertThat(count(cold, r -> r.path().contains("/tags/list")))
+                    .as("tag lists, cold: %s", cold)
+                    .isEqualTo(1);
+            assertThat(headsByTag(cold))
+                    .as("HEADs per tag, cold: %s", cold)
                     .isEqualTo(Map.of("1.0.0", 1L, "1.1.0", 1L, "2.0.0", 1L));
             assertThat(count(cold, r -> r.method().equals("GET") && r.path().contains("/manifests/")))
-                    .as("manifest GETs, cold (one per distinct manifest): %s", cold).isEqualTo(3);
-            assertThat(cold.stream().filter(r -> r.path().contains("/blobs/")).collect(Collectors.groupingBy(RegistryRequest::path,
-                    Collectors.counting()))).as("blob GETs, cold: %s", cold).hasSize(6).allSatisfy((path, n) -> assertThat(n).isEqualTo(1L));
+                    .as("manifest GETs, cold (one per distinct manifest): %s", cold)
+                    .isEqualTo(3);
+            assertThat(cold.stream()
+                            .filter(r -> r.path().contains("/blobs/"))
+                            .collect(Collectors.groupingBy(RegistryRequest::path, Collectors.counting())))
+                    .as("blob GETs, cold: %s", cold)
+                    .hasSize(6)
+                    .allSatisfy((path, n) -> assertThat(n).isEqualTo(1L));
 
             registry.resetRequests();
             clock.advance(TTL.minusSeconds(1));
             pullAllAtOnce(puller, team);
-            assertThat(answered()).as("within the reuse window: every answer reused").isEmpty();
+            assertThat(answered())
+                    .as("within the reuse window: every answer reused")
+                    .isEmpty();
 
             registry.resetRequests();
             clock.advance(Duration.ofSeconds(2));
             pullAllAtOnce(puller, team);
             List<RegistryRequest> steady = answered();
-            assertThat(count(steady, r -> r.path().contains("/tags/list"))).as("tag lists, next interval: %s", steady).isEqualTo(1);
-            assertThat(headsByTag(steady)).as("HEADs per tag, next interval: %s", steady)
+            assertThat(count(steady, r -> r.path().contains("/tags/list")))
+                    .as("tag lists, next interval: %s", steady)
+                    .isEqualTo(1);
+            assertThat(headsByTag(steady))
+                    .as("HEADs per tag, next interval: %s", steady)
                     .isEqualTo(Map.of("1.0.0", 1L, "1.1.0", 1L, "2.0.0", 1L));
             assertThat(count(steady, r -> r.method().equals("GET") && !r.path().contains("/tags/list")))
-                    .as("no manifest GET and no blob in steady state: %s", steady).isZero();
+                    .as("no manifest GET and no blob in steady state: %s", steady)
+                    .isZero();
         }
     }
 
     @Test
     void callersWithOtherCredentialsDoNotShareAnswers(@TempDir Path store) {
         MutableClock clock = new MutableClock();
-        try (ChartPuller puller = new ChartPuller(store, ChartLimits.defaults(), clock, ExchangeObserver.NONE, new RequestSharing(TTL, TTL),
+        try (ChartPuller puller = new ChartPuller(
+                store,
+                ChartLimits.defaults(),
+                clock,
+                ExchangeObserver.NONE,
+                new RequestSharing(TTL, TTL),
                 RegistryBudget.Limits.unlimited())) {
             Credentials teamA = Credentials.basic("team-a", "a-pass-1");
             Credentials teamB = Credentials.basic("team-b", "b-pass-2");
@@ -105,12 +132,18 @@ class ChartPullerRequestSharingIT {
             registry.resetRequests();
 
             puller.inspect(request("^1.0.0", teamA));
-            assertThat(answered()).as("same credentials within the window: reused").isEmpty();
+            assertThat(answered())
+                    .as("same credentials within the window: reused")
+                    .isEmpty();
 
             puller.inspect(request("^1.0.0", teamB));
             List<RegistryRequest> other = answered();
-            assertThat(count(other, r -> r.path().contains("/tags/list"))).as("other credentials list tags themselves: %s", other).isEqualTo(1);
-            assertThat(headsByTag(other)).as("and send their own HEAD: %s", other).isEqualTo(Map.of("1.1.0", 1L));
+            assertThat(count(other, r -> r.path().contains("/tags/list")))
+                    .as("other credentials list tags themselves: %s", other)
+                    .isEqualTo(1);
+            assertThat(headsByTag(other))
+                    .as("and send their own HEAD: %s", other)
+                    .isEqualTo(Map.of("1.1.0", 1L));
         }
     }
 
@@ -141,7 +174,12 @@ class ChartPullerRequestSharingIT {
     }
 
     private static PullRequest request(String version, Credentials credentials) {
-        return new PullRequest(PullerTestbed.ref(registry, "charts/shared"), version, null, false, PullerTestbed.options(registry, credentials));
+        return new PullRequest(
+                PullerTestbed.ref(registry, "charts/shared"),
+                version,
+                null,
+                false,
+                PullerTestbed.options(registry, credentials));
     }
 
     /** What the registry answered, without the 401s that ask for credentials. */
@@ -154,7 +192,9 @@ class ChartPullerRequestSharingIT {
     }
 
     private static Map<String, Long> headsByTag(List<RegistryRequest> requests) {
-        return requests.stream().filter(r -> r.method().equals("HEAD") && r.path().contains("/manifests/"))
-                .collect(Collectors.groupingBy(r -> r.path().substring(r.path().lastIndexOf('/') + 1), Collectors.counting()));
+        return requests.stream()
+                .filter(r -> r.method().equals("HEAD") && r.path().contains("/manifests/"))
+                .collect(Collectors.groupingBy(
+                        r -> r.path().substring(r.path().lastIndexOf('/') + 1), Collectors.counting()));
     }
 }

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.zip.GZIPOutputStream;
-
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
@@ -18,11 +17,11 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * archive check can catch the problem.
  */
 final class CraftedCharts {
-    private CraftedCharts() {
-    }
+    private CraftedCharts() {}
 
     static String chartYaml(String name, String version) {
-        return "apiVersion: v2\nname: " + name + "\nversion: " + version + "\ndescription: crafted\ntype: application\n";
+        return "apiVersion: v2\nname: " + name + "\nversion: " + version
+                + "\ndescription: crafted\ntype: application\n";
     }
 
     /** A chart whose archive also holds {@code entryName} (e.g. {@code webapp/../../evil}). */
@@ -77,8 +76,8 @@ final class CraftedCharts {
         try {
             Files.createDirectories(target.getParent());
             try (OutputStream file = Files.newOutputStream(target);
-                 GZIPOutputStream gzip = new GZIPOutputStream(file, 64 * 1024);
-                 TarArchiveOutputStream tar = new TarArchiveOutputStream(gzip)) {
+                    GZIPOutputStream gzip = new GZIPOutputStream(file, 64 * 1024);
+                    TarArchiveOutputStream tar = new TarArchiveOutputStream(gzip)) {
                 tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
                 tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
                 writer.write(tar);
@@ -97,7 +96,8 @@ final class CraftedCharts {
         tar.closeArchiveEntry();
     }
 
-    private static void stream(TarArchiveOutputStream tar, String name, long size, Random random, boolean randomBytes) throws IOException {
+    private static void stream(TarArchiveOutputStream tar, String name, long size, Random random, boolean randomBytes)
+            throws IOException {
         TarArchiveEntry entry = new TarArchiveEntry(name, true);
         entry.setSize(size);
         tar.putArchiveEntry(entry);

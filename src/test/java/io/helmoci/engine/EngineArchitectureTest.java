@@ -17,14 +17,20 @@ class EngineArchitectureTest {
 
     @ArchTest
     static final ArchRule engineUsesNoKubernetesOrQuarkus = noClasses()
-            .that().resideInAPackage("io.helmoci.engine..")
-            .should().dependOnClassesThat().resideInAnyPackage(
+            .that()
+            .resideInAPackage("io.helmoci.engine..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
                     "io.fabric8..", "io.javaoperatorsdk..", "io.quarkus..", "io.quarkiverse..", "jakarta.enterprise..")
             .because("the engine must stay usable without Kubernetes or Quarkus (README, \"The pull engine\")");
 
     @ArchTest
     static final ArchRule engineDoesNotDependOnItsUsers = noClasses()
-            .that().resideInAPackage("io.helmoci.engine..")
-            .should().dependOnClassesThat().resideInAnyPackage("io.helmoci.operator..", "io.helmoci.cli..")
+            .that()
+            .resideInAPackage("io.helmoci.engine..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("io.helmoci.operator..", "io.helmoci.cli..")
             .because("the operator and the command line build on the engine, not the other way round");
 }

@@ -13,14 +13,26 @@ class EngineLayeringTest {
 
     @ArchTest
     static final ArchRule registryAndStoreDoNotUseTheFacade = noClasses()
-            .that().resideInAnyPackage("io.helmoci.engine.registry..", "io.helmoci.engine.store..")
-            .should().dependOnClassesThat().haveSimpleNameStartingWith("ChartPuller")
-            .orShould().dependOnClassesThat().haveFullyQualifiedName(PullRequest.class.getName())
-            .orShould().dependOnClassesThat().haveFullyQualifiedName(Resolution.class.getName())
-            .orShould().dependOnClassesThat().haveFullyQualifiedName(PullResult.class.getName());
+            .that()
+            .resideInAnyPackage("io.helmoci.engine.registry..", "io.helmoci.engine.store..")
+            .should()
+            .dependOnClassesThat()
+            .haveSimpleNameStartingWith("ChartPuller")
+            .orShould()
+            .dependOnClassesThat()
+            .haveFullyQualifiedName(PullRequest.class.getName())
+            .orShould()
+            .dependOnClassesThat()
+            .haveFullyQualifiedName(Resolution.class.getName())
+            .orShould()
+            .dependOnClassesThat()
+            .haveFullyQualifiedName(PullResult.class.getName());
 
     @ArchTest
     static final ArchRule storeKnowsNoHttp = noClasses()
-            .that().resideInAPackage("io.helmoci.engine.store..")
-            .should().dependOnClassesThat().resideInAnyPackage("okhttp3..", "okio..");
+            .that()
+            .resideInAPackage("io.helmoci.engine.store..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("okhttp3..", "okio..");
 }

@@ -2,18 +2,6 @@ package io.helmoci.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-
-import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
-
 import io.helmoci.engine.registry.Credentials;
 import io.helmoci.engine.verify.Provider;
 import io.helmoci.engine.verify.VerificationPolicy;
@@ -27,6 +15,16 @@ import io.helmoci.testbed.ProcessRunner;
 import io.helmoci.testbed.RegistryExtension;
 import io.helmoci.testbed.RegistryFixture;
 import io.helmoci.testbed.RegistryImplementation;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Helm provenance on a real registry: charts signed by the real {@code helm package --sign} with
@@ -35,19 +33,24 @@ import io.helmoci.testbed.RegistryImplementation;
  */
 class HelmProvenanceVerificationIT {
     @RegisterExtension
-    static RegistryExtension registry = RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3).extension();
+    static RegistryExtension registry =
+            RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3).extension();
 
     @TempDir
     static Path work;
+
     static HelmCli helm;
     static ChartFactory charts;
+
     @AutoClose
     static Gpg gpg;
+
     static Gpg.Key trusted;
     static Gpg.Key other;
     static Path trustedSecring;
     static Path otherSecring;
     static Path trustedPubring;
+
     @AutoClose
     static ChartPuller puller;
 
@@ -81,8 +84,12 @@ class HelmProvenanceVerificationIT {
         registry.resetRequests();
         long start = System.nanoTime();
         VerificationResult result = puller.verify(request, resolution, VerificationPolicy.helm(read(trustedPubring)));
-        System.out.printf("[report] helm provenance (%s): verified in %.1f ms with %d registry requests: %s%n", registry.implementation(),
-                (System.nanoTime() - start) / 1e6, registry.requests().size(), registry.requests());
+        System.out.printf(
+                "[report] helm provenance (%s): verified in %.1f ms with %d registry requests: %s%n",
+                registry.implementation(),
+                (System.nanoTime() - start) / 1e6,
+                registry.requests().size(),
+                registry.requests());
         return result;
     }
 
@@ -94,11 +101,20 @@ class HelmProvenanceVerificationIT {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        List<String> args = new ArrayList<>(List.of("pull", registry.ociUrl(repo), "--version", version, "--verify",
-                "--keyring", trustedPubring.toString(), "-d", dest.toString()));
+        List<String> args = new ArrayList<>(List.of(
+                "pull",
+                registry.ociUrl(repo),
+                "--version",
+                version,
+                "--verify",
+                "--keyring",
+                trustedPubring.toString(),
+                "-d",
+                dest.toString()));
         args.addAll(HelmCli.connectionFlags(registry));
         ProcessRunner.Result result = helm.run(args);
-        System.out.println("helm pull --verify " + repo + ":" + version + " -> " + result.exitCode() + " " + result.stderr().strip());
+        System.out.println("helm pull --verify " + repo + ":" + version + " -> " + result.exitCode() + " "
+                + result.stderr().strip());
         return result;
     }
 
@@ -111,23 +127,33 @@ class HelmProvenanceVerificationIT {
 
     @Test
     void aChartSignedWithATrustedKeyVerifiesWithItsKeyIdAndHelmAgrees() {
-        // YAML list lines start with "- ": the clear-signed text dash-escapes them ("- - web"), which the parser must undo
-        Path chart = signedChart(ChartSpec.of("signedchart", "1.0.0").set("keywords", List.of("web", "trailing   ")), trusted, trustedSecring);
-        assertThat(read(chart.resolveSibling(chart.getFileName() + ".prov"))).asString().contains("\n- - web\n");
+        // YAML list lines start with "- ": the clear-signed text dash-escapes them ("- - web"), which the parser must
+        // undo
+        Path chart = signedChart(
+                ChartSpec.of("signedchart", "1.0.0").set("keywords", List.of("web", "trailing   ")),
+                trusted,
+                trustedSecring);
+        assertThat(read(chart.resolveSibling(chart.getFileName() + ".prov")))
+                .asString()
+                .contains("\n- - web\n");
         String manifestDigest = helm.push(registry, chart, "prov").digest();
 
         VerificationResult result = verify("prov/signedchart:1.0.0");
         // the chart manifest comes from the store (inspect put it there): only the provenance blob is fetched
-        assertThat(registry.requests()).extracting(r -> r.method() + " " + r.path())
+        assertThat(registry.requests())
+                .extracting(r -> r.method() + " " + r.path())
                 .containsExactly("GET /v2/prov/signedchart/blobs/" + result.signatureDigest());
         assertThat(result.provider()).isEqualTo(Provider.HELM);
         assertThat(result.subjectDigest()).isEqualTo(manifestDigest);
         assertThat(result.signer().pgpKeyId()).isEqualTo(trusted.keyId());
         assertThat(result.signer().keyFingerprint()).isEqualTo(trusted.fingerprint());
         assertThat(result.signer().pgpUserId()).isEqualTo(trusted.userId());
-        assertThat(result.signatureDigest()).isEqualTo(Digests.sha256(chart.resolveSibling(chart.getFileName() + ".prov")));
+        assertThat(result.signatureDigest())
+                .isEqualTo(Digests.sha256(chart.resolveSibling(chart.getFileName() + ".prov")));
         ProcessRunner.Result helmVerdict = helmVerify("prov/signedchart", "1.0.0");
-        assertThat(helmVerdict.exitCode()).as("helm pull --verify: " + helmVerdict).isZero();
+        assertThat(helmVerdict.exitCode())
+                .as("helm pull --verify: " + helmVerdict)
+                .isZero();
     }
 
     @Test
@@ -163,7 +189,9 @@ class HelmProvenanceVerificationIT {
         helm.push(registry, other, "prov");
 
         EngineException e = PullerTestbed.failure(Reason.ProvenanceMismatch, () -> verify("prov/swapped:1.0.0"));
-        assertThat(e.getMessage()).contains(Digests.sha256(other)).contains(Digests.sha256(signed).substring("sha256:".length()));
+        assertThat(e.getMessage())
+                .contains(Digests.sha256(other))
+                .contains(Digests.sha256(signed).substring("sha256:".length()));
         helmRefuses("prov/swapped", "1.0.0", "sha256 sum does not match");
     }
 
@@ -173,7 +201,9 @@ class HelmProvenanceVerificationIT {
         Path prov = chart.resolveSibling(chart.getFileName() + ".prov");
         String text = Files.readString(prov, StandardCharsets.UTF_8);
         assertThat(text).contains("description: A Helm chart for Kubernetes");
-        Files.writeString(prov, text.replace("description: A Helm chart for Kubernetes", "description: A Helm chart for Kubernetez"));
+        Files.writeString(
+                prov,
+                text.replace("description: A Helm chart for Kubernetes", "description: A Helm chart for Kubernetez"));
         helm.push(registry, chart, "prov");
 
         PullerTestbed.failure(Reason.SignatureInvalid, () -> verify("prov/altered:1.0.0"));
@@ -183,8 +213,10 @@ class HelmProvenanceVerificationIT {
     @Test
     void aMalformedKeyringIsAPolicyErrorBeforeAnyRequest() {
         registry.resetRequests();
-        PullerTestbed.failure(Reason.VerificationPolicyInvalid,
-                () -> io.helmoci.engine.verify.SignatureVerifier.forPolicy(VerificationPolicy.helm("not a keyring".getBytes(StandardCharsets.UTF_8))));
+        PullerTestbed.failure(
+                Reason.VerificationPolicyInvalid,
+                () -> io.helmoci.engine.verify.SignatureVerifier.forPolicy(
+                        VerificationPolicy.helm("not a keyring".getBytes(StandardCharsets.UTF_8))));
         assertThat(registry.requests()).isEmpty();
     }
 

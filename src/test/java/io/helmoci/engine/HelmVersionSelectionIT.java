@@ -2,21 +2,6 @@ package io.helmoci.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.stream.Stream;
-
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import io.helmoci.engine.registry.Credentials;
 import io.helmoci.engine.registry.RegistryOptions;
 import io.helmoci.engine.version.VersionSelector;
@@ -30,6 +15,19 @@ import io.helmoci.testbed.RawRegistryClient;
 import io.helmoci.testbed.RegistryExtension;
 import io.helmoci.testbed.RegistryFixture;
 import io.helmoci.testbed.RegistryImplementation;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The engine picks the same version as the real {@code helm pull} (Helm 3 and Helm 4) on the same tag list: build
@@ -38,16 +36,27 @@ import io.helmoci.testbed.RegistryImplementation;
  */
 class HelmVersionSelectionIT {
     private static final String REPO = "selection/demo";
-    private static final List<String> VERSIONS = List.of("0.9.0", "1.0.0", "1.0.0+build.1", "1.2.0", "1.2.3", "1.3.0-rc.1",
-            "1.10.0", "2.0.0-alpha.1", "2.0.0", "2.1.0+build.7");
+    private static final List<String> VERSIONS = List.of(
+            "0.9.0",
+            "1.0.0",
+            "1.0.0+build.1",
+            "1.2.0",
+            "1.2.3",
+            "1.3.0-rc.1",
+            "1.10.0",
+            "2.0.0-alpha.1",
+            "2.0.0",
+            "2.1.0+build.7");
     /** Tags helm never considers (not strict semver), pointing at a real chart manifest. */
     private static final List<String> NON_SEMVER_TAGS = List.of("latest", "v9.0.0", "9.0", "stable");
 
     @RegisterExtension
-    static RegistryExtension registry = RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3).extension();
+    static RegistryExtension registry =
+            RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3).extension();
 
     @TempDir
     static Path work;
+
     static HelmCli helm;
     static ChartPuller puller;
 
@@ -66,9 +75,27 @@ class HelmVersionSelectionIT {
         puller = new ChartPuller(work.resolve("store"));
     }
 
-    private static final List<String> RANGES = List.of("*", "^1.0", "^1.2.1", "~1.2.0", ">=1.0.0 <2.0.0", ">=1.0, <2.0", "1.2.x", "1.x",
-            "2.x", "<1.0.0 || >=2.1.0", "1.0.0 - 1.2.3", "!=2.1.0+build.7", ">1.2.x", "^1.3.0-0", ">=2.0.0-0", "~1.0.0", "=1.2.3",
-            "1.0.0+build.1", "1.10.0", "<=1.10");
+    private static final List<String> RANGES = List.of(
+            "*",
+            "^1.0",
+            "^1.2.1",
+            "~1.2.0",
+            ">=1.0.0 <2.0.0",
+            ">=1.0, <2.0",
+            "1.2.x",
+            "1.x",
+            "2.x",
+            "<1.0.0 || >=2.1.0",
+            "1.0.0 - 1.2.3",
+            "!=2.1.0+build.7",
+            ">1.2.x",
+            "^1.3.0-0",
+            ">=2.0.0-0",
+            "~1.0.0",
+            "=1.2.3",
+            "1.0.0+build.1",
+            "1.10.0",
+            "<=1.10");
 
     static Stream<Arguments> rangesForEachHelm() {
         return Stream.of(HelmMajor.values()).flatMap(major -> RANGES.stream().map(range -> Arguments.of(major, range)));
@@ -78,13 +105,17 @@ class HelmVersionSelectionIT {
     @MethodSource("rangesForEachHelm")
     void pickTheVersionHelmPicks(HelmMajor major, String requested) {
         String helmVersion = helmPull(major, List.of("--version", requested));
-        assertThat(enginePick(requested, false)).as("%s picked %s", major, helmVersion).isEqualTo(helmVersion);
+        assertThat(enginePick(requested, false))
+                .as("%s picked %s", major, helmVersion)
+                .isEqualTo(helmVersion);
     }
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(HelmMajor.class)
     void noVersionMeansTheNewestStableAndDevelAdmitsPrereleases(HelmMajor major) {
-        assertThat(enginePick(null, false)).isEqualTo(helmPull(major, List.of())).isEqualTo("2.1.0+build.7");
+        assertThat(enginePick(null, false))
+                .isEqualTo(helmPull(major, List.of()))
+                .isEqualTo("2.1.0+build.7");
         assertThat(enginePick(null, true)).isEqualTo(helmPull(major, List.of("--devel")));
     }
 
@@ -93,10 +124,13 @@ class HelmVersionSelectionIT {
         registry.resetRequests();
         Resolution resolution = puller.inspect(request(">=0.0.0", false));
 
-        long pages = registry.requests().stream().filter(r -> r.path().contains("/tags/list")).count();
+        long pages = registry.requests().stream()
+                .filter(r -> r.path().contains("/tags/list"))
+                .count();
         int tags = VERSIONS.size() + NON_SEMVER_TAGS.size();
         assertThat(pages).as("tag-list pages of two").isEqualTo(tags / 2 + 1);
-        assertThat(resolution.availableVersions()).doesNotContainAnyElementsOf(NON_SEMVER_TAGS)
+        assertThat(resolution.availableVersions())
+                .doesNotContainAnyElementsOf(NON_SEMVER_TAGS)
                 .startsWith("2.1.0+build.7", "2.0.0", "2.0.0-alpha.1", "1.10.0");
     }
 
@@ -105,7 +139,8 @@ class HelmVersionSelectionIT {
     }
 
     private static PullRequest request(String requested, boolean devel) {
-        RegistryOptions options = new RegistryOptions(Credentials.anonymous(),
+        RegistryOptions options = new RegistryOptions(
+                Credentials.anonymous(),
                 PullerTestbed.transport(registry).toBuilder().tagPageSize(2).build());
         return new PullRequest(PullerTestbed.ref(registry, REPO), requested, null, devel, options);
     }
@@ -117,9 +152,11 @@ class HelmVersionSelectionIT {
             List<String> args = new ArrayList<>(List.of("pull", registry.ociUrl(REPO), "-d", dest.toString()));
             args.addAll(flags);
             args.addAll(HelmCli.connectionFlags(registry));
-            ProcessRunner.Result result = new HelmCli(work.resolve("helm-" + major), major).run(args).orThrow();
+            ProcessRunner.Result result =
+                    new HelmCli(work.resolve("helm-" + major), major).run(args).orThrow();
             try (var files = Files.list(dest)) {
-                String name = files.map(p -> p.getFileName().toString()).findFirst()
+                String name = files.map(p -> p.getFileName().toString())
+                        .findFirst()
                         .orElseThrow(() -> new AssertionError("helm pull wrote nothing: " + result));
                 return VersionSelector.versionFor(name.substring("demo-".length(), name.length() - ".tgz".length()));
             }

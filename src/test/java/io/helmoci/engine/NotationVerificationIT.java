@@ -2,22 +2,10 @@ package io.helmoci.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-
-import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jose.util.Base64URL;
-
 import io.helmoci.engine.registry.Credentials;
 import io.helmoci.engine.verify.NotationTrustStore;
 import io.helmoci.engine.verify.Provider;
@@ -35,6 +23,14 @@ import io.helmoci.testbed.RawRegistryClient;
 import io.helmoci.testbed.RegistryExtension;
 import io.helmoci.testbed.RegistryFixture;
 import io.helmoci.testbed.RegistryImplementation;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Notation JWS signatures made by the real {@code notation sign} with certificates from
@@ -47,15 +43,19 @@ class NotationVerificationIT {
     private static final String PUBLISHER_DN = NotationCli.testCertificateIdentity("publisher");
 
     @RegisterExtension
-    static RegistryExtension registry = RegistryFixture.builder(RegistryImplementation.DEBIAN_DISTRIBUTION_2_8).extension();
+    static RegistryExtension registry = RegistryFixture.builder(RegistryImplementation.DEBIAN_DISTRIBUTION_2_8)
+            .extension();
 
     @TempDir
     static Path work;
+
     static HelmCli helm;
     static ChartFactory charts;
     static NotationCli notation;
+
     @AutoClose
     static ChartPuller puller;
+
     static RawRegistryClient raw;
 
     @BeforeAll
@@ -80,7 +80,8 @@ class NotationVerificationIT {
     }
 
     static String push(String name, String version) {
-        return helm.push(registry, charts.create(ChartSpec.of(name, version)), "notation").digest();
+        return helm.push(registry, charts.create(ChartSpec.of(name, version)), "notation")
+                .digest();
     }
 
     /** The engine and {@code notation verify} under the same policy file and trust store; asserts they agree, returns the engine's. */
@@ -89,19 +90,29 @@ class NotationVerificationIT {
         ProcessRunner.Result reference = notation.verify(registry, "notation/" + name, digest);
         System.out.println("notation verify " + name + "@" + digest + " -> " + reference.exitCode() + " "
                 + (reference.stdout() + reference.stderr()).strip().replace('\n', ' '));
-        PullRequest request = PullerTestbed.request(registry, "notation/" + name + ":" + version, Credentials.anonymous());
+        PullRequest request =
+                PullerTestbed.request(registry, "notation/" + name + ":" + version, Credentials.anonymous());
         Resolution resolution = puller.inspect(request);
-        VerificationPolicy engine = VerificationPolicy.notation(read(notation.trustPolicyFile()), NotationTrustStore.read(notation.trustStoreDir()));
+        VerificationPolicy engine = VerificationPolicy.notation(
+                read(notation.trustPolicyFile()), NotationTrustStore.read(notation.trustStoreDir()));
         registry.resetRequests();
         long start = System.nanoTime();
         try {
             VerificationResult result = puller.verify(request, resolution, engine);
-            System.out.printf("[report] notation (%s): verified in %.1f ms with %d registry requests: %s%n", registry.implementation(),
-                    (System.nanoTime() - start) / 1e6, registry.requests().size(), registry.requests());
-            assertThat(reference.exitCode()).as("notation verify agrees (accepts): " + reference).isZero();
+            System.out.printf(
+                    "[report] notation (%s): verified in %.1f ms with %d registry requests: %s%n",
+                    registry.implementation(),
+                    (System.nanoTime() - start) / 1e6,
+                    registry.requests().size(),
+                    registry.requests());
+            assertThat(reference.exitCode())
+                    .as("notation verify agrees (accepts): " + reference)
+                    .isZero();
             return result;
         } catch (EngineException e) {
-            assertThat(reference.exitCode()).as("notation verify agrees (refuses), engine said " + e).isNotZero();
+            assertThat(reference.exitCode())
+                    .as("notation verify agrees (refuses), engine said " + e)
+                    .isNotZero();
             throw e;
         }
     }
@@ -120,16 +131,21 @@ class NotationVerificationIT {
         assertThat(result.signer().certificateIssuer()).isEqualTo("CN=publisher,O=Notary,L=Seattle,ST=WA,C=US");
         assertThat(result.warnings()).anyMatch(w -> w.contains("revocation not checked"));
         // referrers API (404 on 2.8), referrers tag (the index), the signature manifest, the JWS blob
-        assertThat(registry.requests()).extracting(RegistryFixture.RegistryRequest::withDigestsMasked)
-                .containsExactly("GET /v2/notation/signed/referrers/<d>", "GET /v2/notation/signed/manifests/<d>",
-                        "GET /v2/notation/signed/manifests/<d>", "GET /v2/notation/signed/blobs/<d>");
+        assertThat(registry.requests())
+                .extracting(RegistryFixture.RegistryRequest::withDigestsMasked)
+                .containsExactly(
+                        "GET /v2/notation/signed/referrers/<d>",
+                        "GET /v2/notation/signed/manifests/<d>",
+                        "GET /v2/notation/signed/manifests/<d>",
+                        "GET /v2/notation/signed/blobs/<d>");
     }
 
     @Test
     void anUnsignedChartHasNoSignatureAndNotationAgrees() {
         String digest = push("unsigned", "1.0.0");
 
-        PullerTestbed.failure(Reason.SignatureNotFound, () -> verify("unsigned", "1.0.0", digest, policy("unsigned", "strict", "*")));
+        PullerTestbed.failure(
+                Reason.SignatureNotFound, () -> verify("unsigned", "1.0.0", digest, policy("unsigned", "strict", "*")));
     }
 
     @Test
@@ -137,8 +153,8 @@ class NotationVerificationIT {
         String digest = push("stranger", "1.0.0");
         notation.sign(registry, "notation/stranger", digest, "stranger").orThrow();
 
-        EngineException e = PullerTestbed.failure(Reason.SignerNotTrusted,
-                () -> verify("stranger", "1.0.0", digest, policy("stranger", "strict", "*")));
+        EngineException e = PullerTestbed.failure(
+                Reason.SignerNotTrusted, () -> verify("stranger", "1.0.0", digest, policy("stranger", "strict", "*")));
         assertThat(e.getMessage()).contains("CN=stranger").contains("ca:publisher");
         VerificationResult audited = verify("stranger", "1.0.0", digest, policy("stranger", "audit", "*"));
         assertThat(audited.signer().certificateSubject()).contains("CN=stranger");
@@ -153,11 +169,24 @@ class NotationVerificationIT {
         String digest = push("identity", "1.0.0");
         notation.sign(registry, "notation/identity", digest, "publisher").orThrow();
 
-        EngineException e = PullerTestbed.failure(Reason.SignerNotTrusted, () -> verify("identity", "1.0.0", digest,
-                policy("identity", "permissive", "x509.subject: C=US, ST=WA, L=Seattle, O=Notary, CN=somebody-else")));
+        EngineException e = PullerTestbed.failure(
+                Reason.SignerNotTrusted,
+                () -> verify(
+                        "identity",
+                        "1.0.0",
+                        digest,
+                        policy(
+                                "identity",
+                                "permissive",
+                                "x509.subject: C=US, ST=WA, L=Seattle, O=Notary, CN=somebody-else")));
         assertThat(e.getMessage()).contains("trusted identities");
         // the subset match notation does: the mandatory attributes alone (no L, no CN) match the subject
-        assertThat(verify("identity", "1.0.0", digest, policy("identity", "permissive", "x509.subject: C=US, ST=WA, O=Notary")).signer())
+        assertThat(verify(
+                                "identity",
+                                "1.0.0",
+                                digest,
+                                policy("identity", "permissive", "x509.subject: C=US, ST=WA, O=Notary"))
+                        .signer())
                 .isNotNull();
     }
 
@@ -166,10 +195,12 @@ class NotationVerificationIT {
         String signed = push("moved", "1.0.0");
         notation.sign(registry, "notation/moved", signed, "publisher").orThrow();
         String unsigned = push("moved", "2.0.0");
-        byte[] index = raw.getManifest("notation/moved", signed.replace(':', '-')).body();
+        byte[] index =
+                raw.getManifest("notation/moved", signed.replace(':', '-')).body();
         raw.pushManifest("notation/moved", unsigned.replace(':', '-'), OciManifests.OCI_INDEX, index);
 
-        EngineException e = PullerTestbed.failure(Reason.SignatureInvalid,
+        EngineException e = PullerTestbed.failure(
+                Reason.SignatureInvalid,
                 () -> verify("moved", "2.0.0", unsigned, policy("moved", "strict", PUBLISHER_DN)));
         assertThat(e.getMessage()).contains(signed).contains(unsigned);
     }
@@ -181,20 +212,25 @@ class NotationVerificationIT {
         String tag = digest.replace(':', '-');
         JsonNode index = JSON.readTree(raw.getManifest("notation/tampered", tag).body());
         ObjectNode entry = (ObjectNode) index.path("manifests").get(0);
-        ObjectNode manifest = (ObjectNode) JSON.readTree(raw.getManifest("notation/tampered", entry.path("digest").asText()).body());
+        ObjectNode manifest = (ObjectNode) JSON.readTree(
+                raw.getManifest("notation/tampered", entry.path("digest").asText())
+                        .body());
         ObjectNode layer = (ObjectNode) manifest.path("layers").get(0);
-        ObjectNode jws = (ObjectNode) JSON.readTree(raw.getBlob("notation/tampered", layer.path("digest").asText()).body());
+        ObjectNode jws = (ObjectNode) JSON.readTree(
+                raw.getBlob("notation/tampered", layer.path("digest").asText()).body());
         byte[] signature = new Base64URL(jws.path("signature").asText()).decode();
         signature[signature.length / 2] ^= 0x01;
         jws.put("signature", Base64URL.encode(signature).toString());
         Descriptor blob = raw.pushBlob("notation/tampered", "application/jose+json", JSON.writeValueAsBytes(jws));
         layer.put("digest", blob.digest()).put("size", blob.size());
         byte[] tampered = JSON.writeValueAsBytes(manifest);
-        Descriptor pushed = raw.pushManifest("notation/tampered", Digests.sha256(tampered), OciManifests.OCI_MANIFEST, tampered);
+        Descriptor pushed =
+                raw.pushManifest("notation/tampered", Digests.sha256(tampered), OciManifests.OCI_MANIFEST, tampered);
         entry.put("digest", pushed.digest()).put("size", pushed.size());
         raw.pushManifest("notation/tampered", tag, OciManifests.OCI_INDEX, JSON.writeValueAsBytes(index));
 
-        EngineException e = PullerTestbed.failure(Reason.SignatureInvalid,
+        EngineException e = PullerTestbed.failure(
+                Reason.SignatureInvalid,
                 () -> verify("tampered", "1.0.0", digest, policy("tampered", "strict", PUBLISHER_DN)));
         assertThat(e.getMessage()).contains("altered");
     }

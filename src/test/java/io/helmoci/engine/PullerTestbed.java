@@ -3,33 +3,33 @@ package io.helmoci.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.time.Duration;
-
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-
 import io.helmoci.engine.reference.OciReference;
 import io.helmoci.engine.registry.Credentials;
 import io.helmoci.engine.registry.RegistryOptions;
 import io.helmoci.engine.registry.TransportOptions;
 import io.helmoci.testbed.RegistryFixture;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 
 /** How the engine ITs point a {@link ChartPuller} at a test-bed registry. */
 final class PullerTestbed {
-    private PullerTestbed() {
-    }
+    private PullerTestbed() {}
 
     /** Plain HTTP for an HTTP registry; the test CA (and nothing else) for a TLS one. Short timeouts. */
     static TransportOptions transport(RegistryFixture registry) {
         TransportOptions options = TransportOptions.builder()
-                .timeouts(Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(3)).build();
+                .timeouts(Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(3))
+                .build();
         if (!registry.isTls()) {
             return options.toBuilder().plainHttp(true).build();
         }
         try {
-            return options.toBuilder().caCertificates(Files.readString(registry.caFile())).build();
+            return options.toBuilder()
+                    .caCertificates(Files.readString(registry.caFile()))
+                    .build();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -15,6 +14,8 @@ class ReasonDocumentationTest {
     @EnumSource(Reason.class)
     void everyReasonIsInTheReadmeWithItsMeaning(Reason reason) throws IOException {
         String readme = Files.readString(Path.of("README.md"));
-        assertThat(readme).contains("| `" + reason.name() + "` | " + (reason.retryable() ? "yes" : "no") + " | " + reason.meaning() + " |");
+        assertThat(readme)
+                .contains("| `" + reason.name() + "` | " + (reason.retryable() ? "yes" : "no") + " | "
+                        + reason.meaning() + " |");
     }
 }

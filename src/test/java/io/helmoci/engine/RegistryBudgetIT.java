@@ -3,6 +3,14 @@ package io.helmoci.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.helmoci.engine.chart.ChartLimits;
+import io.helmoci.engine.reference.OciReference;
+import io.helmoci.engine.registry.ExchangeObserver;
+import io.helmoci.engine.registry.RegistryBudget;
+import io.helmoci.engine.registry.RegistryOptions;
+import io.helmoci.engine.registry.RequestSharing;
+import io.helmoci.engine.registry.TransportOptions;
+import io.helmoci.testbed.ScriptedHttpServer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,18 +23,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import io.helmoci.engine.chart.ChartLimits;
-import io.helmoci.engine.reference.OciReference;
-import io.helmoci.engine.registry.ExchangeObserver;
-import io.helmoci.engine.registry.RegistryBudget;
-import io.helmoci.engine.registry.RegistryOptions;
-import io.helmoci.engine.registry.RequestSharing;
-import io.helmoci.engine.registry.TransportOptions;
-import io.helmoci.testbed.ScriptedHttpServer;
 
 /**
  * A registry that rate-limits (429 with Retry-After) gets at most one request per Retry-After from
@@ -39,26 +37,51 @@ class RegistryBudgetIT {
     private static final Duration LIMITED_WINDOW = Duration.ofSeconds(7);
 
     @Test
-    void aThrottlingRegistryGetsOneRequestPerRetryAfterAndCallersRecoverByThemselves(@TempDir Path store) throws Exception {
+    void aThrottlingRegistryGetsOneRequestPerRetryAfterAndCallersRecoverByThemselves(@TempDir Path store)
+            throws Exception {
         AtomicBoolean limited = new AtomicBoolean(true);
         AtomicInteger duringLimit = new AtomicInteger();
         try (ScriptedHttpServer registry = ScriptedHttpServer.start((exchange, request) -> {
-            if (limited.get()) {
-                duringLimit.incrementAndGet();
-                ScriptedHttpServer.respond(exchange, 429, Map.of("Retry-After", String.valueOf(RETRY_AFTER_SECONDS),
-                        "Content-Type", "application/json"), "{\"errors\":[{\"code\":\"TOOMANYREQUESTS\",\"message\":\"slow down\"}]}");
-            } else {
-                ScriptedHttpServer.respond(exchange, 200, Map.of("Content-Type", "application/json"), "{\"name\":\"charts/app\",\"tags\":[\"1.0.0\"]}");
-            }
-        }); ChartPuller puller = new ChartPuller(store, ChartLimits.defaults(), Clock.systemUTC(), ExchangeObserver.NONE,
-                RequestSharing.inFlightOnly(), new RegistryBudget.Limits(4, 0, Duration.ofSeconds(30), true))) {
-            PullRequest request = PullRequest.of(OciReference.parse("oci://" + registry.hostPort() + "/charts/app"),
-                    new RegistryOptions(io.helmoci.engine.registry.Credentials.anonymous(),
-                            TransportOptions.builder().plainHttp(true).timeouts(Duration.ofSeconds(5), Duration.ofSeconds(5),
-                                    Duration.ofSeconds(30)).build()));
+                    if (limited.get()) {
+                        duringLimit.incrementAndGet();
+                        ScriptedHttpServer.respond(
+                                exchange,
+                                429,
+                                Map.of(
+                                        "Retry-After",
+                                        String.valueOf(RETRY_AFTER_SECONDS),
+                                        "Content-Type",
+                                        "application/json"),
+                                "{\"errors\":[{\"code\":\"TOOMANYREQUESTS\",\"message\":\"slow down\"}]}");
+                    } else {
+                        ScriptedHttpServer.respond(
+                                exchange,
+                                200,
+                                Map.of("Content-Type", "application/json"),
+                                "{\"name\":\"charts/app\",\"tags\":[\"1.0.0\"]}");
+                    }
+                });
+                ChartPuller puller = new ChartPuller(
+                        store,
+                        ChartLimits.defaults(),
+                        Clock.systemUTC(),
+                        ExchangeObserver.NONE,
+                        RequestSharing.inFlightOnly(),
+                        new RegistryBudget.Limits(4, 0, Duration.ofSeconds(30), true))) {
+            PullRequest request = PullRequest.of(
+                    OciReference.parse("oci://" + registry.hostPort() + "/charts/app"),
+                    new RegistryOptions(
+                            io.helmoci.engine.registry.Credentials.anonymous(),
+                            TransportOptions.builder()
+                                    .plainHttp(true)
+                                    .timeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(30))
+                                    .build()));
 
-            RegistryThrottledException first = catchThrowableOfType(RegistryThrottledException.class, () -> puller.availableVersions(request));
-            assertThat(first).as("a 429 becomes RateLimited at once, not retried in-line").isNotNull();
+            RegistryThrottledException first =
+                    catchThrowableOfType(RegistryThrottledException.class, () -> puller.availableVersions(request));
+            assertThat(first)
+                    .as("a 429 becomes RateLimited at once, not retried in-line")
+                    .isNotNull();
             assertThat(first.reason()).isEqualTo(Reason.RateLimited);
             assertThat(first.getMessage()).contains("next request to it goes out at");
             assertThat(first.retryAt()).isAfter(Instant.now().plusMillis(RETRY_AFTER_SECONDS * 1000L - 500));
@@ -91,12 +114,18 @@ class RegistryBudgetIT {
             }
             long windowSeconds = Duration.between(start, Instant.now()).toSeconds() + 1;
             int sent = duringLimit.get() - 1; // the first 429 above came before the window
-            System.out.printf("429 window of %ds, Retry-After %ds, %d callers: %d requests sent, %d refused without sending%n",
+            System.out.printf(
+                    "429 window of %ds, Retry-After %ds, %d callers: %d requests sent, %d refused without sending%n",
                     windowSeconds, RETRY_AFTER_SECONDS, CALLERS, sent, refusedWithoutSending.get());
-            assertThat(sent).as("requests during %ds of 429s with Retry-After %ds (%d refusals without sending)",
-                    windowSeconds, RETRY_AFTER_SECONDS, refusedWithoutSending.get())
-                    .isGreaterThanOrEqualTo(1).isLessThanOrEqualTo((int) (windowSeconds / RETRY_AFTER_SECONDS) + 1);
-            assertThat(refusedWithoutSending.get()).as("callers were told to wait instead of sending").isGreaterThan(sent);
+            assertThat(sent)
+                    .as(
+                            "requests during %ds of 429s with Retry-After %ds (%d refusals without sending)",
+                            windowSeconds, RETRY_AFTER_SECONDS, refusedWithoutSending.get())
+                    .isGreaterThanOrEqualTo(1)
+                    .isLessThanOrEqualTo((int) (windowSeconds / RETRY_AFTER_SECONDS) + 1);
+            assertThat(refusedWithoutSending.get())
+                    .as("callers were told to wait instead of sending")
+                    .isGreaterThan(sent);
 
             limited.set(false);
             Instant deadline = Instant.now().plusSeconds(RETRY_AFTER_SECONDS * 3L);
@@ -109,7 +138,9 @@ class RegistryBudgetIT {
                 }
             }
             assertThat(versions).as("after the registry recovered").containsExactly("1.0.0");
-            assertThat(puller.availableVersions(request)).as("and requests flow again").containsExactly("1.0.0");
+            assertThat(puller.availableVersions(request))
+                    .as("and requests flow again")
+                    .containsExactly("1.0.0");
         }
     }
 

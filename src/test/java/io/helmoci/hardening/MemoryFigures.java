@@ -7,8 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** Peak resident memory of a process (VmHWM in /proc/PID/status), sampled while it runs. */
 final class MemoryFigures {
-    private MemoryFigures() {
-    }
+    private MemoryFigures() {}
 
     /** VmHWM in MiB, or -1 when the process is gone. */
     static long peakRssMiB(long pid) {
@@ -27,16 +26,18 @@ final class MemoryFigures {
     /** Samples {@link #peakRssMiB} every 100 ms on a daemon thread until the process ends; the highest value seen. */
     static AtomicLong watch(ProcessHandle process) {
         AtomicLong peak = new AtomicLong(-1);
-        Thread thread = new Thread(() -> {
-            while (process.isAlive()) {
-                peak.accumulateAndGet(peakRssMiB(process.pid()), Math::max);
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "rss-watch-" + process.pid());
+        Thread thread = new Thread(
+                () -> {
+                    while (process.isAlive()) {
+                        peak.accumulateAndGet(peakRssMiB(process.pid()), Math::max);
+                        try {
+                            Thread.sleep(100);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                },
+                "rss-watch-" + process.pid());
         thread.setDaemon(true);
         thread.start();
         return peak;

@@ -2,6 +2,14 @@ package io.helmoci.hardening;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.helmoci.operator.Constants;
+import io.helmoci.operator.api.v1alpha1.HelmOciChart;
+import io.helmoci.testbed.HostileRegistry;
+import io.helmoci.testbed.KubeApiServerFixture;
+import io.helmoci.testbed.OperatorProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,19 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.fabric8.kubernetes.api.model.Condition;
-import io.helmoci.operator.Constants;
-import io.helmoci.operator.api.v1alpha1.HelmOciChart;
-import io.helmoci.testbed.HostileRegistry;
-import io.helmoci.testbed.KubeApiServerFixture;
-import io.helmoci.testbed.OperatorProcess;
 
 /**
  * Issue 7, defect 1: a registry whose tag-list pages are each under the 4 MiB per-page cap, with a
@@ -44,9 +41,17 @@ class UnboundedTagListIT {
     void theCommandStopsAtTheTagListLimitWithinItsHeap() throws Exception {
         try (HostileRegistry registry = HostileRegistry.endlessTagPages(PAGE_BYTES)) {
             Path launcher = Path.of("bin", "helm-oci").toAbsolutePath();
-            ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "inspect", registry.ociUrl("charts/endless"),
-                    "--plain-http", "-o", "json", "--timeout", "2m")
-                    .redirectOutput(work.resolve("out.json").toFile()).redirectError(work.resolve("err.txt").toFile());
+            ProcessBuilder builder = new ProcessBuilder(
+                            launcher.toString(),
+                            "inspect",
+                            registry.ociUrl("charts/endless"),
+                            "--plain-http",
+                            "-o",
+                            "json",
+                            "--timeout",
+                            "2m")
+                    .redirectOutput(work.resolve("out.json").toFile())
+                    .redirectError(work.resolve("err.txt").toFile());
             builder.environment().put("HELM_OCI_JAVA_OPTS", String.join(" ", JVM));
             long start = System.nanoTime();
             Process process = builder.start();
@@ -58,8 +63,10 @@ class UnboundedTagListIT {
             }
             String err = Files.readString(work.resolve("err.txt"));
             String out = Files.readString(work.resolve("out.json"));
-            System.out.printf("helm-oci (-Xmx256m) against endless tag pages: exit %s after %.1f s, %d pages served,"
-                    + " peak RSS %d MiB%n", ended ? process.exitValue() : "none (killed)", seconds, registry.pagesServed(), peak.get());
+            System.out.printf(
+                    "helm-oci (-Xmx256m) against endless tag pages: exit %s after %.1f s, %d pages served,"
+                            + " peak RSS %d MiB%n",
+                    ended ? process.exitValue() : "none (killed)", seconds, registry.pagesServed(), peak.get());
 
             assertThat(ended).as("helm-oci ended").isTrue();
             assertThat(err).doesNotContain("OutOfMemoryError");
@@ -75,11 +82,16 @@ class UnboundedTagListIT {
         KubeApiServerFixture kube = KubeApiServerFixture.shared();
         kube.applyProjectCrds();
         try (HostileRegistry registry = HostileRegistry.endlessTagPages(PAGE_BYTES);
-             OperatorProcess operator = OperatorProcess.start(kube.kubeconfig(), work.resolve("operator"),
-                     Map.of("helmoci.leader-election.lease-name", "tag-list-it"), JVM)) {
-            AtomicLong peak = MemoryFigures.watch(ProcessHandle.of(operator.pid()).orElseThrow());
+                OperatorProcess operator = OperatorProcess.start(
+                        kube.kubeconfig(),
+                        work.resolve("operator"),
+                        Map.of("helmoci.leader-election.lease-name", "tag-list-it"),
+                        JVM)) {
+            AtomicLong peak =
+                    MemoryFigures.watch(ProcessHandle.of(operator.pid()).orElseThrow());
             String namespace = kube.createNamespace("endless");
-            Path resource = Files.writeString(work.resolve("endless.yaml"), """
+            Path resource =
+                    Files.writeString(work.resolve("endless.yaml"), """
                     apiVersion: helmoci.io/v1alpha1
                     kind: HelmOciChart
                     metadata: {name: endless}
@@ -100,9 +112,15 @@ class UnboundedTagListIT {
             double seconds = Duration.between(applied, Instant.now()).toMillis() / 1000.0;
             boolean alive = operator.isAlive();
             String logs = operator.logs();
-            System.out.printf("operator (-Xmx256m) against endless tag pages: Ready=%s reason %s after %.1f s, %d pages served,"
-                    + " alive %s, peak RSS %d MiB%n", ready.map(Condition::getStatus).orElse("none"),
-                    ready.map(Condition::getReason).orElse("none"), seconds, registry.pagesServed(), alive, peak.get());
+            System.out.printf(
+                    "operator (-Xmx256m) against endless tag pages: Ready=%s reason %s after %.1f s, %d pages served,"
+                            + " alive %s, peak RSS %d MiB%n",
+                    ready.map(Condition::getStatus).orElse("none"),
+                    ready.map(Condition::getReason).orElse("none"),
+                    seconds,
+                    registry.pagesServed(),
+                    alive,
+                    peak.get());
 
             assertThat(logs).doesNotContain("OutOfMemoryError");
             assertThat(alive).as("the operator is still running").isTrue();
@@ -118,13 +136,22 @@ class UnboundedTagListIT {
     void aLinkBackToAPageAlreadyReadFails() throws Exception {
         try (HostileRegistry registry = HostileRegistry.loopingTagPages()) {
             Path launcher = Path.of("bin", "helm-oci").toAbsolutePath();
-            ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "inspect", registry.ociUrl("charts/loop"),
-                    "--plain-http", "--timeout", "1m").redirectErrorStream(true).redirectOutput(work.resolve("out.txt").toFile());
+            ProcessBuilder builder = new ProcessBuilder(
+                            launcher.toString(),
+                            "inspect",
+                            registry.ociUrl("charts/loop"),
+                            "--plain-http",
+                            "--timeout",
+                            "1m")
+                    .redirectErrorStream(true)
+                    .redirectOutput(work.resolve("out.txt").toFile());
             builder.environment().put("HELM_OCI_JAVA_OPTS", String.join(" ", JVM));
             Process process = builder.start();
             assertThat(process.waitFor(2, TimeUnit.MINUTES)).isTrue();
             String out = Files.readString(work.resolve("out.txt"));
-            System.out.printf("helm-oci against a looping Link: exit %d, %d pages served%n", process.exitValue(), registry.pagesServed());
+            System.out.printf(
+                    "helm-oci against a looping Link: exit %d, %d pages served%n",
+                    process.exitValue(), registry.pagesServed());
             assertThat(process.exitValue()).as(out).isEqualTo(1);
             assertThat(out).contains("RegistryUnavailable").contains("points back to a page already read");
             assertThat(registry.pagesServed()).isEqualTo(2);
@@ -132,10 +159,16 @@ class UnboundedTagListIT {
     }
 
     private static Optional<Condition> ready(KubeApiServerFixture kube, String namespace) {
-        HelmOciChart chart = kube.client().resources(HelmOciChart.class).inNamespace(namespace).withName("endless").get();
+        HelmOciChart chart = kube.client()
+                .resources(HelmOciChart.class)
+                .inNamespace(namespace)
+                .withName("endless")
+                .get();
         if (chart == null || chart.getStatus() == null || chart.getStatus().getConditions() == null) {
             return Optional.empty();
         }
-        return chart.getStatus().getConditions().stream().filter(c -> Constants.CONDITION_READY.equals(c.getType())).findFirst();
+        return chart.getStatus().getConditions().stream()
+                .filter(c -> Constants.CONDITION_READY.equals(c.getType()))
+                .findFirst();
     }
 }

@@ -1,11 +1,10 @@
 package io.helmoci.operator;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * The CRD in deploy/crds is what users apply; it must be exactly what the API types generate.
@@ -17,9 +16,13 @@ class CrdCheckedInIT {
 
     @Test
     void checkedInCrdMatchesTheGeneratedOne() throws Exception {
-        assertThat(GENERATED).as("the Quarkus build generates the CRD at package time").exists();
+        assertThat(GENERATED)
+                .as("the Quarkus build generates the CRD at package time")
+                .exists();
         assertThat(Files.readString(CHECKED_IN))
-                .as("%s is out of date with the API types in io.helmoci.operator.api.v1alpha1: run `make crds` and commit the result", CHECKED_IN)
+                .as(
+                        "%s is out of date with the API types in io.helmoci.operator.api.v1alpha1: run `make crds` and commit the result",
+                        CHECKED_IN)
                 .isEqualTo(Files.readString(GENERATED));
     }
 }

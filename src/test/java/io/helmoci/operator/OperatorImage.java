@@ -1,17 +1,15 @@
 package io.helmoci.operator;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.helmoci.testbed.ClusterFixture;
+import io.helmoci.testbed.ProcessRunner;
+import io.helmoci.testbed.Tools;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.helmoci.testbed.ClusterFixture;
-import io.helmoci.testbed.ProcessRunner;
-import io.helmoci.testbed.Tools;
 
 /**
  * The operator image {@code make image} built from this checkout (an OCI archive), pushed once per
@@ -21,27 +19,32 @@ import io.helmoci.testbed.Tools;
 final class OperatorImage {
     /** Where {@code make image} writes the image (override with -Dhelmoci.e2e.image.tar=...). */
     static final Path DEFAULT_TARBALL = Path.of("target", "helm-oci-operator-image.tar");
+
     private static final String REF_NAME = "org.opencontainers.image.ref.name";
 
-    record Pushed(String repository, String tag, String digest) {
-    }
+    record Pushed(String repository, String tag, String digest) {}
 
     private static Pushed pushed;
 
-    private OperatorImage() {
-    }
+    private OperatorImage() {}
 
     static synchronized Pushed pushedTo(ClusterFixture cluster) {
         if (pushed != null) {
             return pushed;
         }
         Path tarball = Path.of(System.getProperty("helmoci.e2e.image.tar", DEFAULT_TARBALL.toString()));
-        OperatorInCluster.requireThat(Files.isRegularFile(tarball), "No operator image at " + tarball
-                + ": run 'make image' first (the E2E tests run the image built from this checkout).");
+        OperatorInCluster.requireThat(
+                Files.isRegularFile(tarball),
+                "No operator image at " + tarball
+                        + ": run 'make image' first (the E2E tests run the image built from this checkout).");
         try {
             Path layout = Files.createTempDirectory("operator-image-");
-            ProcessRunner.run(List.of("tar", "-xf", tarball.toAbsolutePath().toString(), "-C", layout.toString())).orThrow();
-            JsonNode manifest = new ObjectMapper().readTree(layout.resolve("index.json").toFile()).path("manifests").path(0);
+            ProcessRunner.run(List.of("tar", "-xf", tarball.toAbsolutePath().toString(), "-C", layout.toString()))
+                    .orThrow();
+            JsonNode manifest = new ObjectMapper()
+                    .readTree(layout.resolve("index.json").toFile())
+                    .path("manifests")
+                    .path(0);
             String digest = manifest.path("digest").asText();
             if (digest.isEmpty()) {
                 throw new IllegalStateException(tarball + " is not an OCI image archive (no manifest in index.json)");
@@ -49,8 +52,14 @@ final class OperatorImage {
             String refName = manifest.path("annotations").path(REF_NAME).asText("");
             String tag = refName.isEmpty() ? "latest" : refName.substring(refName.lastIndexOf(':') + 1);
             String repository = cluster.registry() + "/helm-oci-operator";
-            ProcessRunner.run(List.of(Tools.oras().toString(), "cp", "--from-oci-layout", layout + "@" + digest,
-                    repository + ":" + tag, "--to-plain-http")).orThrow();
+            ProcessRunner.run(List.of(
+                            Tools.oras().toString(),
+                            "cp",
+                            "--from-oci-layout",
+                            layout + "@" + digest,
+                            repository + ":" + tag,
+                            "--to-plain-http"))
+                    .orThrow();
             pushed = new Pushed(repository, tag, digest);
             return pushed;
         } catch (IOException e) {

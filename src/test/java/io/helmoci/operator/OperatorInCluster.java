@@ -2,6 +2,20 @@ package io.helmoci.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.helmoci.operator.api.v1alpha1.HelmOciChart;
+import io.helmoci.operator.api.v1alpha1.HelmOciChartSpec;
+import io.helmoci.testbed.ClusterExtension;
+import io.helmoci.testbed.ClusterFixture;
+import io.helmoci.testbed.HelmCli;
+import io.helmoci.testbed.HelmMajor;
+import io.helmoci.testbed.ProcessRunner;
+import io.helmoci.testbed.Tools;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -22,7 +36,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,21 +49,6 @@ import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
-
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.helmoci.operator.api.v1alpha1.HelmOciChart;
-import io.helmoci.operator.api.v1alpha1.HelmOciChartSpec;
-import io.helmoci.testbed.ClusterExtension;
-import io.helmoci.testbed.ClusterFixture;
-import io.helmoci.testbed.HelmCli;
-import io.helmoci.testbed.HelmMajor;
-import io.helmoci.testbed.ProcessRunner;
-import io.helmoci.testbed.Tools;
 
 /**
  * The operator as users run it, on the test bed's real cluster: its image (built by {@code make
@@ -120,12 +118,14 @@ abstract class OperatorInCluster {
         // The operator's own chart, packaged from the checkout and pushed as an OCI chart.
         operatorChartVersion = chartVersion(Path.of(CHART_DIR));
         Path operatorChart = helmPackage(Path.of(CHART_DIR));
-        helm(List.of("push", operatorChart.toString(), "oci://" + registry + "/charts", "--plain-http")).orThrow();
+        helm(List.of("push", operatorChart.toString(), "oci://" + registry + "/charts", "--plain-http"))
+                .orThrow();
         operatorChartRef = "oci://" + registry + "/charts/" + RELEASE;
         // The sample chart the HelmOciCharts point at.
         Path sampleChart = helmPackage(SAMPLE_CHART_DIR);
         sampleChartBytes = Files.readAllBytes(sampleChart);
-        helm(List.of("push", sampleChart.toString(), "oci://" + registry + "/samples", "--plain-http")).orThrow();
+        helm(List.of("push", sampleChart.toString(), "oci://" + registry + "/samples", "--plain-http"))
+                .orThrow();
         sampleChartRef = "oci://" + registry + "/samples/hello-http";
         // Its own namespace per Helm major (the extension's namespace is shared by the subclasses' static field).
         chartsNamespace = node().createNamespace(getClass().getSimpleName());
@@ -140,20 +140,34 @@ abstract class OperatorInCluster {
     @Order(1)
     void helmInstallFromTheRegistryRunsAReadyPodWithTheChartsSecurityContext() {
         // The README's install command, with the cluster's registry as HOST (plain HTTP).
-        helm(List.of("install", RELEASE, operatorChartRef, "--version", operatorChartVersion,
-                "--namespace", RELEASE_NAMESPACE, "--create-namespace", "--plain-http",
-                "--set", "image.repository=" + image.repository(), "--set", "image.tag=" + image.tag())).orThrow();
+        helm(List.of(
+                        "install",
+                        RELEASE,
+                        operatorChartRef,
+                        "--version",
+                        operatorChartVersion,
+                        "--namespace",
+                        RELEASE_NAMESPACE,
+                        "--create-namespace",
+                        "--plain-http",
+                        "--set",
+                        "image.repository=" + image.repository(),
+                        "--set",
+                        "image.tag=" + image.tag()))
+                .orThrow();
 
         // The README's optional next command: every later operator pod (the replacement, the upgrade's) is
         // then admitted only if it meets the "restricted" Pod Security Standard.
-        node().kubectl("label", "namespace", RELEASE_NAMESPACE, "pod-security.kubernetes.io/enforce=restricted").orThrow();
+        node().kubectl("label", "namespace", RELEASE_NAMESPACE, "pod-security.kubernetes.io/enforce=restricted")
+                .orThrow();
 
         node().awaitDeploymentReady(RELEASE_NAMESPACE, RELEASE, READY_TIMEOUT);
         Pod pod = onlyOperatorPod();
         Container container = pod.getSpec().getContainers().get(0);
         assertThat(container.getImage()).isEqualTo(image.repository() + ":" + image.tag());
         assertThat(pod.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
-        assertThat(pod.getSpec().getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(pod.getSpec().getSecurityContext().getSeccompProfile().getType())
+                .isEqualTo("RuntimeDefault");
         assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
         assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
         assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
@@ -167,7 +181,8 @@ abstract class OperatorInCluster {
         assertThat(status.get("Seccomp")).isEqualTo("2"); // filter mode: the RuntimeDefault profile
         // In-cluster configuration: the pod's ServiceAccount took the leader Lease through the API server.
         Lease lease = awaitLeaseHolder();
-        assertThat(lease.getSpec().getHolderIdentity()).isEqualTo(pod.getMetadata().getName());
+        assertThat(lease.getSpec().getHolderIdentity())
+                .isEqualTo(pod.getMetadata().getName());
         serviceUrl = node().serviceUrl(RELEASE_NAMESPACE, RELEASE, 80);
         reportMemory("idle after start", pod);
     }
@@ -196,16 +211,25 @@ abstract class OperatorInCluster {
             names.add(createChart("mid-work-" + i).getMetadata().getName());
         }
 
-        client().pods().inNamespace(RELEASE_NAMESPACE).withName(killed.getMetadata().getName()).withGracePeriod(0).delete();
+        client().pods()
+                .inNamespace(RELEASE_NAMESPACE)
+                .withName(killed.getMetadata().getName())
+                .withGracePeriod(0)
+                .delete();
 
         // The Deployment's status still counts the killed pod for a moment: wait for the replacement itself.
         Pod replacement = awaitReadyReplacementOf(killed.getMetadata().getName());
         for (String name : names) {
             HelmOciChart ready = awaitReady(name);
-            assertThat(getBytesEventually(atServiceIp(ready.getStatus().getArtifact().getUrl())).body()).isEqualTo(sampleChartBytes);
+            assertThat(getBytesEventually(
+                                    atServiceIp(ready.getStatus().getArtifact().getUrl()))
+                            .body())
+                    .isEqualTo(sampleChartBytes);
         }
-        assertThat(onlyOperatorPod().getMetadata().getName()).isEqualTo(replacement.getMetadata().getName());
-        assertThat(awaitLeaseHolder().getSpec().getHolderIdentity()).isEqualTo(replacement.getMetadata().getName());
+        assertThat(onlyOperatorPod().getMetadata().getName())
+                .isEqualTo(replacement.getMetadata().getName());
+        assertThat(awaitLeaseHolder().getSpec().getHolderIdentity())
+                .isEqualTo(replacement.getMetadata().getName());
         reportMemory("after reconciling 6 HelmOciCharts", replacement);
     }
 
@@ -217,30 +241,44 @@ abstract class OperatorInCluster {
         AtomicBoolean upgrading = new AtomicBoolean(true);
         AtomicInteger served = new AtomicInteger();
         List<String> failures = new ArrayList<>();
-        Thread client = new Thread(() -> {
-            while (upgrading.get()) {
-                try {
-                    HttpResponse<byte[]> response = getBytes(artifact);
-                    if (response.statusCode() == 200) {
-                        served.incrementAndGet();
-                    } else {
-                        synchronized (failures) {
-                            failures.add("HTTP " + response.statusCode());
+        Thread client = new Thread(
+                () -> {
+                    while (upgrading.get()) {
+                        try {
+                            HttpResponse<byte[]> response = getBytes(artifact);
+                            if (response.statusCode() == 200) {
+                                served.incrementAndGet();
+                            } else {
+                                synchronized (failures) {
+                                    failures.add("HTTP " + response.statusCode());
+                                }
+                            }
+                        } catch (RuntimeException e) {
+                            synchronized (failures) {
+                                failures.add(e.toString());
+                            }
                         }
                     }
-                } catch (RuntimeException e) {
-                    synchronized (failures) {
-                        failures.add(e.toString());
-                    }
-                }
-            }
-        }, "artifact-client");
+                },
+                "artifact-client");
         client.start();
         try {
             // The base URL becomes the Service's ClusterIP: this cluster has no DNS (see the class comment).
-            helm(List.of("upgrade", RELEASE, operatorChartRef, "--version", operatorChartVersion,
-                    "--namespace", RELEASE_NAMESPACE, "--plain-http", "--reuse-values",
-                    "--set", "replicas=2", "--set", "artifactsBaseUrl=" + serviceUrl)).orThrow();
+            helm(List.of(
+                            "upgrade",
+                            RELEASE,
+                            operatorChartRef,
+                            "--version",
+                            operatorChartVersion,
+                            "--namespace",
+                            RELEASE_NAMESPACE,
+                            "--plain-http",
+                            "--reuse-values",
+                            "--set",
+                            "replicas=2",
+                            "--set",
+                            "artifactsBaseUrl=" + serviceUrl))
+                    .orThrow();
             node().awaitDeploymentReady(RELEASE_NAMESPACE, RELEASE, READY_TIMEOUT);
         } finally {
             upgrading.set(false);
@@ -249,12 +287,19 @@ abstract class OperatorInCluster {
 
         assertThat(served.get()).isPositive();
         synchronized (failures) {
-            assertThat(failures).as("requests that failed during the upgrade (of %d served)", served.get()).isEmpty();
+            assertThat(failures)
+                    .as("requests that failed during the upgrade (of %d served)", served.get())
+                    .isEmpty();
         }
-        HelmOciChart rewritten = await(chart.getMetadata().getName(),
-                c -> c.getStatus().getArtifact() != null && c.getStatus().getArtifact().getUrl().startsWith(serviceUrl + "/"),
+        HelmOciChart rewritten = await(
+                chart.getMetadata().getName(),
+                c -> c.getStatus().getArtifact() != null
+                        && c.getStatus().getArtifact().getUrl().startsWith(serviceUrl + "/"),
                 "status.artifact.url on the new base URL " + serviceUrl);
-        assertThat(getBytesEventually(URI.create(rewritten.getStatus().getArtifact().getUrl())).body()).isEqualTo(sampleChartBytes);
+        assertThat(getBytesEventually(
+                                URI.create(rewritten.getStatus().getArtifact().getUrl()))
+                        .body())
+                .isEqualTo(sampleChartBytes);
     }
 
     @Test
@@ -263,12 +308,18 @@ abstract class OperatorInCluster {
         List<Pod> pods = operatorPods();
         assertThat(pods).hasSize(2);
         Lease lease = awaitLeaseHolder();
-        assertThat(pods).extracting(p -> p.getMetadata().getName()).contains(lease.getSpec().getHolderIdentity());
-        String path = URI.create(awaitReady(chartName("hello")).getStatus().getArtifact().getUrl()).getRawPath();
+        assertThat(pods)
+                .extracting(p -> p.getMetadata().getName())
+                .contains(lease.getSpec().getHolderIdentity());
+        String path = URI.create(
+                        awaitReady(chartName("hello")).getStatus().getArtifact().getUrl())
+                .getRawPath();
         for (Pod pod : pods) {
             URI direct = URI.create("http://" + pod.getStatus().getPodIP() + ":8080" + path);
             HttpResponse<byte[]> response = getBytes(direct);
-            assertThat(response.statusCode()).as("GET %s from pod %s", direct, pod.getMetadata().getName()).isEqualTo(200);
+            assertThat(response.statusCode())
+                    .as("GET %s from pod %s", direct, pod.getMetadata().getName())
+                    .isEqualTo(200);
             assertThat(response.body()).isEqualTo(sampleChartBytes);
         }
     }
@@ -276,20 +327,43 @@ abstract class OperatorInCluster {
     @Test
     @Order(6)
     void helmInstallOfTheSampleChartFromTheArtifactUrlAndFromTheIndexRunsItsPods() {
-        String artifactUrl = awaitReady(chartName("hello")).getStatus().getArtifact().getUrl();
+        String artifactUrl =
+                awaitReady(chartName("hello")).getStatus().getArtifact().getUrl();
         String helloImage = "image=" + node().helloImage();
 
-        helm(List.of("install", "from-url", artifactUrl, "--namespace", chartsNamespace, "--set", helloImage,
-                "--set", "message=from the artifact URL")).orThrow();
+        helm(List.of(
+                        "install",
+                        "from-url",
+                        artifactUrl,
+                        "--namespace",
+                        chartsNamespace,
+                        "--set",
+                        helloImage,
+                        "--set",
+                        "message=from the artifact URL"))
+                .orThrow();
         String indexUrl = serviceUrl + "/charts/" + chartsNamespace;
         helm(List.of("repo", "add", "operator-index", indexUrl)).orThrow();
-        helm(List.of("install", "from-index", "operator-index/hello-http", "--version", "1.0.0",
-                "--namespace", chartsNamespace, "--set", helloImage, "--set", "message=from the index")).orThrow();
+        helm(List.of(
+                        "install",
+                        "from-index",
+                        "operator-index/hello-http",
+                        "--version",
+                        "1.0.0",
+                        "--namespace",
+                        chartsNamespace,
+                        "--set",
+                        helloImage,
+                        "--set",
+                        "message=from the index"))
+                .orThrow();
 
         for (String release : List.of("from-url", "from-index")) {
             node().awaitDeploymentReady(chartsNamespace, release, READY_TIMEOUT);
-            HttpResponse<String> hello = node().httpGet(node().serviceUrl(chartsNamespace, release, 80), Duration.ofSeconds(30));
-            assertThat(hello.body()).startsWith("hello from " + release + "-")
+            HttpResponse<String> hello =
+                    node().httpGet(node().serviceUrl(chartsNamespace, release, 80), Duration.ofSeconds(30));
+            assertThat(hello.body())
+                    .startsWith("hello from " + release + "-")
                     .endsWith(release.equals("from-url") ? ": from the artifact URL\n" : ": from the index\n");
         }
     }
@@ -299,27 +373,70 @@ abstract class OperatorInCluster {
     void helmUninstallLeavesNoOperatorObjectsBehindButKeepsTheCrd() {
         reportMemory("before uninstall", onlyLeader());
 
-        helm(List.of("uninstall", RELEASE, "--namespace", RELEASE_NAMESPACE, "--wait", "--timeout", "3m")).orThrow();
+        helm(List.of("uninstall", RELEASE, "--namespace", RELEASE_NAMESPACE, "--wait", "--timeout", "3m"))
+                .orThrow();
 
         String selector = INSTANCE_LABEL + "=" + RELEASE;
         List<HasMetadata> left = new ArrayList<>();
-        left.addAll(client().apps().deployments().inNamespace(RELEASE_NAMESPACE).withLabel(INSTANCE_LABEL, RELEASE).list().getItems());
-        left.addAll(client().services().inNamespace(RELEASE_NAMESPACE).withLabel(INSTANCE_LABEL, RELEASE).list().getItems());
-        left.addAll(client().serviceAccounts().inNamespace(RELEASE_NAMESPACE).withLabel(INSTANCE_LABEL, RELEASE).list().getItems());
-        left.addAll(client().rbac().roles().inAnyNamespace().withLabel(INSTANCE_LABEL, RELEASE).list().getItems());
-        left.addAll(client().rbac().roleBindings().inAnyNamespace().withLabel(INSTANCE_LABEL, RELEASE).list().getItems());
-        left.addAll(client().rbac().clusterRoles().withLabel(INSTANCE_LABEL, RELEASE).list().getItems());
-        left.addAll(client().rbac().clusterRoleBindings().withLabel(INSTANCE_LABEL, RELEASE).list().getItems());
-        assertThat(left).as("objects labelled %s after helm uninstall", selector).isEmpty();
-        assertThat(client().rbac().clusterRoles().list().getItems()).extracting(r -> r.getMetadata().getName())
+        left.addAll(client().apps()
+                .deployments()
+                .inNamespace(RELEASE_NAMESPACE)
+                .withLabel(INSTANCE_LABEL, RELEASE)
+                .list()
+                .getItems());
+        left.addAll(client().services()
+                .inNamespace(RELEASE_NAMESPACE)
+                .withLabel(INSTANCE_LABEL, RELEASE)
+                .list()
+                .getItems());
+        left.addAll(client().serviceAccounts()
+                .inNamespace(RELEASE_NAMESPACE)
+                .withLabel(INSTANCE_LABEL, RELEASE)
+                .list()
+                .getItems());
+        left.addAll(client().rbac()
+                .roles()
+                .inAnyNamespace()
+                .withLabel(INSTANCE_LABEL, RELEASE)
+                .list()
+                .getItems());
+        left.addAll(client().rbac()
+                .roleBindings()
+                .inAnyNamespace()
+                .withLabel(INSTANCE_LABEL, RELEASE)
+                .list()
+                .getItems());
+        left.addAll(client().rbac()
+                .clusterRoles()
+                .withLabel(INSTANCE_LABEL, RELEASE)
+                .list()
+                .getItems());
+        left.addAll(client().rbac()
+                .clusterRoleBindings()
+                .withLabel(INSTANCE_LABEL, RELEASE)
+                .list()
+                .getItems());
+        assertThat(left)
+                .as("objects labelled %s after helm uninstall", selector)
+                .isEmpty();
+        assertThat(client().rbac().clusterRoles().list().getItems())
+                .extracting(r -> r.getMetadata().getName())
                 .noneMatch(name -> name.contains(RELEASE));
-        assertThat(client().rbac().clusterRoleBindings().list().getItems()).extracting(r -> r.getMetadata().getName())
+        assertThat(client().rbac().clusterRoleBindings().list().getItems())
+                .extracting(r -> r.getMetadata().getName())
                 .noneMatch(name -> name.contains(RELEASE));
-        client().pods().inNamespace(RELEASE_NAMESPACE).withLabel(INSTANCE_LABEL, RELEASE)
+        client().pods()
+                .inNamespace(RELEASE_NAMESPACE)
+                .withLabel(INSTANCE_LABEL, RELEASE)
                 .waitUntilCondition(p -> p == null, READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         assertThat(operatorPods()).isEmpty();
-        assertThat(client().apiextensions().v1().customResourceDefinitions().withName("helmocicharts.helmoci.io").get())
-                .as("the CRD, kept as Helm keeps crds/").isNotNull();
+        assertThat(client().apiextensions()
+                        .v1()
+                        .customResourceDefinitions()
+                        .withName("helmocicharts.helmoci.io")
+                        .get())
+                .as("the CRD, kept as Helm keeps crds/")
+                .isNotNull();
     }
 
     // --- helpers
@@ -329,7 +446,8 @@ abstract class OperatorInCluster {
 
         @Override
         public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-            return failedStep == null ? ConditionEvaluationResult.enabled("no step failed")
+            return failedStep == null
+                    ? ConditionEvaluationResult.enabled("no step failed")
                     : ConditionEvaluationResult.disabled("step " + failedStep + " failed; this one builds on it");
         }
 
@@ -345,9 +463,15 @@ abstract class OperatorInCluster {
         spec.setVersion("1.0.0");
         spec.setInsecure(true);
         HelmOciChart chart = new HelmOciChart();
-        chart.setMetadata(new ObjectMetaBuilder().withName(chartName(name)).withNamespace(chartsNamespace).build());
+        chart.setMetadata(new ObjectMetaBuilder()
+                .withName(chartName(name))
+                .withNamespace(chartsNamespace)
+                .build());
         chart.setSpec(spec);
-        return client().resources(HelmOciChart.class).inNamespace(chartsNamespace).resource(chart).create();
+        return client().resources(HelmOciChart.class)
+                .inNamespace(chartsNamespace)
+                .resource(chart)
+                .create();
     }
 
     private String chartName(String name) {
@@ -355,28 +479,44 @@ abstract class OperatorInCluster {
     }
 
     private HelmOciChart awaitReady(String name) {
-        return await(name, c -> c.getStatus().getConditions() != null && c.getStatus().getConditions().stream()
-                .anyMatch(cond -> Constants.CONDITION_READY.equals(cond.getType()) && "True".equals(cond.getStatus()))
-                && c.getStatus().getArtifact() != null, "Ready");
+        return await(
+                name,
+                c -> c.getStatus().getConditions() != null
+                        && c.getStatus().getConditions().stream()
+                                .anyMatch(cond -> Constants.CONDITION_READY.equals(cond.getType())
+                                        && "True".equals(cond.getStatus()))
+                        && c.getStatus().getArtifact() != null,
+                "Ready");
     }
 
     private HelmOciChart await(String name, Predicate<HelmOciChart> condition, String what) {
         Instant deadline = Instant.now().plus(READY_TIMEOUT);
         HelmOciChart chart = null;
         while (Instant.now().isBefore(deadline)) {
-            chart = client().resources(HelmOciChart.class).inNamespace(chartsNamespace).withName(name).get();
+            chart = client().resources(HelmOciChart.class)
+                    .inNamespace(chartsNamespace)
+                    .withName(name)
+                    .get();
             if (chart != null && chart.getStatus() != null && condition.test(chart)) {
                 return chart;
             }
             sleep(Duration.ofMillis(500));
         }
-        throw new AssertionError("HelmOciChart " + chartsNamespace + "/" + name + " not " + what + " within " + READY_TIMEOUT
-                + "; status: " + (chart == null ? "(none)" : chart.getStatus()) + "\noperator logs:\n" + operatorLogs());
+        throw new AssertionError("HelmOciChart " + chartsNamespace + "/" + name + " not " + what + " within "
+                + READY_TIMEOUT + "; status: " + (chart == null ? "(none)" : chart.getStatus()) + "\noperator logs:\n"
+                + operatorLogs());
     }
 
     private List<Pod> operatorPods() {
-        return client().pods().inNamespace(RELEASE_NAMESPACE).withLabel(INSTANCE_LABEL, RELEASE).list().getItems().stream()
-                .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+        return client()
+                .pods()
+                .inNamespace(RELEASE_NAMESPACE)
+                .withLabel(INSTANCE_LABEL, RELEASE)
+                .list()
+                .getItems()
+                .stream()
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                .toList();
     }
 
     private Pod onlyOperatorPod() {
@@ -387,7 +527,9 @@ abstract class OperatorInCluster {
 
     private Pod onlyLeader() {
         String holder = awaitLeaseHolder().getSpec().getHolderIdentity();
-        return operatorPods().stream().filter(p -> p.getMetadata().getName().equals(holder)).findFirst()
+        return operatorPods().stream()
+                .filter(p -> p.getMetadata().getName().equals(holder))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("the Lease holder " + holder + " is not a running operator pod"));
     }
 
@@ -396,9 +538,15 @@ abstract class OperatorInCluster {
         Instant deadline = Instant.now().plus(READY_TIMEOUT);
         Lease lease = null;
         while (Instant.now().isBefore(deadline)) {
-            lease = client().leases().inNamespace(RELEASE_NAMESPACE).withName(LEASE).get();
-            List<String> running = operatorPods().stream().map(p -> p.getMetadata().getName()).toList();
-            if (lease != null && lease.getSpec().getHolderIdentity() != null && running.contains(lease.getSpec().getHolderIdentity())) {
+            lease = client().leases()
+                    .inNamespace(RELEASE_NAMESPACE)
+                    .withName(LEASE)
+                    .get();
+            List<String> running =
+                    operatorPods().stream().map(p -> p.getMetadata().getName()).toList();
+            if (lease != null
+                    && lease.getSpec().getHolderIdentity() != null
+                    && running.contains(lease.getSpec().getHolderIdentity())) {
                 return lease;
             }
             sleep(Duration.ofMillis(500));
@@ -417,11 +565,19 @@ abstract class OperatorInCluster {
     private Pod awaitReadyReplacementOf(String killed) {
         Instant deadline = Instant.now().plus(READY_TIMEOUT);
         while (Instant.now().isBefore(deadline)) {
-            List<Pod> pods = client().pods().inNamespace(RELEASE_NAMESPACE).withLabel(INSTANCE_LABEL, RELEASE).list().getItems();
-            boolean killedGone = pods.stream().noneMatch(p -> p.getMetadata().getName().equals(killed));
-            List<Pod> ready = pods.stream().filter(p -> !p.getMetadata().getName().equals(killed))
-                    .filter(p -> p.getMetadata().getDeletionTimestamp() == null && p.getStatus() != null
-                            && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
+            List<Pod> pods = client().pods()
+                    .inNamespace(RELEASE_NAMESPACE)
+                    .withLabel(INSTANCE_LABEL, RELEASE)
+                    .list()
+                    .getItems();
+            boolean killedGone =
+                    pods.stream().noneMatch(p -> p.getMetadata().getName().equals(killed));
+            List<Pod> ready = pods.stream()
+                    .filter(p -> !p.getMetadata().getName().equals(killed))
+                    .filter(p -> p.getMetadata().getDeletionTimestamp() == null
+                            && p.getStatus() != null
+                            && p.getStatus().getConditions() != null
+                            && p.getStatus().getConditions().stream()
                                     .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
                     .toList();
             if (killedGone && !ready.isEmpty()) {
@@ -429,8 +585,8 @@ abstract class OperatorInCluster {
             }
             sleep(Duration.ofMillis(500));
         }
-        throw new AssertionError("no Ready replacement for the killed operator pod " + killed + " within " + READY_TIMEOUT
-                + "\noperator logs:\n" + operatorLogs());
+        throw new AssertionError("no Ready replacement for the killed operator pod " + killed + " within "
+                + READY_TIMEOUT + "\noperator logs:\n" + operatorLogs());
     }
 
     /** GETs until a 200 (a Service's endpoints follow a new pod's readiness with a short delay). */
@@ -454,8 +610,14 @@ abstract class OperatorInCluster {
 
     private HttpResponse<byte[]> getBytes(URI url) {
         try {
-            java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-            return http.send(java.net.http.HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(20)).GET().build(),
+            java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .build();
+            return http.send(
+                    java.net.http.HttpRequest.newBuilder(url)
+                            .timeout(Duration.ofSeconds(20))
+                            .GET()
+                            .build(),
                     HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw new UncheckedIOException("GET " + url, e);
@@ -467,13 +629,15 @@ abstract class OperatorInCluster {
 
     /** The {@code /proc/<pid>/status} fields of the pod's operator container process, read on the node. */
     private Map<String, String> procStatus(Pod pod) {
-        long pid = node().containerPid(pod.getStatus().getContainerStatuses().get(0).getContainerID());
+        long pid = node().containerPid(
+                        pod.getStatus().getContainerStatuses().get(0).getContainerID());
         try {
             Map<String, String> fields = new java.util.HashMap<>();
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
                 int colon = line.indexOf(':');
                 if (colon > 0) {
-                    fields.put(line.substring(0, colon), line.substring(colon + 1).strip());
+                    fields.put(
+                            line.substring(0, colon), line.substring(colon + 1).strip());
                 }
             }
             return fields;
@@ -490,14 +654,29 @@ abstract class OperatorInCluster {
         Map<String, String> status = procStatus(pod);
         long rssKib = Long.parseLong(status.get("VmRSS").replace(" kB", "").strip());
         long peakKib = Long.parseLong(status.get("VmHWM").replace(" kB", "").strip());
-        System.out.printf("E2E memory [%s] %s: pod %s RSS %d MiB, peak RSS %d MiB, limit %d MiB%n", major, when,
-                pod.getMetadata().getName(), rssKib / 1024, peakKib / 1024, MEMORY_LIMIT_BYTES / 1024 / 1024);
+        System.out.printf(
+                "E2E memory [%s] %s: pod %s RSS %d MiB, peak RSS %d MiB, limit %d MiB%n",
+                major,
+                when,
+                pod.getMetadata().getName(),
+                rssKib / 1024,
+                peakKib / 1024,
+                MEMORY_LIMIT_BYTES / 1024 / 1024);
         assertThat(peakKib * 1024).as("peak RSS of the operator process").isLessThan(MEMORY_LIMIT_BYTES);
     }
 
     private String operatorLogs() {
-        return node().kubectl("logs", "-n", RELEASE_NAMESPACE, "-l", INSTANCE_LABEL + "=" + RELEASE, "--tail", "60",
-                "--all-containers", "--prefix").stdout();
+        return node().kubectl(
+                        "logs",
+                        "-n",
+                        RELEASE_NAMESPACE,
+                        "-l",
+                        INSTANCE_LABEL + "=" + RELEASE,
+                        "--tail",
+                        "60",
+                        "--all-containers",
+                        "--prefix")
+                .stdout();
     }
 
     /**
@@ -515,7 +694,8 @@ abstract class OperatorInCluster {
 
     private Path helmPackage(Path chartDir) {
         Path out = work.resolve("packages");
-        helm(List.of("package", chartDir.toAbsolutePath().toString(), "--destination", out.toString())).orThrow();
+        helm(List.of("package", chartDir.toAbsolutePath().toString(), "--destination", out.toString()))
+                .orThrow();
         String version = chartVersion(chartDir);
         String name = chartDir.getFileName().toString();
         return out.resolve(name + "-" + version + ".tgz");
@@ -545,7 +725,9 @@ abstract class OperatorInCluster {
 
     static String sha256(byte[] bytes) {
         try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            return "sha256:"
+                    + HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -1,5 +1,9 @@
 package io.helmoci.operator;
 
+import static io.helmoci.operator.HelmOciChartAssert.readyMessage;
+import static io.helmoci.operator.HelmOciChartAssert.readyReason;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.testbed.ChartFactory;
 import io.helmoci.testbed.HelmCli;
@@ -9,12 +13,6 @@ import io.helmoci.testbed.RegistryExtension;
 import io.helmoci.testbed.RegistryFixture;
 import io.helmoci.testbed.RegistryImplementation;
 import io.helmoci.testbed.ScriptedHttpServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -25,10 +23,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static io.helmoci.operator.HelmOciChartAssert.readyMessage;
-import static io.helmoci.operator.HelmOciChartAssert.readyReason;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A registry that rate-limits (429 with Retry-After, in front of a real registry): the resources say
@@ -39,13 +38,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RateLimitedRegistryIT {
     private static final int RETRY_AFTER_SECONDS = 4;
     private static final int RESOURCES = 5;
-    private static final List<String> FORWARDED = List.of("Content-Type", "Docker-Content-Digest", "Content-Length", "Link");
+    private static final List<String> FORWARDED =
+            List.of("Content-Type", "Docker-Content-Digest", "Content-Length", "Link");
 
     @RegisterExtension
-    static RegistryExtension registry = RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3).extension();
+    static RegistryExtension registry =
+            RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3).extension();
 
     @TempDir
     static Path work;
+
     static KubeApiServerFixture kube;
     static OperatorProcess operator;
     static ScriptedHttpServer proxy;
@@ -62,12 +64,16 @@ class RateLimitedRegistryIT {
         proxy = ScriptedHttpServer.start((exchange, request) -> {
             if (limited.get()) {
                 sentWhileLimited.incrementAndGet();
-                ScriptedHttpServer.respond(exchange, 429, Map.of("Retry-After", String.valueOf(RETRY_AFTER_SECONDS),
-                        "Content-Type", "application/json"), "{\"errors\":[{\"code\":\"TOOMANYREQUESTS\",\"message\":\"slow down\"}]}");
+                ScriptedHttpServer.respond(
+                        exchange,
+                        429,
+                        Map.of("Retry-After", String.valueOf(RETRY_AFTER_SECONDS), "Content-Type", "application/json"),
+                        "{\"errors\":[{\"code\":\"TOOMANYREQUESTS\",\"message\":\"slow down\"}]}");
                 return;
             }
             String query = request.query() == null ? "" : "?" + request.query();
-            HttpRequest.Builder forward = HttpRequest.newBuilder(registry.baseUrl().resolve(request.path() + query))
+            HttpRequest.Builder forward = HttpRequest.newBuilder(
+                            registry.baseUrl().resolve(request.path() + query))
                     .method(request.method(), HttpRequest.BodyPublishers.noBody());
             String accept = request.header("accept");
             if (accept != null) {
@@ -76,7 +82,8 @@ class RateLimitedRegistryIT {
             try {
                 HttpResponse<byte[]> answer = upstream.send(forward.build(), HttpResponse.BodyHandlers.ofByteArray());
                 Map<String, String> headers = new LinkedHashMap<>();
-                FORWARDED.forEach(name -> answer.headers().firstValue(name).ifPresent(value -> headers.put(name, value)));
+                FORWARDED.forEach(
+                        name -> answer.headers().firstValue(name).ifPresent(value -> headers.put(name, value)));
                 boolean head = request.method().equals("HEAD");
                 if (!head) {
                     headers.remove("Content-Length");
@@ -87,9 +94,12 @@ class RateLimitedRegistryIT {
                 throw new java.io.IOException(e);
             }
         });
-        operator = OperatorProcess.start(kube.kubeconfig(), work.resolve("operator"), Map.of(
-                "quarkus.operator-sdk.controllers.helm-oci-operator.retry.interval.initial", "500",
-                "quarkus.operator-sdk.controllers.helm-oci-operator.retry.interval.max", "1000"));
+        operator = OperatorProcess.start(
+                kube.kubeconfig(),
+                work.resolve("operator"),
+                Map.of(
+                        "quarkus.operator-sdk.controllers.helm-oci-operator.retry.interval.initial", "500",
+                        "quarkus.operator-sdk.controllers.helm-oci-operator.retry.interval.max", "1000"));
     }
 
     @AfterAll
@@ -130,8 +140,12 @@ class RateLimitedRegistryIT {
 
         limited.set(true);
         for (int i = 0; i < RESOURCES; i++) {
-            HelmOciChart chart = hoc.await(namespace, "limited-" + i, c -> ConditionReasons.of(io.helmoci.engine.Reason.RateLimited)
-                    .equals(readyReason(c)), "Ready=False, reason RateLimited");
+            HelmOciChart chart = hoc.await(
+                    namespace,
+                    "limited-" + i,
+                    c -> ConditionReasons.of(io.helmoci.engine.Reason.RateLimited)
+                            .equals(readyReason(c)),
+                    "Ready=False, reason RateLimited");
             assertThat(readyMessage(chart)).contains("rate-limits").contains("the next request to it goes out at");
         }
         int before = sentWhileLimited.get();
@@ -139,9 +153,11 @@ class RateLimitedRegistryIT {
         Thread.sleep(RETRY_AFTER_SECONDS * 3 * 1000L);
         long seconds = (System.nanoTime() - startNanos) / 1_000_000_000L + 1;
         int sent = sentWhileLimited.get() - before;
-        System.out.printf("%d resources at a 2s interval, registry answering 429 with Retry-After %ds: %d requests in %ds%n",
+        System.out.printf(
+                "%d resources at a 2s interval, registry answering 429 with Retry-After %ds: %d requests in %ds%n",
                 RESOURCES, RETRY_AFTER_SECONDS, sent, seconds);
-        assertThat(sent).as("requests during %ds of 429s: at most one per Retry-After", seconds)
+        assertThat(sent)
+                .as("requests during %ds of 429s: at most one per Retry-After", seconds)
                 .isLessThanOrEqualTo((int) (seconds / RETRY_AFTER_SECONDS) + 1);
 
         limited.set(false);

@@ -1,5 +1,10 @@
 package io.helmoci.operator;
 
+import static io.helmoci.operator.HelmOciChartAssert.conditionReason;
+import static io.helmoci.operator.HelmOciChartAssert.readyReason;
+import static io.helmoci.operator.HelmOciChartAssert.sha256;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
 import io.helmoci.testbed.ChartFactory;
@@ -9,9 +14,6 @@ import io.helmoci.testbed.OperatorProcess;
 import io.helmoci.testbed.RegistryFixture;
 import io.helmoci.testbed.RegistryImplementation;
 import io.helmoci.testbed.ScriptedHttpServer;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,11 +21,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-
-import static io.helmoci.operator.HelmOciChartAssert.conditionReason;
-import static io.helmoci.operator.HelmOciChartAssert.readyReason;
-import static io.helmoci.operator.HelmOciChartAssert.sha256;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A registry outage with the operator's shipped retry settings (no test overrides): the registry's
@@ -45,9 +44,12 @@ class RegistryOutageBackoffIT {
     void aRegistryOutageIsRetriedWithGrowingPausesWhileTheLastGoodArtifactIsServed() throws Exception {
         KubeApiServerFixture kube = KubeApiServerFixture.shared();
         kube.applyProjectCrds();
-        try (RegistryFixture registry = RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3).start();
-             OperatorProcess operator = OperatorProcess.start(kube.kubeconfig(), work.resolve("operator"),
-                     Map.of("helmoci.leader-election.lease-name", "backoff-it"))) {
+        try (RegistryFixture registry = RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3)
+                        .start();
+                OperatorProcess operator = OperatorProcess.start(
+                        kube.kubeconfig(),
+                        work.resolve("operator"),
+                        Map.of("helmoci.leader-election.lease-name", "backoff-it"))) {
             HelmCli helm = new HelmCli(work.resolve("helm"));
             helm.push(registry, new ChartFactory(helm, work.resolve("charts")).create("outage", "1.0.0"), "charts");
             String namespace = kube.createNamespace("outage");
@@ -67,7 +69,10 @@ class RegistryOutageBackoffIT {
             List<Integer> servedDuringOutage = new ArrayList<>();
             try (ScriptedHttpServer down = ScriptedHttpServer.startOn(registry.port(), (exchange, request) -> {
                 arrivals.add((System.nanoTime() - start) / 1_000_000);
-                ScriptedHttpServer.respond(exchange, 503, Map.of("Content-Type", "application/json"),
+                ScriptedHttpServer.respond(
+                        exchange,
+                        503,
+                        Map.of("Content-Type", "application/json"),
                         "{\"errors\":[{\"code\":\"UNAVAILABLE\",\"message\":\"registry down for maintenance\"}]}");
             })) {
                 Instant end = Instant.now().plus(OUTAGE);
@@ -84,25 +89,38 @@ class RegistryOutageBackoffIT {
             for (int i = 1; i < attempts.size(); i++) {
                 pauses.add(attempts.get(i).get(0) - last(attempts.get(i - 1)));
             }
-            StringBuilder figures = new StringBuilder("Registry outage of " + OUTAGE.toSeconds() + " s, requests at the registry's address:\n");
+            StringBuilder figures = new StringBuilder(
+                    "Registry outage of " + OUTAGE.toSeconds() + " s, requests at the registry's address:\n");
             for (int i = 0; i < attempts.size(); i++) {
                 List<Long> attempt = attempts.get(i);
-                figures.append(String.format("  reconciliation %d at %6.2f s: %d request(s) over %.2f s%s%n", i + 1, attempt.get(0) / 1000.0,
-                        attempt.size(), (last(attempt) - attempt.get(0)) / 1000.0,
+                figures.append(String.format(
+                        "  reconciliation %d at %6.2f s: %d request(s) over %.2f s%s%n",
+                        i + 1,
+                        attempt.get(0) / 1000.0,
+                        attempt.size(),
+                        (last(attempt) - attempt.get(0)) / 1000.0,
                         i < pauses.size() ? String.format(", then a pause of %.2f s", pauses.get(i) / 1000.0) : ""));
             }
             System.out.print(figures);
 
             assertThat(readyReason(failing)).as(figures.toString()).isEqualTo("RegistryUnavailable");
-            assertThat(conditionReason(failing, Constants.CONDITION_RECONCILING)).isEqualTo(ConditionReasons.PROGRESSING_WITH_RETRY);
-            assertThat(servedDuringOutage).as("the last good artifact is served throughout").isNotEmpty().containsOnly(200);
+            assertThat(conditionReason(failing, Constants.CONDITION_RECONCILING))
+                    .isEqualTo(ConditionReasons.PROGRESSING_WITH_RETRY);
+            assertThat(servedDuringOutage)
+                    .as("the last good artifact is served throughout")
+                    .isNotEmpty()
+                    .containsOnly(200);
             assertThat(attempts).as(figures.toString()).hasSizeBetween(5, 7);
-            assertThat(attempts).as("in-line retries per reconciliation are few").allSatisfy(a -> assertThat(a).hasSizeLessThanOrEqualTo(6));
+            assertThat(attempts)
+                    .as("in-line retries per reconciliation are few")
+                    .allSatisfy(a -> assertThat(a).hasSizeLessThanOrEqualTo(6));
             // java-operator-sdk's GradualRetry waits the initial interval twice, then multiplies: 2, 2, 4, 8, 16 s ...
             assertThat(pauses.get(0)).as(figures.toString()).isBetween(1_800L, 3_000L);
             assertThat(pauses.get(1)).as(figures.toString()).isGreaterThanOrEqualTo(1_800L);
             for (int i = 2; i < pauses.size(); i++) {
-                assertThat(pauses.get(i)).as("pause %d doubles\n%s", i + 1, figures).isGreaterThanOrEqualTo(pauses.get(i - 1) * 9 / 5);
+                assertThat(pauses.get(i))
+                        .as("pause %d doubles\n%s", i + 1, figures)
+                        .isGreaterThanOrEqualTo(pauses.get(i - 1) * 9 / 5);
             }
         }
     }

@@ -1,5 +1,7 @@
 package io.helmoci.operator;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.testbed.ChartFactory;
 import io.helmoci.testbed.HelmCli;
@@ -8,18 +10,15 @@ import io.helmoci.testbed.OperatorProcess;
 import io.helmoci.testbed.RegistryExtension;
 import io.helmoci.testbed.RegistryFixture;
 import io.helmoci.testbed.RegistryImplementation;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two operator processes on one API server split the resources by the sharding label: the one
@@ -29,10 +28,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ShardingIT {
     @RegisterExtension
-    static RegistryExtension registry = RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3).extension();
+    static RegistryExtension registry =
+            RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3).extension();
 
     @TempDir
     static Path work;
+
     static KubeApiServerFixture kube;
     static OperatorProcess blue;
     static OperatorProcess unsharded;
@@ -63,8 +64,10 @@ class ShardingIT {
     void eachShardReconcilesOnlyItsOwnResources() throws Exception {
         String namespace = kube.createNamespace("shards");
         // The resource of a shard nobody runs goes first: when the others are Ready, it was seen and left alone.
-        apply(namespace, chart("green-chart", "green", "1.0.0") + "---\n" + chart("blue-chart", "blue", "1.0.0") + "---\n"
-                + chart("plain-chart", null, "1.1.0"));
+        apply(
+                namespace,
+                chart("green-chart", "green", "1.0.0") + "---\n" + chart("blue-chart", "blue", "1.0.0") + "---\n"
+                        + chart("plain-chart", null, "1.1.0"));
 
         HelmOciChartAssert blueShard = new HelmOciChartAssert(kube, blue);
         HelmOciChartAssert defaultShard = new HelmOciChartAssert(kube, unsharded);
@@ -73,18 +76,26 @@ class ShardingIT {
 
         HelmOciChart blueChart = blueShard.get(namespace, "blue-chart");
         HelmOciChart plainChart = defaultShard.get(namespace, "plain-chart");
-        assertThat(blueChart.getStatus().getArtifact().getUrl()).as("served by the blue shard").startsWith(blue.baseUrl().toString());
-        assertThat(plainChart.getStatus().getArtifact().getUrl()).as("served by the default shard").startsWith(unsharded.baseUrl().toString());
+        assertThat(blueChart.getStatus().getArtifact().getUrl())
+                .as("served by the blue shard")
+                .startsWith(blue.baseUrl().toString());
+        assertThat(plainChart.getStatus().getArtifact().getUrl())
+                .as("served by the default shard")
+                .startsWith(unsharded.baseUrl().toString());
         HelmOciChart green = blueShard.get(namespace, "green-chart");
-        assertThat(green.getStatus()).as("no operator runs the green shard: no status").isNull();
+        assertThat(green.getStatus())
+                .as("no operator runs the green shard: no status")
+                .isNull();
         assertThat(green.getMetadata().getFinalizers()).as("and no finalizer").isNullOrEmpty();
 
         for (OperatorProcess either : new OperatorProcess[] {blue, unsharded}) {
             var index = either.get("/charts/" + namespace + "/index.yaml");
             assertThat(index.statusCode()).isEqualTo(200);
             String yaml = new String(index.body(), StandardCharsets.UTF_8);
-            assertThat(yaml).as("the index of %s lists the charts of every shard", either.baseUrl())
-                    .contains(blueChart.getStatus().getArtifact().getUrl()).contains(plainChart.getStatus().getArtifact().getUrl());
+            assertThat(yaml)
+                    .as("the index of %s lists the charts of every shard", either.baseUrl())
+                    .contains(blueChart.getStatus().getArtifact().getUrl())
+                    .contains(plainChart.getStatus().getArtifact().getUrl());
         }
     }
 
@@ -99,8 +110,11 @@ class ShardingIT {
                   url: %s
                   version: "%s"
                   insecure: true
-                """.formatted(name, shard == null ? "" : "  labels:\n    " + Constants.SHARDING_KEY_LABEL + ": " + shard,
-                registry.ociUrl("charts/sharded"), version);
+                """.formatted(
+                        name,
+                        shard == null ? "" : "  labels:\n    " + Constants.SHARDING_KEY_LABEL + ": " + shard,
+                        registry.ociUrl("charts/sharded"),
+                        version);
     }
 
     private static void apply(String namespace, String yaml) throws Exception {

@@ -1,5 +1,7 @@
 package io.helmoci.operator;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.helmoci.testbed.ChartFactory;
 import io.helmoci.testbed.HelmCli;
 import io.helmoci.testbed.KubeApiServerFixture;
@@ -8,20 +10,17 @@ import io.helmoci.testbed.RegistryExtension;
 import io.helmoci.testbed.RegistryFixture;
 import io.helmoci.testbed.RegistryFixture.RegistryRequest;
 import io.helmoci.testbed.RegistryImplementation;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The operator asks the registry once per distinct question, however many resources ask it: twenty
@@ -35,10 +34,12 @@ class SharedRegistryRequestsIT {
     private static final Duration TTL = Duration.ofSeconds(8);
 
     @RegisterExtension
-    static RegistryExtension registry = RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3).extension();
+    static RegistryExtension registry =
+            RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3).extension();
 
     @TempDir
     static Path work;
+
     static KubeApiServerFixture kube;
     static OperatorProcess operator;
 
@@ -51,9 +52,12 @@ class SharedRegistryRequestsIT {
         for (String version : List.of("1.0.0", "1.1.0", "2.0.0")) {
             helm.push(registry, charts.create("many", version), "charts");
         }
-        operator = OperatorProcess.start(kube.kubeconfig(), work.resolve("operator"), Map.of(
-                "helmoci.registry.tag-list-ttl", TTL.toSeconds() + "s",
-                "helmoci.registry.manifest-ttl", TTL.toSeconds() + "s"));
+        operator = OperatorProcess.start(
+                kube.kubeconfig(),
+                work.resolve("operator"),
+                Map.of(
+                        "helmoci.registry.tag-list-ttl", TTL.toSeconds() + "s",
+                        "helmoci.registry.manifest-ttl", TTL.toSeconds() + "s"));
     }
 
     @AfterAll
@@ -97,10 +101,18 @@ class SharedRegistryRequestsIT {
 
         List<RegistryRequest> cold = registry.requests();
         System.out.println("cold sync of " + RESOURCES + " resources: " + byKind(cold));
-        assertThat(cold.stream().filter(r -> r.path().contains("/tags/list")).count()).as("tag lists, cold: %s", cold).isEqualTo(1);
-        assertThat(headsByTag(cold)).as("HEADs per tag, cold: %s", cold).isEqualTo(Map.of("1.0.0", 1L, "1.1.0", 1L, "2.0.0", 1L));
-        assertThat(cold.stream().filter(r -> r.path().contains("/blobs/")).collect(Collectors.groupingBy(RegistryRequest::path,
-                Collectors.counting()))).as("blobs, cold: each once: %s", cold).hasSize(6).allSatisfy((path, n) -> assertThat(n).isEqualTo(1L));
+        assertThat(cold.stream().filter(r -> r.path().contains("/tags/list")).count())
+                .as("tag lists, cold: %s", cold)
+                .isEqualTo(1);
+        assertThat(headsByTag(cold))
+                .as("HEADs per tag, cold: %s", cold)
+                .isEqualTo(Map.of("1.0.0", 1L, "1.1.0", 1L, "2.0.0", 1L));
+        assertThat(cold.stream()
+                        .filter(r -> r.path().contains("/blobs/"))
+                        .collect(Collectors.groupingBy(RegistryRequest::path, Collectors.counting())))
+                .as("blobs, cold: each once: %s", cold)
+                .hasSize(6)
+                .allSatisfy((path, n) -> assertThat(n).isEqualTo(1L));
 
         // Steady state: every resource checks again each interval; the registry sees each question once per window.
         registry.resetRequests();
@@ -110,22 +122,36 @@ class SharedRegistryRequestsIT {
         List<RegistryRequest> steady = registry.requests();
         System.out.println("steady state, 3 intervals of " + RESOURCES + " resources: " + byKind(steady));
         long bound = (long) Math.ceil(windows) + 1;
-        long tagLists = steady.stream().filter(r -> r.path().contains("/tags/list")).count();
-        assertThat(tagLists).as("tag lists in 3 intervals (at most one per %ss window): %s", TTL.toSeconds(), steady)
+        long tagLists =
+                steady.stream().filter(r -> r.path().contains("/tags/list")).count();
+        assertThat(tagLists)
+                .as("tag lists in 3 intervals (at most one per %ss window): %s", TTL.toSeconds(), steady)
                 .isBetween(1L, bound);
-        assertThat(headsByTag(steady)).as("HEADs per tag in 3 intervals (without sharing: 10 resources x 3 for 1.1.0): %s", steady)
-                .containsOnlyKeys("1.0.0", "1.1.0", "2.0.0").allSatisfy((tag, n) -> assertThat(n).isBetween(1L, bound));
-        assertThat(steady).as("no manifest GET and no blob in steady state")
+        assertThat(headsByTag(steady))
+                .as("HEADs per tag in 3 intervals (without sharing: 10 resources x 3 for 1.1.0): %s", steady)
+                .containsOnlyKeys("1.0.0", "1.1.0", "2.0.0")
+                .allSatisfy((tag, n) -> assertThat(n).isBetween(1L, bound));
+        assertThat(steady)
+                .as("no manifest GET and no blob in steady state")
                 .noneMatch(r -> r.method().equals("GET") && !r.path().contains("/tags/list"));
     }
 
     private static Map<String, Long> byKind(List<RegistryRequest> requests) {
-        return requests.stream().collect(Collectors.groupingBy(r -> r.method() + " " + (r.path().contains("/tags/list") ? "tags/list"
-                : r.path().contains("/manifests/") ? "manifest" : r.path().contains("/blobs/") ? "blob" : "other"), Collectors.counting()));
+        return requests.stream()
+                .collect(Collectors.groupingBy(
+                        r -> r.method() + " "
+                                + (r.path().contains("/tags/list")
+                                        ? "tags/list"
+                                        : r.path().contains("/manifests/")
+                                                ? "manifest"
+                                                : r.path().contains("/blobs/") ? "blob" : "other"),
+                        Collectors.counting()));
     }
 
     private static Map<String, Long> headsByTag(List<RegistryRequest> requests) {
-        return requests.stream().filter(r -> r.method().equals("HEAD") && r.path().contains("/manifests/"))
-                .collect(Collectors.groupingBy(r -> r.path().substring(r.path().lastIndexOf('/') + 1), Collectors.counting()));
+        return requests.stream()
+                .filter(r -> r.method().equals("HEAD") && r.path().contains("/manifests/"))
+                .collect(Collectors.groupingBy(
+                        r -> r.path().substring(r.path().lastIndexOf('/') + 1), Collectors.counting()));
     }
 }

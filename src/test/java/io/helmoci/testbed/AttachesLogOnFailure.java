@@ -23,7 +23,8 @@ interface AttachesLogOnFailure extends TestExecutionExceptionHandler, LifecycleM
     }
 
     @Override
-    default void handleBeforeEachMethodExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
+    default void handleBeforeEachMethodExecutionException(ExtensionContext context, Throwable failure)
+            throws Throwable {
         throw attachLog(failure);
     }
 

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
-
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
@@ -38,7 +37,9 @@ public final class ChartArchiveBuilder {
                 .dir(name + "/")
                 .file(name + "/Chart.yaml", "apiVersion: v2\nname: " + name + "\nversion: " + version + "\n")
                 .file(name + "/values.yaml", "replicaCount: 1\n")
-                .file(name + "/templates/configmap.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n");
+                .file(
+                        name + "/templates/configmap.yaml",
+                        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n");
     }
 
     public ChartArchiveBuilder file(String name, String content) {

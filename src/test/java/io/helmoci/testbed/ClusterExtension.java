@@ -1,10 +1,9 @@
 package io.helmoci.testbed;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.opentest4j.TestAbortedException;
-
-import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
  * The JVM's shared real {@link ClusterFixture}, a fresh namespace for the test class, and the last

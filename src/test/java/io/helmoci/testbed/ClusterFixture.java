@@ -1,5 +1,11 @@
 package io.helmoci.testbed;
 
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -17,15 +23,7 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.Assumptions;
-
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 
 /**
  * A real single-node Kubernetes cluster: etcd, kube-apiserver, kube-controller-manager,
@@ -47,6 +45,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 public final class ClusterFixture implements AutoCloseable {
     /** The script that starts and stops the cluster, relative to the project directory. */
     public static final Path SCRIPT = Path.of("tools", "cluster", "cluster.sh");
+
     public static final String CLUSTER_DIR_ENV = "HELM_OCI_CLUSTER_DIR";
     private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration STOP_TIMEOUT = Duration.ofMinutes(2);
@@ -67,7 +66,9 @@ public final class ClusterFixture implements AutoCloseable {
         this.dir = dir;
         this.properties = properties;
         this.startupTime = startupTime;
-        this.client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig().toFile())).build();
+        this.client = new KubernetesClientBuilder()
+                .withConfig(Config.fromKubeconfig(kubeconfig().toFile()))
+                .build();
     }
 
     /** The cluster shared by every test in this JVM: started on first use, stopped when the JVM exits. */
@@ -91,19 +92,32 @@ public final class ClusterFixture implements AutoCloseable {
     private static ClusterFixture start() {
         requireRoot();
         // Each missing component skips (or, under CI, fails) with the command that installs it.
-        for (String key : List.of("kube.apiserver", "etcd", "kubectl", "kubelet", "kube.proxy", "kube.controller.manager",
-                "kube.scheduler", "containerd", "ctr", "runc", "registry.distribution", "cluster.image.pause", "cluster.image.hello")) {
+        for (String key : List.of(
+                "kube.apiserver",
+                "etcd",
+                "kubectl",
+                "kubelet",
+                "kube.proxy",
+                "kube.controller.manager",
+                "kube.scheduler",
+                "containerd",
+                "ctr",
+                "runc",
+                "registry.distribution",
+                "cluster.image.pause",
+                "cluster.image.hello")) {
             Tools.property(key);
         }
         Tools.executable("kubelet");
         Tools.executable("containerd");
         Path dir = clusterDir();
         long begin = System.nanoTime();
-        ProcessRunner.Result result = script(List.of("up", "--watch", Long.toString(ProcessHandle.current().pid())), START_TIMEOUT);
+        ProcessRunner.Result result = script(
+                List.of("up", "--watch", Long.toString(ProcessHandle.current().pid())), START_TIMEOUT);
         Duration startupTime = Duration.ofNanos(System.nanoTime() - begin);
         if (result.exitCode() != 0) {
-            throw new IllegalStateException("the cluster did not start (" + SCRIPT + " up exited with " + result.exitCode()
-                    + "); its output and the components' last log lines:\n" + result.stderr());
+            throw new IllegalStateException("the cluster did not start (" + SCRIPT + " up exited with "
+                    + result.exitCode() + "); its output and the components' last log lines:\n" + result.stderr());
         }
         Properties properties = new Properties();
         try (InputStream in = Files.newInputStream(dir.resolve("cluster.properties"))) {
@@ -111,7 +125,11 @@ public final class ClusterFixture implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("the cluster started but wrote no " + dir.resolve("cluster.properties"), e);
         }
-        LOG.log(System.Logger.Level.INFO, "cluster started in {0} ms (node {1})", startupTime.toMillis(), properties.getProperty("node.name"));
+        LOG.log(
+                System.Logger.Level.INFO,
+                "cluster started in {0} ms (node {1})",
+                startupTime.toMillis(),
+                properties.getProperty("node.name"));
         return new ClusterFixture(dir, properties, startupTime);
     }
 
@@ -120,7 +138,8 @@ public final class ClusterFixture implements AutoCloseable {
         if ("0".equals(id.stdout().strip())) {
             return;
         }
-        String message = "The real cluster needs root (network namespace, containerd, kubelet): run the E2E tests as root.";
+        String message =
+                "The real cluster needs root (network namespace, containerd, kubelet): run the E2E tests as root.";
         if (Tools.isCi()) {
             throw new IllegalStateException(message);
         }
@@ -135,8 +154,16 @@ public final class ClusterFixture implements AutoCloseable {
     private static ProcessRunner.Result script(List<String> args, Duration timeout) {
         List<String> command = new ArrayList<>(List.of("bash", SCRIPT.toString()));
         command.addAll(args);
-        return ProcessRunner.run(command, Map.of("HELM_OCI_TOOLS_DIR", Tools.toolsDir().toString(),
-                CLUSTER_DIR_ENV, clusterDir().toString()), null, null, timeout);
+        return ProcessRunner.run(
+                command,
+                Map.of(
+                        "HELM_OCI_TOOLS_DIR",
+                        Tools.toolsDir().toString(),
+                        CLUSTER_DIR_ENV,
+                        clusterDir().toString()),
+                null,
+                null,
+                timeout);
     }
 
     /** The cluster-admin client. Shared: do not close it. */
@@ -192,7 +219,8 @@ public final class ClusterFixture implements AutoCloseable {
 
     /** Imports an image tarball (docker-archive or OCI) into the node's containerd, for pods to run it. */
     public void importImage(Path tarball) {
-        script(List.of("import", tarball.toAbsolutePath().toString()), Duration.ofMinutes(3)).orThrow();
+        script(List.of("import", tarball.toAbsolutePath().toString()), Duration.ofMinutes(3))
+                .orThrow();
     }
 
     /**
@@ -201,28 +229,49 @@ public final class ClusterFixture implements AutoCloseable {
      */
     public long containerPid(String containerId) {
         String id = containerId.replaceFirst("^containerd://", "");
-        ProcessRunner.Result tasks = ProcessRunner.run(List.of(Tools.executable("ctr").toString(), "--address",
-                dir.resolve("containerd/containerd.sock").toString(), "-n", "k8s.io", "tasks", "ls")).orThrow();
-        return tasks.stdout().lines().map(line -> line.trim().split("\\s+"))
+        ProcessRunner.Result tasks = ProcessRunner.run(List.of(
+                        Tools.executable("ctr").toString(),
+                        "--address",
+                        dir.resolve("containerd/containerd.sock").toString(),
+                        "-n",
+                        "k8s.io",
+                        "tasks",
+                        "ls"))
+                .orThrow();
+        return tasks.stdout()
+                .lines()
+                .map(line -> line.trim().split("\\s+"))
                 .filter(columns -> columns.length >= 2 && columns[0].equals(id))
-                .mapToLong(columns -> Long.parseLong(columns[1])).findFirst()
+                .mapToLong(columns -> Long.parseLong(columns[1]))
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no running task " + id + " in:\n" + tasks.stdout()));
     }
 
     /** Runs the real kubectl against this cluster, as admin. */
     public ProcessRunner.Result kubectl(String... args) {
-        List<String> command = new ArrayList<>(List.of(Tools.kubectl().toString(),
-                "--kubeconfig", kubeconfig().toString(), "--cache-dir", dir.resolve("kubectl-cache").toString()));
+        List<String> command = new ArrayList<>(List.of(
+                Tools.kubectl().toString(),
+                "--kubeconfig",
+                kubeconfig().toString(),
+                "--cache-dir",
+                dir.resolve("kubectl-cache").toString()));
         command.addAll(List.of(args));
         return ProcessRunner.run(command);
     }
 
     /** Creates a namespace with a fresh name starting with {@code prefix} (made DNS-safe) and returns its name. */
     public String createNamespace(String prefix) {
-        String safe = prefix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-").replaceAll("^-+|-+$", "");
+        String safe =
+                prefix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-").replaceAll("^-+|-+$", "");
         safe = safe.isEmpty() ? "test" : safe.substring(0, Math.min(safe.length(), 50));
         String name = safe + "-" + namespaceCount.incrementAndGet();
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
+        client.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(name)
+                        .endMetadata()
+                        .build())
+                .create();
         return name;
     }
 
@@ -231,18 +280,33 @@ public final class ClusterFixture implements AutoCloseable {
      * and returns it.
      */
     public Deployment awaitDeploymentReady(String namespace, String name, Duration timeout) {
-        return client.apps().deployments().inNamespace(namespace).withName(name).waitUntilCondition(d -> d != null
-                && d.getStatus() != null && d.getSpec().getReplicas() != null
-                && d.getStatus().getObservedGeneration() != null
-                && d.getStatus().getObservedGeneration() >= d.getMetadata().getGeneration()
-                && Objects.equals(d.getStatus().getUpdatedReplicas(), d.getSpec().getReplicas())
-                && Objects.equals(d.getStatus().getReadyReplicas(), d.getSpec().getReplicas())
-                && Objects.equals(d.getStatus().getReplicas(), d.getSpec().getReplicas()), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return client.apps()
+                .deployments()
+                .inNamespace(namespace)
+                .withName(name)
+                .waitUntilCondition(
+                        d -> d != null
+                                && d.getStatus() != null
+                                && d.getSpec().getReplicas() != null
+                                && d.getStatus().getObservedGeneration() != null
+                                && d.getStatus().getObservedGeneration()
+                                        >= d.getMetadata().getGeneration()
+                                && Objects.equals(
+                                        d.getStatus().getUpdatedReplicas(),
+                                        d.getSpec().getReplicas())
+                                && Objects.equals(
+                                        d.getStatus().getReadyReplicas(),
+                                        d.getSpec().getReplicas())
+                                && Objects.equals(
+                                        d.getStatus().getReplicas(), d.getSpec().getReplicas()),
+                        timeout.toMillis(),
+                        TimeUnit.MILLISECONDS);
     }
 
     /** {@code http://<ClusterIP>:<port>} of Service {@code name}: reachable from this JVM through kube-proxy. */
     public URI serviceUrl(String namespace, String name, int port) {
-        Service service = client.services().inNamespace(namespace).withName(name).get();
+        Service service =
+                client.services().inNamespace(namespace).withName(name).get();
         if (service == null) {
             throw new IllegalStateException("no Service " + namespace + "/" + name);
         }
@@ -254,13 +318,19 @@ public final class ClusterFixture implements AutoCloseable {
      * Service's rules reach kube-proxy a moment after its pods are Ready); returns the last answer.
      */
     public HttpResponse<String> httpGet(URI url, Duration timeout) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         HttpResponse<String> last = null;
         Exception lastFailure = null;
         while (System.nanoTime() < deadline) {
             try {
-                last = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                last = http.send(
+                        HttpRequest.newBuilder(url)
+                                .timeout(Duration.ofSeconds(10))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 if (last.statusCode() / 100 == 2) {
                     return last;
                 }
@@ -311,7 +381,11 @@ public final class ClusterFixture implements AutoCloseable {
         client.close();
         ProcessRunner.Result result = script(List.of("down"), STOP_TIMEOUT);
         if (result.exitCode() != 0) {
-            LOG.log(System.Logger.Level.WARNING, "cluster.sh down exited with {0}: {1}", result.exitCode(), result.stderr());
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "cluster.sh down exited with {0}: {1}",
+                    result.exitCode(),
+                    result.stderr());
         }
     }
 

@@ -19,14 +19,26 @@ public final class CosignCli {
     private final IsolatedTool tool;
 
     /** A key pair written by {@code cosign generate-key-pair}. */
-    public record KeyPair(Path privateKey, Path publicKey) {
-    }
+    public record KeyPair(Path privateKey, Path publicKey) {}
 
     public CosignCli(Path home) {
         this.home = home;
-        this.tool = new IsolatedTool(Tools::cosign, home, Map.of("HOME", home.toString(), "DOCKER_CONFIG", home.resolve("docker").toString(),
-                "COSIGN_PASSWORD", PASSWORD, "SIGSTORE_NO_CACHE", "true", "TUF_ROOT", home.resolve("tuf").toString(),
-                "COSIGN_YES", "true"));
+        this.tool = new IsolatedTool(
+                Tools::cosign,
+                home,
+                Map.of(
+                        "HOME",
+                        home.toString(),
+                        "DOCKER_CONFIG",
+                        home.resolve("docker").toString(),
+                        "COSIGN_PASSWORD",
+                        PASSWORD,
+                        "SIGSTORE_NO_CACHE",
+                        "true",
+                        "TUF_ROOT",
+                        home.resolve("tuf").toString(),
+                        "COSIGN_YES",
+                        "true"));
     }
 
     public ProcessRunner.Result run(Path workDir, List<String> args) {
@@ -45,16 +57,30 @@ public final class CosignCli {
      * config from TUF. {@code bundle} true writes a Sigstore bundle referrer (cosign v3's default),
      * false the legacy {@code sha256-<hex>.sig} tag.
      */
-    public ProcessRunner.Result sign(RegistryFixture registry, String repository, String digest, KeyPair key, boolean bundle) {
-        List<String> args = new ArrayList<>(List.of("sign", "--key", key.privateKey().toString(), "--tlog-upload=false",
-                "--use-signing-config=false", "--new-bundle-format=" + bundle, "--allow-http-registry"));
+    public ProcessRunner.Result sign(
+            RegistryFixture registry, String repository, String digest, KeyPair key, boolean bundle) {
+        List<String> args = new ArrayList<>(List.of(
+                "sign",
+                "--key",
+                key.privateKey().toString(),
+                "--tlog-upload=false",
+                "--use-signing-config=false",
+                "--new-bundle-format=" + bundle,
+                "--allow-http-registry"));
         args.add(registry.reference(repository) + "@" + digest);
         return run(home, args);
     }
 
     /** {@code cosign verify --key --insecure-ignore-tlog} of {@code host/repo@digest}: the reference verdict. */
     public ProcessRunner.Result verify(RegistryFixture registry, String repository, String digest, Path publicKey) {
-        return run(home, List.of("verify", "--key", publicKey.toString(), "--insecure-ignore-tlog", "--allow-http-registry",
-                registry.reference(repository) + "@" + digest));
+        return run(
+                home,
+                List.of(
+                        "verify",
+                        "--key",
+                        publicKey.toString(),
+                        "--insecure-ignore-tlog",
+                        "--allow-http-registry",
+                        registry.reference(repository) + "@" + digest));
     }
 }

@@ -23,8 +23,7 @@ import java.util.stream.Collectors;
 public final class DemoEnvironment {
     private static final Duration PARENT_CHECK = Duration.ofSeconds(1);
 
-    private DemoEnvironment() {
-    }
+    private DemoEnvironment() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1 || args.length > 2) {
@@ -33,19 +32,24 @@ public final class DemoEnvironment {
         }
         Path envFile = Path.of(args[0]).toAbsolutePath();
         ProcessHandle parent = args.length == 2
-                ? ProcessHandle.of(Long.parseLong(args[1])).orElseThrow(() -> new IllegalStateException("parent " + args[1] + " is gone"))
+                ? ProcessHandle.of(Long.parseLong(args[1]))
+                        .orElseThrow(() -> new IllegalStateException("parent " + args[1] + " is gone"))
                 : null;
 
         CountDownLatch stopped = new CountDownLatch(1);
         Resources resources = new Resources();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            resources.close();
-            stopped.countDown();
-        }, "demo-environment-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            resources.close();
+                            stopped.countDown();
+                        },
+                        "demo-environment-shutdown"));
 
         try {
             resources.kube = KubeApiServerFixture.start();
-            resources.registry = RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3).start();
+            resources.registry = RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3)
+                    .start();
             Map<String, String> facts = new LinkedHashMap<>();
             facts.put("KUBECONFIG", resources.kube.kubeconfig().toString());
             facts.put("API_SERVER", resources.kube.apiServerUrl());
@@ -62,7 +66,8 @@ public final class DemoEnvironment {
             e.printStackTrace();
             System.exit(1);
         }
-        System.out.println("demo environment up: kube-apiserver " + resources.kube.apiServerUrl() + ", registry " + resources.registry.baseUrl());
+        System.out.println("demo environment up: kube-apiserver " + resources.kube.apiServerUrl() + ", registry "
+                + resources.registry.baseUrl());
 
         // Outlive neither SIGTERM (the shutdown hook) nor the script that started us (killed with SIGKILL, say).
         while (!stopped.await(PARENT_CHECK.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {

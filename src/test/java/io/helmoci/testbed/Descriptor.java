@@ -7,7 +7,12 @@ import java.util.Map;
  * An OCI content descriptor. {@code annotations}, {@code artifactType} and {@code platform} are
  * optional (null or empty are left out of the JSON).
  */
-public record Descriptor(String mediaType, String digest, long size, String artifactType, Map<String, String> platform,
+public record Descriptor(
+        String mediaType,
+        String digest,
+        long size,
+        String artifactType,
+        Map<String, String> platform,
         Map<String, String> annotations) {
 
     public Descriptor(String mediaType, String digest, long size) {
@@ -32,7 +37,8 @@ public record Descriptor(String mediaType, String digest, long size, String arti
     }
 
     public Descriptor withPlatform(String os, String architecture) {
-        return new Descriptor(mediaType, digest, size, artifactType, Map.of("os", os, "architecture", architecture), annotations);
+        return new Descriptor(
+                mediaType, digest, size, artifactType, Map.of("os", os, "architecture", architecture), annotations);
     }
 
     public Descriptor withAnnotations(Map<String, String> values) {

@@ -10,12 +10,13 @@ import java.util.HexFormat;
 
 /** {@code sha256:<hex>} digests, as OCI writes them. */
 public final class Digests {
-    private Digests() {
-    }
+    private Digests() {}
 
     public static String sha256(byte[] content) {
         try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+            return "sha256:"
+                    + HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(content));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -21,8 +21,7 @@ public final class Gpg implements AutoCloseable {
     private final IsolatedTool tool;
 
     /** A generated key: its fingerprint, 16-hex-digit key id and user id. */
-    public record Key(String fingerprint, String keyId, String userId) {
-    }
+    public record Key(String fingerprint, String keyId, String userId) {}
 
     public Gpg(Path home) {
         this.home = home;
@@ -43,23 +42,47 @@ public final class Gpg implements AutoCloseable {
     /** An RSA-2048 signing key without passphrase for {@code Name <email>} (RSA: every Helm version reads it). */
     public Key generateKey(String name, String email) {
         String userId = name + " <" + email + ">";
-        run(List.of("--pinentry-mode", "loopback", "--passphrase", "", "--quick-gen-key", userId, "rsa2048", "sign", "never")).orThrow();
-        String colons = run(List.of("--with-colons", "--list-keys", userId)).orThrow().stdout();
-        String fingerprint = colons.lines().filter(l -> l.startsWith("fpr:")).map(l -> l.split(":")[9]).findFirst()
+        run(List.of(
+                        "--pinentry-mode",
+                        "loopback",
+                        "--passphrase",
+                        "",
+                        "--quick-gen-key",
+                        userId,
+                        "rsa2048",
+                        "sign",
+                        "never"))
+                .orThrow();
+        String colons =
+                run(List.of("--with-colons", "--list-keys", userId)).orThrow().stdout();
+        String fingerprint = colons.lines()
+                .filter(l -> l.startsWith("fpr:"))
+                .map(l -> l.split(":")[9])
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no fingerprint in gpg output:\n" + colons));
         return new Key(fingerprint, fingerprint.substring(fingerprint.length() - 16), userId);
     }
 
     /** {@code gpg --export} (binary public keyring): what {@code helm verify --keyring} and the engine read. */
     public Path exportPublicKeyring(Key key, Path file) {
-        run(List.of("--yes", "--output", file.toString(), "--export", key.fingerprint())).orThrow();
+        run(List.of("--yes", "--output", file.toString(), "--export", key.fingerprint()))
+                .orThrow();
         return file;
     }
 
     /** {@code gpg --export-secret-keys}: the keyring {@code helm package --sign --keyring} reads. */
     public Path exportSecretKeyring(Key key, Path file) {
-        run(List.of("--pinentry-mode", "loopback", "--passphrase", "", "--yes", "--output", file.toString(),
-                "--export-secret-keys", key.fingerprint())).orThrow();
+        run(List.of(
+                        "--pinentry-mode",
+                        "loopback",
+                        "--passphrase",
+                        "",
+                        "--yes",
+                        "--output",
+                        file.toString(),
+                        "--export-secret-keys",
+                        key.fingerprint()))
+                .orThrow();
         return file;
     }
 

@@ -29,8 +29,7 @@ public final class HelmCli {
     private final IsolatedTool tool;
 
     /** What {@code helm push} reported. */
-    public record Pushed(String reference, String digest, ProcessRunner.Result result) {
-    }
+    public record Pushed(String reference, String digest, ProcessRunner.Result result) {}
 
     public HelmCli(Path home) {
         this(home, HelmMajor.HELM_3);
@@ -39,15 +38,20 @@ public final class HelmCli {
     public HelmCli(Path home, HelmMajor major) {
         this.home = home;
         this.major = major;
-        this.tool = new IsolatedTool(major::executable, home, Map.of(
-                "HOME", home.toString(),
-                "HELM_CACHE_HOME", home.resolve("cache").toString(),
-                "HELM_CONFIG_HOME", home.resolve("config").toString(),
-                "HELM_DATA_HOME", home.resolve("data").toString(),
-                "HELM_REGISTRY_CONFIG", registryConfig().toString(),
-                "HELM_REPOSITORY_CONFIG", home.resolve("config/repositories.yaml").toString(),
-                "HELM_REPOSITORY_CACHE", home.resolve("cache/repository").toString(),
-                "DOCKER_CONFIG", home.resolve("docker").toString()));
+        this.tool = new IsolatedTool(
+                major::executable,
+                home,
+                Map.of(
+                        "HOME", home.toString(),
+                        "HELM_CACHE_HOME", home.resolve("cache").toString(),
+                        "HELM_CONFIG_HOME", home.resolve("config").toString(),
+                        "HELM_DATA_HOME", home.resolve("data").toString(),
+                        "HELM_REGISTRY_CONFIG", registryConfig().toString(),
+                        "HELM_REPOSITORY_CONFIG",
+                                home.resolve("config/repositories.yaml").toString(),
+                        "HELM_REPOSITORY_CACHE",
+                                home.resolve("cache/repository").toString(),
+                        "DOCKER_CONFIG", home.resolve("docker").toString()));
     }
 
     /** The docker-style config.json helm keeps registry credentials in (after {@link #login}). */
@@ -93,7 +97,8 @@ public final class HelmCli {
     }
 
     public ProcessRunner.Result tryLogin(RegistryFixture registry, String username, String password) {
-        List<String> args = new ArrayList<>(List.of("registry", "login", registry.host(), "--username", username, "--password-stdin"));
+        List<String> args = new ArrayList<>(
+                List.of("registry", "login", registry.host(), "--username", username, "--password-stdin"));
         args.addAll(connectionFlags(registry));
         return run(args, password.getBytes(StandardCharsets.UTF_8));
     }
@@ -126,14 +131,18 @@ public final class HelmCli {
      */
     public Path pull(RegistryFixture registry, String chartPath, String version, Path destDir) {
         Set<Path> before = tgzFiles(destDir);
-        ProcessRunner.Result result = tryPull(registry, chartPath, version, destDir).orThrow();
-        List<Path> after = tgzFiles(destDir).stream().filter(p -> !before.contains(p)).toList();
+        ProcessRunner.Result result =
+                tryPull(registry, chartPath, version, destDir).orThrow();
+        List<Path> after =
+                tgzFiles(destDir).stream().filter(p -> !before.contains(p)).toList();
         if (after.size() == 1) {
             return after.get(0);
         }
         // Same file name pulled again: the newest one.
-        return tgzFiles(destDir).stream().max(Comparator.comparing(HelmCli::modified))
-                .orElseThrow(() -> new IllegalStateException("helm pull wrote no .tgz into " + destDir + ":\n" + result));
+        return tgzFiles(destDir).stream()
+                .max(Comparator.comparing(HelmCli::modified))
+                .orElseThrow(
+                        () -> new IllegalStateException("helm pull wrote no .tgz into " + destDir + ":\n" + result));
     }
 
     public ProcessRunner.Result tryPull(RegistryFixture registry, String chartPath, String version, Path destDir) {

@@ -1,13 +1,12 @@
 package io.helmoci.testbed;
 
+import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import com.sun.net.httpserver.HttpExchange;
 
 /**
  * A registry that misbehaves on purpose, on 127.0.0.1 (a real socket, the JDK's HTTP server via
@@ -81,22 +80,35 @@ public final class HostileRegistry implements AutoCloseable {
         return server.requests().size();
     }
 
-    private void endlessPage(HttpExchange exchange, ScriptedHttpServer.Received request, int pageBytes) throws IOException {
+    private void endlessPage(HttpExchange exchange, ScriptedHttpServer.Received request, int pageBytes)
+            throws IOException {
         if (!request.path().endsWith("/tags/list")) {
-            ScriptedHttpServer.respond(exchange, 404, Map.of("Content-Type", "application/json"),
+            ScriptedHttpServer.respond(
+                    exchange,
+                    404,
+                    Map.of("Content-Type", "application/json"),
                     "{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\",\"message\":\"manifest unknown\"}]}");
             return;
         }
         int page = pagesServed.getAndIncrement();
-        String repository = request.path().substring("/v2/".length(), request.path().length() - "/tags/list".length());
+        String repository =
+                request.path().substring("/v2/".length(), request.path().length() - "/tags/list".length());
         exchange.getResponseHeaders().add("Content-Type", "application/json");
-        exchange.getResponseHeaders().add("Link", "</v2/" + repository + "/tags/list?n=1000000&last=" + page + ".0.0>; rel=\"next\"");
+        exchange.getResponseHeaders()
+                .add("Link", "</v2/" + repository + "/tags/list?n=1000000&last=" + page + ".0.0>; rel=\"next\"");
         exchange.sendResponseHeaders(200, 0); // chunked: the page is written as it is made
         try (OutputStream out = exchange.getResponseBody()) {
             StringBuilder chunk = new StringBuilder("{\"name\":\"" + repository + "\",\"tags\":[");
             long written = 0;
             for (int i = 0; written + chunk.length() < pageBytes - 64; i++) {
-                chunk.append(i == 0 ? "" : ",").append('"').append(page).append('.').append(i / 1000).append('.').append(i % 1000).append('"');
+                chunk.append(i == 0 ? "" : ",")
+                        .append('"')
+                        .append(page)
+                        .append('.')
+                        .append(i / 1000)
+                        .append('.')
+                        .append(i % 1000)
+                        .append('"');
                 if (chunk.length() > 64 * 1024) {
                     out.write(chunk.toString().getBytes(StandardCharsets.US_ASCII));
                     written += chunk.length();
@@ -110,9 +122,16 @@ public final class HostileRegistry implements AutoCloseable {
 
     private void loopingPage(HttpExchange exchange, ScriptedHttpServer.Received request) throws IOException {
         pagesServed.incrementAndGet();
-        String repository = request.path().substring("/v2/".length(), request.path().length() - "/tags/list".length());
-        ScriptedHttpServer.respond(exchange, 200, Map.of("Content-Type", "application/json",
-                "Link", "</v2/" + repository + "/tags/list?n=2&last=1.0.0>; rel=\"next\""),
+        String repository =
+                request.path().substring("/v2/".length(), request.path().length() - "/tags/list".length());
+        ScriptedHttpServer.respond(
+                exchange,
+                200,
+                Map.of(
+                        "Content-Type",
+                        "application/json",
+                        "Link",
+                        "</v2/" + repository + "/tags/list?n=2&last=1.0.0>; rel=\"next\""),
                 "{\"name\":\"" + repository + "\",\"tags\":[\"1.0.0\",\"1.1.0\"]}");
     }
 

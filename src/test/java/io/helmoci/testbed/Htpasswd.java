@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Map;
-
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 
 /** Writes an htpasswd file with bcrypt ({@code $2y$}) hashes, the only kind distribution accepts. */
@@ -14,8 +13,7 @@ public final class Htpasswd {
     // The lowest cost Go's bcrypt accepts: the file is for tests, and every login checks it.
     private static final int COST = 4;
 
-    private Htpasswd() {
-    }
+    private Htpasswd() {}
 
     public static Path write(Path file, Map<String, String> users) {
         SecureRandom random = new SecureRandom();
@@ -23,7 +21,9 @@ public final class Htpasswd {
         users.forEach((user, password) -> {
             byte[] salt = new byte[16];
             random.nextBytes(salt);
-            lines.append(user).append(':').append(OpenBSDBCrypt.generate("2y", password.toCharArray(), salt, COST))
+            lines.append(user)
+                    .append(':')
+                    .append(OpenBSDBCrypt.generate("2y", password.toCharArray(), salt, COST))
                     .append('\n');
         });
         try {

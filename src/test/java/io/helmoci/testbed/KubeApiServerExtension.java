@@ -1,10 +1,9 @@
 package io.helmoci.testbed;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.opentest4j.TestAbortedException;
-
-import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
  * The JVM's shared {@link KubeApiServerFixture}, a fresh namespace for the test class, and the API
@@ -16,8 +15,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  * ... kube.client().pods().inNamespace(kube.namespace()) ...
  * </pre>
  */
-public final class KubeApiServerExtension
-        implements BeforeAllCallback, AttachesLogOnFailure {
+public final class KubeApiServerExtension implements BeforeAllCallback, AttachesLogOnFailure {
     private String namespace;
 
     public KubeApiServerFixture server() {

@@ -1,5 +1,14 @@
 package io.helmoci.testbed;
 
+import io.fabric8.kubeapitest.KubeAPIServer;
+import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -16,16 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
-import io.fabric8.kubeapitest.KubeAPIServer;
-import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-
 /**
  * A real kube-apiserver and etcd, started by fabric8 kube-api-test offline from the binaries that
  * {@code tools/install.sh} builds. The API server authorizes with RBAC; {@link #client()} is a
@@ -40,6 +39,7 @@ public final class KubeApiServerFixture implements AutoCloseable {
     public static final String FIELD_MANAGER = "helmoci-testbed";
     /** The project's CRDs, relative to the project directory (the working directory of Maven's tests). */
     public static final Path PROJECT_CRDS = Path.of("deploy", "crds");
+
     private static final long CRD_ESTABLISHED_TIMEOUT_SECONDS = 60;
     private static final System.Logger LOG = System.getLogger(KubeApiServerFixture.class.getName());
 
@@ -102,8 +102,10 @@ public final class KubeApiServerFixture implements AutoCloseable {
             LOG.log(System.Logger.Level.INFO, "kube-apiserver {0} started in {1} ms", version, startupTime.toMillis());
             return new KubeApiServerFixture(server, workDir, startupTime);
         } catch (RuntimeException | IOException e) {
-            IllegalStateException failure = new IllegalStateException("kube-apiserver " + version + " from " + binaries
-                    + " did not start; its log is attached. Rebuild the binaries with 'make tools' if they are broken.", e);
+            IllegalStateException failure = new IllegalStateException(
+                    "kube-apiserver " + version + " from " + binaries
+                            + " did not start; its log is attached. Rebuild the binaries with 'make tools' if they are broken.",
+                    e);
             failure.addSuppressed(KubeApiServerLog.asThrowable());
             stopQuietly(server, failure);
             deleteRecursively(workDir);
@@ -123,7 +125,8 @@ public final class KubeApiServerFixture implements AutoCloseable {
     public KubernetesClient clientAs(String namespace, String serviceAccount) {
         Config config = new ConfigBuilder(adminConfig)
                 .withImpersonateUsername("system:serviceaccount:" + namespace + ":" + serviceAccount)
-                .withImpersonateGroups("system:serviceaccounts", "system:serviceaccounts:" + namespace, "system:authenticated")
+                .withImpersonateGroups(
+                        "system:serviceaccounts", "system:serviceaccounts:" + namespace, "system:authenticated")
                 .build();
         return new KubernetesClientBuilder().withConfig(config).build();
     }
@@ -148,23 +151,39 @@ public final class KubeApiServerFixture implements AutoCloseable {
 
     /** {@code kubectl apply -n <namespace> -f -} of the {@code yaml} document(s); fails the test if kubectl fails. */
     public ProcessRunner.Result apply(String namespace, String yaml) {
-        return ProcessRunner.run(kubectlCommand("apply", "-n", namespace, "-f", "-"), Map.of(), null,
-                yaml.getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(2)).orThrow();
+        return ProcessRunner.run(
+                        kubectlCommand("apply", "-n", namespace, "-f", "-"),
+                        Map.of(),
+                        null,
+                        yaml.getBytes(StandardCharsets.UTF_8),
+                        Duration.ofMinutes(2))
+                .orThrow();
     }
 
     private List<String> kubectlCommand(String... args) {
-        List<String> command = new ArrayList<>(List.of(Tools.kubectl().toString(),
-                "--kubeconfig", kubeconfig.toString(), "--cache-dir", workDir.resolve("kubectl-cache").toString()));
+        List<String> command = new ArrayList<>(List.of(
+                Tools.kubectl().toString(),
+                "--kubeconfig",
+                kubeconfig.toString(),
+                "--cache-dir",
+                workDir.resolve("kubectl-cache").toString()));
         command.addAll(List.of(args));
         return command;
     }
 
     /** Creates a namespace with a fresh name starting with {@code prefix} (made DNS-safe) and returns its name. */
     public String createNamespace(String prefix) {
-        String safe = prefix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-").replaceAll("^-+|-+$", "");
+        String safe =
+                prefix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-").replaceAll("^-+|-+$", "");
         safe = safe.isEmpty() ? "test" : safe.substring(0, Math.min(safe.length(), 50));
         String name = safe + "-" + namespaceCount.incrementAndGet();
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
+        client.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(name)
+                        .endMetadata()
+                        .build())
+                .create();
         return name;
     }
 
@@ -187,7 +206,10 @@ public final class KubeApiServerFixture implements AutoCloseable {
         for (Path file : yamlFiles(dir)) {
             try (InputStream in = Files.newInputStream(file)) {
                 for (HasMetadata item : client.load(in).items()) {
-                    client.resource(item).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+                    client.resource(item)
+                            .fieldManager(FIELD_MANAGER)
+                            .forceConflicts()
+                            .serverSideApply();
                     if (item instanceof CustomResourceDefinition) {
                         crds.add(item.getMetadata().getName());
                     }
@@ -197,8 +219,12 @@ public final class KubeApiServerFixture implements AutoCloseable {
             }
         }
         for (String crd : crds) {
-            client.apiextensions().v1().customResourceDefinitions().withName(crd)
-                    .waitUntilCondition(KubeApiServerFixture::isEstablished, CRD_ESTABLISHED_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            client.apiextensions()
+                    .v1()
+                    .customResourceDefinitions()
+                    .withName(crd)
+                    .waitUntilCondition(
+                            KubeApiServerFixture::isEstablished, CRD_ESTABLISHED_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
         return crds;
     }
@@ -209,8 +235,11 @@ public final class KubeApiServerFixture implements AutoCloseable {
     }
 
     public static boolean isEstablished(CustomResourceDefinition crd) {
-        return crd != null && crd.getStatus() != null && crd.getStatus().getConditions() != null && crd.getStatus().getConditions().stream()
-                .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
+        return crd != null
+                && crd.getStatus() != null
+                && crd.getStatus().getConditions() != null
+                && crd.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     /** The most recent lines of the API server's log (the same for every server in this JVM). */
@@ -228,7 +257,10 @@ public final class KubeApiServerFixture implements AutoCloseable {
 
     private static List<Path> yamlFiles(Path dir) {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml")).sorted().toList();
+            return files.filter(
+                            f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + dir, e);
         }

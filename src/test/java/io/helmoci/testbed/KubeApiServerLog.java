@@ -6,7 +6,6 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-
 import org.jboss.logmanager.LogContext;
 
 /**
@@ -22,8 +21,7 @@ final class KubeApiServerLog {
     // Held strongly so the logger's level and handler are not lost to garbage collection.
     private static Logger logger;
 
-    private KubeApiServerLog() {
-    }
+    private KubeApiServerLog() {}
 
     static synchronized void capture() {
         if (logger != null) {
@@ -39,12 +37,10 @@ final class KubeApiServerLog {
             }
 
             @Override
-            public void flush() {
-            }
+            public void flush() {}
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         });
     }
 

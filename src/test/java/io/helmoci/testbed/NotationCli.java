@@ -19,8 +19,18 @@ public final class NotationCli {
 
     public NotationCli(Path home) {
         this.home = home;
-        this.tool = new IsolatedTool(Tools::notation, home, Map.of("HOME", home.toString(), "XDG_CONFIG_HOME", home.resolve("config").toString(),
-                "XDG_CACHE_HOME", home.resolve("cache").toString(), "DOCKER_CONFIG", home.resolve("docker").toString()));
+        this.tool = new IsolatedTool(
+                Tools::notation,
+                home,
+                Map.of(
+                        "HOME",
+                        home.toString(),
+                        "XDG_CONFIG_HOME",
+                        home.resolve("config").toString(),
+                        "XDG_CACHE_HOME",
+                        home.resolve("cache").toString(),
+                        "DOCKER_CONFIG",
+                        home.resolve("docker").toString()));
     }
 
     /** notation's configuration directory: {@code localkeys/}, {@code truststore/x509/<type>/<name>/}, {@code trustpolicy.oci.json}. */
@@ -57,7 +67,13 @@ public final class NotationCli {
 
     /** {@code notation sign} (JWS) of {@code host/repo@digest} with key {@code keyName}. */
     public ProcessRunner.Result sign(RegistryFixture registry, String repository, String digest, String keyName) {
-        return run(List.of("sign", "--insecure-registry", "--signature-format", "jws", "--key", keyName,
+        return run(List.of(
+                "sign",
+                "--insecure-registry",
+                "--signature-format",
+                "jws",
+                "--key",
+                keyName,
                 registry.reference(repository) + "@" + digest));
     }
 
@@ -86,8 +102,7 @@ public final class NotationCli {
     public static String trustPolicy(String registryScope, String level, String trustStore, String trustedIdentity) {
         return """
                 {"version": "1.0", "trustPolicies": [{"name": "charts", "registryScopes": ["%s"],
-                  "signatureVerification": {"level": "%s"}, "trustStores": ["ca:%s"], "trustedIdentities": ["%s"]}]}"""
-                .formatted(registryScope, level, trustStore, trustedIdentity);
+                  "signatureVerification": {"level": "%s"}, "trustStores": ["ca:%s"], "trustedIdentities": ["%s"]}]}""".formatted(registryScope, level, trustStore, trustedIdentity);
     }
 
     /** The subject {@code generate-test} gives certificate {@code name}, as a trusted identity. */

@@ -1,12 +1,11 @@
 package io.helmoci.testbed;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** Builds manifest and index JSON bodies, byte for byte as given (no re-ordering, no extra fields). */
 public final class OciManifests {
@@ -24,14 +23,17 @@ public final class OciManifests {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private OciManifests() {
-    }
+    private OciManifests() {}
 
     /**
      * An image manifest. {@code mediaType} null leaves the field out, as helm push does (the type then
      * travels only in the PUT Content-Type); {@code artifactType} null leaves it out too.
      */
-    public static byte[] manifest(String mediaType, String artifactType, Descriptor config, List<Descriptor> layers,
+    public static byte[] manifest(
+            String mediaType,
+            String artifactType,
+            Descriptor config,
+            List<Descriptor> layers,
             Map<String, String> annotations) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("schemaVersion", 2);

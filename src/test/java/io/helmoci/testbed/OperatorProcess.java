@@ -29,7 +29,8 @@ public final class OperatorProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final int port;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private OperatorProcess(Process process, Path log, int port) {
         this.process = process;
@@ -49,9 +50,11 @@ public final class OperatorProcess implements AutoCloseable {
     }
 
     /** As {@link #start(Path, Path, Map)}, with JVM options such as {@code -Xmx256m} before {@code -jar}. */
-    public static OperatorProcess start(Path kubeconfig, Path workDir, Map<String, String> properties, List<String> jvmOptions) {
+    public static OperatorProcess start(
+            Path kubeconfig, Path workDir, Map<String, String> properties, List<String> jvmOptions) {
         if (!Files.isRegularFile(JAR)) {
-            throw new IllegalStateException(JAR + " is missing: integration tests run after 'mvn package' (use 'mvn verify').");
+            throw new IllegalStateException(
+                    JAR + " is missing: integration tests run after 'mvn package' (use 'mvn verify').");
         }
         int port = freePort();
         Map<String, String> settings = new LinkedHashMap<>();
@@ -72,7 +75,8 @@ public final class OperatorProcess implements AutoCloseable {
         try {
             Files.createDirectories(workDir);
             Path log = workDir.resolve("operator.log");
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            ProcessBuilder builder =
+                    new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().put("KUBECONFIG", kubeconfig.toAbsolutePath().toString());
             OperatorProcess operator = new OperatorProcess(builder.start(), log, port);
             operator.awaitReady();
@@ -101,9 +105,11 @@ public final class OperatorProcess implements AutoCloseable {
 
     /** A GET with request headers such as {@code Range} or {@code If-None-Match}. */
     public HttpResponse<byte[]> get(String pathOrUrl, Map<String, String> headers) {
-        URI uri = pathOrUrl.startsWith("http") ? URI.create(pathOrUrl) : baseUrl().resolve(pathOrUrl);
+        URI uri =
+                pathOrUrl.startsWith("http") ? URI.create(pathOrUrl) : baseUrl().resolve(pathOrUrl);
         try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET();
+            HttpRequest.Builder request =
+                    HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET();
             headers.forEach(request::header);
             return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
@@ -135,8 +141,11 @@ public final class OperatorProcess implements AutoCloseable {
                 throw new IllegalStateException("the operator exited with " + process.exitValue() + ":\n" + logs());
             }
             try {
-                HttpResponse<byte[]> ready = http.send(HttpRequest.newBuilder(baseUrl().resolve("/q/health/ready"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse<byte[]> ready = http.send(
+                        HttpRequest.newBuilder(baseUrl().resolve("/q/health/ready"))
+                                .timeout(Duration.ofSeconds(2))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
                 if (ready.statusCode() == 200) {
                     return;
                 }

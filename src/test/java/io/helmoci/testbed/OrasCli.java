@@ -22,7 +22,14 @@ public final class OrasCli {
 
     public OrasCli(Path home) {
         this.home = home;
-        this.tool = new IsolatedTool(Tools::oras, home, Map.of("HOME", home.toString(), "DOCKER_CONFIG", home.resolve("docker").toString()));
+        this.tool = new IsolatedTool(
+                Tools::oras,
+                home,
+                Map.of(
+                        "HOME",
+                        home.toString(),
+                        "DOCKER_CONFIG",
+                        home.resolve("docker").toString()));
     }
 
     public Path registryConfig() {
@@ -36,13 +43,15 @@ public final class OrasCli {
 
     /** {@code --plain-http} for an HTTP registry, {@code --ca-file <test CA>} for a TLS one; plus the isolated credentials file. */
     public List<String> connectionFlags(RegistryFixture registry) {
-        List<String> flags = new ArrayList<>(List.of("--registry-config", registryConfig().toString()));
+        List<String> flags =
+                new ArrayList<>(List.of("--registry-config", registryConfig().toString()));
         flags.addAll(registry.isTls() ? List.of("--ca-file", registry.caFile().toString()) : List.of("--plain-http"));
         return flags;
     }
 
     public void login(RegistryFixture registry, String username, String password) {
-        List<String> args = new ArrayList<>(List.of("login", registry.host(), "--username", username, "--password-stdin"));
+        List<String> args =
+                new ArrayList<>(List.of("login", registry.host(), "--username", username, "--password-stdin"));
         args.addAll(connectionFlags(registry));
         run(home, args, password.getBytes(StandardCharsets.UTF_8)).orThrow();
     }
@@ -51,8 +60,8 @@ public final class OrasCli {
      * {@code oras push <host>/<reference> <flags> <files>} run in {@code workDir}; files are
      * {@code name[:mediaType]} relative to it. Returns the result, failure included.
      */
-    public ProcessRunner.Result push(RegistryFixture registry, String reference, Path workDir, List<String> flags,
-            String... files) {
+    public ProcessRunner.Result push(
+            RegistryFixture registry, String reference, Path workDir, List<String> flags, String... files) {
         List<String> args = new ArrayList<>(List.of("push", registry.reference(reference)));
         args.addAll(flags);
         args.addAll(connectionFlags(registry));
@@ -72,7 +81,10 @@ public final class OrasCli {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return push(registry, reference, workDir,
+        return push(
+                registry,
+                reference,
+                workDir,
                 List.of("--config", "config.json:" + HELM_CONFIG_MEDIA_TYPE),
                 chartTgz.getFileName() + ":" + HELM_CHART_MEDIA_TYPE);
     }

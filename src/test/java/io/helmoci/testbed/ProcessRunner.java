@@ -14,14 +14,13 @@ import java.util.concurrent.TimeUnit;
 public final class ProcessRunner {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(2);
 
-    private ProcessRunner() {
-    }
+    private ProcessRunner() {}
 
     public record Result(List<String> command, int exitCode, String stdout, String stderr) {
         public Result orThrow() {
             if (exitCode != 0) {
-                throw new IllegalStateException("command failed with exit code " + exitCode + ": " + String.join(" ", command)
-                        + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr);
+                throw new IllegalStateException("command failed with exit code " + exitCode + ": "
+                        + String.join(" ", command) + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr);
             }
             return this;
         }
@@ -43,7 +42,8 @@ public final class ProcessRunner {
             Path err = Files.createTempFile("proc-err", ".txt");
             try {
                 ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(cmd))
-                        .redirectOutput(out.toFile()).redirectError(err.toFile());
+                        .redirectOutput(out.toFile())
+                        .redirectError(err.toFile());
                 if (dir != null) {
                     builder.directory(dir.toFile());
                 }
@@ -55,9 +55,13 @@ public final class ProcessRunner {
                 process.getOutputStream().close();
                 if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                     process.destroyForcibly();
-                    throw new IllegalStateException("command timed out after " + timeout + ": " + String.join(" ", cmd));
+                    throw new IllegalStateException(
+                            "command timed out after " + timeout + ": " + String.join(" ", cmd));
                 }
-                return new Result(cmd, process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                return new Result(
+                        cmd,
+                        process.exitValue(),
+                        Files.readString(out, StandardCharsets.UTF_8),
                         Files.readString(err, StandardCharsets.UTF_8));
             } finally {
                 Files.deleteIfExists(out);

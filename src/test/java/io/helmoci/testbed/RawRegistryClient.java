@@ -1,5 +1,7 @@
 package io.helmoci.testbed;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,12 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
-
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Talks to a registry over its HTTP API with java.net.http (deliberately not OkHttp, so the engine's
@@ -36,8 +34,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * if any) and retries once; tokens are cached per scope.
  */
 public final class RawRegistryClient {
-    public static final String MANIFEST_ACCEPT = String.join(", ", OciManifests.DOCKER_MANIFEST,
-            OciManifests.DOCKER_MANIFEST_LIST, OciManifests.OCI_MANIFEST, OciManifests.OCI_INDEX);
+    public static final String MANIFEST_ACCEPT = String.join(
+            ", ",
+            OciManifests.DOCKER_MANIFEST,
+            OciManifests.DOCKER_MANIFEST_LIST,
+            OciManifests.OCI_MANIFEST,
+            OciManifests.OCI_INDEX);
     private static final Pattern CHALLENGE_PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
     private static final Pattern REPO_PATH = Pattern.compile("^/v2/(.+)/(manifests|blobs|tags|referrers)/.*");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -86,8 +88,11 @@ public final class RawRegistryClient {
 
     private RawRegistryClient(RegistryFixture registry, String username, String password) {
         this.registry = registry;
-        this.basicCredentials = username == null ? null
-                : "Basic " + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+        this.basicCredentials = username == null
+                ? null
+                : "Basic "
+                        + Base64.getEncoder()
+                                .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     public static RawRegistryClient anonymous(RegistryFixture registry) {
@@ -149,16 +154,20 @@ public final class RawRegistryClient {
 
     /** PUT a manifest as given, with {@code contentType}; returns the response whatever it is. */
     public Response putManifest(String repository, String reference, String contentType, byte[] manifest) {
-        return send("PUT", "/v2/" + repository + "/manifests/" + reference, Map.of("Content-Type", contentType), manifest);
+        return send(
+                "PUT", "/v2/" + repository + "/manifests/" + reference, Map.of("Content-Type", contentType), manifest);
     }
 
     /** PUT a manifest and require 201; returns its descriptor (media type = the Content-Type used). */
     public Descriptor pushManifest(String repository, String reference, String contentType, byte[] manifest) {
-        Response response = require(putManifest(repository, reference, contentType, manifest), 201,
+        Response response = require(
+                putManifest(repository, reference, contentType, manifest),
+                201,
                 "manifest PUT " + repository + ":" + reference);
         Descriptor descriptor = Descriptor.of(contentType, manifest);
         if (!descriptor.digest().equals(response.dockerContentDigest())) {
-            throw new IllegalStateException("registry digest " + response.dockerContentDigest() + " != " + descriptor.digest());
+            throw new IllegalStateException(
+                    "registry digest " + response.dockerContentDigest() + " != " + descriptor.digest());
         }
         return descriptor;
     }
@@ -169,8 +178,10 @@ public final class RawRegistryClient {
 
     /** HEAD the manifest and return its {@code Docker-Content-Digest}; fails unless 200. */
     public String headManifestDigest(String repository, String reference) {
-        Response response = require(send("HEAD", "/v2/" + repository + "/manifests/" + reference,
-                Map.of("Accept", MANIFEST_ACCEPT), null), 200, "manifest HEAD " + repository + ":" + reference);
+        Response response = require(
+                send("HEAD", "/v2/" + repository + "/manifests/" + reference, Map.of("Accept", MANIFEST_ACCEPT), null),
+                200,
+                "manifest HEAD " + repository + ":" + reference);
         return response.dockerContentDigest();
     }
 
@@ -180,7 +191,9 @@ public final class RawRegistryClient {
 
     /** All tags (first page: the registries here return everything when no {@code n} is given). */
     public List<String> tags(String repository) {
-        JsonNode tags = require(get("/v2/" + repository + "/tags/list", Map.of()), 200, "tags of " + repository).json().path("tags");
+        JsonNode tags = require(get("/v2/" + repository + "/tags/list", Map.of()), 200, "tags of " + repository)
+                .json()
+                .path("tags");
         List<String> result = new ArrayList<>();
         tags.forEach(t -> result.add(t.asText()));
         return result;
@@ -198,15 +211,20 @@ public final class RawRegistryClient {
         }
         Descriptor config = pushBlob(repository, OciManifests.HELM_CONFIG, ChartFactory.helmConfigJson(chartTgz));
         Descriptor layer = pushBlob(repository, OciManifests.HELM_CHART, chart);
-        String type = style == ChartManifestStyle.DOCKER_SCHEMA2 ? OciManifests.DOCKER_MANIFEST : OciManifests.OCI_MANIFEST;
-        byte[] manifest = OciManifests.manifest(style == ChartManifestStyle.HELM ? null : type, null, config, List.of(layer),
-                Map.of());
+        String type =
+                style == ChartManifestStyle.DOCKER_SCHEMA2 ? OciManifests.DOCKER_MANIFEST : OciManifests.OCI_MANIFEST;
+        byte[] manifest = OciManifests.manifest(
+                style == ChartManifestStyle.HELM ? null : type, null, config, List.of(layer), Map.of());
         return pushManifest(repository, tag, type, manifest);
     }
 
     /** Pushes an OCI image index over the given (already pushed) manifests as {@code repository:tag}. */
     public Descriptor pushIndex(String repository, String tag, List<Descriptor> manifests) {
-        return pushManifest(repository, tag, OciManifests.OCI_INDEX, OciManifests.index(OciManifests.OCI_INDEX, manifests, Map.of()));
+        return pushManifest(
+                repository,
+                tag,
+                OciManifests.OCI_INDEX,
+                OciManifests.index(OciManifests.OCI_INDEX, manifests, Map.of()));
     }
 
     /** Pushes a small linux/amd64 container image (OCI config, one tar+gzip layer) as {@code repository:tag}. */
@@ -224,7 +242,10 @@ public final class RawRegistryClient {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return pushManifest(repository, tag, OciManifests.OCI_MANIFEST,
+        return pushManifest(
+                repository,
+                tag,
+                OciManifests.OCI_MANIFEST,
                 OciManifests.manifest(OciManifests.OCI_MANIFEST, null, config, List.of(layer), Map.of()));
     }
 
@@ -282,7 +303,8 @@ public final class RawRegistryClient {
 
     /** GET {@code realm?service=&scope=}, Basic credentials if any; null unless 200. */
     private String fetchToken(String realm, String service, String scope) {
-        StringBuilder url = new StringBuilder(realm).append("?service=").append(URLEncoder.encode(service, StandardCharsets.UTF_8));
+        StringBuilder url =
+                new StringBuilder(realm).append("?service=").append(URLEncoder.encode(service, StandardCharsets.UTF_8));
         if (scope != null) {
             for (String s : scope.split(" ")) {
                 url.append("&scope=").append(URLEncoder.encode(s, StandardCharsets.UTF_8));
@@ -293,7 +315,9 @@ public final class RawRegistryClient {
             return null;
         }
         JsonNode json = response.json();
-        return json.hasNonNull("access_token") ? json.get("access_token").asText() : json.path("token").asText(null);
+        return json.hasNonNull("access_token")
+                ? json.get("access_token").asText()
+                : json.path("token").asText(null);
     }
 
     /** The scope a Docker client would need for this request, to reuse a cached token without a new challenge. */
@@ -311,15 +335,21 @@ public final class RawRegistryClient {
     }
 
     private Response exchange(String method, URI uri, Map<String, String> headers, byte[] body, String authorization) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .timeout(Duration.ofSeconds(30))
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body));
         headers.forEach(request::header);
         request.header("User-Agent", "helmoci-testbed-raw-client");
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
         try {
-            HttpResponse<byte[]> response = registry.httpClient().send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response =
+                    registry.httpClient().send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             return new Response(response.statusCode(), response.headers(), response.body());
         } catch (IOException e) {
             throw new UncheckedIOException(method + " " + uri + " failed", e);

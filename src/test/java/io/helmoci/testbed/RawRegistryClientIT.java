@@ -2,20 +2,18 @@ package io.helmoci.testbed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.helmoci.testbed.RawRegistryClient.ChartManifestStyle;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-
-import io.helmoci.testbed.RawRegistryClient.ChartManifestStyle;
 
 /**
  * Manifests written over the raw HTTP API (java.net.http) with Basic and with bearer-token auth,
@@ -27,6 +25,7 @@ class RawRegistryClientIT {
 
     @TempDir
     static Path work;
+
     static Path chart;
     static Path otherChart;
 
@@ -41,7 +40,9 @@ class RawRegistryClientIT {
     class OnDistributionV3WithTokens extends Contract {
         @RegisterExtension
         static RegistryExtension registry = RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3)
-                .tokenAuth().user(USER, PASSWORD).extension();
+                .tokenAuth()
+                .user(USER, PASSWORD)
+                .extension();
 
         @Override
         RegistryFixture registry() {
@@ -53,7 +54,9 @@ class RawRegistryClientIT {
     class OnDebianDistribution28WithBasicAuth extends Contract {
         @RegisterExtension
         static RegistryExtension registry = RegistryFixture.builder(RegistryImplementation.DEBIAN_DISTRIBUTION_2_8)
-                .htpasswd().user(USER, PASSWORD).extension();
+                .htpasswd()
+                .user(USER, PASSWORD)
+                .extension();
 
         @Override
         RegistryFixture registry() {
@@ -64,6 +67,7 @@ class RawRegistryClientIT {
     abstract static class Contract {
         @TempDir
         Path dir;
+
         RawRegistryClient raw;
         HelmCli helm;
 
@@ -84,7 +88,8 @@ class RawRegistryClientIT {
 
             assertThat(Digests.sha256(pulled)).isEqualTo(Digests.sha256(chart));
             assertThat(raw.headManifestDigest("raw/helm-style", "3.0.0-rc.1")).isEqualTo(manifest.digest());
-            assertThat(raw.getManifest("raw/helm-style", manifest.digest()).header("Content-Type")).isEqualTo(OciManifests.OCI_MANIFEST);
+            assertThat(raw.getManifest("raw/helm-style", manifest.digest()).header("Content-Type"))
+                    .isEqualTo(OciManifests.OCI_MANIFEST);
             assertThat(raw.tags("raw/helm-style")).containsExactly("3.0.0-rc.1");
         }
 
@@ -104,7 +109,8 @@ class RawRegistryClientIT {
             ProcessRunner.Result pull = helm.tryPull(registry(), "raw/schema2", "3.0.0-rc.1", dir.resolve("out"));
             report("helm pull, Docker schema2 chart", pull.stderr());
 
-            assertThat(raw.getManifest("raw/schema2", "3.0.0-rc.1").header("Content-Type")).isEqualTo(OciManifests.DOCKER_MANIFEST);
+            assertThat(raw.getManifest("raw/schema2", "3.0.0-rc.1").header("Content-Type"))
+                    .isEqualTo(OciManifests.DOCKER_MANIFEST);
             assertThat(pull.exitCode()).isNotZero();
             assertThat(pull.stderr()).contains("unable to retrieve blob with digest " + manifest.digest());
         }
@@ -120,18 +126,21 @@ class RawRegistryClientIT {
 
             assertThat(raw.headManifestDigest("raw/indexed", "3.0.0-rc.1")).isEqualTo(index.digest());
             assertThat(pull.exitCode()).isZero();
-            assertThat(Digests.sha256(dir.resolve("out/indexed-3.0.0-rc.1.tgz"))).isEqualTo(Digests.sha256(chart));
+            assertThat(Digests.sha256(dir.resolve("out/indexed-3.0.0-rc.1.tgz")))
+                    .isEqualTo(Digests.sha256(chart));
         }
 
         @Test
         void imageIndexOverTwoChartsAndAContainerImageIsAccepted() {
-            Descriptor first = raw.pushChart("raw/multi", "a", chart, ChartManifestStyle.HELM).withArtifactType(OciManifests.HELM_CONFIG);
+            Descriptor first = raw.pushChart("raw/multi", "a", chart, ChartManifestStyle.HELM)
+                    .withArtifactType(OciManifests.HELM_CONFIG);
             Descriptor second = raw.pushChart("raw/multi", "b", otherChart, ChartManifestStyle.HELM);
             Descriptor image = raw.pushContainerImage("raw/multi", "image").withPlatform("linux", "amd64");
 
             Descriptor index = raw.pushIndex("raw/multi", "3.0.0", List.of(first, second, image));
 
-            assertThat(raw.getManifest("raw/multi", "3.0.0").json().path("manifests")).hasSize(3);
+            assertThat(raw.getManifest("raw/multi", "3.0.0").json().path("manifests"))
+                    .hasSize(3);
             assertThat(raw.headManifestDigest("raw/multi", "3.0.0")).isEqualTo(index.digest());
         }
 
@@ -148,18 +157,24 @@ class RawRegistryClientIT {
 
         @Test
         void blobWithAWrongDigestIsRefusedOnUpload() {
-            RawRegistryClient.Response upload = raw.uploadBlob("raw/tamper", Digests.sha256("other".getBytes()), "content".getBytes());
+            RawRegistryClient.Response upload =
+                    raw.uploadBlob("raw/tamper", Digests.sha256("other".getBytes()), "content".getBytes());
 
             assertThat(upload.status()).isEqualTo(400);
-            assertThat(upload.json().path("errors").get(0).path("code").asText()).isEqualTo("DIGEST_INVALID");
+            assertThat(upload.json().path("errors").get(0).path("code").asText())
+                    .isEqualTo("DIGEST_INVALID");
         }
 
         @Test
         void manifestReferencingAMissingBlobIsRefused() {
-            Descriptor config = raw.pushBlob("raw/missing", OciManifests.HELM_CONFIG, ChartFactory.helmConfigJson(chart));
+            Descriptor config =
+                    raw.pushBlob("raw/missing", OciManifests.HELM_CONFIG, ChartFactory.helmConfigJson(chart));
             Descriptor ghost = Descriptor.of(OciManifests.HELM_CHART, "never uploaded".getBytes());
 
-            RawRegistryClient.Response put = raw.putManifest("raw/missing", "1.0.0", OciManifests.OCI_MANIFEST,
+            RawRegistryClient.Response put = raw.putManifest(
+                    "raw/missing",
+                    "1.0.0",
+                    OciManifests.OCI_MANIFEST,
                     OciManifests.manifest(null, null, config, List.of(ghost), null));
 
             assertThat(put.status()).isEqualTo(400);
@@ -169,10 +184,16 @@ class RawRegistryClientIT {
         @Test
         void blobCorruptedAtRestIsServedAsIsAndHelmRefusesIt() throws IOException {
             // Blobs are shared by every repository of the registry: corrupt a chart no other test uses.
-            Path victim = new ChartFactory(helm, dir).create(ChartSpec.of("rawchart", "3.0.0-rc.1")
-                    .description("corrupted in " + registry().implementation()));
+            Path victim = new ChartFactory(helm, dir)
+                    .create(ChartSpec.of("rawchart", "3.0.0-rc.1")
+                            .description("corrupted in " + registry().implementation()));
             Descriptor manifest = raw.pushChart("raw/corrupt", "3.0.0-rc.1", victim, ChartManifestStyle.HELM);
-            String layer = raw.getManifest("raw/corrupt", manifest.digest()).json().path("layers").get(0).path("digest").asText();
+            String layer = raw.getManifest("raw/corrupt", manifest.digest())
+                    .json()
+                    .path("layers")
+                    .get(0)
+                    .path("digest")
+                    .asText();
             byte[] original = Files.readAllBytes(victim);
             byte[] tampered = original.clone();
             tampered[tampered.length / 2] ^= 0x55;

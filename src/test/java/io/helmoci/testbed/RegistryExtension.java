@@ -2,7 +2,6 @@ package io.helmoci.testbed;
 
 import java.util.List;
 import java.util.stream.Collectors;
-
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -22,8 +21,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *         .htpasswd().user("alice", "secret").extension();
  * }</pre>
  */
-public final class RegistryExtension extends RegistryFixture implements BeforeAllCallback, AfterAllCallback,
-        BeforeEachCallback, AfterEachCallback, AttachesLogOnFailure {
+public final class RegistryExtension extends RegistryFixture
+        implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback, AttachesLogOnFailure {
     private static final int LOG_LINES_ATTACHED = 200;
     private boolean perClass;
 

@@ -45,6 +45,7 @@ public class RegistryFixture implements AutoCloseable {
     /** Apache combined log format, which both generations write to stdout for every request. */
     private static final Pattern ACCESS_LINE = Pattern.compile(
             "^\\S+ \\S+ \\S+ \\[[^]]+] \"(\\S+) (\\S+) [^\"]*\" (\\d{3}) \\S+ \"[^\"]*\" \"([^\"]*)\"$");
+
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
     static {
@@ -53,7 +54,9 @@ public class RegistryFixture implements AutoCloseable {
 
     /** How clients authenticate. */
     public enum AuthMode {
-        NONE, BASIC, TOKEN
+        NONE,
+        BASIC,
+        TOKEN
     }
 
     /** One request the registry served, from its access log; {@code path} includes the query string. */
@@ -120,7 +123,7 @@ public class RegistryFixture implements AutoCloseable {
         if (first) {
             prepare();
         }
-        for (int attempt = 1;; attempt++) {
+        for (int attempt = 1; ; attempt++) {
             if (first) {
                 port = freePort();
             }
@@ -282,7 +285,8 @@ public class RegistryFixture implements AutoCloseable {
     public List<RegistryRequest> requests() {
         List<RegistryRequest> all = allRequests(syncAccessLog());
         return all.subList(Math.min(requestsMark, all.size()), all.size()).stream()
-                .filter(r -> !r.userAgent().startsWith(PROBE_AGENT)).toList();
+                .filter(r -> !r.userAgent().startsWith(PROBE_AGENT))
+                .toList();
     }
 
     /**
@@ -312,7 +316,8 @@ public class RegistryFixture implements AutoCloseable {
      */
     public Path blobFile(String digest) {
         String[] parts = digest.split(":", 2);
-        return storageDir.resolve("docker/registry/v2/blobs/" + parts[0] + "/" + parts[1].substring(0, 2) + "/" + parts[1] + "/data");
+        return storageDir.resolve(
+                "docker/registry/v2/blobs/" + parts[0] + "/" + parts[1].substring(0, 2) + "/" + parts[1] + "/data");
     }
 
     /** Time from process launch to the first answer on {@code /v2/} at the last start. */
@@ -329,7 +334,8 @@ public class RegistryFixture implements AutoCloseable {
 
     private void prepare() {
         try {
-            workDir = Files.createTempDirectory("helmoci-registry-" + implementation.name().toLowerCase() + "-");
+            workDir = Files.createTempDirectory(
+                    "helmoci-registry-" + implementation.name().toLowerCase() + "-");
             if (storageDir == null) {
                 storageDir = Files.createDirectories(workDir.resolve("storage"));
             }
@@ -337,8 +343,11 @@ public class RegistryFixture implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        httpClient = HttpClient.newBuilder().sslContext(ca.clientSslContext()).followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        httpClient = HttpClient.newBuilder()
+                .sslContext(ca.clientSslContext())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
         if (tls) {
             serverCertificate = ca.issueServerCertificate(workDir, "registry");
         }
@@ -368,10 +377,16 @@ public class RegistryFixture implements AutoCloseable {
 
     private void launch(Path config) {
         try {
-            Files.writeString(logFile, "=== testbed: starting " + implementation + " " + implementation.version() + " on "
-                    + host() + " ===\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    logFile,
+                    "=== testbed: starting " + implementation + " " + implementation.version() + " on " + host()
+                            + " ===\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
             ProcessBuilder builder = new ProcessBuilder(implementation.binary().toString(), "serve", config.toString())
-                    .directory(workDir.toFile()).redirectErrorStream(true)
+                    .directory(workDir.toFile())
+                    .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
             Map<String, String> env = builder.environment();
             // REGISTRY_* variables override config.yml in both generations; never inherit them.
@@ -406,9 +421,15 @@ public class RegistryFixture implements AutoCloseable {
 
     private int probe(String path) throws IOException {
         try {
-            return httpClient.send(HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(5))
-                    .header("User-Agent", PROBE_AGENT + (path.equals("/v2/") ? "" : "-sync")).GET().build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            return httpClient
+                    .send(
+                            HttpRequest.newBuilder(URI.create(baseUrl() + path))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .header("User-Agent", PROBE_AGENT + (path.equals("/v2/") ? "" : "-sync"))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException(e);
@@ -475,7 +496,7 @@ public class RegistryFixture implements AutoCloseable {
         private final Map<String, String> users = new LinkedHashMap<>();
         private final List<String> notificationUrls = new ArrayList<>();
         private final Map<String, Object> configOverrides = new LinkedHashMap<>();
-        private Consumer<TokenServer> tokenServerSetup = t -> { };
+        private Consumer<TokenServer> tokenServerSetup = t -> {};
         private Boolean tokenServerHttps;
         private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
         private TestCa ca = TestCa.shared();
@@ -500,7 +521,7 @@ public class RegistryFixture implements AutoCloseable {
 
         /** Mode d: bearer tokens from a {@link TokenServer}, over TLS; the token server uses HTTPS when the registry does. */
         public Builder tokenAuth() {
-            return tokenAuth(t -> { });
+            return tokenAuth(t -> {});
         }
 
         /** Mode d, with extra token-server setup (anonymous pull, denials, expiry ...), run once it has started. */

@@ -3,6 +3,7 @@ package io.helmoci.testbed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.helmoci.testbed.RegistryFixture.RegistryRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -10,18 +11,16 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
-
 import javax.net.ssl.SSLHandshakeException;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import io.helmoci.testbed.RegistryFixture.RegistryRequest;
 
 /** The fixture itself: restart on the same port and storage, request accounting, start-up failures reported with the log. */
 class RegistryLifecycleIT {
     @RegisterExtension
-    static RegistryExtension registry = RegistryFixture.builder(RegistryImplementation.DEBIAN_DISTRIBUTION_2_8).tls().extension();
+    static RegistryExtension registry = RegistryFixture.builder(RegistryImplementation.DEBIAN_DISTRIBUTION_2_8)
+            .tls()
+            .extension();
 
     @Test
     void registryGoesDownAndReturnsOnTheSamePortWithItsContent() {
@@ -46,22 +45,34 @@ class RegistryLifecycleIT {
         registry.resetRequests();
         assertThat(registry.requests()).isEmpty();
 
-        HttpResponse<Void> response = registry.httpClient().send(HttpRequest.newBuilder(
-                URI.create(registry.baseUrl() + "/v2/counted/manifests/1.0.0")).method("HEAD", HttpRequest.BodyPublishers.noBody())
-                .build(), HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> response = registry.httpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(registry.baseUrl() + "/v2/counted/manifests/1.0.0"))
+                                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
 
         assertThat(response.statusCode()).isEqualTo(404);
-        assertThat(registry.requests()).containsExactly(
-                new RegistryRequest("HEAD", "/v2/counted/manifests/1.0.0", 404, registry.requests().get(0).userAgent()));
+        assertThat(registry.requests())
+                .containsExactly(new RegistryRequest(
+                        "HEAD",
+                        "/v2/counted/manifests/1.0.0",
+                        404,
+                        registry.requests().get(0).userAgent()));
     }
 
     @Test
     void failedStartIsReportedWithTheRegistryLog() {
         RegistryFixture broken = RegistryFixture.builder(RegistryImplementation.DISTRIBUTION_V3)
-                .config("storage.filesystem", null).config("storage.delete", null).config("storage.maintenance", null).build();
+                .config("storage.filesystem", null)
+                .config("storage.delete", null)
+                .config("storage.maintenance", null)
+                .build();
 
-        assertThatThrownBy(broken::start).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("registry did not start").hasMessageContaining("--- registry log");
+        assertThatThrownBy(broken::start)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("registry did not start")
+                .hasMessageContaining("--- registry log");
         broken.close();
     }
 
@@ -71,9 +82,15 @@ class RegistryLifecycleIT {
         assertThat(registry.baseUrl().getScheme()).isEqualTo("https");
         assertThat(registry.caFile()).content().startsWith("-----BEGIN CERTIFICATE-----");
         assertThat(registry.caCertificate().getBasicConstraints()).isNotNegative();
-        assertThat(RawRegistryClient.anonymous(registry).send("GET", "/v2/", Map.of(), null).status()).isEqualTo(200);
-        assertThatThrownBy(() -> HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(registry.baseUrl() + "/v2/")).build(), HttpResponse.BodyHandlers.discarding()))
+        assertThat(RawRegistryClient.anonymous(registry)
+                        .send("GET", "/v2/", Map.of(), null)
+                        .status())
+                .isEqualTo(200);
+        assertThatThrownBy(() -> HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(URI.create(registry.baseUrl() + "/v2/"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.discarding()))
                 .isInstanceOf(SSLHandshakeException.class);
     }
 }

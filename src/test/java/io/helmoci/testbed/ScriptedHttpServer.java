@@ -1,31 +1,28 @@
 package io.helmoci.testbed;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
-
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManagerFactory;
-
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsParameters;
-import com.sun.net.httpserver.HttpsServer;
 
 /**
  * A loopback HTTP(S) server (the JDK's {@code com.sun.net.httpserver}) whose answers a test scripts:
@@ -82,13 +79,18 @@ public final class ScriptedHttpServer implements AutoCloseable {
         server.createContext("/", exchange -> {
             try (exchange) {
                 Map<String, List<String>> headers = new TreeMap<>();
-                exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), List.copyOf(v)));
+                exchange.getRequestHeaders()
+                        .forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), List.copyOf(v)));
                 byte[] body;
                 try (InputStream in = exchange.getRequestBody()) {
                     body = in.readAllBytes();
                 }
-                Received request = new Received(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
-                        exchange.getRequestURI().getRawQuery(), headers, body);
+                Received request = new Received(
+                        exchange.getRequestMethod(),
+                        exchange.getRequestURI().getRawPath(),
+                        exchange.getRequestURI().getRawQuery(),
+                        headers,
+                        body);
                 received.add(request);
                 handler.handle(exchange, request);
             } catch (IOException | RuntimeException e) {
@@ -128,7 +130,10 @@ public final class ScriptedHttpServer implements AutoCloseable {
         try {
             KeyStore keys = KeyStore.getInstance("PKCS12");
             keys.load(null, null);
-            keys.setKeyEntry("server", certificate.privateKey(), new char[0],
+            keys.setKeyEntry(
+                    "server",
+                    certificate.privateKey(),
+                    new char[0],
                     certificate.chain().toArray(new java.security.cert.Certificate[0]));
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(keys, new char[0]);
@@ -147,7 +152,8 @@ public final class ScriptedHttpServer implements AutoCloseable {
 
     /** {@code 127.0.0.1:<port>}. */
     public String hostPort() {
-        return server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort();
+        return server.getAddress().getAddress().getHostAddress() + ":"
+                + server.getAddress().getPort();
     }
 
     public String url() {
@@ -160,7 +166,8 @@ public final class ScriptedHttpServer implements AutoCloseable {
         }
     }
 
-    public static void respond(HttpExchange exchange, int status, Map<String, String> headers, byte[] body) throws IOException {
+    public static void respond(HttpExchange exchange, int status, Map<String, String> headers, byte[] body)
+            throws IOException {
         headers.forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
         boolean head = "HEAD".equals(exchange.getRequestMethod());
         if (head || body == null) {
@@ -174,7 +181,8 @@ public final class ScriptedHttpServer implements AutoCloseable {
         exchange.getResponseBody().write(body);
     }
 
-    public static void respond(HttpExchange exchange, int status, Map<String, String> headers, String body) throws IOException {
+    public static void respond(HttpExchange exchange, int status, Map<String, String> headers, String body)
+            throws IOException {
         respond(exchange, status, headers, body == null ? null : body.getBytes(StandardCharsets.UTF_8));
     }
 

@@ -22,11 +22,9 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -55,8 +53,12 @@ public final class TestCa {
     private final Path caFile;
 
     /** A leaf certificate with its private key and chain (leaf first), issued by this CA. */
-    public record Issued(X509Certificate certificate, PrivateKey privateKey, List<X509Certificate> chain,
-            Path certificateFile, Path keyFile) {
+    public record Issued(
+            X509Certificate certificate,
+            PrivateKey privateKey,
+            List<X509Certificate> chain,
+            Path certificateFile,
+            Path keyFile) {
 
         /** PKCS#12-style key store holding this key and chain, for a JDK TLS server. */
         public SSLContext serverSslContext() {
@@ -94,12 +96,18 @@ public final class TestCa {
             Instant now = Instant.now();
             X500Name name = new X500Name("CN=" + commonName + ",O=helm-oci-operator tests");
             JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, serial(),
-                    Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(7))), name,
-                    keyPair.getPublic())
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                            name,
+                            serial(),
+                            Date.from(now.minus(Duration.ofHours(1))),
+                            Date.from(now.plus(Duration.ofDays(7))),
+                            name,
+                            keyPair.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
-                    .addExtension(Extension.subjectKeyIdentifier, false,
+                    .addExtension(
+                            Extension.subjectKeyIdentifier,
+                            false,
                             utils.createSubjectKeyIdentifier(keyPair.getPublic()));
             certificate = sign(builder, keyPair.getPrivate());
             Files.createDirectories(dir);
@@ -170,26 +178,35 @@ public final class TestCa {
             KeyPair leafKeys = newKeyPair();
             Instant now = Instant.now();
             JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate, serial(),
-                    Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(7))),
-                    new X500Name("CN=" + commonName + ",O=helm-oci-operator tests"), leafKeys.getPublic())
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                            certificate,
+                            serial(),
+                            Date.from(now.minus(Duration.ofHours(1))),
+                            Date.from(now.plus(Duration.ofDays(7))),
+                            new X500Name("CN=" + commonName + ",O=helm-oci-operator tests"),
+                            leafKeys.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-                    .addExtension(Extension.subjectKeyIdentifier, false,
+                    .addExtension(
+                            Extension.subjectKeyIdentifier,
+                            false,
                             utils.createSubjectKeyIdentifier(leafKeys.getPublic()))
-                    .addExtension(Extension.authorityKeyIdentifier, false,
-                            utils.createAuthorityKeyIdentifier(certificate));
+                    .addExtension(
+                            Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(certificate));
             if (server) {
                 builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                        new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
-                        new GeneralName(GeneralName.dNSName, "localhost") }))
-                        .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+                            new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+                            new GeneralName(GeneralName.dNSName, "localhost")
+                        }))
+                        .addExtension(
+                                Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
             }
             X509Certificate leaf = sign(builder, keyPair.getPrivate());
             Files.createDirectories(dir);
             Path certFile = writePem(dir.resolve(fileStem + ".crt"), List.of(leaf));
             Path keyFile = dir.resolve(fileStem + ".key");
-            Files.writeString(keyFile, pemBlock("PRIVATE KEY", leafKeys.getPrivate().getEncoded()));
+            Files.writeString(
+                    keyFile, pemBlock("PRIVATE KEY", leafKeys.getPrivate().getEncoded()));
             return new Issued(leaf, leafKeys.getPrivate(), List.of(leaf, certificate), certFile, keyFile);
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot issue a certificate for " + commonName, e);
@@ -214,7 +231,8 @@ public final class TestCa {
 
     private static String pemBlock(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(der)
                 + "\n-----END " + type + "-----\n";
     }
 
@@ -229,10 +247,11 @@ public final class TestCa {
         return BigInteger.valueOf(SERIALS.incrementAndGet());
     }
 
-    private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey key) throws GeneralSecurityException {
+    private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey key)
+            throws GeneralSecurityException {
         try {
-            return new JcaX509CertificateConverter().getCertificate(
-                    builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key)));
+            return new JcaX509CertificateConverter()
+                    .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key)));
         } catch (OperatorCreationException e) {
             throw new GeneralSecurityException(e);
         }

@@ -1,5 +1,10 @@
 package io.helmoci.testbed;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -27,12 +32,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 
 /**
  * A Docker/OCI registry token server (distribution docs/spec/auth/token.md and oauth.md) that
@@ -77,19 +76,26 @@ public final class TokenServer implements AutoCloseable {
 
     /** Which token field(s) a GET response carries. OAuth2 POST responses always use {@code access_token}. */
     public enum TokenFields {
-        TOKEN, ACCESS_TOKEN, BOTH
+        TOKEN,
+        ACCESS_TOKEN,
+        BOTH
     }
 
-    public record TokenRequest(String method, Grant grant, String username, List<String> scopes, String service,
-            boolean offline, int status) {
-    }
+    public record TokenRequest(
+            String method,
+            Grant grant,
+            String username,
+            List<String> scopes,
+            String service,
+            boolean offline,
+            int status) {}
 
-    private record User(String password, Set<String> actions) {
-    }
+    private record User(String password, Set<String> actions) {}
 
     private record Rule(String repository, Set<String> actions, Denial denial) {
         boolean matches(Scope scope, String action) {
-            return scope.type().equals("repository") && scope.name().equals(repository)
+            return scope.type().equals("repository")
+                    && scope.name().equals(repository)
                     && (actions.isEmpty() || actions.contains(action));
         }
     }
@@ -103,7 +109,10 @@ public final class TokenServer implements AutoCloseable {
                 return null;
             }
             String type = text.substring(0, first).replaceAll("\\(.*\\)$", "");
-            return new Scope(type, text.substring(first + 1, last), List.of(text.substring(last + 1).split(",")));
+            return new Scope(
+                    type,
+                    text.substring(first + 1, last),
+                    List.of(text.substring(last + 1).split(",")));
         }
 
         String format() {
@@ -144,7 +153,8 @@ public final class TokenServer implements AutoCloseable {
         this.issuer = issuer;
         Files.createDirectories(dir);
         this.signer = ca.issueSigningCertificate(dir, "token-signer");
-        this.untrustedSigner = TestCa.create("untrusted token CA").issueSigningCertificate(dir, "untrusted-token-signer");
+        this.untrustedSigner =
+                TestCa.create("untrusted token CA").issueSigningCertificate(dir, "untrusted-token-signer");
         this.rootCertBundle = Files.writeString(dir.resolve("token-root-certs.pem"), ca.caPem());
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", 0);
         if (https) {
@@ -262,7 +272,8 @@ public final class TokenServer implements AutoCloseable {
     // ----- what the registry and clients need
 
     public URI realm() {
-        return URI.create((https ? "https" : "http") + "://127.0.0.1:" + server.getAddress().getPort() + "/token");
+        return URI.create((https ? "https" : "http") + "://127.0.0.1:"
+                + server.getAddress().getPort() + "/token");
     }
 
     public String service() {
@@ -313,8 +324,16 @@ public final class TokenServer implements AutoCloseable {
             String method = exchange.getRequestMethod();
             if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 record(method, null, null, List.of(), null, false, failureStatus);
-                respond(exchange, failureStatus, Map.of("errors", List.of(Map.of("code", "UNAVAILABLE",
-                        "message", "token server failure injected by the test"))));
+                respond(
+                        exchange,
+                        failureStatus,
+                        Map.of(
+                                "errors",
+                                List.of(Map.of(
+                                        "code",
+                                        "UNAVAILABLE",
+                                        "message",
+                                        "token server failure injected by the test"))));
                 return;
             }
             if (method.equals("GET")) {
@@ -339,18 +358,37 @@ public final class TokenServer implements AutoCloseable {
         Grant grant = basic == null ? Grant.ANONYMOUS : Grant.BASIC;
         String username = basic == null ? null : basic[0];
         if (basic != null && !validPassword(basic[0], basic[1])) {
-            reject(exchange, grant, username, scopes, requestedService, offline, 401, "UNAUTHORIZED", "invalid username or password");
+            reject(
+                    exchange,
+                    grant,
+                    username,
+                    scopes,
+                    requestedService,
+                    offline,
+                    401,
+                    "UNAUTHORIZED",
+                    "invalid username or password");
             return;
         }
         if (basic == null && !anonymousPull) {
-            reject(exchange, grant, null, scopes, requestedService, offline, 401, "UNAUTHORIZED", "authentication required");
+            reject(
+                    exchange,
+                    grant,
+                    null,
+                    scopes,
+                    requestedService,
+                    offline,
+                    401,
+                    "UNAUTHORIZED",
+                    "authentication required");
             return;
         }
         issue(exchange, "GET", grant, username, scopes, requestedService, offline && username != null, false);
     }
 
     private void handlePost(HttpExchange exchange) throws IOException {
-        Map<String, List<String>> form = parseForm(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        Map<String, List<String>> form =
+                parseForm(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
         List<String> scopes = scopes(form);
         String requestedService = first(form, "service");
         String grantType = first(form, "grant_type");
@@ -358,8 +396,14 @@ public final class TokenServer implements AutoCloseable {
         Grant grant = "refresh_token".equals(grantType) ? Grant.REFRESH_TOKEN : Grant.PASSWORD;
         if (first(form, "client_id") == null || !("password".equals(grantType) || "refresh_token".equals(grantType))) {
             record("POST", grant, first(form, "username"), scopes, requestedService, offline, 400);
-            respond(exchange, 400, Map.of("error", "invalid_request",
-                    "error_description", "client_id and grant_type password|refresh_token are required"));
+            respond(
+                    exchange,
+                    400,
+                    Map.of(
+                            "error",
+                            "invalid_request",
+                            "error_description",
+                            "client_id and grant_type password|refresh_token are required"));
             return;
         }
         String username;
@@ -367,7 +411,10 @@ public final class TokenServer implements AutoCloseable {
             username = first(form, "username");
             if (username == null || !validPassword(username, first(form, "password"))) {
                 record("POST", grant, username, scopes, requestedService, offline, 401);
-                respond(exchange, 401, Map.of("error", "invalid_grant", "error_description", "invalid username or password"));
+                respond(
+                        exchange,
+                        401,
+                        Map.of("error", "invalid_grant", "error_description", "invalid username or password"));
                 return;
             }
         } else {
@@ -382,14 +429,31 @@ public final class TokenServer implements AutoCloseable {
         issue(exchange, "POST", grant, username, scopes, requestedService, offline, true);
     }
 
-    private void issue(HttpExchange exchange, String method, Grant grant, String username, List<String> scopes,
-            String requestedService, boolean offline, boolean oauth) throws IOException {
+    private void issue(
+            HttpExchange exchange,
+            String method,
+            Grant grant,
+            String username,
+            List<String> scopes,
+            String requestedService,
+            boolean offline,
+            boolean oauth)
+            throws IOException {
         if (requestedService != null && !requestedService.equals(service)) {
-            reject(exchange, grant, username, scopes, requestedService, offline, 400, "INVALID_SERVICE",
+            reject(
+                    exchange,
+                    grant,
+                    username,
+                    scopes,
+                    requestedService,
+                    offline,
+                    400,
+                    "INVALID_SERVICE",
                     "unknown service " + requestedService);
             return;
         }
-        Set<String> allowed = username == null ? Set.of("pull") : users.get(username).actions();
+        Set<String> allowed =
+                username == null ? Set.of("pull") : users.get(username).actions();
         List<Scope> granted = new ArrayList<>();
         for (String text : scopes) {
             Scope scope = Scope.parse(text);
@@ -398,11 +462,22 @@ public final class TokenServer implements AutoCloseable {
             }
             List<String> actions = new ArrayList<>();
             for (String action : scope.actions()) {
-                Rule rule = rules.stream().filter(r -> r.matches(scope, action)).findFirst().orElse(null);
+                Rule rule = rules.stream()
+                        .filter(r -> r.matches(scope, action))
+                        .findFirst()
+                        .orElse(null);
                 if (rule != null && rule.denial() != Denial.OMIT_FROM_TOKEN) {
                     int status = rule.denial() == Denial.HTTP_403 ? 403 : 401;
-                    reject(exchange, grant, username, scopes, requestedService, offline, status,
-                            status == 403 ? "DENIED" : "UNAUTHORIZED", "access to " + scope.name() + " is denied");
+                    reject(
+                            exchange,
+                            grant,
+                            username,
+                            scopes,
+                            requestedService,
+                            offline,
+                            status,
+                            status == 403 ? "DENIED" : "UNAUTHORIZED",
+                            "access to " + scope.name() + " is denied");
                     return;
                 }
                 if (rule == null && (allowed.contains(action) || allowed.contains("*"))) {
@@ -424,7 +499,9 @@ public final class TokenServer implements AutoCloseable {
             body.put("access_token", token);
         }
         if (oauth) {
-            body.put("scope", String.join(" ", granted.stream().map(Scope::format).toList()));
+            body.put(
+                    "scope",
+                    String.join(" ", granted.stream().map(Scope::format).toList()));
         }
         if (lifetime != null) {
             body.put("expires_in", lifetime);
@@ -455,9 +532,14 @@ public final class TokenServer implements AutoCloseable {
         claims.put("nbf", iat.getEpochSecond() - 1);
         claims.put("iat", iat.getEpochSecond());
         claims.put("jti", randomId());
-        claims.put("access", granted.stream().map(s -> Map.of("type", s.type(), "name", s.name(), "actions", s.actions())).toList());
+        claims.put(
+                "access",
+                granted.stream()
+                        .map(s -> Map.of("type", s.type(), "name", s.name(), "actions", s.actions()))
+                        .toList());
         try {
-            String signingInput = base64Url(JSON.writeValueAsBytes(header)) + "." + base64Url(JSON.writeValueAsBytes(claims));
+            String signingInput =
+                    base64Url(JSON.writeValueAsBytes(header)) + "." + base64Url(JSON.writeValueAsBytes(claims));
             // JWS ES256 wants the raw R||S signature, not the DER the plain JCA algorithm produces.
             Signature signature = Signature.getInstance("SHA256withECDSAinP1363Format");
             signature.initSign(key.privateKey());
@@ -468,8 +550,17 @@ public final class TokenServer implements AutoCloseable {
         }
     }
 
-    private void reject(HttpExchange exchange, Grant grant, String username, List<String> scopes, String requestedService,
-            boolean offline, int status, String code, String message) throws IOException {
+    private void reject(
+            HttpExchange exchange,
+            Grant grant,
+            String username,
+            List<String> scopes,
+            String requestedService,
+            boolean offline,
+            int status,
+            String code,
+            String message)
+            throws IOException {
         record(exchange.getRequestMethod(), grant, username, scopes, requestedService, offline, status);
         if (status == 401) {
             exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"" + realm() + "\"");
@@ -477,8 +568,14 @@ public final class TokenServer implements AutoCloseable {
         respond(exchange, status, Map.of("errors", List.of(Map.of("code", code, "message", message))));
     }
 
-    private void record(String method, Grant grant, String username, List<String> scopes, String requestedService,
-            boolean offline, int status) {
+    private void record(
+            String method,
+            Grant grant,
+            String username,
+            List<String> scopes,
+            String requestedService,
+            boolean offline,
+            int status) {
         requests.add(new TokenRequest(method, grant, username, List.copyOf(scopes), requestedService, offline, status));
     }
 
@@ -530,9 +627,10 @@ public final class TokenServer implements AutoCloseable {
         if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
             return null;
         }
-        String decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+        String decoded =
+                new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
         int colon = decoded.indexOf(':');
-        return colon < 0 ? null : new String[] { decoded.substring(0, colon), decoded.substring(colon + 1) };
+        return colon < 0 ? null : new String[] {decoded.substring(0, colon), decoded.substring(colon + 1)};
     }
 
     private String randomId() {

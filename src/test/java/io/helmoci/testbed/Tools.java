@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
-
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -21,8 +20,7 @@ public final class Tools {
 
     private static Properties properties;
 
-    private Tools() {
-    }
+    private Tools() {}
 
     public static Path toolsDir() {
         String dir = System.getProperty(TOOLS_DIR_PROPERTY);
@@ -32,7 +30,8 @@ public final class Tools {
         if (dir == null || dir.isBlank()) {
             // $HOME, as tools/install.sh uses it (Java's user.home comes from the password database).
             String home = System.getenv("HOME");
-            dir = (home == null || home.isBlank() ? System.getProperty("user.home") : home) + "/.cache/helm-oci-operator/tools";
+            dir = (home == null || home.isBlank() ? System.getProperty("user.home") : home)
+                    + "/.cache/helm-oci-operator/tools";
         }
         return Path.of(dir);
     }
@@ -115,7 +114,9 @@ public final class Tools {
             properties = loaded;
         }
         String value = properties.getProperty(key);
-        requireThat(value != null && !value.isBlank(), "'" + key + "' in " + toolsDir().resolve("tools.properties"));
+        requireThat(
+                value != null && !value.isBlank(),
+                "'" + key + "' in " + toolsDir().resolve("tools.properties"));
         return value;
     }
 
@@ -123,7 +124,8 @@ public final class Tools {
         if (present) {
             return;
         }
-        String message = "Missing " + what + ": run 'make tools' (tools/install.sh) to build and cache the real components.";
+        String message =
+                "Missing " + what + ": run 'make tools' (tools/install.sh) to build and cache the real components.";
         if (isCi()) {
             throw new IllegalStateException(message);
         }

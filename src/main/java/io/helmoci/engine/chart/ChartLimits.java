@@ -17,8 +17,14 @@ import java.util.Locale;
  *                        component name), {@link #CLI_FLAGS} ({@code --max-archive-bytes}) or
  *                        {@link #OPERATOR_SETTINGS} ({@code helmoci.limits.max-archive-bytes})
  */
-public record ChartLimits(long maxArchiveBytes, long maxFileBytes, long maxTotalBytes, int maxEntries,
-                          int maxTags, long maxTagListBytes, String settingStyle) {
+public record ChartLimits(
+        long maxArchiveBytes,
+        long maxFileBytes,
+        long maxTotalBytes,
+        int maxEntries,
+        int maxTags,
+        long maxTagListBytes,
+        String settingStyle) {
     public static final String GENERIC = "generic";
     public static final String CLI_FLAGS = "cli";
     public static final String OPERATOR_SETTINGS = "operator";
@@ -32,18 +38,32 @@ public record ChartLimits(long maxArchiveBytes, long maxFileBytes, long maxTotal
     public static final long DEFAULT_MAX_TAG_LIST_BYTES = 16 * MIB;
 
     public ChartLimits {
-        if (maxArchiveBytes <= 0 || maxFileBytes <= 0 || maxTotalBytes <= 0 || maxEntries <= 0 || maxTags <= 0 || maxTagListBytes <= 0) {
+        if (maxArchiveBytes <= 0
+                || maxFileBytes <= 0
+                || maxTotalBytes <= 0
+                || maxEntries <= 0
+                || maxTags <= 0
+                || maxTagListBytes <= 0) {
             throw new IllegalArgumentException("chart limits must be positive: " + maxArchiveBytes + ", " + maxFileBytes
                     + ", " + maxTotalBytes + ", " + maxEntries + ", " + maxTags + ", " + maxTagListBytes);
         }
-        if (!GENERIC.equals(settingStyle) && !CLI_FLAGS.equals(settingStyle) && !OPERATOR_SETTINGS.equals(settingStyle)) {
+        if (!GENERIC.equals(settingStyle)
+                && !CLI_FLAGS.equals(settingStyle)
+                && !OPERATOR_SETTINGS.equals(settingStyle)) {
             throw new IllegalArgumentException("unknown setting style " + settingStyle);
         }
     }
 
     /** Archive limits as given, tag-list limits at their defaults. */
     public ChartLimits(long maxArchiveBytes, long maxFileBytes, long maxTotalBytes, int maxEntries) {
-        this(maxArchiveBytes, maxFileBytes, maxTotalBytes, maxEntries, DEFAULT_MAX_TAGS, DEFAULT_MAX_TAG_LIST_BYTES, GENERIC);
+        this(
+                maxArchiveBytes,
+                maxFileBytes,
+                maxTotalBytes,
+                maxEntries,
+                DEFAULT_MAX_TAGS,
+                DEFAULT_MAX_TAG_LIST_BYTES,
+                GENERIC);
     }
 
     /**
@@ -64,7 +84,8 @@ public record ChartLimits(long maxArchiveBytes, long maxFileBytes, long maxTotal
 
     /** The same limits, named in messages as {@code style} names them. */
     public ChartLimits namedAs(String style) {
-        return new ChartLimits(maxArchiveBytes, maxFileBytes, maxTotalBytes, maxEntries, maxTags, maxTagListBytes, style);
+        return new ChartLimits(
+                maxArchiveBytes, maxFileBytes, maxTotalBytes, maxEntries, maxTags, maxTagListBytes, style);
     }
 
     /**
@@ -76,8 +97,9 @@ public record ChartLimits(long maxArchiveBytes, long maxFileBytes, long maxTotal
         String kebab = component.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
         return switch (settingStyle) {
             case CLI_FLAGS -> "--" + kebab;
-            case OPERATOR_SETTINGS -> "the operator setting helmoci.limits." + kebab + " (env HELMOCI_LIMITS_"
-                    + kebab.replace('-', '_').toUpperCase(Locale.ROOT) + ")";
+            case OPERATOR_SETTINGS ->
+                "the operator setting helmoci.limits." + kebab + " (env HELMOCI_LIMITS_"
+                        + kebab.replace('-', '_').toUpperCase(Locale.ROOT) + ")";
             default -> component;
         };
     }

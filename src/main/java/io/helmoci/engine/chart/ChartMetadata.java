@@ -17,9 +17,21 @@ import java.util.Map;
  * decoder writes it ({@code version: 1.0} is {@code "1"}); in the JSON config blob it is an error,
  * as in Go.
  */
-public record ChartMetadata(String apiVersion, String name, String version, String appVersion, String description,
-        String type, String kubeVersion, boolean deprecated, String home, String icon, List<String> sources,
-        List<String> keywords, List<Dependency> dependencies, Map<String, String> annotations) {
+public record ChartMetadata(
+        String apiVersion,
+        String name,
+        String version,
+        String appVersion,
+        String description,
+        String type,
+        String kubeVersion,
+        boolean deprecated,
+        String home,
+        String icon,
+        List<String> sources,
+        List<String> keywords,
+        List<Dependency> dependencies,
+        Map<String, String> annotations) {
 
     /** One entry of {@code dependencies} (Helm {@code chart.Dependency}); strings null when absent or empty. */
     public record Dependency(String name, String version, String repository, String condition, String alias) {
@@ -72,8 +84,21 @@ public record ChartMetadata(String apiVersion, String name, String version, Stri
     }
 
     ChartMetadata withDependencies(List<Dependency> replaced) {
-        return new ChartMetadata(apiVersion, name, version, appVersion, description, type, kubeVersion, deprecated, home, icon,
-                sources, keywords, replaced, annotations);
+        return new ChartMetadata(
+                apiVersion,
+                name,
+                version,
+                appVersion,
+                description,
+                type,
+                kubeVersion,
+                deprecated,
+                home,
+                icon,
+                sources,
+                keywords,
+                replaced,
+                annotations);
     }
 
     private static String emptyToNull(String s) {

@@ -1,5 +1,9 @@
 package io.helmoci.engine.chart;
 
+import io.helmoci.engine.EngineException;
+import io.helmoci.engine.Reason;
+import io.helmoci.engine.version.HelmVersion;
+import io.helmoci.engine.version.VersionSelector;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -21,15 +25,9 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
-
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
-
-import io.helmoci.engine.EngineException;
-import io.helmoci.engine.Reason;
-import io.helmoci.engine.version.HelmVersion;
-import io.helmoci.engine.version.VersionSelector;
 
 /**
  * Checks a chart archive ({@code .tgz}) the way Helm's loader does before it will install it
@@ -63,6 +61,7 @@ public final class ChartValidator {
     private static final int BUFFER = 64 * 1024;
     /** Decompressed tar bytes allowed per entry beyond file content: header, PAX/long-name headers, padding. */
     private static final long OVERHEAD_PER_ENTRY = 8 * 1024;
+
     private static final String REPACKAGE = "Package the chart again with 'helm package'";
 
     private final ChartLimits limits;
@@ -87,8 +86,11 @@ public final class ChartValidator {
             throw new UncheckedIOException("cannot read chart archive " + tgz, e);
         }
         if (size > limits.maxArchiveBytes()) {
-            throw tooLarge("the chart archive is " + size + " bytes compressed, over the limit of " + limits.maxArchiveBytes()
-                    + " bytes", "Shrink the chart, or raise " + limits.setting("maxArchiveBytes") + " if a chart this big is expected");
+            throw tooLarge(
+                    "the chart archive is " + size + " bytes compressed, over the limit of " + limits.maxArchiveBytes()
+                            + " bytes",
+                    "Shrink the chart, or raise " + limits.setting("maxArchiveBytes")
+                            + " if a chart this big is expected");
         }
         try (InputStream in = Files.newInputStream(tgz)) {
             return new ArchiveScan(new Budget(limits), "", 0).run(in);
@@ -108,14 +110,21 @@ public final class ChartValidator {
      */
     public static void checkConfigAgreement(ChartMetadata config, String expectedName, String tag, String repository) {
         if (!expectedName.equals(config.name())) {
-            throw new EngineException(Reason.ChartMismatch, "The config blob of " + repository + " names the chart '"
-                    + config.name() + "', but the repository's last path segment is '" + expectedName
-                    + "'. Helm requires them to be equal: push the chart to a repository ending in /" + config.name()
-                    + ", or reference the repository it was pushed to.");
+            throw new EngineException(
+                    Reason.ChartMismatch,
+                    "The config blob of " + repository + " names the chart '"
+                            + config.name() + "', but the repository's last path segment is '" + expectedName
+                            + "'. Helm requires them to be equal: push the chart to a repository ending in /"
+                            + config.name()
+                            + ", or reference the repository it was pushed to.");
         }
-        if (tag != null && (config.version() == null || !VersionSelector.tagFor(config.version()).equals(tag))) {
-            throw new EngineException(Reason.ChartMismatch, "Tag " + tag + " of " + repository + " holds a chart whose config"
-                    + " blob says version '" + config.version() + "'. Tag the chart with its version, as 'helm push' does.");
+        if (tag != null
+                && (config.version() == null
+                        || !VersionSelector.tagFor(config.version()).equals(tag))) {
+            throw new EngineException(
+                    Reason.ChartMismatch,
+                    "Tag " + tag + " of " + repository + " holds a chart whose config" + " blob says version '"
+                            + config.version() + "'. Tag the chart with its version, as 'helm push' does.");
         }
     }
 
@@ -131,27 +140,34 @@ public final class ChartValidator {
      * @param expectedVersion the tag or exact version, or null to skip (e.g. a pull by digest)
      * @throws EngineException {@link Reason#ChartMismatch}, naming which value came from where
      */
-    public static void checkAgreement(ChartMetadata archive, ChartMetadata config, String expectedName, String expectedVersion) {
+    public static void checkAgreement(
+            ChartMetadata archive, ChartMetadata config, String expectedName, String expectedVersion) {
         Objects.requireNonNull(archive, "archive");
         if (expectedName != null && !expectedName.equals(archive.name())) {
-            throw mismatch("the chart archive's Chart.yaml names the chart '" + archive.name() + "', but the repository's last"
-                    + " path segment is '" + expectedName + "'", "Helm requires them to be equal: push the chart to a repository"
-                    + " ending in /" + archive.name() + ", or reference the repository it was pushed to");
+            throw mismatch(
+                    "the chart archive's Chart.yaml names the chart '" + archive.name() + "', but the repository's last"
+                            + " path segment is '" + expectedName + "'",
+                    "Helm requires them to be equal: push the chart to a repository" + " ending in /" + archive.name()
+                            + ", or reference the repository it was pushed to");
         }
         if (config != null && !Objects.equals(config.name(), archive.name())) {
-            throw mismatch("the manifest's config blob names the chart '" + config.name() + "', but the archive's Chart.yaml"
-                    + " names it '" + archive.name() + "'", "Push the chart with 'helm push', which writes the config from the"
-                    + " archive's Chart.yaml");
+            throw mismatch(
+                    "the manifest's config blob names the chart '" + config.name() + "', but the archive's Chart.yaml"
+                            + " names it '" + archive.name() + "'",
+                    "Push the chart with 'helm push', which writes the config from the" + " archive's Chart.yaml");
         }
         if (config != null && !sameVersion(config.version(), archive.version())) {
-            throw mismatch("the manifest's config blob has version '" + config.version() + "', but the archive's Chart.yaml has"
-                    + " version '" + archive.version() + "'", "Push the chart with 'helm push', which writes the config from the"
-                    + " archive's Chart.yaml");
+            throw mismatch(
+                    "the manifest's config blob has version '" + config.version()
+                            + "', but the archive's Chart.yaml has" + " version '" + archive.version() + "'",
+                    "Push the chart with 'helm push', which writes the config from the" + " archive's Chart.yaml");
         }
         if (expectedVersion != null && !sameVersion(expectedVersion, archive.version())) {
-            throw mismatch("the tag or requested version is '" + expectedVersion + "', but the archive's Chart.yaml has version '"
-                    + archive.version() + "'", "Tag the chart with its version (" + tagHint(archive.version())
-                    + "), as 'helm push' does, or ask for the version the tag holds");
+            throw mismatch(
+                    "the tag or requested version is '" + expectedVersion
+                            + "', but the archive's Chart.yaml has version '" + archive.version() + "'",
+                    "Tag the chart with its version (" + tagHint(archive.version())
+                            + "), as 'helm push' does, or ask for the version the tag holds");
         }
     }
 
@@ -181,6 +197,7 @@ public final class ChartValidator {
         private final Budget budget;
         /** Prefix for messages about entries of a subchart archive ("mychart/charts/sub-1.0.0.tgz: "), "" at the root. */
         private final String label;
+
         private final int depth;
         private String top;
         private final Set<String> files = new HashSet<>();
@@ -200,7 +217,8 @@ public final class ChartValidator {
             try {
                 gzip = new GZIPInputStream(compressed, BUFFER);
             } catch (ZipException | EOFException e) {
-                throw invalid(label + "the chart archive is not gzip-compressed data (" + e.getMessage() + ")",
+                throw invalid(
+                        label + "the chart archive is not gzip-compressed data (" + e.getMessage() + ")",
                         "A chart is a .tgz file made by 'helm package'");
             }
             try {
@@ -215,23 +233,28 @@ public final class ChartValidator {
                 throw e.exception;
             } catch (IOException | IllegalArgumentException | IllegalStateException e) {
                 // Reading our own file fails before this point or not at all, so this is about the content.
-                throw invalid(label + "the chart archive is truncated or corrupt (" + e.getMessage() + ")",
+                throw invalid(
+                        label + "the chart archive is truncated or corrupt (" + e.getMessage() + ")",
                         "Push the chart again; if that does not help, package it again with 'helm package'");
             }
             if (files.isEmpty()) {
-                throw invalid(label + "the chart archive contains no files (Helm: no files in chart archive)", REPACKAGE);
+                throw invalid(
+                        label + "the chart archive contains no files (Helm: no files in chart archive)", REPACKAGE);
             }
             return finish();
         }
 
         private void read(TarArchiveInputStream tar, TarArchiveEntry entry) throws IOException {
             if (--budget.entries < 0) {
-                throw tooLarge(label + "the chart archive has more than " + limits.maxEntries() + " entries",
-                        "Remove files from the chart, or raise " + limits.setting("maxEntries") + " if a chart this big is expected");
+                throw tooLarge(
+                        label + "the chart archive has more than " + limits.maxEntries() + " entries",
+                        "Remove files from the chart, or raise " + limits.setting("maxEntries")
+                                + " if a chart this big is expected");
             }
             // As Go's tar reader: a directory is type '5', or an old-style '\0' entry whose name ends in '/'.
             byte type = entry.getLinkFlag();
-            boolean directory = type == TarConstants.LF_DIR || type == TarConstants.LF_OLDNORM && entry.getName().endsWith("/");
+            boolean directory = type == TarConstants.LF_DIR
+                    || type == TarConstants.LF_OLDNORM && entry.getName().endsWith("/");
             EntryPath path = EntryPath.parse(entry.getName(), directory, label);
             if (!directory) {
                 requireRegularFile(entry);
@@ -239,8 +262,10 @@ public final class ChartValidator {
             if (top == null) {
                 top = path.top();
             } else if (!top.equals(path.top())) {
-                throw invalid(label + "the archive has more than one top-level directory ('" + top + "' and '" + path.top()
-                        + "'); a chart archive holds exactly one, named after the chart", REPACKAGE);
+                throw invalid(
+                        label + "the archive has more than one top-level directory ('" + top + "' and '" + path.top()
+                                + "'); a chart archive holds exactly one, named after the chart",
+                        REPACKAGE);
             }
             if (directory) {
                 return;
@@ -255,7 +280,8 @@ public final class ChartValidator {
             } else if (place.file().equals("Chart.yaml")) {
                 chartYamls.put(place.chart(), MetadataReader.fromChartYaml(content, label + path.display()));
             } else if (place.file().equals("requirements.yaml")) {
-                requirements.put(place.chart(), MetadataReader.dependenciesFromRequirements(content, label + path.display()));
+                requirements.put(
+                        place.chart(), MetadataReader.dependenciesFromRequirements(content, label + path.display()));
             }
         }
 
@@ -263,9 +289,12 @@ public final class ChartValidator {
             String name = label + "the entry " + EntryPath.quoted(entry.getName());
             String remedy = "Replace it with a regular file and package the chart again";
             if (entry.isSymbolicLink() || entry.isLink()) {
-                throw invalid(name + " is a " + (entry.isSymbolicLink() ? "symbolic" : "hard") + " link to " + EntryPath.quoted(entry.getLinkName())
-                        + ". Helm would read it as an ordinary file, but links are refused here so that no later extraction can"
-                        + " be redirected outside the chart", remedy);
+                throw invalid(
+                        name + " is a " + (entry.isSymbolicLink() ? "symbolic" : "hard") + " link to "
+                                + EntryPath.quoted(entry.getLinkName())
+                                + ". Helm would read it as an ordinary file, but links are refused here so that no later extraction can"
+                                + " be redirected outside the chart",
+                        remedy);
             }
             if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO()) {
                 throw invalid(name + " is a device or FIFO, not a file", remedy);
@@ -280,7 +309,8 @@ public final class ChartValidator {
         }
 
         /** Reads an entry's data, counting every byte against the limits; keeps it only if {@code keep}. */
-        private byte[] readContent(InputStream tar, TarArchiveEntry entry, EntryPath path, boolean keep) throws IOException {
+        private byte[] readContent(InputStream tar, TarArchiveEntry entry, EntryPath path, boolean keep)
+                throws IOException {
             long declared = entry.getSize();
             if (declared > limits.maxFileBytes()) {
                 throw fileTooLarge(path, declared);
@@ -315,21 +345,26 @@ public final class ChartValidator {
 
         /** {@code size} is the size the tar header declares, or how far reading got when the file outgrew the limit. */
         private EngineException fileTooLarge(EntryPath path, long size) {
-            return tooLarge(label + path.display() + " is " + size + " bytes or more decompressed, over the per-file limit of "
-                    + limits.maxFileBytes() + " bytes (Helm itself refuses files over 5 MiB)",
-                    "Keep large data out of the chart, or raise " + limits.setting("maxFileBytes") + " if the file is expected");
+            return tooLarge(
+                    label + path.display() + " is " + size + " bytes or more decompressed, over the per-file limit of "
+                            + limits.maxFileBytes() + " bytes (Helm itself refuses files over 5 MiB)",
+                    "Keep large data out of the chart, or raise " + limits.setting("maxFileBytes")
+                            + " if the file is expected");
         }
 
         private EngineException totalTooLarge(EntryPath path) {
-            return tooLarge(label + "the chart is over " + limits.maxTotalBytes() + " bytes decompressed (Helm"
-                    + " refuses charts over 100 MiB), reached at " + path.display(),
-                    "Remove large files from the chart, or raise " + limits.setting("maxTotalBytes") + " if a chart this big is expected");
+            return tooLarge(
+                    label + "the chart is over " + limits.maxTotalBytes() + " bytes decompressed (Helm"
+                            + " refuses charts over 100 MiB), reached at " + path.display(),
+                    "Remove large files from the chart, or raise " + limits.setting("maxTotalBytes")
+                            + " if a chart this big is expected");
         }
 
         private void readSubchartArchive(EntryPath path, byte[] content) throws IOException {
             String nestedLabel = label + path.display() + ": ";
             if (depth + 1 > MAX_SUBCHART_DEPTH) {
-                throw invalid(nestedLabel + "subchart archives are nested more than " + MAX_SUBCHART_DEPTH + " deep",
+                throw invalid(
+                        nestedLabel + "subchart archives are nested more than " + MAX_SUBCHART_DEPTH + " deep",
                         "Flatten the chart's dependencies");
             }
             new ArchiveScan(budget, nestedLabel, depth + 1).run(new ByteArrayInputStream(content));
@@ -352,16 +387,20 @@ public final class ChartValidator {
                 }
                 if (subchart.endsWith(".tgz")) {
                     if (slash >= 0) {
-                        throw invalid(label + path.display() + " is inside a directory named like a subchart archive ("
-                                + subchart + ")", "Rename the directory: Helm fails to load it (error unpacking subchart tar)");
+                        throw invalid(
+                                label + path.display() + " is inside a directory named like a subchart archive ("
+                                        + subchart + ")",
+                                "Rename the directory: Helm fails to load it (error unpacking subchart tar)");
                     }
                     return new Place(chart, rest, true);
                 }
                 if (slash < 0) {
-                    throw invalid(label + path.display() + " is a file directly in " + chart + "charts/, where Helm expects only"
-                            + " subchart archives (.tgz), subchart directories and .prov files (Helm fails with: error unpacking"
-                            + " subchart " + subchart + ": Chart.yaml file is missing)", "Move the file elsewhere or start its name"
-                            + " with _ so that Helm skips it");
+                    throw invalid(
+                            label + path.display() + " is a file directly in " + chart
+                                    + "charts/, where Helm expects only"
+                                    + " subchart archives (.tgz), subchart directories and .prov files (Helm fails with: error unpacking"
+                                    + " subchart " + subchart + ": Chart.yaml file is missing)",
+                            "Move the file elsewhere or start its name" + " with _ so that Helm skips it");
                 }
                 chart = chart + "charts/" + subchart + "/";
                 subchartDirs.add(chart);
@@ -373,22 +412,26 @@ public final class ChartValidator {
         private ChartMetadata finish() {
             ChartMetadata root = chartYamls.get("");
             if (root == null) {
-                throw invalid(label + "the chart archive has no " + top + "/Chart.yaml (Helm: Chart.yaml file is missing)",
+                throw invalid(
+                        label + "the chart archive has no " + top + "/Chart.yaml (Helm: Chart.yaml file is missing)",
                         "Put Chart.yaml at the top of the chart directory and package the chart again");
             }
             root = withRequirements(root, "");
             validateMetadata(root, label + top + "/Chart.yaml");
             if (!top.equals(root.name())) {
-                throw invalid(label + "the chart directory in the archive is '" + top + "' but Chart.yaml names the chart '"
-                        + root.name() + "'; 'helm package' always names the directory after the chart",
+                throw invalid(
+                        label + "the chart directory in the archive is '" + top + "' but Chart.yaml names the chart '"
+                                + root.name() + "'; 'helm package' always names the directory after the chart",
                         "Package the chart with 'helm package'");
             }
             for (String subchart : subchartDirs) {
                 ChartMetadata metadata = chartYamls.get(subchart);
                 if (metadata == null) {
-                    throw invalid(label + top + "/" + subchart + " is a subchart directory without a Chart.yaml (Helm: error"
-                            + " unpacking subchart: Chart.yaml file is missing)", "Add the subchart's Chart.yaml, remove the"
-                            + " directory, or start its name with _ so that Helm skips it");
+                    throw invalid(
+                            label + top + "/" + subchart + " is a subchart directory without a Chart.yaml (Helm: error"
+                                    + " unpacking subchart: Chart.yaml file is missing)",
+                            "Add the subchart's Chart.yaml, remove the"
+                                    + " directory, or start its name with _ so that Helm skips it");
                 }
                 validateMetadata(withRequirements(metadata, subchart), label + top + "/" + subchart + "Chart.yaml");
             }
@@ -415,8 +458,10 @@ public final class ChartValidator {
             throw invalid(file + ": chart.metadata.apiVersion is required", fix);
         }
         if (!API_VERSIONS.contains(md.apiVersion())) {
-            throw invalid(file + ": apiVersion '" + md.apiVersion() + "' is not supported (Helm 3 charts use v2 or v1, Helm 4"
-                    + " also v3)", "Set apiVersion: v2 and package the chart again");
+            throw invalid(
+                    file + ": apiVersion '" + md.apiVersion() + "' is not supported (Helm 3 charts use v2 or v1, Helm 4"
+                            + " also v3)",
+                    "Set apiVersion: v2 and package the chart again");
         }
         if (md.name() == null) {
             throw invalid(file + ": chart.metadata.name is required", fix);
@@ -425,23 +470,29 @@ public final class ChartValidator {
             throw invalid(file + ": chart.metadata.name \"" + md.name() + "\" is not allowed", fix);
         }
         if (md.name().contains("/")) {
-            throw invalid(file + ": chart.metadata.name \"" + md.name() + "\" is invalid: a chart name cannot contain '/'", fix);
+            throw invalid(
+                    file + ": chart.metadata.name \"" + md.name() + "\" is invalid: a chart name cannot contain '/'",
+                    fix);
         }
         if (md.version() == null) {
             throw invalid(file + ": chart.metadata.version is required", fix);
         }
         if (!HelmVersion.isLenient(md.version())) {
-            throw invalid(file + ": chart.metadata.version \"" + md.version() + "\" is not a valid semantic version",
+            throw invalid(
+                    file + ": chart.metadata.version \"" + md.version() + "\" is not a valid semantic version",
                     "Set a version such as 1.2.3 (semver.org) and package the chart again");
         }
         if (md.type() != null && !md.type().equals("application") && !md.type().equals("library")) {
-            throw invalid(file + ": chart.metadata.type must be application or library, not \"" + md.type() + "\"", fix);
+            throw invalid(
+                    file + ": chart.metadata.type must be application or library, not \"" + md.type() + "\"", fix);
         }
         Set<String> keys = new HashSet<>();
         for (ChartMetadata.Dependency dependency : md.dependencies()) {
             if (dependency.alias() != null && !ALIAS.matcher(dependency.alias()).matches()) {
-                throw invalid(file + ": dependency \"" + dependency.name() + "\" has disallowed characters in the alias \""
-                        + dependency.alias() + "\" (allowed: letters, digits, _ and -)", fix);
+                throw invalid(
+                        file + ": dependency \"" + dependency.name() + "\" has disallowed characters in the alias \""
+                                + dependency.alias() + "\" (allowed: letters, digits, _ and -)",
+                        fix);
             }
             String key = dependency.alias() != null ? dependency.alias() : dependency.name();
             if (!keys.add(String.valueOf(key))) {
@@ -451,7 +502,10 @@ public final class ChartValidator {
     }
 
     private static boolean startsWithBom(byte[] content) {
-        return content.length >= 3 && content[0] == UTF8_BOM[0] && content[1] == UTF8_BOM[1] && content[2] == UTF8_BOM[2];
+        return content.length >= 3
+                && content[0] == UTF8_BOM[0]
+                && content[1] == UTF8_BOM[1]
+                && content[2] == UTF8_BOM[2];
     }
 
     private static EngineException invalid(String problem, String remedy) {
@@ -505,8 +559,10 @@ public final class ChartValidator {
         private void count(long n) throws LimitReached {
             budget.rawBytes -= n;
             if (budget.rawBytes < 0) {
-                throw new LimitReached(tooLarge("the decompressed chart archive is over its limit (file data plus tar headers"
-                        + " and padding: the decompressed limit plus " + OVERHEAD_PER_ENTRY + " bytes per allowed entry)",
+                throw new LimitReached(tooLarge(
+                        "the decompressed chart archive is over its limit (file data plus tar headers"
+                                + " and padding: the decompressed limit plus " + OVERHEAD_PER_ENTRY
+                                + " bytes per allowed entry)",
                         "Remove files from the chart, or raise " + totalSetting + " if a chart this big is expected"));
             }
         }

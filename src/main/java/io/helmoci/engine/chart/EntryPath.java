@@ -24,11 +24,14 @@ record EntryPath(String top, String path) {
             throw refuse(label + "an entry has an empty name", REPACKAGE);
         }
         if (rawName.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-            throw refuse(label + "the entry " + quoted(rawName) + " has a control character in its name", "Rename the file");
+            throw refuse(
+                    label + "the entry " + quoted(rawName) + " has a control character in its name", "Rename the file");
         }
         String name = rawName.replace('\\', '/');
         if (name.startsWith("/")) {
-            throw refuse(label + "the entry " + quoted(rawName) + " has an absolute path (Helm: chart illegally contains absolute paths)",
+            throw refuse(
+                    label + "the entry " + quoted(rawName)
+                            + " has an absolute path (Helm: chart illegally contains absolute paths)",
                     REPACKAGE);
         }
         if (DRIVE.matcher(name).find()) {
@@ -37,18 +40,23 @@ record EntryPath(String top, String path) {
         String[] parts = name.split("/");
         String top = parts[0];
         if (top.equals(".") || top.equals("..")) {
-            throw refuse(label + "the entry " + quoted(rawName) + " starts with " + top + "/ instead of the chart directory",
+            throw refuse(
+                    label + "the entry " + quoted(rawName) + " starts with " + top + "/ instead of the chart directory",
                     "Create the archive with 'helm package' (or 'tar -czf chart.tgz mychart', without ./)");
         }
         if (!directory && parts.length > 1 && parts[1].isEmpty()) {
             // Helm strips the first component and then finds an absolute path.
-            throw refuse(label + "the entry " + quoted(rawName) + " has an absolute path inside the chart directory (Helm: chart"
-                    + " illegally contains absolute paths)", REPACKAGE);
+            throw refuse(
+                    label + "the entry " + quoted(rawName)
+                            + " has an absolute path inside the chart directory (Helm: chart"
+                            + " illegally contains absolute paths)",
+                    REPACKAGE);
         }
         List<String> inside = new ArrayList<>();
         for (int i = 1; i < parts.length; i++) {
             if (parts[i].equals("..")) {
-                throw refuse(label + "the entry " + quoted(rawName) + " refers to a parent directory with '..'", REPACKAGE);
+                throw refuse(
+                        label + "the entry " + quoted(rawName) + " refers to a parent directory with '..'", REPACKAGE);
             }
             if (!parts[i].isEmpty() && !parts[i].equals(".")) {
                 inside.add(parts[i]);
@@ -56,12 +64,16 @@ record EntryPath(String top, String path) {
         }
         String path = String.join("/", inside);
         if (!directory && path.isEmpty()) {
-            throw refuse(label + "the file " + quoted(rawName) + " is at the top of the archive, outside the chart directory (Helm:"
-                    + " chart illegally contains content outside the base directory)", "Put every file inside one directory"
-                    + " named after the chart, as 'helm package' does");
+            throw refuse(
+                    label + "the file " + quoted(rawName)
+                            + " is at the top of the archive, outside the chart directory (Helm:"
+                            + " chart illegally contains content outside the base directory)",
+                    "Put every file inside one directory" + " named after the chart, as 'helm package' does");
         }
         if (DRIVE_INSIDE.matcher(path).find()) {
-            throw refuse(label + "the entry " + quoted(rawName) + " has a Windows drive path (Helm: chart contains illegally named files)",
+            throw refuse(
+                    label + "the entry " + quoted(rawName)
+                            + " has a Windows drive path (Helm: chart contains illegally named files)",
                     REPACKAGE);
         }
         return new EntryPath(top, path);
@@ -75,7 +87,9 @@ record EntryPath(String top, String path) {
     /** The name in quotes, control characters escaped. */
     static String quoted(String name) {
         StringBuilder out = new StringBuilder("\"");
-        name.chars().forEach(c -> out.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", c) : String.valueOf((char) c)));
+        name.chars()
+                .forEach(c ->
+                        out.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", c) : String.valueOf((char) c)));
         return out.append('"').toString();
     }
 

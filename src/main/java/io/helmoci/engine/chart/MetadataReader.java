@@ -1,5 +1,11 @@
 package io.helmoci.engine.chart;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.helmoci.engine.EngineException;
+import io.helmoci.engine.Reason;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -8,14 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-
-import io.helmoci.engine.EngineException;
-import io.helmoci.engine.Reason;
 
 /**
  * Decodes Chart.yaml and the config blob into {@link ChartMetadata} with Go's decoding rules (see
@@ -40,11 +38,14 @@ final class MetadataReader {
         try {
             root = JSON.readTree(json);
         } catch (IOException e) {
-            throw invalid(source + " is not valid JSON (" + describe(e) + ")", "Push the chart with 'helm push', which writes"
-                    + " the Chart.yaml metadata as JSON");
+            throw invalid(
+                    source + " is not valid JSON (" + describe(e) + ")",
+                    "Push the chart with 'helm push', which writes" + " the Chart.yaml metadata as JSON");
         }
         if (root == null || root.isMissingNode()) {
-            throw invalid(source + " is empty", "Push the chart with 'helm push', which writes the Chart.yaml metadata as JSON");
+            throw invalid(
+                    source + " is empty",
+                    "Push the chart with 'helm push', which writes the Chart.yaml metadata as JSON");
         }
         return new MetadataReader(false, source).metadata(root);
     }
@@ -52,16 +53,30 @@ final class MetadataReader {
     static ChartMetadata fromChartYaml(byte[] yamlBytes, String source) {
         ChartMetadata metadata = new MetadataReader(true, source).metadata(readYaml(yamlBytes, source));
         // Helm's loader: "if APIVersion is unset, we should assume we're loading a v1 chart".
-        return metadata.apiVersion() != null ? metadata : new ChartMetadata("v1", metadata.name(), metadata.version(),
-                metadata.appVersion(), metadata.description(), metadata.type(), metadata.kubeVersion(), metadata.deprecated(),
-                metadata.home(), metadata.icon(), metadata.sources(), metadata.keywords(), metadata.dependencies(),
-                metadata.annotations());
+        return metadata.apiVersion() != null
+                ? metadata
+                : new ChartMetadata(
+                        "v1",
+                        metadata.name(),
+                        metadata.version(),
+                        metadata.appVersion(),
+                        metadata.description(),
+                        metadata.type(),
+                        metadata.kubeVersion(),
+                        metadata.deprecated(),
+                        metadata.home(),
+                        metadata.icon(),
+                        metadata.sources(),
+                        metadata.keywords(),
+                        metadata.dependencies(),
+                        metadata.annotations());
     }
 
     /** The {@code dependencies} of a v1 chart's requirements.yaml, or null when it has none. */
     static List<ChartMetadata.Dependency> dependenciesFromRequirements(byte[] yamlBytes, String source) {
         MetadataReader reader = new MetadataReader(true, source);
-        JsonNode dependencies = reader.fields(readYaml(yamlBytes, source), "the file").get("dependencies");
+        JsonNode dependencies =
+                reader.fields(readYaml(yamlBytes, source), "the file").get("dependencies");
         return dependencies == null || dependencies.isNull() ? null : reader.dependencies(dependencies);
     }
 
@@ -70,7 +85,8 @@ final class MetadataReader {
             JsonNode root = YAML.readTree(bytes);
             return root == null || root.isMissingNode() || root.isNull() ? YAML.createObjectNode() : root;
         } catch (IOException e) {
-            throw invalid(source + " is not valid YAML (" + describe(e) + ")", "Fix the YAML syntax (helm lint shows where)");
+            throw invalid(
+                    source + " is not valid YAML (" + describe(e) + ")", "Fix the YAML syntax (helm lint shows where)");
         }
     }
 
@@ -105,8 +121,12 @@ final class MetadataReader {
         List<ChartMetadata.Dependency> dependencies = new ArrayList<>();
         for (JsonNode entry : node) {
             Map<String, JsonNode> d = fields(entry, "each entry of 'dependencies'");
-            dependencies.add(new ChartMetadata.Dependency(text(d, "name", true), text(d, "version", true),
-                    text(d, "repository", true), text(d, "condition", true), text(d, "alias", false)));
+            dependencies.add(new ChartMetadata.Dependency(
+                    text(d, "name", true),
+                    text(d, "version", true),
+                    text(d, "repository", true),
+                    text(d, "condition", true),
+                    text(d, "alias", false)));
         }
         return dependencies;
     }
@@ -116,8 +136,10 @@ final class MetadataReader {
         if (list != null && list.isArray()) {
             for (JsonNode entry : list) {
                 if (entry.isNull()) {
-                    throw invalid(source + ": '" + field + "' contains an empty entry (Helm: " + field
-                            + " must not contain empty or null nodes)", remedy("Remove the empty '-' entry from " + field));
+                    throw invalid(
+                            source + ": '" + field + "' contains an empty entry (Helm: " + field
+                                    + " must not contain empty or null nodes)",
+                            remedy("Remove the empty '-' entry from " + field));
                 }
             }
         }
@@ -126,7 +148,8 @@ final class MetadataReader {
     /** An object's fields by lower-cased name; a repeated name keeps its last value (Go encoding/json). */
     private Map<String, JsonNode> fields(JsonNode node, String what) {
         if (!node.isObject()) {
-            throw invalid(source + ": " + what + " must be a mapping of keys to values, not " + kind(node),
+            throw invalid(
+                    source + ": " + what + " must be a mapping of keys to values, not " + kind(node),
                     remedy("Write it as key: value lines as in 'helm create'"));
         }
         Map<String, JsonNode> fields = new HashMap<>();
@@ -147,7 +170,9 @@ final class MetadataReader {
             return node.textValue();
         }
         if (yaml && node.isNumber()) {
-            return node.isFloatingPointNumber() ? goFloat32(node.doubleValue()) : node.bigIntegerValue().toString();
+            return node.isFloatingPointNumber()
+                    ? goFloat32(node.doubleValue())
+                    : node.bigIntegerValue().toString();
         }
         if (yaml && node.isBoolean()) {
             return node.asText();
@@ -198,7 +223,8 @@ final class MetadataReader {
     }
 
     private EngineException wrongType(String field, JsonNode node, String expected) {
-        return invalid(source + ": '" + field + "' must be " + expected + ", not " + kind(node),
+        return invalid(
+                source + ": '" + field + "' must be " + expected + ", not " + kind(node),
                 remedy("Correct it in Chart.yaml"));
     }
 
@@ -235,18 +261,41 @@ final class MetadataReader {
     }
 
     private static boolean isGoSpace(int cp) {
-        return cp == '\t' || cp == '\n' || cp == 0x0B || cp == '\f' || cp == '\r' || cp == ' ' || cp == 0x85 || cp == 0xA0
+        return cp == '\t'
+                || cp == '\n'
+                || cp == 0x0B
+                || cp == '\f'
+                || cp == '\r'
+                || cp == ' '
+                || cp == 0x85
+                || cp == 0xA0
                 || Character.isSpaceChar(cp);
     }
 
     private static boolean isGoPrint(int cp) {
         return switch (Character.getType(cp)) {
-            case Character.UPPERCASE_LETTER, Character.LOWERCASE_LETTER, Character.TITLECASE_LETTER, Character.MODIFIER_LETTER,
-                    Character.OTHER_LETTER, Character.NON_SPACING_MARK, Character.ENCLOSING_MARK, Character.COMBINING_SPACING_MARK,
-                    Character.DECIMAL_DIGIT_NUMBER, Character.LETTER_NUMBER, Character.OTHER_NUMBER, Character.CONNECTOR_PUNCTUATION,
-                    Character.DASH_PUNCTUATION, Character.START_PUNCTUATION, Character.END_PUNCTUATION,
-                    Character.INITIAL_QUOTE_PUNCTUATION, Character.FINAL_QUOTE_PUNCTUATION, Character.OTHER_PUNCTUATION,
-                    Character.MATH_SYMBOL, Character.CURRENCY_SYMBOL, Character.MODIFIER_SYMBOL, Character.OTHER_SYMBOL -> true;
+            case Character.UPPERCASE_LETTER,
+                    Character.LOWERCASE_LETTER,
+                    Character.TITLECASE_LETTER,
+                    Character.MODIFIER_LETTER,
+                    Character.OTHER_LETTER,
+                    Character.NON_SPACING_MARK,
+                    Character.ENCLOSING_MARK,
+                    Character.COMBINING_SPACING_MARK,
+                    Character.DECIMAL_DIGIT_NUMBER,
+                    Character.LETTER_NUMBER,
+                    Character.OTHER_NUMBER,
+                    Character.CONNECTOR_PUNCTUATION,
+                    Character.DASH_PUNCTUATION,
+                    Character.START_PUNCTUATION,
+                    Character.END_PUNCTUATION,
+                    Character.INITIAL_QUOTE_PUNCTUATION,
+                    Character.FINAL_QUOTE_PUNCTUATION,
+                    Character.OTHER_PUNCTUATION,
+                    Character.MATH_SYMBOL,
+                    Character.CURRENCY_SYMBOL,
+                    Character.MODIFIER_SYMBOL,
+                    Character.OTHER_SYMBOL -> true;
             default -> false;
         };
     }
@@ -278,9 +327,12 @@ final class MetadataReader {
 
     private static String describe(IOException e) {
         String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-        message = message == null ? e.getClass().getSimpleName() : message.lines().findFirst().orElse("").strip();
+        message = message == null
+                ? e.getClass().getSimpleName()
+                : message.lines().findFirst().orElse("").strip();
         if (e instanceof JsonProcessingException j && j.getLocation() != null) {
-            message += " at line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr();
+            message += " at line " + j.getLocation().getLineNr() + ", column "
+                    + j.getLocation().getColumnNr();
         }
         return message;
     }
@@ -292,7 +344,8 @@ final class MetadataReader {
     /** The problem as a sentence: capitalised unless it starts with a path, with a full stop. */
     static String sentence(String problem) {
         int space = problem.indexOf(' ');
-        boolean startsWithPath = problem.substring(0, space < 0 ? problem.length() : space).contains("/");
+        boolean startsWithPath =
+                problem.substring(0, space < 0 ? problem.length() : space).contains("/");
         return (startsWithPath ? problem : Character.toUpperCase(problem.charAt(0)) + problem.substring(1)) + ".";
     }
 

@@ -1,13 +1,12 @@
 package io.helmoci.engine.reference;
 
+import io.helmoci.engine.EngineException;
+import io.helmoci.engine.Reason;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import io.helmoci.engine.EngineException;
-import io.helmoci.engine.Reason;
 
 /**
  * A chart reference {@code oci://host[:port]/path/name[:tag][@digest]}, validated strictly.
@@ -40,7 +39,8 @@ public record OciReference(String registry, String repository, String tag, Strin
     private static final int MAX_NAME_LENGTH = 255;
 
     private static final String LABEL = "[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?";
-    private static final Pattern HOST = Pattern.compile("(?:" + LABEL + "(?:\\." + LABEL + ")*|\\[[a-fA-F0-9:]+\\])(?::([0-9]{1,5}))?");
+    private static final Pattern HOST =
+            Pattern.compile("(?:" + LABEL + "(?:\\." + LABEL + ")*|\\[[a-fA-F0-9:]+\\])(?::([0-9]{1,5}))?");
     private static final Pattern COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
     private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
     private static final Pattern SHA256 = Pattern.compile("[a-f0-9]{64}");
@@ -68,9 +68,11 @@ public record OciReference(String registry, String repository, String tag, Strin
         String shown = redacted(reference);
         if (!reference.startsWith(SCHEME)) {
             int scheme = reference.indexOf("://");
-            throw invalid(scheme > 0
-                    ? "\"" + shown + "\" uses the scheme " + reference.substring(0, scheme + 3) + ", but charts in registries are addressed with oci://"
-                    : "\"" + shown + "\" has no scheme: write oci://" + shown);
+            throw invalid(
+                    scheme > 0
+                            ? "\"" + shown + "\" uses the scheme " + reference.substring(0, scheme + 3)
+                                    + ", but charts in registries are addressed with oci://"
+                            : "\"" + shown + "\" has no scheme: write oci://" + shown);
         }
         if (reference.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
             throw invalid("\"" + shown.strip() + "\" contains whitespace or control characters");
@@ -79,7 +81,8 @@ public record OciReference(String registry, String repository, String tag, Strin
         int slash = rest.indexOf('/');
         String host = slash < 0 ? rest : rest.substring(0, slash);
         if (host.contains("@")) {
-            throw invalid("\"" + shown + "\" contains credentials (user@host); give credentials separately, never in the reference");
+            throw invalid("\"" + shown
+                    + "\" contains credentials (user@host); give credentials separately, never in the reference");
         }
         if (host.isEmpty()) {
             throw invalid("\"" + shown + "\" has no registry host after oci://");
@@ -179,7 +182,8 @@ public record OciReference(String registry, String repository, String tag, Strin
     private static String registryProblem(String registry) {
         Matcher host = HOST.matcher(registry);
         if (!host.matches()) {
-            return "the registry host \"" + registry + "\" is not a host name, IPv4 or [IPv6] address with an optional :port";
+            return "the registry host \"" + registry
+                    + "\" is not a host name, IPv4 or [IPv6] address with an optional :port";
         }
         if (host.group(1) != null && (Integer.parseInt(host.group(1)) < 1 || Integer.parseInt(host.group(1)) > 65535)) {
             return "the registry port " + host.group(1) + " is not between 1 and 65535";
@@ -193,14 +197,16 @@ public record OciReference(String registry, String repository, String tag, Strin
         }
         for (String component : repository.split("/", -1)) {
             if (component.isEmpty()) {
-                return "the repository \"" + repository + "\" has an empty path component (a leading, trailing or double /)";
+                return "the repository \"" + repository
+                        + "\" has an empty path component (a leading, trailing or double /)";
             }
             if (!COMPONENT.matcher(component).matches()) {
                 if (COMPONENT.matcher(component.toLowerCase(Locale.ROOT)).matches()) {
                     return "the repository \"" + repository + "\" must be lower case (OCI repository names allow no"
                             + " upper-case letters): use \"" + repository.toLowerCase(Locale.ROOT) + "\"";
                 }
-                return "the repository path component \"" + component + "\" is invalid: components are lower-case letters"
+                return "the repository path component \"" + component
+                        + "\" is invalid: components are lower-case letters"
                         + " and digits, separated inside by '.', '_', '__' or dashes, and cannot start or end with a separator";
             }
         }
@@ -212,12 +218,15 @@ public record OciReference(String registry, String repository, String tag, Strin
 
     private static String tagProblem(String tag) {
         if (tag.contains("+")) {
-            return "the tag \"" + tag + "\" contains '+', which OCI tags cannot hold; Helm stores a '+' in a chart version"
-                    + " as '_' in the tag: use the tag \"" + tag.replace('+', '_') + "\", or leave the tag out and give "
+            return "the tag \"" + tag
+                    + "\" contains '+', which OCI tags cannot hold; Helm stores a '+' in a chart version"
+                    + " as '_' in the tag: use the tag \"" + tag.replace('+', '_')
+                    + "\", or leave the tag out and give "
                     + tag + " as the version (--version)";
         }
         if (!TAG.matcher(tag).matches()) {
-            return "the tag \"" + tag + "\" is invalid: a tag is 1 to 128 of A-Z a-z 0-9 _ . - and does not start with . or -";
+            return "the tag \"" + tag
+                    + "\" is invalid: a tag is 1 to 128 of A-Z a-z 0-9 _ . - and does not start with . or -";
         }
         return null;
     }
@@ -251,17 +260,19 @@ public record OciReference(String registry, String repository, String tag, Strin
             return null;
         }
         if (expected.matcher(hex.toLowerCase(Locale.ROOT)).matches()) {
-            return "the digest \"" + digest + "\" must be written in lower-case hex: use " + algorithm + ":" + hex.toLowerCase(Locale.ROOT);
+            return "the digest \"" + digest + "\" must be written in lower-case hex: use " + algorithm + ":"
+                    + hex.toLowerCase(Locale.ROOT);
         }
         if (hex.length() != length) {
-            return "the " + algorithm + " digest has " + hex.length() + " characters after '" + algorithm + ":', expected " + length
-                    + " hex digits";
+            return "the " + algorithm + " digest has " + hex.length() + " characters after '" + algorithm
+                    + ":', expected " + length + " hex digits";
         }
         return "the digest \"" + digest + "\" contains characters other than hex digits 0-9 a-f";
     }
 
     private static EngineException invalid(String problem) {
-        return new EngineException(Reason.InvalidReference, "Invalid chart reference: " + problem + ". Expected form: " + EXPECTED_FORM);
+        return new EngineException(
+                Reason.InvalidReference, "Invalid chart reference: " + problem + ". Expected form: " + EXPECTED_FORM);
     }
 
     /** The reference with any user-info before the host replaced, so messages never carry credentials. */

@@ -62,8 +62,13 @@ public record AuthChallenge(String scheme, Map<String, String> params) {
 
     /** The first challenge whose scheme is bearer, else basic, else null. */
     public static AuthChallenge preferred(List<AuthChallenge> challenges) {
-        return challenges.stream().filter(AuthChallenge::isBearer).findFirst()
-                .orElseGet(() -> challenges.stream().filter(AuthChallenge::isBasic).findFirst().orElse(null));
+        return challenges.stream()
+                .filter(AuthChallenge::isBearer)
+                .findFirst()
+                .orElseGet(() -> challenges.stream()
+                        .filter(AuthChallenge::isBasic)
+                        .findFirst()
+                        .orElse(null));
     }
 
     /**

@@ -1,8 +1,7 @@
 package io.helmoci.engine.registry;
 
-import java.util.List;
-
 import io.helmoci.engine.chart.ChartMetadata;
+import java.util.List;
 
 /**
  * A resolved Helm chart artifact, everything but the chart archive itself.
@@ -16,8 +15,15 @@ import io.helmoci.engine.chart.ChartMetadata;
  * @param chart               the metadata parsed from the config blob
  * @param warnings            things the user should fix that did not stop the resolution
  */
-public record ChartManifest(String digest, String mediaType, String chartManifestDigest, Descriptor config,
-                            List<Descriptor> layers, Descriptor chartLayer, ChartMetadata chart, List<String> warnings) {
+public record ChartManifest(
+        String digest,
+        String mediaType,
+        String chartManifestDigest,
+        Descriptor config,
+        List<Descriptor> layers,
+        Descriptor chartLayer,
+        ChartMetadata chart,
+        List<String> warnings) {
     public ChartManifest {
         layers = List.copyOf(layers);
         warnings = List.copyOf(warnings);

@@ -14,7 +14,12 @@ import java.util.Objects;
  * cache keys so tokens obtained with one credential are never handed to a caller with another.
  */
 public final class Credentials {
-    public enum Kind { ANONYMOUS, BASIC, IDENTITY_TOKEN, REGISTRY_TOKEN }
+    public enum Kind {
+        ANONYMOUS,
+        BASIC,
+        IDENTITY_TOKEN,
+        REGISTRY_TOKEN
+    }
 
     private static final Credentials ANONYMOUS = new Credentials(Kind.ANONYMOUS, null, null);
 
@@ -33,7 +38,8 @@ public final class Credentials {
     }
 
     public static Credentials basic(String username, String password) {
-        return new Credentials(Kind.BASIC, Objects.requireNonNull(username, "username"), Objects.requireNonNull(password, "password"));
+        return new Credentials(
+                Kind.BASIC, Objects.requireNonNull(username, "username"), Objects.requireNonNull(password, "password"));
     }
 
     /** An OAuth2 refresh token; {@code username} may be null (it is only used if the token server lacks the POST form). */
@@ -73,8 +79,10 @@ public final class Credentials {
         if (kind == Kind.ANONYMOUS) {
             return "anonymous";
         }
-        byte[] hash = Digest.newSha256().digest((kind + "\0" + username + "\0" + secret).getBytes(StandardCharsets.UTF_8));
-        return kind.name().toLowerCase(java.util.Locale.ROOT) + ":" + HexFormat.of().formatHex(hash, 0, 12);
+        byte[] hash =
+                Digest.newSha256().digest((kind + "\0" + username + "\0" + secret).getBytes(StandardCharsets.UTF_8));
+        return kind.name().toLowerCase(java.util.Locale.ROOT) + ":"
+                + HexFormat.of().formatHex(hash, 0, 12);
     }
 
     /** How to describe these credentials in an error message, without any secret. */
@@ -89,8 +97,10 @@ public final class Credentials {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof Credentials that && kind == that.kind
-                && Objects.equals(username, that.username) && Objects.equals(secret, that.secret);
+        return other instanceof Credentials that
+                && kind == that.kind
+                && Objects.equals(username, that.username)
+                && Objects.equals(secret, that.secret);
     }
 
     @Override

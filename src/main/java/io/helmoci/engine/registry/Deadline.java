@@ -1,9 +1,8 @@
 package io.helmoci.engine.registry;
 
-import java.time.Duration;
-
 import io.helmoci.engine.EngineException;
 import io.helmoci.engine.Reason;
+import java.time.Duration;
 
 /** The end of a whole operation (an inspect or a pull), shared by its requests, retries and waits. */
 final class Deadline {
@@ -32,8 +31,10 @@ final class Deadline {
     }
 
     EngineException timeout(String what) {
-        return new EngineException(Reason.Timeout, what + " did not finish within the operation timeout of "
-                + total.toSeconds() + " s. Check the network path to the registry, or raise the timeout.");
+        return new EngineException(
+                Reason.Timeout,
+                what + " did not finish within the operation timeout of " + total.toSeconds()
+                        + " s. Check the network path to the registry, or raise the timeout.");
     }
 
     void check(String what) {

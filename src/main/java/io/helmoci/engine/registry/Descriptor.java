@@ -9,7 +9,8 @@ import java.util.Objects;
  * @param artifactType only set on image index entries and OCI 1.1 manifests; may be null
  * @param annotations  never null
  */
-public record Descriptor(String mediaType, String digest, long size, String artifactType, Map<String, String> annotations) {
+public record Descriptor(
+        String mediaType, String digest, long size, String artifactType, Map<String, String> annotations) {
     public Descriptor {
         Objects.requireNonNull(digest, "digest");
         annotations = annotations == null ? Map.of() : Map.copyOf(annotations);

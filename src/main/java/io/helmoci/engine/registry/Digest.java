@@ -1,12 +1,11 @@
 package io.helmoci.engine.registry;
 
+import io.helmoci.engine.EngineException;
+import io.helmoci.engine.Reason;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
-
-import io.helmoci.engine.EngineException;
-import io.helmoci.engine.Reason;
 
 /**
  * An OCI content digest {@code algorithm:hex}. Only algorithms that can be verified are accepted:
@@ -51,9 +50,11 @@ public record Digest(String algorithm, String hex) {
     public static Digest parse(String text, String where) {
         Digest digest = parseOrNull(text);
         if (digest == null) {
-            throw new EngineException(Reason.UnsupportedManifest, where + " has digest '" + text
-                    + "', which is not a sha256 or sha512 digest in lower-case hex, so its content cannot be verified. "
-                    + "Push the chart again with 'helm push'.");
+            throw new EngineException(
+                    Reason.UnsupportedManifest,
+                    where + " has digest '" + text
+                            + "', which is not a sha256 or sha512 digest in lower-case hex, so its content cannot be verified. "
+                            + "Push the chart again with 'helm push'.");
         }
         return digest;
     }

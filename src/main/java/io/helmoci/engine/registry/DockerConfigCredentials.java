@@ -1,5 +1,9 @@
 package io.helmoci.engine.registry;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.helmoci.engine.EngineException;
+import io.helmoci.engine.Reason;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -8,12 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.helmoci.engine.EngineException;
-import io.helmoci.engine.Reason;
 
 /**
  * Credentials from a Docker config: {@code config.json} / {@code .dockerconfigjson}
@@ -60,7 +58,8 @@ public final class DockerConfigCredentials {
                 String host = normaliseHost(entry.getKey());
                 Credentials credentials = parseEntry(entry.getValue(), entry.getKey());
                 // The first entry with something in it wins among spellings of the same registry.
-                if (!host.isEmpty() && (!byHost.containsKey(host) || byHost.get(host).isAnonymous())) {
+                if (!host.isEmpty()
+                        && (!byHost.containsKey(host) || byHost.get(host).isAnonymous())) {
                     byHost.put(host, credentials);
                 }
             }
@@ -118,7 +117,8 @@ public final class DockerConfigCredentials {
             }
             int colon = decoded.indexOf(':');
             if (colon < 0) {
-                throw invalid("has an 'auth' value for '" + normaliseHost(key) + "' that is not base64 of user:password");
+                throw invalid(
+                        "has an 'auth' value for '" + normaliseHost(key) + "' that is not base64 of user:password");
             }
             username = decoded.substring(0, colon);
             password = decoded.substring(colon + 1);
@@ -139,8 +139,10 @@ public final class DockerConfigCredentials {
     }
 
     private static EngineException invalid(String problem) {
-        return new EngineException(Reason.Unauthorized, "The Docker config " + problem
-                + ". Give a config.json of the form {\"auths\":{\"<registry>\":{\"auth\":\"<base64 user:password>\"}}}.");
+        return new EngineException(
+                Reason.Unauthorized,
+                "The Docker config " + problem
+                        + ". Give a config.json of the form {\"auths\":{\"<registry>\":{\"auth\":\"<base64 user:password>\"}}}.");
     }
 
     @Override

@@ -7,10 +7,11 @@ package io.helmoci.engine.registry;
  */
 @FunctionalInterface
 public interface ExchangeObserver {
-    ExchangeObserver NONE = (server, result) -> { };
+    ExchangeObserver NONE = (server, result) -> {};
 
     /** The result of a request that got no response. */
     String TIMEOUT = "timeout";
+
     String TLS_ERROR = "tls_error";
     String CONNECTION_ERROR = "connection_error";
 

@@ -1,5 +1,7 @@
 package io.helmoci.engine.registry;
 
+import io.helmoci.engine.EngineException;
+import io.helmoci.engine.Reason;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.net.URI;
@@ -9,13 +11,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
 import okhttp3.ConnectionPool;
 import okhttp3.Credentials;
 import okhttp3.OkHttpClient;
-
-import io.helmoci.engine.EngineException;
-import io.helmoci.engine.Reason;
 
 /**
  * One OkHttp client per distinct transport setting, all sharing a connection pool and dispatcher,
@@ -26,11 +24,23 @@ final class HttpClientFactory implements AutoCloseable {
     private static final int MAX_CLIENTS = 64;
 
     /** The parts of {@link TransportOptions} that shape a client; retries and deadlines are per call. */
-    private record ClientKey(Duration connectTimeout, Duration requestTimeout, String caCertificatesPem,
-                             String clientCertificatePem, String clientKeyPem, boolean insecureSkipTlsVerify, String proxy) {
+    private record ClientKey(
+            Duration connectTimeout,
+            Duration requestTimeout,
+            String caCertificatesPem,
+            String clientCertificatePem,
+            String clientKeyPem,
+            boolean insecureSkipTlsVerify,
+            String proxy) {
         static ClientKey of(TransportOptions o) {
-            return new ClientKey(o.connectTimeout(), o.requestTimeout(), o.caCertificatesPem(), o.clientCertificatePem(),
-                    o.clientKeyPem(), o.insecureSkipTlsVerify(), o.proxy());
+            return new ClientKey(
+                    o.connectTimeout(),
+                    o.requestTimeout(),
+                    o.caCertificatesPem(),
+                    o.clientCertificatePem(),
+                    o.clientKeyPem(),
+                    o.insecureSkipTlsVerify(),
+                    o.proxy());
         }
     }
 
@@ -97,9 +107,12 @@ final class HttpClientFactory implements AutoCloseable {
             String user = decode(colon < 0 ? userInfo : userInfo.substring(0, colon));
             String password = colon < 0 ? "" : decode(userInfo.substring(colon + 1));
             String authorization = Credentials.basic(user, password, StandardCharsets.UTF_8);
-            builder.proxyAuthenticator((route, response) ->
-                    response.request().header("Proxy-Authorization") != null ? null
-                            : response.request().newBuilder().header("Proxy-Authorization", authorization).build());
+            builder.proxyAuthenticator((route, response) -> response.request().header("Proxy-Authorization") != null
+                    ? null
+                    : response.request()
+                            .newBuilder()
+                            .header("Proxy-Authorization", authorization)
+                            .build());
         }
     }
 
@@ -109,7 +122,8 @@ final class HttpClientFactory implements AutoCloseable {
 
     private static EngineException badProxy() {
         // The proxy URL may hold a password: never echo it.
-        return new EngineException(Reason.RegistryUnavailable,
+        return new EngineException(
+                Reason.RegistryUnavailable,
                 "The proxy setting is not a valid URL. Give it as http://host:port or http://user:password@host:port.");
     }
 

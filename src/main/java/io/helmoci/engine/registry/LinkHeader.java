@@ -5,8 +5,7 @@ import java.util.Locale;
 
 /** Finds the {@code rel="next"} target in RFC 8288 {@code Link} headers, as registries paginate tag lists. */
 final class LinkHeader {
-    private LinkHeader() {
-    }
+    private LinkHeader() {}
 
     /** The URI reference of the next page (possibly relative), or null when there is none. */
     static String next(List<String> headerValues) {
@@ -39,7 +38,9 @@ final class LinkHeader {
             char c = header.charAt(i);
             if (c == '"') {
                 quoted = !quoted;
-            } else if (c == ',' && !quoted && header.indexOf('<', i) >= 0
+            } else if (c == ','
+                    && !quoted
+                    && header.indexOf('<', i) >= 0
                     && header.substring(i + 1).stripLeading().startsWith("<")) {
                 return i + 1;
             }

@@ -21,11 +21,10 @@ public final class MediaTypes {
     public static final String DOCKER_SCHEMA1_SIGNED = "application/vnd.docker.distribution.manifest.v1+prettyjws";
 
     /** The manifest types a registry may answer with, in the order oras-go (hence Helm) asks for them. */
-    public static final List<String> MANIFEST_ACCEPT = List.of(
-            DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_MANIFEST, OCI_INDEX, OCI_ARTIFACT_MANIFEST);
+    public static final List<String> MANIFEST_ACCEPT =
+            List.of(DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_MANIFEST, OCI_INDEX, OCI_ARTIFACT_MANIFEST);
 
-    private MediaTypes() {
-    }
+    private MediaTypes() {}
 
     /** The media type without parameters such as {@code ; charset=utf-8}, lower-cased; null stays null. */
     public static String essence(String contentType) {

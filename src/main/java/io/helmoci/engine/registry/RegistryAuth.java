@@ -1,5 +1,9 @@
 package io.helmoci.engine.registry;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.helmoci.engine.EngineException;
+import io.helmoci.engine.Reason;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
@@ -12,17 +16,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import okhttp3.FormBody;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
 import okhttp3.Response;
-
-import io.helmoci.engine.EngineException;
-import io.helmoci.engine.Reason;
 
 /**
  * Answers registry authentication challenges and remembers the outcome across operations: which
@@ -77,7 +74,8 @@ final class RegistryAuth {
         static final Preemptive NONE = new Preemptive(null, false);
     }
 
-    Preemptive preemptive(String origin, String scope, Credentials credentials, RegistryHttp http, String registry, String what) {
+    Preemptive preemptive(
+            String origin, String scope, Credentials credentials, RegistryHttp http, String registry, String what) {
         if (credentials.kind() == Credentials.Kind.REGISTRY_TOKEN) {
             return new Preemptive("Bearer " + credentials.secret(), false);
         }
@@ -86,7 +84,9 @@ final class RegistryAuth {
             return Preemptive.NONE;
         }
         if (known.isBasic()) {
-            return credentials.kind() == Credentials.Kind.BASIC ? new Preemptive(credentials.basicAuthorization(), false) : Preemptive.NONE;
+            return credentials.kind() == Credentials.Kind.BASIC
+                    ? new Preemptive(credentials.basicAuthorization(), false)
+                    : Preemptive.NONE;
         }
         TokenCache.Key key = new TokenCache.Key(origin, scope, credentials.identity());
         String token = tokens.get(key);
@@ -115,11 +115,19 @@ final class RegistryAuth {
      * @param sent     the Authorization sent with the rejected request, or null
      * @param registry host[:port] for messages
      */
-    String answer(List<AuthChallenge> offered, String origin, String scope, Credentials credentials, String sent,
-                  RegistryHttp http, String registry, String what) {
+    String answer(
+            List<AuthChallenge> offered,
+            String origin,
+            String scope,
+            Credentials credentials,
+            String sent,
+            RegistryHttp http,
+            String registry,
+            String what) {
         AuthChallenge challenge = AuthChallenge.preferred(offered);
         if (challenge == null) {
-            throw RegistryErrors.unauthorized(registry, what, credentials, "HTTP 401 without a Basic or Bearer challenge");
+            throw RegistryErrors.unauthorized(
+                    registry, what, credentials, "HTTP 401 without a Basic or Bearer challenge");
         }
         if (credentials.kind() == Credentials.Kind.REGISTRY_TOKEN) {
             throw RegistryErrors.unauthorized(registry, what, credentials, "HTTP 401, registry token rejected");
@@ -127,7 +135,8 @@ final class RegistryAuth {
         challenges.put(origin, new AuthChallenge(challenge.scheme(), withoutScopeAndError(challenge.params())));
         if (challenge.isBasic()) {
             if (credentials.kind() != Credentials.Kind.BASIC) {
-                throw RegistryErrors.unauthorized(registry, what, credentials, "HTTP 401, the registry asks for username/password");
+                throw RegistryErrors.unauthorized(
+                        registry, what, credentials, "HTTP 401, the registry asks for username/password");
             }
             if (sent != null) {
                 throw RegistryErrors.unauthorized(registry, what, credentials, "HTTP 401");
@@ -164,19 +173,28 @@ final class RegistryAuth {
         return kept;
     }
 
-    private record FetchedToken(String value, Duration lifetime, Instant issuedAt) {
-    }
+    private record FetchedToken(String value, Duration lifetime, Instant issuedAt) {}
 
-    private FetchedToken fetchToken(AuthChallenge challenge, List<String> scopes, Credentials credentials, RegistryHttp http,
-                                    String registry, String what) {
+    private FetchedToken fetchToken(
+            AuthChallenge challenge,
+            List<String> scopes,
+            Credentials credentials,
+            RegistryHttp http,
+            String registry,
+            String what) {
         HttpUrl realm = challenge.realm() == null ? null : HttpUrl.parse(challenge.realm());
         if (realm == null) {
-            throw new EngineException(Reason.RegistryUnavailable, "Registry " + registry
-                    + " asked for a bearer token without a valid realm URL. Check the registry's auth configuration.");
+            throw new EngineException(
+                    Reason.RegistryUnavailable,
+                    "Registry " + registry
+                            + " asked for a bearer token without a valid realm URL. Check the registry's auth configuration.");
         }
         if (!realm.isHttps() && !credentials.isAnonymous() && !http.options().plainHttp()) {
-            throw new EngineException(Reason.TlsError, "Registry " + registry + " sends clients to the plain-HTTP token server "
-                    + realm.host() + ":" + realm.port() + "; refusing to send credentials unencrypted. Serve the token realm over HTTPS.");
+            throw new EngineException(
+                    Reason.TlsError,
+                    "Registry " + registry + " sends clients to the plain-HTTP token server " + realm.host() + ":"
+                            + realm.port()
+                            + "; refusing to send credentials unencrypted. Serve the token realm over HTTPS.");
         }
         String tokenServer = realm.host() + ":" + realm.port();
         if (credentials.kind() == Credentials.Kind.IDENTITY_TOKEN) {
@@ -188,7 +206,8 @@ final class RegistryAuth {
             if (challenge.service() != null) {
                 form.add("service", challenge.service());
             }
-            Response response = http.send(new Request.Builder().url(realm).post(form.build()).build());
+            Response response = http.send(
+                    new Request.Builder().url(realm).post(form.build()).build());
             if (response.code() != 404 && response.code() != 405) {
                 return readToken(response, tokenServer, registry, what, credentials, http);
             }
@@ -206,26 +225,37 @@ final class RegistryAuth {
         return readToken(http.send(request.build()), tokenServer, registry, what, credentials, http);
     }
 
-    private FetchedToken readToken(Response response, String tokenServer, String registry, String what, Credentials credentials,
-                                   RegistryHttp http) {
+    private FetchedToken readToken(
+            Response response,
+            String tokenServer,
+            String registry,
+            String what,
+            Credentials credentials,
+            RegistryHttp http) {
         if (!response.isSuccessful()) {
             RegistryErrors.Failure failure = RegistryErrors.read(response);
             String where = "a token for " + what + " from token server " + tokenServer;
             throw RegistryErrors.toException(failure, where, registry, credentials);
         }
         JsonNode body;
-        try (response; InputStream in = response.body().byteStream()) {
+        try (response;
+                InputStream in = response.body().byteStream()) {
             byte[] bytes = in.readNBytes(MAX_TOKEN_RESPONSE + 1);
             if (bytes.length > MAX_TOKEN_RESPONSE) {
-                throw new EngineException(Reason.RegistryUnavailable, "Token server " + tokenServer
-                        + " answered more than 128 KiB. Check the registry's auth configuration.");
+                throw new EngineException(
+                        Reason.RegistryUnavailable,
+                        "Token server " + tokenServer
+                                + " answered more than 128 KiB. Check the registry's auth configuration.");
             }
             body = JSON.readTree(bytes);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new EngineException(Reason.RegistryUnavailable, "Token server " + tokenServer
-                    + " answered something that is not a JSON token response. Check the registry's auth configuration.");
+            throw new EngineException(
+                    Reason.RegistryUnavailable,
+                    "Token server " + tokenServer
+                            + " answered something that is not a JSON token response. Check the registry's auth configuration.");
         } catch (IOException e) {
-            // A token server that trickles or stalls is a Timeout (or a broken connection), as the registry itself would be.
+            // A token server that trickles or stalls is a Timeout (or a broken connection), as the registry itself
+            // would be.
             throw http.classifyBodyFailure(e, response.request().url());
         }
         // oras-go prefers access_token when both are present.
@@ -234,8 +264,10 @@ final class RegistryAuth {
             token = text(body, "token");
         }
         if (token == null) {
-            throw new EngineException(Reason.RegistryUnavailable, "Token server " + tokenServer
-                    + " answered without a token or access_token. Check the registry's auth configuration.");
+            throw new EngineException(
+                    Reason.RegistryUnavailable,
+                    "Token server " + tokenServer
+                            + " answered without a token or access_token. Check the registry's auth configuration.");
         }
         long expiresIn = body == null ? 0 : body.path("expires_in").asLong(0);
         Duration lifetime = expiresIn > 0 ? Duration.ofSeconds(expiresIn) : DEFAULT_TOKEN_LIFETIME;

@@ -1,5 +1,6 @@
 package io.helmoci.engine.registry;
 
+import io.helmoci.engine.RegistryThrottledException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Clock;
@@ -10,11 +11,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-
 import okhttp3.Interceptor;
 import okhttp3.Response;
-
-import io.helmoci.engine.RegistryThrottledException;
 
 /**
  * What each registry host is asked, at most: {@link Limits#maxConcurrent()} requests at once and
@@ -38,7 +36,8 @@ public final class RegistryBudget implements Interceptor {
      * @param pauseWhenThrottled whether a 429 pauses the host for every caller (a long-running process such as the
      *                          operator); without, each call retries a 429 in-line on its own ({@link RetryPolicy})
      */
-    public record Limits(int maxConcurrent, double requestsPerSecond, Duration defaultPause, boolean pauseWhenThrottled) {
+    public record Limits(
+            int maxConcurrent, double requestsPerSecond, Duration defaultPause, boolean pauseWhenThrottled) {
         public Limits {
             if (maxConcurrent < 0 || requestsPerSecond < 0 || defaultPause.isNegative()) {
                 throw new IllegalArgumentException("registry limits must not be negative");
@@ -70,7 +69,8 @@ public final class RegistryBudget implements Interceptor {
 
     @Override
     public Response intercept(Chain chain) throws IOException {
-        String hostPort = chain.request().url().host() + ":" + chain.request().url().port();
+        String hostPort =
+                chain.request().url().host() + ":" + chain.request().url().port();
         Host host = hosts.computeIfAbsent(hostPort, h -> new Host());
         if (!limits.pauseWhenThrottled() && host.slots == null && limits.requestsPerSecond() <= 0) {
             return chain.proceed(chain.request());
@@ -140,12 +140,15 @@ public final class RegistryBudget implements Interceptor {
     /** The pause a response asks for: 429 (Retry-After or the default), or a successful answer with no quota left. */
     private Duration pauseAsked(Response response) {
         String remaining = response.header("RateLimit-Remaining");
-        boolean exhausted = remaining != null && remaining.trim().startsWith("0") && !remaining.trim().matches("0\\d.*");
+        boolean exhausted = remaining != null
+                && remaining.trim().startsWith("0")
+                && !remaining.trim().matches("0\\d.*");
         if (response.code() != 429 && !exhausted) {
             return null;
         }
         return RetryPolicy.parseRetryAfter(response.header("Retry-After"), clock.instant())
-                .filter(d -> !d.isZero()).orElse(limits.defaultPause());
+                .filter(d -> !d.isZero())
+                .orElse(limits.defaultPause());
     }
 
     private void acquireSlot(Host host, Chain chain) throws IOException {
@@ -188,9 +191,11 @@ public final class RegistryBudget implements Interceptor {
     }
 
     private static RegistryThrottledException throttled(String hostPort, Instant retryAt, String what) {
-        return new RegistryThrottledException("Registry " + hostPort + " rate-limits our requests: it " + what
-                + "; the next request to it goes out at " + retryAt.truncatedTo(ChronoUnit.SECONDS)
-                + ". Nothing to do if this is rare: it recovers by itself; if it persists, authenticate to get a higher limit,"
-                + " lengthen the intervals, or lower helmoci.registry.requests-per-second.", retryAt);
+        return new RegistryThrottledException(
+                "Registry " + hostPort + " rate-limits our requests: it " + what
+                        + "; the next request to it goes out at " + retryAt.truncatedTo(ChronoUnit.SECONDS)
+                        + ". Nothing to do if this is rare: it recovers by itself; if it persists, authenticate to get a higher limit,"
+                        + " lengthen the intervals, or lower helmoci.registry.requests-per-second.",
+                retryAt);
     }
 }

@@ -1,5 +1,11 @@
 package io.helmoci.engine.registry;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.helmoci.engine.EngineException;
+import io.helmoci.engine.Reason;
+import io.helmoci.engine.reference.OciReference;
+import io.helmoci.engine.version.VersionSelector;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,18 +14,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import okhttp3.HttpUrl;
 import okhttp3.Request;
 import okhttp3.Response;
-
-import io.helmoci.engine.EngineException;
-import io.helmoci.engine.Reason;
-import io.helmoci.engine.reference.OciReference;
-import io.helmoci.engine.version.VersionSelector;
 
 /**
  * The OCI distribution API calls a chart pull needs, for one operation (one deadline): tag
@@ -33,16 +30,17 @@ import io.helmoci.engine.version.VersionSelector;
 public final class RegistryClient {
     /** Manifests, tag-list pages and config blobs larger than this are refused (as oras-go does). */
     public static final int MAX_METADATA_BYTES = 4 * 1024 * 1024;
+
     static final int MAX_TAG_PAGES = 1000;
     /** A next-page link longer than this is refused (real ones carry a repository, n= and last=<tag>). */
     static final int MAX_LINK_CHARS = 8192;
+
     private static final String USER_AGENT = "helm-oci-operator";
     private static final String ACCEPT = String.join(", ", MediaTypes.MANIFEST_ACCEPT);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A manifest's exact bytes with the digest they were verified against and the type the registry gave. */
-    public record ManifestContent(String digest, String mediaType, byte[] bytes) {
-    }
+    public record ManifestContent(String digest, String mediaType, byte[] bytes) {}
 
     private final RegistryHttp http;
     private final RegistryAuth auth;
@@ -52,7 +50,8 @@ public final class RegistryClient {
     /** Manifests already read in this operation (e.g. by a HEAD that had to fall back to GET). */
     private final Map<String, ManifestContent> manifests = new HashMap<>();
 
-    RegistryClient(RegistryHttp http, RegistryAuth auth, Credentials credentials, int tagPageSize, TagListLimits tagLimits) {
+    RegistryClient(
+            RegistryHttp http, RegistryAuth auth, Credentials credentials, int tagPageSize, TagListLimits tagLimits) {
         this.http = http;
         this.tagLimits = tagLimits;
         this.auth = auth;
@@ -78,13 +77,18 @@ public final class RegistryClient {
         Set<HttpUrl> visited = new HashSet<>();
         for (int page = 0; url != null; page++) {
             if (page >= MAX_TAG_PAGES) {
-                throw new EngineException(Reason.TagListTooLarge, "Registry " + ref.registry() + " paginated " + what
-                        + " beyond " + MAX_TAG_PAGES + " pages. Delete old tags from the repository, or give an exact version"
-                        + " (it needs no tag list).");
+                throw new EngineException(
+                        Reason.TagListTooLarge,
+                        "Registry " + ref.registry() + " paginated " + what
+                                + " beyond " + MAX_TAG_PAGES
+                                + " pages. Delete old tags from the repository, or give an exact version"
+                                + " (it needs no tag list).");
             }
             if (!visited.add(url)) {
-                throw new EngineException(Reason.RegistryUnavailable, "Registry " + ref.registry() + " paginated " + what
-                        + " in a loop: its Link header points back to a page already read. Check the registry.");
+                throw new EngineException(
+                        Reason.RegistryUnavailable,
+                        "Registry " + ref.registry() + " paginated " + what
+                                + " in a loop: its Link header points back to a page already read. Check the registry.");
             }
             Response response = execute(new Request.Builder().url(url).get(), ref, what);
             if (response.code() == 404) {
@@ -95,7 +99,8 @@ public final class RegistryClient {
                 throw fail(response, what, ref);
             }
             String next = LinkHeader.next(response.headers("Link"));
-            try (response; InputStream in = response.body().byteStream()) {
+            try (response;
+                    InputStream in = response.body().byteStream()) {
                 reader.readPage(in);
             } catch (IOException e) {
                 throw http.classifyBodyFailure(e, response.request().url());
@@ -111,8 +116,10 @@ public final class RegistryClient {
         }
         HttpUrl resolved = current.resolve(next);
         if (next.length() > MAX_LINK_CHARS || resolved == null || !RegistryHttp.sameOrigin(current, resolved)) {
-            throw new EngineException(Reason.RegistryUnavailable, "Registry " + ref.registry()
-                    + " sent a tag-list page link to another host, an invalid or an overlong URL; not following it.");
+            throw new EngineException(
+                    Reason.RegistryUnavailable,
+                    "Registry " + ref.registry()
+                            + " sent a tag-list page link to another host, an invalid or an overlong URL; not following it.");
         }
         return resolved;
     }
@@ -145,8 +152,10 @@ public final class RegistryClient {
             return new Descriptor(content.mediaType(), content.digest(), content.bytes().length);
         }
         if (isDigest(tagOrDigest) && !digest.equals(tagOrDigest) && sameAlgorithm(digest, tagOrDigest)) {
-            throw new EngineException(Reason.DigestMismatch, "Registry " + ref.registry() + " answered " + what
-                    + " with digest " + digest + ". The registry served content for another digest; check the registry.");
+            throw new EngineException(
+                    Reason.DigestMismatch,
+                    "Registry " + ref.registry() + " answered " + what + " with digest " + digest
+                            + ". The registry served content for another digest; check the registry.");
         }
         return new Descriptor(mediaType, isDigest(tagOrDigest) ? tagOrDigest : digest, size);
     }
@@ -176,7 +185,8 @@ public final class RegistryClient {
     }
 
     /** Verifies and remembers a manifest from a successful (or failed, which throws) GET. */
-    private ManifestContent readManifest(Response response, OciReference ref, String tagOrDigest, Descriptor expected, String what) {
+    private ManifestContent readManifest(
+            Response response, OciReference ref, String tagOrDigest, Descriptor expected, String what) {
         if (!response.isSuccessful()) {
             throw fail(response, what, ref);
         }
@@ -184,18 +194,27 @@ public final class RegistryClient {
         String contentType = MediaTypes.essence(response.header("Content-Type"));
         byte[] bytes = readCapped(response, MAX_METADATA_BYTES, what);
         if (expected != null && expected.size() >= 0 && bytes.length != expected.size()) {
-            throw new EngineException(Reason.SizeMismatch, "Registry " + ref.registry() + " served " + what + " with "
-                    + bytes.length + " bytes; its descriptor says " + expected.size() + ". Push the chart again.");
+            throw new EngineException(
+                    Reason.SizeMismatch,
+                    "Registry " + ref.registry() + " served " + what + " with " + bytes.length
+                            + " bytes; its descriptor says " + expected.size() + ". Push the chart again.");
         }
         // By digest: verify against the digest asked for. By tag: against Docker-Content-Digest, or sha256 of the body.
-        Digest digest = isDigest(tagOrDigest) ? Digest.parse(tagOrDigest, what)
-                : headerDigest != null && Digest.parseOrNull(headerDigest) != null ? Digest.parseOrNull(headerDigest) : Digest.sha256(bytes);
+        Digest digest = isDigest(tagOrDigest)
+                ? Digest.parse(tagOrDigest, what)
+                : headerDigest != null && Digest.parseOrNull(headerDigest) != null
+                        ? Digest.parseOrNull(headerDigest)
+                        : Digest.sha256(bytes);
         if (!digest.matches(bytes)) {
-            throw new EngineException(Reason.DigestMismatch, "Registry " + ref.registry() + " served " + what
-                    + " with content that does not match digest " + digest + ". The registry served corrupt content; check it.");
+            throw new EngineException(
+                    Reason.DigestMismatch,
+                    "Registry " + ref.registry() + " served " + what + " with content that does not match digest "
+                            + digest + ". The registry served corrupt content; check it.");
         }
-        // Whether Content-Type, the announced type and the body's mediaType agree is ManifestResolver's check, for stored manifests too.
-        ManifestContent content = new ManifestContent(digest.toString(), contentType != null ? contentType : bodyMediaType(bytes), bytes);
+        // Whether Content-Type, the announced type and the body's mediaType agree is ManifestResolver's check, for
+        // stored manifests too.
+        ManifestContent content =
+                new ManifestContent(digest.toString(), contentType != null ? contentType : bodyMediaType(bytes), bytes);
         manifests.put(content.digest(), content);
         return content;
     }
@@ -226,7 +245,13 @@ public final class RegistryClient {
         if (artifactType != null) {
             url.addQueryParameter("artifactType", artifactType);
         }
-        Response response = execute(new Request.Builder().url(url.build()).header("Accept", MediaTypes.OCI_INDEX).get(), ref, what);
+        Response response = execute(
+                new Request.Builder()
+                        .url(url.build())
+                        .header("Accept", MediaTypes.OCI_INDEX)
+                        .get(),
+                ref,
+                what);
         if (response.code() == 404) {
             response.close();
             return java.util.Optional.empty();
@@ -244,15 +269,24 @@ public final class RegistryClient {
      */
     public InputStream openBlob(OciReference ref, Descriptor descriptor) {
         String what = "blob " + descriptor.digest() + " of " + ref.repository();
-        Response response = execute(new Request.Builder().url(base(ref).addPathSegment("blobs").addPathSegment(descriptor.digest()).build()).get(),
-                ref, what);
+        Response response = execute(
+                new Request.Builder()
+                        .url(base(ref)
+                                .addPathSegment("blobs")
+                                .addPathSegment(descriptor.digest())
+                                .build())
+                        .get(),
+                ref,
+                what);
         if (response.code() == 404) {
             RegistryErrors.Failure failure = RegistryErrors.read(response);
             if (failure.hasCode("NAME_UNKNOWN")) {
                 throw repositoryNotFound(ref, failure.detail());
             }
-            throw new EngineException(Reason.RegistryUnavailable, "Registry " + ref.registry() + " does not have " + what
-                    + ", which the manifest references (" + failure.detail() + "). The artifact is incomplete: push the chart again.");
+            throw new EngineException(
+                    Reason.RegistryUnavailable,
+                    "Registry " + ref.registry() + " does not have " + what + ", which the manifest references ("
+                            + failure.detail() + "). The artifact is incomplete: push the chart again.");
         }
         if (!response.isSuccessful()) {
             throw fail(response, what, ref);
@@ -260,8 +294,10 @@ public final class RegistryClient {
         long length = parseLength(response.header("Content-Length"));
         if (length >= 0 && descriptor.size() >= 0 && length != descriptor.size()) {
             response.close();
-            throw new EngineException(Reason.SizeMismatch, "Registry " + ref.registry() + " announced " + what + " with "
-                    + length + " bytes; the manifest says " + descriptor.size() + ". Push the chart again.");
+            throw new EngineException(
+                    Reason.SizeMismatch,
+                    "Registry " + ref.registry() + " announced " + what + " with " + length
+                            + " bytes; the manifest says " + descriptor.size() + ". Push the chart again.");
         }
         HttpUrl url = response.request().url();
         return new FilterInputStream(response.body().byteStream()) {
@@ -294,8 +330,10 @@ public final class RegistryClient {
     public byte[] readBlob(OciReference ref, Descriptor descriptor, int maxBytes) {
         String what = "blob " + descriptor.digest() + " (" + descriptor.mediaType() + ") of " + ref.repository();
         if (descriptor.size() > maxBytes) {
-            throw new EngineException(Reason.ChartTooLarge, what + " is " + descriptor.size() + " bytes, more than the limit of "
-                    + maxBytes + " bytes. Shrink the chart metadata.");
+            throw new EngineException(
+                    Reason.ChartTooLarge,
+                    what + " is " + descriptor.size() + " bytes, more than the limit of " + maxBytes
+                            + " bytes. Shrink the chart metadata.");
         }
         Digest digest = descriptor.parsedDigest();
         byte[] bytes;
@@ -305,13 +343,18 @@ public final class RegistryClient {
             throw http.classifyBodyFailure(e, base(ref).build());
         }
         if (bytes.length != descriptor.size()) {
-            throw new EngineException(Reason.SizeMismatch, "Registry " + ref.registry() + " served " + what + " with "
-                    + (bytes.length > descriptor.size() ? "more than " + descriptor.size() : bytes.length) + " bytes; the manifest says "
-                    + descriptor.size() + ". Push the chart again.");
+            throw new EngineException(
+                    Reason.SizeMismatch,
+                    "Registry " + ref.registry() + " served " + what + " with "
+                            + (bytes.length > descriptor.size() ? "more than " + descriptor.size() : bytes.length)
+                            + " bytes; the manifest says "
+                            + descriptor.size() + ". Push the chart again.");
         }
         if (!digest.matches(bytes)) {
-            throw new EngineException(Reason.DigestMismatch, "Registry " + ref.registry() + " served " + what
-                    + " with content that does not match its digest. The registry served corrupt content; push the chart again.");
+            throw new EngineException(
+                    Reason.DigestMismatch,
+                    "Registry " + ref.registry() + " served " + what
+                            + " with content that does not match its digest. The registry served corrupt content; push the chart again.");
         }
         return bytes;
     }
@@ -319,12 +362,15 @@ public final class RegistryClient {
     // ---- requests, authentication and errors
 
     private Response execute(Request.Builder builder, OciReference ref, String what) {
-        Request request = builder.header("User-Agent", USER_AGENT).header("Accept-Encoding", "identity").build();
+        Request request = builder.header("User-Agent", USER_AGENT)
+                .header("Accept-Encoding", "identity")
+                .build();
         String origin = RegistryHttp.origin(request.url());
         String scope = RegistryAuth.pullScope(ref.repository());
         RegistryAuth.Preemptive sent = auth.preemptive(origin, scope, credentials, http, ref.registry(), what);
         Response response = http.send(withAuthorization(request, sent.authorization()));
-        if (response.code() != 401 || !RegistryHttp.sameOrigin(response.request().url(), request.url())) {
+        if (response.code() != 401
+                || !RegistryHttp.sameOrigin(response.request().url(), request.url())) {
             return response;
         }
         if (sent.fresh()) {
@@ -332,7 +378,8 @@ public final class RegistryClient {
         }
         List<AuthChallenge> challenges = AuthChallenge.parse(response.headers("WWW-Authenticate"));
         response.close();
-        String fresh = auth.answer(challenges, origin, scope, credentials, sent.authorization(), http, ref.registry(), what);
+        String fresh =
+                auth.answer(challenges, origin, scope, credentials, sent.authorization(), http, ref.registry(), what);
         Response retried = http.send(withAuthorization(request, fresh));
         if (retried.code() != 401) {
             return retried;
@@ -345,15 +392,20 @@ public final class RegistryClient {
         AuthChallenge again = AuthChallenge.preferred(AuthChallenge.parse(response.headers("WWW-Authenticate")));
         RegistryErrors.Failure failure = RegistryErrors.read(response);
         if (again != null && "insufficient_scope".equals(again.error()) && !credentials.isAnonymous()) {
-            return new EngineException(Reason.Forbidden, "Registry " + ref.registry() + " gave the credentials no pull access to "
-                    + ref.repository() + " (" + failure.detail() + ", insufficient_scope); " + credentials.describe()
-                    + ". Grant the account pull access to the repository (or check that it exists), or use an account that has it.");
+            return new EngineException(
+                    Reason.Forbidden,
+                    "Registry " + ref.registry() + " gave the credentials no pull access to "
+                            + ref.repository() + " (" + failure.detail() + ", insufficient_scope); "
+                            + credentials.describe()
+                            + ". Grant the account pull access to the repository (or check that it exists), or use an account that has it.");
         }
         return RegistryErrors.unauthorized(ref.registry(), what, credentials, failure.detail());
     }
 
     private static Request withAuthorization(Request request, String authorization) {
-        return authorization == null ? request : request.newBuilder().header("Authorization", authorization).build();
+        return authorization == null
+                ? request
+                : request.newBuilder().header("Authorization", authorization).build();
     }
 
     private EngineException fail(Response response, String what, OciReference ref) {
@@ -372,40 +424,56 @@ public final class RegistryClient {
             tags = null; // the version is still missing; the list is only too long to name the nearest ones
         }
         if (isDigest(tagOrDigest)) {
-            return new EngineException(Reason.VersionNotFound, "Repository " + ref.registry() + "/" + ref.repository()
-                    + " has no manifest with digest " + tagOrDigest + ". Check the pinned digest.");
+            return new EngineException(
+                    Reason.VersionNotFound,
+                    "Repository " + ref.registry() + "/" + ref.repository() + " has no manifest with digest "
+                            + tagOrDigest + ". Check the pinned digest.");
         }
         String version = VersionSelector.versionFor(tagOrDigest);
-        return new EngineException(Reason.VersionNotFound, "Repository " + ref.registry() + "/" + ref.repository()
-                + " has no tag " + tagOrDigest + ". " + (tags == null ? "Its tag list is too long to name the nearest versions."
-                : VersionSelector.nearestVersionsHint(tags, version))
-                + " Check the version, or push it with 'helm push'.");
+        return new EngineException(
+                Reason.VersionNotFound,
+                "Repository " + ref.registry() + "/" + ref.repository()
+                        + " has no tag " + tagOrDigest + ". "
+                        + (tags == null
+                                ? "Its tag list is too long to name the nearest versions."
+                                : VersionSelector.nearestVersionsHint(tags, version))
+                        + " Check the version, or push it with 'helm push'.");
     }
 
     private static EngineException repositoryNotFound(OciReference ref, String detail) {
-        return new EngineException(Reason.RepositoryNotFound, "Registry " + ref.registry() + " does not know the repository "
-                + ref.repository() + " (" + detail + "). Check the host and path of the reference; the chart name is the last path segment.");
+        return new EngineException(
+                Reason.RepositoryNotFound,
+                "Registry " + ref.registry() + " does not know the repository " + ref.repository() + " (" + detail
+                        + "). Check the host and path of the reference; the chart name is the last path segment.");
     }
 
     private HttpUrl.Builder base(OciReference ref) {
         HttpUrl root = HttpUrl.parse(http.options().scheme() + "://" + ref.apiHost() + "/v2/");
         if (root == null) {
-            throw new EngineException(Reason.InvalidReference, "The registry host '" + ref.apiHost() + "' is not a valid host[:port].");
+            throw new EngineException(
+                    Reason.InvalidReference, "The registry host '" + ref.apiHost() + "' is not a valid host[:port].");
         }
         return root.newBuilder().addPathSegments(ref.repository());
     }
 
     private Request.Builder manifestRequest(OciReference ref, String tagOrDigest) {
-        return new Request.Builder().url(base(ref).addPathSegment("manifests").addPathSegment(tagOrDigest).build())
+        return new Request.Builder()
+                .url(base(ref)
+                        .addPathSegment("manifests")
+                        .addPathSegment(tagOrDigest)
+                        .build())
                 .header("Accept", ACCEPT);
     }
 
     private byte[] readCapped(Response response, int max, String what) {
-        try (response; InputStream in = response.body().byteStream()) {
+        try (response;
+                InputStream in = response.body().byteStream()) {
             byte[] bytes = in.readNBytes(max + 1);
             if (bytes.length > max) {
-                throw new EngineException(Reason.ChartTooLarge, "Registry " + response.request().url().host() + " answered " + what
-                        + " with more than " + max + " bytes, the limit for metadata. Check the artifact.");
+                throw new EngineException(
+                        Reason.ChartTooLarge,
+                        "Registry " + response.request().url().host() + " answered " + what + " with more than " + max
+                                + " bytes, the limit for metadata. Check the artifact.");
             }
             return bytes;
         } catch (IOException e) {

@@ -1,20 +1,17 @@
 package io.helmoci.engine.registry;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.helmoci.engine.EngineException;
+import io.helmoci.engine.Reason;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import okhttp3.Response;
 import okhttp3.ResponseBody;
-
-import io.helmoci.engine.EngineException;
-import io.helmoci.engine.Reason;
 
 /** Reads registry error bodies ({@code {"errors":[{"code","message"}]}}) and maps statuses to reasons. */
 final class RegistryErrors {
@@ -37,13 +34,14 @@ final class RegistryErrors {
         }
 
         String detail() {
-            String codes = errors.isEmpty() ? "" : " (" + errors.stream().map(RegistryError::toString).collect(Collectors.joining("; ")) + ")";
+            String codes = errors.isEmpty()
+                    ? ""
+                    : " (" + errors.stream().map(RegistryError::toString).collect(Collectors.joining("; ")) + ")";
             return "HTTP " + status + codes;
         }
     }
 
-    private RegistryErrors() {
-    }
+    private RegistryErrors() {}
 
     /** Reads the error from a failed response and closes it. Never throws for an unreadable body. */
     static Failure read(Response response) {
@@ -56,7 +54,9 @@ final class RegistryErrors {
                     JsonNode root = JSON.readTree(bytes);
                     if (root != null && root.path("errors").isArray()) {
                         for (JsonNode error : root.get("errors")) {
-                            errors.add(new RegistryError(error.path("code").asText("UNKNOWN"), shorten(error.path("message").asText(""))));
+                            errors.add(new RegistryError(
+                                    error.path("code").asText("UNKNOWN"),
+                                    shorten(error.path("message").asText(""))));
                         }
                     }
                 } catch (IOException | RuntimeException notJson) {
@@ -80,35 +80,51 @@ final class RegistryErrors {
             return unauthorized(registry, what, credentials, detail);
         }
         if (status == 403 || failure.hasCode("DENIED")) {
-            return new EngineException(Reason.Forbidden, "Registry " + registry + " denied access to " + what + " (" + detail
-                    + "); " + credentials.describe() + ". Grant the account pull access to the repository, or use an account that has it.");
+            return new EngineException(
+                    Reason.Forbidden,
+                    "Registry " + registry + " denied access to " + what + " (" + detail + "); "
+                            + credentials.describe()
+                            + ". Grant the account pull access to the repository, or use an account that has it.");
         }
         if (status == 429 || failure.hasCode("TOOMANYREQUESTS")) {
-            return new EngineException(Reason.RateLimited, "Registry " + registry + " throttled the requests for " + what + " (" + detail
-                    + ") and kept doing so after retries. Wait and retry; authenticate to get a higher limit, or lengthen the interval.");
+            return new EngineException(
+                    Reason.RateLimited,
+                    "Registry " + registry + " throttled the requests for " + what + " (" + detail
+                            + ") and kept doing so after retries. Wait and retry; authenticate to get a higher limit, or lengthen the interval.");
         }
         if (failure.hasCode("NAME_UNKNOWN")) {
-            return new EngineException(Reason.RepositoryNotFound, "Registry " + registry + " does not know the repository of " + what
-                    + " (" + detail + "). Check the host and path of the reference; the chart name is the last path segment.");
+            return new EngineException(
+                    Reason.RepositoryNotFound,
+                    "Registry " + registry + " does not know the repository of " + what + " (" + detail
+                            + "). Check the host and path of the reference; the chart name is the last path segment.");
         }
         if (failure.hasCode("NAME_INVALID")) {
-            return new EngineException(Reason.InvalidReference, "Registry " + registry + " rejects the repository name of " + what
-                    + " (" + detail + "). Use a lower-case repository path.");
+            return new EngineException(
+                    Reason.InvalidReference,
+                    "Registry " + registry + " rejects the repository name of " + what + " (" + detail
+                            + "). Use a lower-case repository path.");
         }
         if (status >= 500) {
-            return new EngineException(Reason.RegistryUnavailable, "Registry " + registry + " answered a server error for " + what
-                    + " (" + detail + ") after retries. Check that the registry is healthy; the pull is retried.");
+            return new EngineException(
+                    Reason.RegistryUnavailable,
+                    "Registry " + registry + " answered a server error for " + what + " (" + detail
+                            + ") after retries. Check that the registry is healthy; the pull is retried.");
         }
-        return new EngineException(Reason.RegistryUnavailable, "Registry " + registry + " answered " + detail + " for " + what
-                + ". Check the registry and the reference.");
+        return new EngineException(
+                Reason.RegistryUnavailable,
+                "Registry " + registry + " answered " + detail + " for " + what
+                        + ". Check the registry and the reference.");
     }
 
     static EngineException unauthorized(String registry, String what, Credentials credentials, String detail) {
         String remedy = credentials.isAnonymous()
                 ? "Give a username/password or a Docker config.json with an entry for " + registry + "."
-                : "Check the credentials for " + registry + "; they are wrong, expired or not accepted by this registry.";
-        return new EngineException(Reason.Unauthorized, "Registry " + registry + " refused " + what + " as unauthorized ("
-                + detail + "); " + credentials.describe() + ". " + remedy);
+                : "Check the credentials for " + registry
+                        + "; they are wrong, expired or not accepted by this registry.";
+        return new EngineException(
+                Reason.Unauthorized,
+                "Registry " + registry + " refused " + what + " as unauthorized (" + detail + "); "
+                        + credentials.describe() + ". " + remedy);
     }
 
     private static String shorten(String text) {

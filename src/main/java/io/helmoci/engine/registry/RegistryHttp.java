@@ -1,5 +1,7 @@
 package io.helmoci.engine.registry;
 
+import io.helmoci.engine.EngineException;
+import io.helmoci.engine.Reason;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
@@ -13,19 +15,14 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
-
 import okhttp3.Call;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
-
-import io.helmoci.engine.EngineException;
-import io.helmoci.engine.Reason;
 
 /**
  * Sends one logical request for an operation: applies the operation deadline, retries with
@@ -51,8 +48,13 @@ final class RegistryHttp {
     private final AtomicLong requestCounter;
     private final ExchangeObserver observer;
 
-    RegistryHttp(OkHttpClient client, TransportOptions options, Deadline deadline, AtomicLong requestCounter,
-                 ExchangeObserver observer, Sleeper sleeper) {
+    RegistryHttp(
+            OkHttpClient client,
+            TransportOptions options,
+            Deadline deadline,
+            AtomicLong requestCounter,
+            ExchangeObserver observer,
+            Sleeper sleeper) {
         this.client = client;
         this.options = options;
         this.deadline = deadline;
@@ -61,8 +63,18 @@ final class RegistryHttp {
         this.sleeper = sleeper;
     }
 
-    RegistryHttp(OkHttpClient client, TransportOptions options, Deadline deadline, AtomicLong requestCounter, ExchangeObserver observer) {
-        this(client, options, deadline, requestCounter, observer,
+    RegistryHttp(
+            OkHttpClient client,
+            TransportOptions options,
+            Deadline deadline,
+            AtomicLong requestCounter,
+            ExchangeObserver observer) {
+        this(
+                client,
+                options,
+                deadline,
+                requestCounter,
+                observer,
                 d -> Thread.sleep(d.toMillis(), (int) (d.toNanosPart() % 1_000_000)));
     }
 
@@ -86,7 +98,9 @@ final class RegistryHttp {
                 if (!failure.retry || attempt >= policy.maxRetries()) {
                     throw failure.exception;
                 }
-                LOG.log(System.Logger.Level.DEBUG, () -> describe(request) + " failed (" + e.getClass().getSimpleName() + "), retrying");
+                LOG.log(
+                        System.Logger.Level.DEBUG,
+                        () -> describe(request) + " failed (" + e.getClass().getSimpleName() + "), retrying");
                 pause(policy.backoff(attempt, ThreadLocalRandom.current()::nextDouble), failure.exception);
                 continue;
             }
@@ -133,19 +147,26 @@ final class RegistryHttp {
             String location = response.header("Location");
             response.close();
             if (location == null) {
-                throw new EngineException(Reason.RegistryUnavailable, describe(current) + " answered a redirect without a Location header.");
+                throw new EngineException(
+                        Reason.RegistryUnavailable,
+                        describe(current) + " answered a redirect without a Location header.");
             }
             if (hops >= options.maxRedirects()) {
-                throw new EngineException(Reason.RegistryUnavailable, describe(request) + " was redirected more than "
-                        + options.maxRedirects() + " times. Check the registry's configuration.");
+                throw new EngineException(
+                        Reason.RegistryUnavailable,
+                        describe(request) + " was redirected more than " + options.maxRedirects()
+                                + " times. Check the registry's configuration.");
             }
             HttpUrl next = current.url().resolve(location);
             if (next == null) {
-                throw new EngineException(Reason.RegistryUnavailable, describe(current) + " redirected to an invalid location.");
+                throw new EngineException(
+                        Reason.RegistryUnavailable, describe(current) + " redirected to an invalid location.");
             }
             if (current.url().isHttps() && !next.isHttps()) {
-                throw new EngineException(Reason.TlsError, describe(current) + " redirected from HTTPS to plain HTTP ("
-                        + next.host() + ":" + next.port() + "); refusing to downgrade. Fix the registry's redirect target.");
+                throw new EngineException(
+                        Reason.TlsError,
+                        describe(current) + " redirected from HTTPS to plain HTTP (" + next.host() + ":" + next.port()
+                                + "); refusing to downgrade. Fix the registry's redirect target.");
             }
             Request.Builder builder = current.newBuilder().url(next);
             if (!sameOrigin(current.url(), next)) {
@@ -207,8 +228,7 @@ final class RegistryHttp {
         return request.method() + " " + url.scheme() + "://" + url.host() + ":" + url.port() + url.encodedPath();
     }
 
-    private record Failure(EngineException exception, boolean retry) {
-    }
+    private record Failure(EngineException exception, boolean retry) {}
 
     /** Maps a transport failure to a reason, and whether another attempt may help. */
     Failure classify(IOException e, HttpUrl url) {
@@ -216,33 +236,67 @@ final class RegistryHttp {
         if (deadline.expired()) {
             return new Failure(deadline.timeout("The request to " + where), false);
         }
-        if (e instanceof SSLHandshakeException || e instanceof SSLPeerUnverifiedException || hasCause(e, CertificateException.class)) {
-            return new Failure(new EngineException(Reason.TlsError, "The TLS handshake with " + where + " failed: "
-                    + e.getMessage() + ". The registry's certificate is not trusted or does not match its name: "
-                    + "give the registry's CA certificate (caCertificatesPem / --ca-file), or fix the certificate.", e), false);
+        if (e instanceof SSLHandshakeException
+                || e instanceof SSLPeerUnverifiedException
+                || hasCause(e, CertificateException.class)) {
+            return new Failure(
+                    new EngineException(
+                            Reason.TlsError,
+                            "The TLS handshake with " + where + " failed: "
+                                    + e.getMessage()
+                                    + ". The registry's certificate is not trusted or does not match its name: "
+                                    + "give the registry's CA certificate (caCertificatesPem / --ca-file), or fix the certificate.",
+                            e),
+                    false);
         }
         if (e instanceof SSLException) {
-            return new Failure(new EngineException(Reason.TlsError, "TLS with " + where + " failed: " + e.getMessage()
-                    + ". If the registry serves plain HTTP, enable plain HTTP for it; otherwise give the registry's CA certificate "
-                    + "(caCertificatesPem / --ca-file).", e), false);
+            return new Failure(
+                    new EngineException(
+                            Reason.TlsError,
+                            "TLS with " + where + " failed: " + e.getMessage()
+                                    + ". If the registry serves plain HTTP, enable plain HTTP for it; otherwise give the registry's CA certificate "
+                                    + "(caCertificatesPem / --ca-file).",
+                            e),
+                    false);
         }
         if (e instanceof UnknownHostException) {
-            return new Failure(new EngineException(Reason.RegistryUnavailable, "The registry host " + url.host()
-                    + " cannot be resolved (DNS). Check the host name of the reference and the cluster's DNS.", e), false);
+            return new Failure(
+                    new EngineException(
+                            Reason.RegistryUnavailable,
+                            "The registry host " + url.host()
+                                    + " cannot be resolved (DNS). Check the host name of the reference and the cluster's DNS.",
+                            e),
+                    false);
         }
         if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
-            return new Failure(new EngineException(Reason.RegistryUnavailable, "Cannot connect to the registry at " + where
-                    + " (" + e.getMessage() + "). Check that the registry is up and reachable from here.", e), true);
+            return new Failure(
+                    new EngineException(
+                            Reason.RegistryUnavailable,
+                            "Cannot connect to the registry at " + where + " (" + e.getMessage()
+                                    + "). Check that the registry is up and reachable from here.",
+                            e),
+                    true);
         }
         if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
-            return new Failure(new EngineException(Reason.Timeout, "The registry at " + where
-                    + " did not answer in time. Check the network path to the registry, or raise the timeout.", e), true);
+            return new Failure(
+                    new EngineException(
+                            Reason.Timeout,
+                            "The registry at " + where
+                                    + " did not answer in time. Check the network path to the registry, or raise the timeout.",
+                            e),
+                    true);
         }
         // A server that demands a client certificate may just drop the connection after the handshake.
         String mutualTlsHint = url.isHttps() && options.clientCertificatePem() == null
-                ? " If the registry requires a client certificate (mutual TLS), give one." : "";
-        return new Failure(new EngineException(Reason.RegistryUnavailable, "The connection to the registry at " + where
-                + " failed (" + e.getMessage() + "). Check that the registry is up and reachable from here." + mutualTlsHint, e), true);
+                ? " If the registry requires a client certificate (mutual TLS), give one."
+                : "";
+        return new Failure(
+                new EngineException(
+                        Reason.RegistryUnavailable,
+                        "The connection to the registry at " + where + " failed (" + e.getMessage()
+                                + "). Check that the registry is up and reachable from here." + mutualTlsHint,
+                        e),
+                true);
     }
 
     /** For failures while a response body is being read, after the retries are over. */

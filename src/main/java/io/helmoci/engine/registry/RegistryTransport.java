@@ -34,7 +34,8 @@ public final class RegistryTransport implements AutoCloseable {
     }
 
     /** @param budget what each registry host is asked at most, by all clients of this transport together */
-    public RegistryTransport(Clock clock, ExchangeObserver observer, TagListLimits tagLimits, RegistryBudget.Limits budget) {
+    public RegistryTransport(
+            Clock clock, ExchangeObserver observer, TagListLimits tagLimits, RegistryBudget.Limits budget) {
         this.clients = new HttpClientFactory(budget, Clock.systemUTC()); // Retry-After is wall-clock time
         this.auth = new RegistryAuth(clock);
         this.observer = observer;
@@ -43,9 +44,14 @@ public final class RegistryTransport implements AutoCloseable {
 
     /** A client for one operation; its deadline ({@link TransportOptions#operationTimeout()}) starts now. */
     public RegistryClient open(RegistryOptions options) {
-        RegistryHttp http = new RegistryHttp(clients.clientFor(options.transport()), options.transport(),
-                Deadline.after(options.transport().operationTimeout()), requests, observer);
-        return new RegistryClient(http, auth, options.credentials(), options.transport().tagPageSize(), tagLimits);
+        RegistryHttp http = new RegistryHttp(
+                clients.clientFor(options.transport()),
+                options.transport(),
+                Deadline.after(options.transport().operationTimeout()),
+                requests,
+                observer);
+        return new RegistryClient(
+                http, auth, options.credentials(), options.transport().tagPageSize(), tagLimits);
     }
 
     /** HTTP exchanges sent so far by every client of this transport (token requests and redirect hops included). */

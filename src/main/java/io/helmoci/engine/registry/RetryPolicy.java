@@ -14,8 +14,13 @@ import java.util.function.DoubleSupplier;
  * 408, 429, 5xx (but not 501/505) and connection errors. A {@code Retry-After} header is honoured
  * up to {@code maxRetryAfter}; a longer one ends the retries.
  */
-public record RetryPolicy(int maxRetries, Duration initialBackoff, double jitter, Duration minBackoff,
-                          Duration maxBackoff, Duration maxRetryAfter) {
+public record RetryPolicy(
+        int maxRetries,
+        Duration initialBackoff,
+        double jitter,
+        Duration minBackoff,
+        Duration maxBackoff,
+        Duration maxRetryAfter) {
 
     public RetryPolicy {
         if (maxRetries < 0 || jitter < 0 || jitter >= 1) {
@@ -24,7 +29,8 @@ public record RetryPolicy(int maxRetries, Duration initialBackoff, double jitter
     }
 
     public static RetryPolicy defaults() {
-        return new RetryPolicy(5, Duration.ofMillis(250), 0.1, Duration.ofMillis(200), Duration.ofSeconds(3), Duration.ofSeconds(30));
+        return new RetryPolicy(
+                5, Duration.ofMillis(250), 0.1, Duration.ofMillis(200), Duration.ofSeconds(3), Duration.ofSeconds(30));
     }
 
     public static RetryPolicy none() {
@@ -60,7 +66,8 @@ public record RetryPolicy(int maxRetries, Duration initialBackoff, double jitter
             return Optional.of(Duration.ofSeconds(Math.max(0, seconds)));
         } catch (NumberFormatException notSeconds) {
             try {
-                Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME)
+                        .toInstant();
                 Duration wait = Duration.between(now, at);
                 return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
             } catch (DateTimeParseException notDate) {

@@ -1,13 +1,12 @@
 package io.helmoci.engine.registry;
 
+import io.helmoci.engine.reference.OciReference;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
-
-import io.helmoci.engine.reference.OciReference;
 
 /**
  * The registry answers that many callers share: tag lists, manifest HEADs and chart resolutions,
@@ -18,8 +17,7 @@ import io.helmoci.engine.reference.OciReference;
  */
 public final class SharedLookups {
     /** What a shared answer is keyed by; holds no secret. */
-    record Key(String origin, String repository, String subject, String credentials, String trust) {
-    }
+    record Key(String origin, String repository, String subject, String credentials, String trust) {}
 
     private final SingleFlight<Key, List<String>> tagLists;
     private final SingleFlight<Key, Descriptor> heads;
@@ -40,7 +38,8 @@ public final class SharedLookups {
         return heads.get(key(ref, options, "manifests/" + tagOrDigest), head);
     }
 
-    public ChartManifest chart(OciReference ref, RegistryOptions options, String rootDigest, Supplier<ChartManifest> resolve) {
+    public ChartManifest chart(
+            OciReference ref, RegistryOptions options, String rootDigest, Supplier<ChartManifest> resolve) {
         return charts.get(key(ref, options, "chart/" + rootDigest), resolve);
     }
 
@@ -51,8 +50,8 @@ public final class SharedLookups {
     }
 
     private static String trust(TransportOptions transport) {
-        String material = Objects.toString(transport.caCertificatesPem()) + "\0" + transport.clientCertificatePem() + "\0"
-                + transport.insecureSkipTlsVerify() + "\0" + transport.proxy();
+        String material = Objects.toString(transport.caCertificatesPem()) + "\0" + transport.clientCertificatePem()
+                + "\0" + transport.insecureSkipTlsVerify() + "\0" + transport.proxy();
         byte[] hash = Digest.newSha256().digest(material.getBytes(StandardCharsets.UTF_8));
         return HexFormat.of().formatHex(hash, 0, 12);
     }

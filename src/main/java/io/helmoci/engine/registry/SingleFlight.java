@@ -19,8 +19,7 @@ import java.util.function.Supplier;
  * operation deadline.
  */
 public final class SingleFlight<K, V> {
-    private record Entry<V>(CompletableFuture<V> result, Instant[] completedAt) {
-    }
+    private record Entry<V>(CompletableFuture<V> result, Instant[] completedAt) {}
 
     private static final int PURGE_EVERY = 256;
 
@@ -50,7 +49,8 @@ public final class SingleFlight<K, V> {
                 return join(existing.result());
             }
             Entry<V> mine = new Entry<>(new CompletableFuture<>(), new Instant[1]);
-            boolean won = existing == null ? entries.putIfAbsent(key, mine) == null : entries.replace(key, existing, mine);
+            boolean won =
+                    existing == null ? entries.putIfAbsent(key, mine) == null : entries.replace(key, existing, mine);
             if (!won) {
                 continue; // another caller started one meanwhile: join it
             }

@@ -25,6 +25,10 @@ public record TagListLimits(int maxTags, long maxBytes, String maxTagsSetting, S
 
     /** The tag-list part of {@code limits}, named in messages as they name their settings. */
     public static TagListLimits from(ChartLimits limits) {
-        return new TagListLimits(limits.maxTags(), limits.maxTagListBytes(), limits.setting("maxTags"), limits.setting("maxTagListBytes"));
+        return new TagListLimits(
+                limits.maxTags(),
+                limits.maxTagListBytes(),
+                limits.setting("maxTags"),
+                limits.setting("maxTagListBytes"));
     }
 }

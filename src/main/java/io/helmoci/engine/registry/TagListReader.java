@@ -1,19 +1,17 @@
 package io.helmoci.engine.registry;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.helmoci.engine.EngineException;
+import io.helmoci.engine.Reason;
+import io.helmoci.engine.version.HelmVersion;
+import io.helmoci.engine.version.VersionSelector;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
-
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-
-import io.helmoci.engine.EngineException;
-import io.helmoci.engine.Reason;
-import io.helmoci.engine.version.HelmVersion;
-import io.helmoci.engine.version.VersionSelector;
 
 /**
  * Reads the pages of one tag list as they stream in, keeping only what version selection can use:
@@ -24,6 +22,7 @@ import io.helmoci.engine.version.VersionSelector;
 final class TagListReader {
     /** Non-semver tags kept to name in messages ("found latest, main, ..."). */
     static final int KEPT_OTHER_TAGS = 5;
+
     private static final JsonFactory JSON = new JsonFactory();
 
     private final TagListLimits limits;
@@ -93,14 +92,18 @@ final class TagListReader {
     }
 
     private EngineException notJson() {
-        return new EngineException(Reason.RegistryUnavailable, "Registry " + registry + " answered " + what
-                + " with something that is not a JSON tag list. Check the registry.");
+        return new EngineException(
+                Reason.RegistryUnavailable,
+                "Registry " + registry + " answered " + what
+                        + " with something that is not a JSON tag list. Check the registry.");
     }
 
     private EngineException tooLarge(String what, String setting) {
-        return new EngineException(Reason.TagListTooLarge, "Registry " + registry + " answered " + this.what + " with " + what
-                + " over all its pages, the limit. Delete old tags from the repository, give an exact version (it needs no"
-                + " tag list), or raise " + setting + " if a list this long is expected.");
+        return new EngineException(
+                Reason.TagListTooLarge,
+                "Registry " + registry + " answered " + this.what + " with " + what
+                        + " over all its pages, the limit. Delete old tags from the repository, give an exact version (it needs no"
+                        + " tag list), or raise " + setting + " if a list this long is expected.");
     }
 
     /** Counts bytes against the per-page cap and the budget over all pages, failing as soon as either is crossed. */
@@ -138,8 +141,10 @@ final class TagListReader {
             page += n;
             bytesRead += n;
             if (page > maxPageBytes) {
-                throw new EngineException(Reason.TagListTooLarge, "Registry " + registry + " answered " + what
-                        + " with a page of more than " + maxPageBytes + " bytes, the limit for one page. Check the registry.");
+                throw new EngineException(
+                        Reason.TagListTooLarge,
+                        "Registry " + registry + " answered " + what + " with a page of more than " + maxPageBytes
+                                + " bytes, the limit for one page. Check the registry.");
             }
             if (bytesRead > limits.maxBytes()) {
                 throw tooLarge("more than " + limits.maxBytes() + " bytes", limits.maxBytesSetting());

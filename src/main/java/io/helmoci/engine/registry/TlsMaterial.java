@@ -1,5 +1,7 @@
 package io.helmoci.engine.registry;
 
+import io.helmoci.engine.EngineException;
+import io.helmoci.engine.Reason;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.security.GeneralSecurityException;
@@ -18,7 +20,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -27,31 +28,36 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
-import io.helmoci.engine.EngineException;
-import io.helmoci.engine.Reason;
-
 /** Builds the TLS socket factory for {@link TransportOptions}: custom CA bundle, client certificate, or no verification. */
 record TlsMaterial(SSLSocketFactory socketFactory, X509TrustManager trustManager) {
-    private static final Pattern PEM_BLOCK = Pattern.compile(
-            "-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]+?)\\s*-----END \\1-----");
+    private static final Pattern PEM_BLOCK =
+            Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]+?)\\s*-----END \\1-----");
     private static final char[] NO_PASSWORD = new char[0];
 
     /** Null when the JVM defaults apply (no CA, no client certificate, verification on). */
     static TlsMaterial of(TransportOptions options) {
-        if (options.caCertificatesPem() == null && options.clientCertificatePem() == null && !options.insecureSkipTlsVerify()) {
+        if (options.caCertificatesPem() == null
+                && options.clientCertificatePem() == null
+                && !options.insecureSkipTlsVerify()) {
             return null;
         }
         try {
-            X509TrustManager trust = options.insecureSkipTlsVerify() ? new TrustEverything()
-                    : trustManager(options.caCertificatesPem() == null ? null : caKeyStore(options.caCertificatesPem()));
-            KeyManager[] keys = options.clientCertificatePem() == null ? null
+            X509TrustManager trust = options.insecureSkipTlsVerify()
+                    ? new TrustEverything()
+                    : trustManager(
+                            options.caCertificatesPem() == null ? null : caKeyStore(options.caCertificatesPem()));
+            KeyManager[] keys = options.clientCertificatePem() == null
+                    ? null
                     : keyManagers(options.clientCertificatePem(), options.clientKeyPem());
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(keys, new TrustManager[] {trust}, new SecureRandom());
             return new TlsMaterial(context.getSocketFactory(), trust);
         } catch (GeneralSecurityException e) {
-            throw new EngineException(Reason.TlsError, "The TLS settings cannot be used: " + e.getMessage()
-                    + ". Give PEM certificates (-----BEGIN CERTIFICATE-----) and an unencrypted PEM private key.", e);
+            throw new EngineException(
+                    Reason.TlsError,
+                    "The TLS settings cannot be used: " + e.getMessage()
+                            + ". Give PEM certificates (-----BEGIN CERTIFICATE-----) and an unencrypted PEM private key.",
+                    e);
         }
     }
 
@@ -100,7 +106,8 @@ record TlsMaterial(SSLSocketFactory socketFactory, X509TrustManager trustManager
         Matcher block = PEM_BLOCK.matcher(pem);
         while (block.find()) {
             if (block.group(1).equals("CERTIFICATE")) {
-                Collection<? extends Certificate> parsed = factory.generateCertificates(new ByteArrayInputStream(decode(block.group(2))));
+                Collection<? extends Certificate> parsed =
+                        factory.generateCertificates(new ByteArrayInputStream(decode(block.group(2))));
                 parsed.forEach(c -> result.add((X509Certificate) c));
             }
         }
@@ -125,7 +132,7 @@ record TlsMaterial(SSLSocketFactory socketFactory, X509TrustManager trustManager
                 case "ENCRYPTED PRIVATE KEY":
                     throw new GeneralSecurityException("the client key is encrypted; give it unencrypted");
                 default:
-                    // e.g. "EC PARAMETERS" before the key: skip
+                // e.g. "EC PARAMETERS" before the key: skip
             }
         }
         throw new GeneralSecurityException("the client key holds no PEM private key");
@@ -144,10 +151,12 @@ record TlsMaterial(SSLSocketFactory socketFactory, X509TrustManager trustManager
     }
 
     // AlgorithmIdentifier { rsaEncryption, NULL }
-    private static final byte[] RSA_ALGORITHM = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7,
-            0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};
+    private static final byte[] RSA_ALGORITHM = {
+        0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00
+    };
     // OID id-ecPublicKey 1.2.840.10045.2.1
-    private static final byte[] EC_PUBLIC_KEY_OID = {0x06, 0x07, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x02, 0x01};
+    private static final byte[] EC_PUBLIC_KEY_OID = {0x06, 0x07, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x02, 0x01
+    };
 
     // OIDs of the NIST curves, for SEC1 keys that leave out their parameters (as some Java tools write them)
     private static final byte[] P256 = {0x06, 0x08, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x03, 0x01, 0x07};
@@ -178,7 +187,8 @@ record TlsMaterial(SSLSocketFactory socketFactory, X509TrustManager trustManager
             case 32 -> P256;
             case 48 -> P384;
             case 65, 66 -> P521;
-            default -> throw new GeneralSecurityException("the EC private key does not name its curve; convert it to PKCS#8");
+            default ->
+                throw new GeneralSecurityException("the EC private key does not name its curve; convert it to PKCS#8");
         };
         return sequence(concat(EC_PUBLIC_KEY_OID, curve));
     }
@@ -254,12 +264,10 @@ record TlsMaterial(SSLSocketFactory socketFactory, X509TrustManager trustManager
     /** Only for {@code insecureSkipTlsVerify}: accepts every server certificate. */
     private static final class TrustEverything implements X509TrustManager {
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {}
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {}
 
         @Override
         public X509Certificate[] getAcceptedIssuers() {

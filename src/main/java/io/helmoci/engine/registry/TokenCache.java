@@ -14,11 +14,9 @@ final class TokenCache {
     private static final int MAX_TOKENS = 4096;
     private static final Duration MAX_MARGIN = Duration.ofSeconds(10);
 
-    record Key(String origin, String scope, String credentialIdentity) {
-    }
+    record Key(String origin, String scope, String credentialIdentity) {}
 
-    private record Entry(String token, Instant usableUntil) {
-    }
+    private record Entry(String token, Instant usableUntil) {}
 
     private final Clock clock;
     private final Map<Key, Entry> tokens = new LinkedHashMap<>(64, 0.75f, true) {

@@ -21,10 +21,19 @@ import java.util.Objects;
  * @param maxRedirects          how many redirects one request may follow
  * @param tagPageSize           tags asked for per tag-list page ({@code n=}); 0 lets the registry choose (all at once, as Helm)
  */
-public record TransportOptions(Duration connectTimeout, Duration requestTimeout, Duration operationTimeout,
-                               String caCertificatesPem, String clientCertificatePem, String clientKeyPem,
-                               boolean plainHttp, boolean insecureSkipTlsVerify, String proxy,
-                               RetryPolicy retry, int maxRedirects, int tagPageSize) {
+public record TransportOptions(
+        Duration connectTimeout,
+        Duration requestTimeout,
+        Duration operationTimeout,
+        String caCertificatesPem,
+        String clientCertificatePem,
+        String clientKeyPem,
+        boolean plainHttp,
+        boolean insecureSkipTlsVerify,
+        String proxy,
+        RetryPolicy retry,
+        int maxRedirects,
+        int tagPageSize) {
 
     public TransportOptions {
         Objects.requireNonNull(connectTimeout, "connectTimeout");
@@ -53,9 +62,16 @@ public record TransportOptions(Duration connectTimeout, Duration requestTimeout,
 
     /** A builder holding these options, to change some of them: {@code options.toBuilder().plainHttp(true).build()}. */
     public Builder toBuilder() {
-        return new Builder().timeouts(connectTimeout, requestTimeout, operationTimeout).caCertificates(caCertificatesPem)
-                .clientCertificate(clientCertificatePem, clientKeyPem).plainHttp(plainHttp).insecureSkipTlsVerify(insecureSkipTlsVerify)
-                .proxy(proxy).retry(retry).maxRedirects(maxRedirects).tagPageSize(tagPageSize);
+        return new Builder()
+                .timeouts(connectTimeout, requestTimeout, operationTimeout)
+                .caCertificates(caCertificatesPem)
+                .clientCertificate(clientCertificatePem, clientKeyPem)
+                .plainHttp(plainHttp)
+                .insecureSkipTlsVerify(insecureSkipTlsVerify)
+                .proxy(proxy)
+                .retry(retry)
+                .maxRedirects(maxRedirects)
+                .tagPageSize(tagPageSize);
     }
 
     /** Builds {@link TransportOptions}; each setter documents itself through the record's parameters. */
@@ -73,8 +89,7 @@ public record TransportOptions(Duration connectTimeout, Duration requestTimeout,
         private int maxRedirects = 10;
         private int tagPageSize;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder timeouts(Duration connect, Duration request, Duration operation) {
             this.connectTimeout = connect;
@@ -130,8 +145,19 @@ public record TransportOptions(Duration connectTimeout, Duration requestTimeout,
         }
 
         public TransportOptions build() {
-            return new TransportOptions(connectTimeout, requestTimeout, operationTimeout, caCertificatesPem, clientCertificatePem,
-                    clientKeyPem, plainHttp, insecureSkipTlsVerify, proxy, retry, maxRedirects, tagPageSize);
+            return new TransportOptions(
+                    connectTimeout,
+                    requestTimeout,
+                    operationTimeout,
+                    caCertificatesPem,
+                    clientCertificatePem,
+                    clientKeyPem,
+                    plainHttp,
+                    insecureSkipTlsVerify,
+                    proxy,
+                    retry,
+                    maxRedirects,
+                    tagPageSize);
         }
     }
 

@@ -1,5 +1,9 @@
 package io.helmoci.engine.store;
 
+import io.helmoci.engine.EngineException;
+import io.helmoci.engine.Reason;
+import io.helmoci.engine.registry.Descriptor;
+import io.helmoci.engine.registry.Digest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -26,11 +30,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
-import io.helmoci.engine.EngineException;
-import io.helmoci.engine.Reason;
-import io.helmoci.engine.registry.Descriptor;
-import io.helmoci.engine.registry.Digest;
-
 /**
  * A content-addressed directory of verified blobs, {@code <root>/blobs/<algorithm>/<hex>}, as in
  * an OCI image layout.
@@ -55,6 +54,7 @@ public final class ContentStore {
      * processes sharing the directory write at least every read timeout, far more often.
      */
     static final Duration STALE_TEMP = Duration.ofMinutes(10);
+
     private static final int BUFFER = 64 * 1024;
     private static final int LOCK_STRIPES = 64;
 
@@ -65,8 +65,7 @@ public final class ContentStore {
     }
 
     /** A complete blob in the store and when it was last used. */
-    public record StoredBlob(Digest digest, long size, Instant lastUsed) {
-    }
+    public record StoredBlob(Digest digest, long size, Instant lastUsed) {}
 
     private final Path root;
     private final long maxBlobBytes;
@@ -81,8 +80,7 @@ public final class ContentStore {
     static final Duration REVERIFY_AFTER = Duration.ofMinutes(10);
 
     /** When a file was last hashed and found intact, and what it was then. */
-    private record Verified(Object fileKey, long size, Instant at) {
-    }
+    private record Verified(Object fileKey, long size, Instant at) {}
 
     private final Map<Path, Verified> verified = new ConcurrentHashMap<>();
 
@@ -133,7 +131,8 @@ public final class ContentStore {
             throw tooLarge(what + " is " + descriptor.size() + " bytes");
         }
         if (descriptor.size() < 0) {
-            throw new EngineException(Reason.SizeMismatch, what + " has no valid size in its descriptor. Push the chart again.");
+            throw new EngineException(
+                    Reason.SizeMismatch, what + " has no valid size in its descriptor. Push the chart again.");
         }
         Path target = pathOf(digest);
         ReentrantLock lock = lockFor(digest);
@@ -206,7 +205,10 @@ public final class ContentStore {
                         Digest digest = Digest.parseOrNull(algorithm.getFileName() + ":" + file.getFileName());
                         if (digest != null) {
                             try {
-                                blobs.add(new StoredBlob(digest, Files.size(file), Files.getLastModifiedTime(file).toInstant()));
+                                blobs.add(new StoredBlob(
+                                        digest,
+                                        Files.size(file),
+                                        Files.getLastModifiedTime(file).toInstant()));
                             } catch (NoSuchFileException e) {
                                 // removed meanwhile
                             }
@@ -289,12 +291,14 @@ public final class ContentStore {
         return fetch(descriptor, () -> new java.io.ByteArrayInputStream(content));
     }
 
-    private void writeVerified(InputStream in, Path temporary, Descriptor descriptor, Digest digest, String what) throws IOException {
+    private void writeVerified(InputStream in, Path temporary, Descriptor descriptor, Digest digest, String what)
+            throws IOException {
         MessageDigest hash = digest.newMessageDigest();
         long expected = descriptor.size();
         long total = 0;
         byte[] buffer = new byte[BUFFER];
-        try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel out =
+                FileChannel.open(temporary, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             while (true) {
                 // Never read past expected + 1: one byte more proves the content is too long.
                 int wanted = (int) Math.min(buffer.length, expected + 1 - total);
@@ -307,8 +311,10 @@ public final class ContentStore {
                     throw tooLarge("the registry served more than " + maxBlobBytes + " bytes of " + what);
                 }
                 if (total > expected) {
-                    throw new EngineException(Reason.SizeMismatch, "The registry served more than the " + expected
-                            + " bytes the manifest gives for " + what + ". Push the chart again.");
+                    throw new EngineException(
+                            Reason.SizeMismatch,
+                            "The registry served more than the " + expected + " bytes the manifest gives for " + what
+                                    + ". Push the chart again.");
                 }
                 hash.update(buffer, 0, read);
                 ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, read);
@@ -317,12 +323,16 @@ public final class ContentStore {
                 }
             }
             if (total != expected) {
-                throw new EngineException(Reason.SizeMismatch, "The registry served " + total + " bytes of " + what
-                        + " where the manifest says " + expected + " (truncated). Push the chart again.");
+                throw new EngineException(
+                        Reason.SizeMismatch,
+                        "The registry served " + total + " bytes of " + what + " where the manifest says " + expected
+                                + " (truncated). Push the chart again.");
             }
             if (!digest.matches(hash)) {
-                throw new EngineException(Reason.DigestMismatch, "The content of " + what
-                        + " does not match its digest: the registry served corrupt or tampered content. Push the chart again.");
+                throw new EngineException(
+                        Reason.DigestMismatch,
+                        "The content of " + what
+                                + " does not match its digest: the registry served corrupt or tampered content. Push the chart again.");
             }
             out.force(true);
         }
@@ -363,8 +373,11 @@ public final class ContentStore {
                 return false;
             }
             Verified known = verified.get(path);
-            if (known != null && attributes.fileKey() != null && attributes.fileKey().equals(known.fileKey())
-                    && known.size() == attributes.size() && clock.instant().isBefore(known.at().plus(REVERIFY_AFTER))) {
+            if (known != null
+                    && attributes.fileKey() != null
+                    && attributes.fileKey().equals(known.fileKey())
+                    && known.size() == attributes.size()
+                    && clock.instant().isBefore(known.at().plus(REVERIFY_AFTER))) {
                 return true;
             }
             MessageDigest hash = digest.newMessageDigest();
@@ -438,7 +451,8 @@ public final class ContentStore {
 
     private void removeIfStale(Path temporary, FileTime staleBefore) {
         try {
-            if (!ownTemporaries.contains(temporary) && Files.getLastModifiedTime(temporary).compareTo(staleBefore) < 0) {
+            if (!ownTemporaries.contains(temporary)
+                    && Files.getLastModifiedTime(temporary).compareTo(staleBefore) < 0) {
                 deleteQuietly(temporary);
             }
         } catch (IOException e) {
@@ -470,11 +484,14 @@ public final class ContentStore {
 
     private EngineException tooLarge(String problem) {
         String text = Character.toUpperCase(problem.charAt(0)) + problem.substring(1);
-        return new EngineException(Reason.ChartTooLarge, text + ", over the limit of " + maxBlobBytes
-                + " bytes. Shrink the chart, or raise " + maxBlobSetting + " if the size is expected.");
+        return new EngineException(
+                Reason.ChartTooLarge,
+                text + ", over the limit of " + maxBlobBytes + " bytes. Shrink the chart, or raise " + maxBlobSetting
+                        + " if the size is expected.");
     }
 
     private static String describe(Descriptor descriptor) {
-        return "blob " + descriptor.digest() + (descriptor.mediaType() == null ? "" : " (" + descriptor.mediaType() + ")");
+        return "blob " + descriptor.digest()
+                + (descriptor.mediaType() == null ? "" : " (" + descriptor.mediaType() + ")");
     }
 }

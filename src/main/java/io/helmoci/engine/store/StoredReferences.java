@@ -1,5 +1,8 @@
 package io.helmoci.engine.store;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.helmoci.engine.registry.Digest;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -9,11 +12,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.helmoci.engine.registry.Digest;
-
 /**
  * The mark phase of garbage collection over a {@link ContentStore}: what stored manifests and
  * indexes reference, followed as far as the store holds them. Reads the store only; knows nothing
@@ -22,6 +20,7 @@ import io.helmoci.engine.registry.Digest;
 public final class StoredReferences {
     /** Manifests and indexes larger than this are not followed (the registry client reads no larger ones either). */
     static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What a manifest or index references: child manifests (of an index) and blobs (config and layers). */
@@ -29,8 +28,7 @@ public final class StoredReferences {
         static final References NONE = new References(List.of(), List.of());
     }
 
-    private StoredReferences() {
-    }
+    private StoredReferences() {}
 
     /**
      * The given manifests and the blobs they reference (an index's manifests, each manifest's config
@@ -45,10 +43,12 @@ public final class StoredReferences {
             if (digest == null || !closure.add(text)) {
                 continue;
             }
-            store.readSmall(digest, -1, MAX_MANIFEST_BYTES).map(StoredReferences::of).ifPresent(references -> {
-                manifests.addAll(references.manifests());
-                closure.addAll(references.blobs());
-            });
+            store.readSmall(digest, -1, MAX_MANIFEST_BYTES)
+                    .map(StoredReferences::of)
+                    .ifPresent(references -> {
+                        manifests.addAll(references.manifests());
+                        closure.addAll(references.blobs());
+                    });
         }
         return closure;
     }

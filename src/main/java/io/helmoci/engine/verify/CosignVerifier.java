@@ -1,5 +1,9 @@
 package io.helmoci.engine.verify;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helmoci.engine.EngineException;
+import io.helmoci.engine.Reason;
+import io.helmoci.engine.registry.Descriptor;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -8,12 +12,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
-import io.helmoci.engine.EngineException;
-import io.helmoci.engine.Reason;
-import io.helmoci.engine.registry.Descriptor;
 
 /**
  * Cosign key-based verification, in both storage formats cosign writes:
@@ -39,22 +37,24 @@ final class CosignVerifier implements SignatureVerifier {
     static final String SIMPLESIGNING_TYPE = "application/vnd.dev.cosign.simplesigning.v1+json";
     static final String SIGNATURE_ANNOTATION = "dev.cosignproject.cosign/signature";
     static final String COSIGN_SIGN_PREDICATE = "https://sigstore.dev/cosign/sign/v1";
-    static final String NOT_CHECKED = "not checked: transparency-log entries and signed timestamps (key-based verification,"
-            + " as 'cosign verify --key ... --insecure-ignore-tlog')";
+    static final String NOT_CHECKED =
+            "not checked: transparency-log entries and signed timestamps (key-based verification,"
+                    + " as 'cosign verify --key ... --insecure-ignore-tlog')";
 
     private final List<PublicKeys.TrustedKey> keys;
 
     CosignVerifier(VerificationPolicy policy) {
         if (!policy.identities().isEmpty() || policy.trustedRoot() != null) {
-            throw new EngineException(Reason.VerificationPolicyInvalid, "Cosign keyless verification (certificate identities and a"
-                    + " Sigstore trusted root) is not implemented yet. Sign with a key ('cosign sign --key cosign.key') and give cosign.pub.");
+            throw new EngineException(
+                    Reason.VerificationPolicyInvalid,
+                    "Cosign keyless verification (certificate identities and a"
+                            + " Sigstore trusted root) is not implemented yet. Sign with a key ('cosign sign --key cosign.key') and give cosign.pub.");
         }
         this.keys = PublicKeys.parse(policy.publicKeys());
     }
 
     /** Why one signature was refused. */
-    private record Refusal(Reason reason, String message) {
-    }
+    private record Refusal(Reason reason, String message) {}
 
     @Override
     public VerificationResult verify(SignatureSource source) {
@@ -63,9 +63,12 @@ final class CosignVerifier implements SignatureVerifier {
         for (Descriptor referrer : source.referrers(BUNDLE_TYPE)) {
             found++;
             ArtifactManifest manifest = source.manifest(referrer);
-            Optional<Descriptor> layer = manifest.layers().stream().filter(l -> BUNDLE_TYPE.equals(l.mediaType())).findFirst();
+            Optional<Descriptor> layer = manifest.layers().stream()
+                    .filter(l -> BUNDLE_TYPE.equals(l.mediaType()))
+                    .findFirst();
             if (layer.isEmpty()) {
-                refusals.add(new Refusal(Reason.SignatureInvalid, "bundle referrer " + referrer.digest() + " has no bundle layer"));
+                refusals.add(new Refusal(
+                        Reason.SignatureInvalid, "bundle referrer " + referrer.digest() + " has no bundle layer"));
                 continue;
             }
             try {
@@ -84,32 +87,47 @@ final class CosignVerifier implements SignatureVerifier {
                 try {
                     return verifySimpleSigning(source, legacy.get().digest(), layer);
                 } catch (SignatureRefusedException e) {
-                    refusals.add(new Refusal(e.reason(), "signature " + source.referrersTag() + ".sig layer " + layer.digest() + ": " + e.getMessage()));
+                    refusals.add(new Refusal(
+                            e.reason(),
+                            "signature " + source.referrersTag() + ".sig layer " + layer.digest() + ": "
+                                    + e.getMessage()));
                 }
             }
         }
-        String where = source.reference().repositoryUrl() + "@" + source.subject().digest();
+        String where =
+                source.reference().repositoryUrl() + "@" + source.subject().digest();
         if (found == 0) {
-            throw new EngineException(Reason.SignatureNotFound, where + " has no cosign signature (no Sigstore bundle referrer and no "
-                    + source.referrersTag() + ".sig tag). Sign this digest: 'cosign sign --key cosign.key " + source.reference().registry()
-                    + "/" + source.reference().repository() + "@" + source.subject().digest() + "'.");
+            throw new EngineException(
+                    Reason.SignatureNotFound,
+                    where + " has no cosign signature (no Sigstore bundle referrer and no "
+                            + source.referrersTag() + ".sig tag). Sign this digest: 'cosign sign --key cosign.key "
+                            + source.reference().registry()
+                            + "/" + source.reference().repository() + "@"
+                            + source.subject().digest() + "'.");
         }
         throw refusal(where, refusals);
     }
 
     /** The most telling refusal (a trusted key verified a signature that is wrong in another way, before an unknown signer). */
     private static EngineException refusal(String where, List<Refusal> refusals) {
-        Reason reason = refusals.stream().map(Refusal::reason).filter(r -> r != Reason.SignerNotTrusted).findFirst().orElse(Reason.SignerNotTrusted);
-        StringBuilder message = new StringBuilder("No cosign signature of " + where + " verifies with the trusted key(s): ");
+        Reason reason = refusals.stream()
+                .map(Refusal::reason)
+                .filter(r -> r != Reason.SignerNotTrusted)
+                .findFirst()
+                .orElse(Reason.SignerNotTrusted);
+        StringBuilder message =
+                new StringBuilder("No cosign signature of " + where + " verifies with the trusted key(s): ");
         for (int i = 0; i < refusals.size() && i < 3; i++) {
             message.append(i == 0 ? "" : "; ").append(refusals.get(i).message());
         }
         if (refusals.size() > 3) {
             message.append("; and ").append(refusals.size() - 3).append(" more");
         }
-        message.append(". ").append(reason == Reason.SignerNotTrusted
-                ? "Sign this digest with a trusted key, or add the signer's public key to the policy."
-                : "Sign this digest again ('cosign sign --key ...'); a re-pushed chart needs a new signature.");
+        message.append(". ")
+                .append(
+                        reason == Reason.SignerNotTrusted
+                                ? "Sign this digest with a trusted key, or add the signer's public key to the policy."
+                                : "Sign this digest again ('cosign sign --key ...'); a re-pushed chart needs a new signature.");
         return new EngineException(reason, message.toString());
     }
 
@@ -117,15 +135,18 @@ final class CosignVerifier implements SignatureVerifier {
         JsonNode bundle = SignatureRefusedException.jsonObject(bundleBytes, "the bundle");
         String mediaType = bundle.path("mediaType").asText("");
         if (!mediaType.startsWith("application/vnd.dev.sigstore.bundle")) {
-            throw new SignatureRefusedException(Reason.SignatureInvalid, "not a Sigstore bundle (mediaType '" + mediaType + "')");
+            throw new SignatureRefusedException(
+                    Reason.SignatureInvalid, "not a Sigstore bundle (mediaType '" + mediaType + "')");
         }
         JsonNode material = bundle.path("verificationMaterial");
         if (material.has("certificate") || material.has("x509CertificateChain")) {
-            throw new SignatureRefusedException(Reason.SignerNotTrusted, "made keyless (with a certificate), but the policy trusts keys");
+            throw new SignatureRefusedException(
+                    Reason.SignerNotTrusted, "made keyless (with a certificate), but the policy trusts keys");
         }
         JsonNode envelope = bundle.path("dsseEnvelope");
         if (!envelope.isObject()) {
-            throw new SignatureRefusedException(Reason.SignatureInvalid, "the bundle has no DSSE envelope (cosign sign writes one)");
+            throw new SignatureRefusedException(
+                    Reason.SignatureInvalid, "the bundle has no DSSE envelope (cosign sign writes one)");
         }
         String payloadType = envelope.path("payloadType").asText("");
         byte[] payload = base64(envelope.path("payload").asText(""), "the DSSE payload");
@@ -134,24 +155,38 @@ final class CosignVerifier implements SignatureVerifier {
         PublicKeys.TrustedKey signer = null;
         for (JsonNode sig : envelope.path("signatures")) {
             byte[] signature = base64(sig.path("sig").asText(""), "the DSSE signature");
-            signer = keys.stream().filter(k -> PublicKeys.verifies(k.key(), pae, signature)).findFirst().orElse(null);
+            signer = keys.stream()
+                    .filter(k -> PublicKeys.verifies(k.key(), pae, signature))
+                    .findFirst()
+                    .orElse(null);
             if (signer != null) {
                 break;
             }
         }
         if (signer == null) {
-            PublicKeys.TrustedKey hinted = hint == null ? null : keys.stream().filter(k -> matchesHint(k, hint)).findFirst().orElse(null);
+            PublicKeys.TrustedKey hinted = hint == null
+                    ? null
+                    : keys.stream()
+                            .filter(k -> matchesHint(k, hint))
+                            .findFirst()
+                            .orElse(null);
             if (hinted != null) {
-                throw new SignatureRefusedException(Reason.SignatureInvalid, "the bundle names trusted key " + hinted.fingerprint()
-                        + " but its signature does not verify: altered after signing");
+                throw new SignatureRefusedException(
+                        Reason.SignatureInvalid,
+                        "the bundle names trusted key " + hinted.fingerprint()
+                                + " but its signature does not verify: altered after signing");
             }
-            throw new SignatureRefusedException(Reason.SignerNotTrusted, "no trusted key verifies its signature (made with another key"
-                    + (hint == null ? ", or altered" : ", hint " + hint) + ")");
+            throw new SignatureRefusedException(
+                    Reason.SignerNotTrusted,
+                    "no trusted key verifies its signature (made with another key"
+                            + (hint == null ? ", or altered" : ", hint " + hint) + ")");
         }
         JsonNode statement = SignatureRefusedException.jsonObject(payload, "the in-toto statement");
         String predicateType = statement.path("predicateType").asText("");
         if (!COSIGN_SIGN_PREDICATE.equals(predicateType)) {
-            throw new SignatureRefusedException(Reason.SignatureInvalid, "it is an attestation (" + predicateType + "), not a 'cosign sign' signature");
+            throw new SignatureRefusedException(
+                    Reason.SignatureInvalid,
+                    "it is an attestation (" + predicateType + "), not a 'cosign sign' signature");
         }
         String expected = source.subject().digest();
         String algorithm = expected.substring(0, expected.indexOf(':'));
@@ -160,8 +195,14 @@ final class CosignVerifier implements SignatureVerifier {
         for (JsonNode subject : statement.path("subject")) {
             String value = subject.path("digest").path(algorithm).asText(null);
             if (hex.equals(value)) {
-                return new VerificationResult(Provider.COSIGN, expected, Signer.key(signer.fingerprint()), signatureDigest,
-                        "sigstore-bundle", Instant.now(), List.of(NOT_CHECKED));
+                return new VerificationResult(
+                        Provider.COSIGN,
+                        expected,
+                        Signer.key(signer.fingerprint()),
+                        signatureDigest,
+                        "sigstore-bundle",
+                        Instant.now(),
+                        List.of(NOT_CHECKED));
             }
             named.add(algorithm + ":" + value);
         }
@@ -171,32 +212,50 @@ final class CosignVerifier implements SignatureVerifier {
     private VerificationResult verifySimpleSigning(SignatureSource source, String signatureDigest, Descriptor layer) {
         String encoded = layer.annotations().get(SIGNATURE_ANNOTATION);
         if (encoded == null) {
-            throw new SignatureRefusedException(Reason.SignatureInvalid, "the layer has no " + SIGNATURE_ANNOTATION + " annotation");
+            throw new SignatureRefusedException(
+                    Reason.SignatureInvalid, "the layer has no " + SIGNATURE_ANNOTATION + " annotation");
         }
         byte[] signature = base64(encoded, "the signature annotation");
         byte[] payload = source.blob(layer);
-        PublicKeys.TrustedKey signer = keys.stream().filter(k -> PublicKeys.verifies(k.key(), payload, signature)).findFirst().orElse(null);
+        PublicKeys.TrustedKey signer = keys.stream()
+                .filter(k -> PublicKeys.verifies(k.key(), payload, signature))
+                .findFirst()
+                .orElse(null);
         if (signer == null) {
-            throw new SignatureRefusedException(Reason.SignerNotTrusted, "no trusted key verifies it (made with another key, or altered)");
+            throw new SignatureRefusedException(
+                    Reason.SignerNotTrusted, "no trusted key verifies it (made with another key, or altered)");
         }
-        JsonNode critical = field(SignatureRefusedException.jsonObject(payload, "the simplesigning payload"), "critical");
+        JsonNode critical =
+                field(SignatureRefusedException.jsonObject(payload, "the simplesigning payload"), "critical");
         String type = field(critical, "type").asText("");
         if (!"cosign container image signature".equals(type)) {
-            throw new SignatureRefusedException(Reason.SignatureInvalid, "its payload type is '" + type + "', not 'cosign container image signature'");
+            throw new SignatureRefusedException(
+                    Reason.SignatureInvalid,
+                    "its payload type is '" + type + "', not 'cosign container image signature'");
         }
-        String digest = field(field(critical, "image"), "docker-manifest-digest").asText("");
+        String digest =
+                field(field(critical, "image"), "docker-manifest-digest").asText("");
         if (!source.subject().digest().equals(digest)) {
-            throw new SignatureRefusedException(Reason.SignatureInvalid, "it signs " + (digest.isEmpty() ? "no digest" : digest)
-                    + ", not " + source.subject().digest() + " (cosign: invalid or missing digest in claim)");
+            throw new SignatureRefusedException(
+                    Reason.SignatureInvalid,
+                    "it signs " + (digest.isEmpty() ? "no digest" : digest) + ", not "
+                            + source.subject().digest() + " (cosign: invalid or missing digest in claim)");
         }
-        return new VerificationResult(Provider.COSIGN, digest, Signer.key(signer.fingerprint()), signatureDigest,
-                "cosign-simplesigning", Instant.now(), List.of(NOT_CHECKED));
+        return new VerificationResult(
+                Provider.COSIGN,
+                digest,
+                Signer.key(signer.fingerprint()),
+                signatureDigest,
+                "cosign-simplesigning",
+                Instant.now(),
+                List.of(NOT_CHECKED));
     }
 
     /** DSSE pre-authentication encoding: {@code "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body}. */
     static byte[] pae(String payloadType, byte[] payload) {
         byte[] type = payloadType.getBytes(StandardCharsets.UTF_8);
-        byte[] head = ("DSSEv1 " + type.length + " " + payloadType + " " + payload.length + " ").getBytes(StandardCharsets.UTF_8);
+        byte[] head = ("DSSEv1 " + type.length + " " + payloadType + " " + payload.length + " ")
+                .getBytes(StandardCharsets.UTF_8);
         byte[] pae = new byte[head.length + payload.length];
         System.arraycopy(head, 0, pae, 0, head.length);
         System.arraycopy(payload, 0, pae, head.length, payload.length);
@@ -205,12 +264,13 @@ final class CosignVerifier implements SignatureVerifier {
 
     private static boolean matchesHint(PublicKeys.TrustedKey key, String hint) {
         byte[] sha = java.util.HexFormat.of().parseHex(key.fingerprint().substring("sha256:".length()));
-        return hint.equals(Base64.getEncoder().encodeToString(sha)) || hint.equalsIgnoreCase(key.fingerprint().substring("sha256:".length()));
+        return hint.equals(Base64.getEncoder().encodeToString(sha))
+                || hint.equalsIgnoreCase(key.fingerprint().substring("sha256:".length()));
     }
 
     /** A JSON field matched case-insensitively, as Go's encoding/json does (cosign payloads vary in case). */
     private static JsonNode field(JsonNode node, String name) {
-        for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext();) {
+        for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
             Map.Entry<String, JsonNode> field = fields.next();
             if (field.getKey().equalsIgnoreCase(name)) {
                 return field.getValue();
@@ -226,5 +286,4 @@ final class CosignVerifier implements SignatureVerifier {
             throw new SignatureRefusedException(Reason.SignatureInvalid, what + " is not base64");
         }
     }
-
 }

@@ -1,5 +1,9 @@
 package io.helmoci.engine.verify;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.helmoci.engine.EngineException;
+import io.helmoci.engine.Reason;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -9,25 +13,34 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.helmoci.engine.EngineException;
-import io.helmoci.engine.Reason;
-
 /**
  * A notation trust policy document ({@code trustpolicy.json} or {@code trustpolicy.oci.json},
  * version 1.0), validated as notation validates it, and the statement that applies to a repository.
  */
 final class NotationTrustPolicy {
     /** The checks notation's verification levels switch between enforce, log and skip. */
-    enum Check { INTEGRITY, AUTHENTICITY, AUTHENTIC_TIMESTAMP, EXPIRY, REVOCATION }
+    enum Check {
+        INTEGRITY,
+        AUTHENTICITY,
+        AUTHENTIC_TIMESTAMP,
+        EXPIRY,
+        REVOCATION
+    }
 
-    enum Action { ENFORCE, LOG, SKIP }
+    enum Action {
+        ENFORCE,
+        LOG,
+        SKIP
+    }
 
     /** One trust policy statement. */
-    record Statement(String name, List<String> registryScopes, String level, Map<Check, Action> actions, List<String> trustStores,
-                     List<String> trustedIdentities) {
+    record Statement(
+            String name,
+            List<String> registryScopes,
+            String level,
+            Map<Check, Action> actions,
+            List<String> trustStores,
+            List<String> trustedIdentities) {
         Action action(Check check) {
             return actions.get(check);
         }
@@ -58,7 +71,8 @@ final class NotationTrustPolicy {
             throw malformed("is not JSON (" + e.getMessage() + ")");
         }
         if (root == null || !"1.0".equals(root.path("version").asText())) {
-            throw malformed("has version '" + (root == null ? null : root.path("version").asText()) + "'; notation supports \"1.0\"");
+            throw malformed("has version '"
+                    + (root == null ? null : root.path("version").asText()) + "'; notation supports \"1.0\"");
         }
         JsonNode policies = root.path("trustPolicies");
         if (!policies.isArray() || policies.isEmpty()) {
@@ -101,23 +115,27 @@ final class NotationTrustPolicy {
                     case "authenticTimestamp" -> Check.AUTHENTIC_TIMESTAMP;
                     case "expiry" -> Check.EXPIRY;
                     case "revocation" -> Check.REVOCATION;
-                    default -> throw malformed("statement '" + name + "' overrides '" + override.getKey()
-                            + "'; only authenticity, authenticTimestamp, expiry and revocation can be overridden");
+                    default ->
+                        throw malformed("statement '" + name + "' overrides '" + override.getKey()
+                                + "'; only authenticity, authenticTimestamp, expiry and revocation can be overridden");
                 };
                 if ("skip".equals(level)) {
                     throw malformed("statement '" + name + "' overrides checks of level skip");
                 }
                 try {
-                    actions.put(check, Action.valueOf(override.getValue().asText("").toUpperCase(Locale.ROOT)));
+                    actions.put(
+                            check, Action.valueOf(override.getValue().asText("").toUpperCase(Locale.ROOT)));
                 } catch (IllegalArgumentException e) {
-                    throw malformed("statement '" + name + "' has override action '" + override.getValue().asText() + "'; use enforce, log or skip");
+                    throw malformed("statement '" + name + "' has override action '"
+                            + override.getValue().asText() + "'; use enforce, log or skip");
                 }
             });
             List<String> trustStores = strings(policy.path("trustStores"));
             List<String> identities = strings(policy.path("trustedIdentities"));
             if ("skip".equals(level)) {
                 if (!trustStores.isEmpty() || !identities.isEmpty()) {
-                    throw malformed("statement '" + name + "' has level skip but names trustStores or trustedIdentities");
+                    throw malformed(
+                            "statement '" + name + "' has level skip but names trustStores or trustedIdentities");
                 }
             } else {
                 if (trustStores.isEmpty() || identities.isEmpty()) {
@@ -125,7 +143,8 @@ final class NotationTrustPolicy {
                 }
                 for (String store : trustStores) {
                     if (!store.matches("(ca|signingAuthority|tsa):[A-Za-z0-9_.-]+")) {
-                        throw malformed("statement '" + name + "' names trust store '" + store + "'; use ca:<name> or signingAuthority:<name>");
+                        throw malformed("statement '" + name + "' names trust store '" + store
+                                + "'; use ca:<name> or signingAuthority:<name>");
                     }
                 }
                 if (identities.contains("*") && identities.size() > 1) {
@@ -133,9 +152,11 @@ final class NotationTrustPolicy {
                 }
                 for (String identity : identities) {
                     if (!identity.equals("*") && !identity.startsWith("x509.subject:")) {
-                        throw malformed("statement '" + name + "' has trusted identity '" + identity + "'; use '*' or 'x509.subject: <DN>'");
+                        throw malformed("statement '" + name + "' has trusted identity '" + identity
+                                + "'; use '*' or 'x509.subject: <DN>'");
                     }
-                    if (!identity.equals("*") && !hasMandatoryAttributes(identity.substring("x509.subject:".length()))) {
+                    if (!identity.equals("*")
+                            && !hasMandatoryAttributes(identity.substring("x509.subject:".length()))) {
                         throw malformed("statement '" + name + "' has trusted identity '" + identity
                                 + "' without the C, ST (or S) and O attributes notation requires at a minimum");
                     }
@@ -158,8 +179,10 @@ final class NotationTrustPolicy {
             }
         }
         if (wildcard == null) {
-            throw new EngineException(Reason.VerificationPolicyInvalid, "The notation trust policy has no statement whose registryScopes"
-                    + " include '" + repository + "' and no wildcard '*' statement. Add the repository to a statement's registryScopes.");
+            throw new EngineException(
+                    Reason.VerificationPolicyInvalid,
+                    "The notation trust policy has no statement whose registryScopes" + " include '" + repository
+                            + "' and no wildcard '*' statement. Add the repository to a statement's registryScopes.");
         }
         return wildcard;
     }
@@ -186,7 +209,9 @@ final class NotationTrustPolicy {
     }
 
     private static EngineException malformed(String problem) {
-        return new EngineException(Reason.VerificationPolicyInvalid, "The notation trust policy " + problem
-                + ". Fix it as 'notation policy import' would accept it (see the notation trust policy specification).");
+        return new EngineException(
+                Reason.VerificationPolicyInvalid,
+                "The notation trust policy " + problem
+                        + ". Fix it as 'notation policy import' would accept it (see the notation trust policy specification).");
     }
 }

@@ -1,5 +1,18 @@
 package io.helmoci.engine.verify;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.util.Base64URL;
+import io.helmoci.engine.EngineException;
+import io.helmoci.engine.Reason;
+import io.helmoci.engine.registry.Descriptor;
+import io.helmoci.engine.verify.NotationTrustPolicy.Action;
+import io.helmoci.engine.verify.NotationTrustPolicy.Check;
+import io.helmoci.engine.verify.NotationTrustPolicy.Statement;
 import java.io.ByteArrayInputStream;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
@@ -20,26 +33,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 import javax.security.auth.x500.X500Principal;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSObject;
-import com.nimbusds.jose.JWSVerifier;
-import com.nimbusds.jose.crypto.ECDSAVerifier;
-import com.nimbusds.jose.crypto.RSASSAVerifier;
-import com.nimbusds.jose.util.Base64URL;
-
-import io.helmoci.engine.EngineException;
-import io.helmoci.engine.Reason;
-import io.helmoci.engine.registry.Descriptor;
-import io.helmoci.engine.verify.NotationTrustPolicy.Action;
-import io.helmoci.engine.verify.NotationTrustPolicy.Check;
-import io.helmoci.engine.verify.NotationTrustPolicy.Statement;
 
 /**
  * Notary Project (notation) JWS signatures, found as referrers of artifact type
@@ -62,8 +59,8 @@ final class NotationVerifier implements SignatureVerifier {
     static final String SIGNATURE_TYPE = "application/vnd.cncf.notary.signature";
     static final String JWS_TYPE = "application/jose+json";
     static final String PAYLOAD_TYPE = "application/vnd.cncf.notary.payload.v1+json";
-    private static final Set<String> KNOWN_CRITICAL = Set.of("io.cncf.notary.signingScheme", "io.cncf.notary.expiry",
-            "io.cncf.notary.authenticSigningTime");
+    private static final Set<String> KNOWN_CRITICAL =
+            Set.of("io.cncf.notary.signingScheme", "io.cncf.notary.expiry", "io.cncf.notary.authenticSigningTime");
 
     private final NotationTrustPolicy policy;
     private final Map<String, List<X509Certificate>> trustStores = new HashMap<>();
@@ -79,23 +76,34 @@ final class NotationVerifier implements SignatureVerifier {
         });
     }
 
-    private record Refusal(Reason reason, String message) {
-    }
+    private record Refusal(Reason reason, String message) {}
 
     @Override
     public VerificationResult verify(SignatureSource source) {
-        String repository = source.reference().registry() + "/" + source.reference().repository();
+        String repository =
+                source.reference().registry() + "/" + source.reference().repository();
         Statement statement = policy.applicableTo(repository);
-        String where = source.reference().repositoryUrl() + "@" + source.subject().digest();
+        String where =
+                source.reference().repositoryUrl() + "@" + source.subject().digest();
         if ("skip".equals(statement.level())) {
-            return new VerificationResult(Provider.NOTATION, source.subject().digest(), null, null, "notation-skip", Instant.now(),
-                    List.of("trust policy statement '" + statement.name() + "' skips signature verification for " + repository));
+            return new VerificationResult(
+                    Provider.NOTATION,
+                    source.subject().digest(),
+                    null,
+                    null,
+                    "notation-skip",
+                    Instant.now(),
+                    List.of("trust policy statement '" + statement.name() + "' skips signature verification for "
+                            + repository));
         }
         for (String store : statement.trustStores()) {
             if (!trustStores.containsKey(store) || trustStores.get(store).isEmpty()) {
-                throw new EngineException(Reason.VerificationPolicyInvalid, "The trust policy statement '" + statement.name()
-                        + "' names trust store " + store + ", which has no certificates. Add the signing CA's certificate to that trust"
-                        + " store (notation keeps it in truststore/x509/" + store.replace(':', '/') + "/).");
+                throw new EngineException(
+                        Reason.VerificationPolicyInvalid,
+                        "The trust policy statement '" + statement.name()
+                                + "' names trust store " + store
+                                + ", which has no certificates. Add the signing CA's certificate to that trust"
+                                + " store (notation keeps it in truststore/x509/" + store.replace(':', '/') + "/).");
             }
         }
         List<Refusal> refusals = new ArrayList<>();
@@ -105,8 +113,13 @@ final class NotationVerifier implements SignatureVerifier {
             ArtifactManifest manifest = source.manifest(referrer);
             Descriptor envelope = manifest.layers().stream().findFirst().orElse(null);
             if (envelope == null || !JWS_TYPE.equals(envelope.mediaType())) {
-                refusals.add(new Refusal(Reason.SignatureInvalid, "signature " + referrer.digest() + " is "
-                        + (envelope == null ? "empty" : envelope.mediaType() + " (only JWS is supported; sign with --signature-format jws)")));
+                refusals.add(new Refusal(
+                        Reason.SignatureInvalid,
+                        "signature " + referrer.digest() + " is "
+                                + (envelope == null
+                                        ? "empty"
+                                        : envelope.mediaType()
+                                                + " (only JWS is supported; sign with --signature-format jws)")));
                 continue;
             }
             try {
@@ -116,13 +129,20 @@ final class NotationVerifier implements SignatureVerifier {
             }
         }
         if (found == 0) {
-            throw new EngineException(Reason.SignatureNotFound, where + " has no notation signature (no referrer of type "
-                    + SIGNATURE_TYPE + "). Sign this digest: 'notation sign " + source.reference().registry() + "/"
-                    + source.reference().repository() + "@" + source.subject().digest() + "'.");
+            throw new EngineException(
+                    Reason.SignatureNotFound,
+                    where + " has no notation signature (no referrer of type "
+                            + SIGNATURE_TYPE + "). Sign this digest: 'notation sign "
+                            + source.reference().registry() + "/"
+                            + source.reference().repository() + "@"
+                            + source.subject().digest() + "'.");
         }
-        Refusal first = refusals.stream().filter(r -> r.reason() != Reason.SignerNotTrusted).findFirst().orElse(refusals.get(0));
-        StringBuilder message = new StringBuilder("No notation signature of " + where + " verifies under trust policy statement '"
-                + statement.name() + "' (" + statement.level() + "): ");
+        Refusal first = refusals.stream()
+                .filter(r -> r.reason() != Reason.SignerNotTrusted)
+                .findFirst()
+                .orElse(refusals.get(0));
+        StringBuilder message = new StringBuilder("No notation signature of " + where
+                + " verifies under trust policy statement '" + statement.name() + "' (" + statement.level() + "): ");
         for (int i = 0; i < refusals.size() && i < 3; i++) {
             message.append(i == 0 ? "" : "; ").append(refusals.get(i).message());
         }
@@ -132,13 +152,15 @@ final class NotationVerifier implements SignatureVerifier {
 
     private static String remedy(Reason reason) {
         return switch (reason) {
-            case SignerNotTrusted -> "Sign with a certificate the trust policy trusts, or add its CA to the trust store and its subject to trustedIdentities.";
+            case SignerNotTrusted ->
+                "Sign with a certificate the trust policy trusts, or add its CA to the trust store and its subject to trustedIdentities.";
             case CertificateInvalid -> "Sign again with a certificate that is valid now and chains to a trusted root.";
             default -> "Sign this digest again with 'notation sign'; a re-pushed chart needs a new signature.";
         };
     }
 
-    private VerificationResult verifyEnvelope(SignatureSource source, Statement statement, String signatureDigest, byte[] envelopeBytes) {
+    private VerificationResult verifyEnvelope(
+            SignatureSource source, Statement statement, String signatureDigest, byte[] envelopeBytes) {
         List<String> warnings = new ArrayList<>();
         JsonNode envelope = SignatureRefusedException.jsonObject(envelopeBytes, "the JWS envelope");
         List<X509Certificate> chain = new ArrayList<>();
@@ -146,7 +168,8 @@ final class NotationVerifier implements SignatureVerifier {
             try {
                 chain.addAll(certificates(Base64.getDecoder().decode(der.asText()), "x5c"));
             } catch (IllegalArgumentException | EngineException e) {
-                throw new SignatureRefusedException(Reason.SignatureInvalid, "its x5c certificate chain does not parse");
+                throw new SignatureRefusedException(
+                        Reason.SignatureInvalid, "its x5c certificate chain does not parse");
             }
         }
         if (chain.isEmpty()) {
@@ -157,82 +180,139 @@ final class NotationVerifier implements SignatureVerifier {
         // Integrity: the JWS itself, its critical headers, the chain's own signatures, the payload's target.
         JWSObject jws;
         try {
-            jws = new JWSObject(new Base64URL(envelope.path("protected").asText("")), new Base64URL(envelope.path("payload").asText("")),
+            jws = new JWSObject(
+                    new Base64URL(envelope.path("protected").asText("")),
+                    new Base64URL(envelope.path("payload").asText("")),
                     new Base64URL(envelope.path("signature").asText("")));
         } catch (ParseException e) {
-            throw new SignatureRefusedException(Reason.SignatureInvalid, "its JWS does not parse (" + e.getMessage() + ")");
+            throw new SignatureRefusedException(
+                    Reason.SignatureInvalid, "its JWS does not parse (" + e.getMessage() + ")");
         }
-        Set<String> critical = jws.getHeader().getCriticalParams() == null ? Set.of() : jws.getHeader().getCriticalParams();
+        Set<String> critical = jws.getHeader().getCriticalParams() == null
+                ? Set.of()
+                : jws.getHeader().getCriticalParams();
         Set<String> unknown = new HashSet<>(critical);
         unknown.removeAll(KNOWN_CRITICAL);
         if (!unknown.isEmpty()) {
-            throw new SignatureRefusedException(Reason.SignatureInvalid, "it has critical headers this verifier does not support " + unknown
-                    + " (a verification plugin is needed)");
+            throw new SignatureRefusedException(
+                    Reason.SignatureInvalid,
+                    "it has critical headers this verifier does not support " + unknown
+                            + " (a verification plugin is needed)");
         }
         String scheme = String.valueOf(jws.getHeader().getCustomParam("io.cncf.notary.signingScheme"));
         if (!"notary.x509".equals(scheme) && !"notary.x509.signingAuthority".equals(scheme)) {
             throw new SignatureRefusedException(Reason.SignatureInvalid, "it has signing scheme '" + scheme + "'");
         }
         if (!PAYLOAD_TYPE.equals(jws.getHeader().getContentType())) {
-            throw new SignatureRefusedException(Reason.SignatureInvalid, "its content type is '" + jws.getHeader().getContentType() + "'");
+            throw new SignatureRefusedException(
+                    Reason.SignatureInvalid,
+                    "its content type is '" + jws.getHeader().getContentType() + "'");
         }
         if (!verifies(jws, leaf.getPublicKey(), critical)) {
-            throw new SignatureRefusedException(Reason.SignatureInvalid, "its JWS signature does not verify with its own signing certificate:"
-                    + " altered after signing");
+            throw new SignatureRefusedException(
+                    Reason.SignatureInvalid,
+                    "its JWS signature does not verify with its own signing certificate:" + " altered after signing");
         }
         checkChainSignatures(chain);
-        JsonNode target = SignatureRefusedException.jsonObject(jws.getPayload().toBytes(), "the JWS payload").path("targetArtifact");
+        JsonNode target = SignatureRefusedException.jsonObject(jws.getPayload().toBytes(), "the JWS payload")
+                .path("targetArtifact");
         Descriptor subject = source.subject();
         if (!subject.digest().equals(target.path("digest").asText())
                 || (subject.size() >= 0 && subject.size() != target.path("size").asLong(-1))
-                || (subject.mediaType() != null && !subject.mediaType().equals(target.path("mediaType").asText()))) {
-            throw new SignatureRefusedException(Reason.SignatureInvalid, "it signs " + target.path("digest").asText() + " ("
-                    + target.path("mediaType").asText() + ", " + target.path("size").asLong(-1) + " bytes), not " + subject.digest());
+                || (subject.mediaType() != null
+                        && !subject.mediaType().equals(target.path("mediaType").asText()))) {
+            throw new SignatureRefusedException(
+                    Reason.SignatureInvalid,
+                    "it signs " + target.path("digest").asText() + " ("
+                            + target.path("mediaType").asText() + ", "
+                            + target.path("size").asLong(-1) + " bytes), not " + subject.digest());
         }
 
         // Authenticity: the chain reaches a trusted certificate, and the leaf is a trusted identity.
         String signer = leaf.getSubjectX500Principal().getName(X500Principal.RFC2253);
         String issuer = leaf.getIssuerX500Principal().getName(X500Principal.RFC2253);
-        List<String> storeTypes = statement.trustStores().stream().map(s -> s.substring(0, s.indexOf(':'))).toList();
+        List<String> storeTypes = statement.trustStores().stream()
+                .map(s -> s.substring(0, s.indexOf(':')))
+                .toList();
         String expectedType = "notary.x509".equals(scheme) ? "ca" : "signingAuthority";
-        boolean trusted = storeTypes.contains(expectedType) && statement.trustStores().stream()
-                .filter(s -> s.startsWith(expectedType + ":"))
-                .flatMap(s -> trustStores.get(s).stream())
-                .anyMatch(t -> chain.stream().anyMatch(c -> Arrays.equals(encoded(c), encoded(t))));
-        apply(statement, Check.AUTHENTICITY, trusted, Reason.SignerNotTrusted, "its certificate chain (" + signer + ", issued by " + issuer
-                + ") does not lead to a certificate in trust store(s) " + statement.trustStores() + " of type " + expectedType, warnings);
-        apply(statement, Check.AUTHENTICITY, trustedIdentity(statement.trustedIdentities(), leaf), Reason.SignerNotTrusted,
-                "its signer " + signer + " is not among the trusted identities " + statement.trustedIdentities(), warnings);
+        boolean trusted = storeTypes.contains(expectedType)
+                && statement.trustStores().stream()
+                        .filter(s -> s.startsWith(expectedType + ":"))
+                        .flatMap(s -> trustStores.get(s).stream())
+                        .anyMatch(t -> chain.stream().anyMatch(c -> Arrays.equals(encoded(c), encoded(t))));
+        apply(
+                statement,
+                Check.AUTHENTICITY,
+                trusted,
+                Reason.SignerNotTrusted,
+                "its certificate chain (" + signer + ", issued by " + issuer
+                        + ") does not lead to a certificate in trust store(s) " + statement.trustStores() + " of type "
+                        + expectedType,
+                warnings);
+        apply(
+                statement,
+                Check.AUTHENTICITY,
+                trustedIdentity(statement.trustedIdentities(), leaf),
+                Reason.SignerNotTrusted,
+                "its signer " + signer + " is not among the trusted identities " + statement.trustedIdentities(),
+                warnings);
 
         // Authentic timestamp: without a verified TSA countersignature, the chain must be valid now.
-        X509Certificate expired = chain.stream().filter(c -> !validNow(c)).findFirst().orElse(null);
-        apply(statement, Check.AUTHENTIC_TIMESTAMP, expired == null, Reason.CertificateInvalid, "certificate "
-                + (expired == null ? "" : expired.getSubjectX500Principal().getName(X500Principal.RFC2253) + " is not valid now (valid "
-                + expired.getNotBefore().toInstant() + " to " + expired.getNotAfter().toInstant() + ")"), warnings);
-        if (envelope.path("header").has("io.cncf.notary.timestamp") && statement.action(Check.AUTHENTIC_TIMESTAMP) != Action.SKIP) {
-            warnings.add("the RFC 3161 timestamp countersignature was not verified; the certificates were checked against the current time");
+        X509Certificate expired =
+                chain.stream().filter(c -> !validNow(c)).findFirst().orElse(null);
+        apply(
+                statement,
+                Check.AUTHENTIC_TIMESTAMP,
+                expired == null,
+                Reason.CertificateInvalid,
+                "certificate "
+                        + (expired == null
+                                ? ""
+                                : expired.getSubjectX500Principal().getName(X500Principal.RFC2253)
+                                        + " is not valid now (valid "
+                                        + expired.getNotBefore().toInstant() + " to "
+                                        + expired.getNotAfter().toInstant() + ")"),
+                warnings);
+        if (envelope.path("header").has("io.cncf.notary.timestamp")
+                && statement.action(Check.AUTHENTIC_TIMESTAMP) != Action.SKIP) {
+            warnings.add(
+                    "the RFC 3161 timestamp countersignature was not verified; the certificates were checked against the current time");
         }
 
         Object expiry = jws.getHeader().getCustomParam("io.cncf.notary.expiry");
         boolean notExpired = expiry == null || parseTime(String.valueOf(expiry)).isAfter(Instant.now());
-        apply(statement, Check.EXPIRY, notExpired, Reason.SignatureInvalid, "the signature expired at " + expiry, warnings);
+        apply(
+                statement,
+                Check.EXPIRY,
+                notExpired,
+                Reason.SignatureInvalid,
+                "the signature expired at " + expiry,
+                warnings);
         if (statement.action(Check.REVOCATION) != Action.SKIP) {
             warnings.add("revocation not checked (no OCSP or CRL requests are made)");
         }
-        return new VerificationResult(Provider.NOTATION, subject.digest(), Signer.certificate(signer, issuer), signatureDigest,
-                "notation-jws", Instant.now(), warnings);
+        return new VerificationResult(
+                Provider.NOTATION,
+                subject.digest(),
+                Signer.certificate(signer, issuer),
+                signatureDigest,
+                "notation-jws",
+                Instant.now(),
+                warnings);
     }
 
     /** Enforce: refuse; log: a warning; skip: nothing. */
-    private static void apply(Statement statement, Check check, boolean passed, Reason reason, String problem, List<String> warnings) {
+    private static void apply(
+            Statement statement, Check check, boolean passed, Reason reason, String problem, List<String> warnings) {
         if (passed) {
             return;
         }
         switch (statement.action(check)) {
             case ENFORCE -> throw new SignatureRefusedException(reason, problem);
-            case LOG -> warnings.add(check.name().toLowerCase(java.util.Locale.ROOT) + " (logged by level " + statement.level() + "): " + problem);
-            case SKIP -> {
-            }
+            case LOG ->
+                warnings.add(check.name().toLowerCase(java.util.Locale.ROOT) + " (logged by level " + statement.level()
+                        + "): " + problem);
+            case SKIP -> {}
         }
     }
 
@@ -259,9 +339,11 @@ final class NotationVerifier implements SignatureVerifier {
             try {
                 chain.get(i).verify(issuer.getPublicKey());
             } catch (GeneralSecurityException e) {
-                throw new SignatureRefusedException(Reason.CertificateInvalid, "its certificate chain is broken at "
-                        + chain.get(i).getSubjectX500Principal().getName(X500Principal.RFC2253)
-                        + (i + 1 < chain.size() ? "" : " (the last certificate is not a self-signed root)"));
+                throw new SignatureRefusedException(
+                        Reason.CertificateInvalid,
+                        "its certificate chain is broken at "
+                                + chain.get(i).getSubjectX500Principal().getName(X500Principal.RFC2253)
+                                + (i + 1 < chain.size() ? "" : " (the last certificate is not a self-signed root)"));
             }
         }
     }
@@ -289,8 +371,10 @@ final class NotationVerifier implements SignatureVerifier {
                 rdns.add(rdn.getType().toUpperCase(java.util.Locale.ROOT) + "=" + rdn.getValue());
             }
         } catch (InvalidNameException | IllegalArgumentException e) {
-            throw new EngineException(Reason.VerificationPolicyInvalid, "The trusted identity '" + dn + "' is not a distinguished name."
-                    + " Write it as notation does: x509.subject: C=US, ST=WA, O=Example, CN=signer");
+            throw new EngineException(
+                    Reason.VerificationPolicyInvalid,
+                    "The trusted identity '" + dn + "' is not a distinguished name."
+                            + " Write it as notation does: x509.subject: C=US, ST=WA, O=Example, CN=signer");
         }
         return rdns;
     }
@@ -316,14 +400,16 @@ final class NotationVerifier implements SignatureVerifier {
         try {
             return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
-            throw new SignatureRefusedException(Reason.SignatureInvalid, "its expiry '" + text + "' is not an RFC 3339 time");
+            throw new SignatureRefusedException(
+                    Reason.SignatureInvalid, "its expiry '" + text + "' is not an RFC 3339 time");
         }
     }
 
     static List<X509Certificate> certificates(byte[] file, String where) {
         try {
             List<X509Certificate> certificates = new ArrayList<>();
-            for (var certificate : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(file))) {
+            for (var certificate :
+                    CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(file))) {
                 certificates.add((X509Certificate) certificate);
             }
             if (certificates.isEmpty()) {
@@ -331,8 +417,10 @@ final class NotationVerifier implements SignatureVerifier {
             }
             return certificates;
         } catch (CertificateException e) {
-            throw new EngineException(Reason.VerificationPolicyInvalid, "Trust store " + where + " holds a file that is not a PEM or DER"
-                    + " X.509 certificate. Put the CA certificates there as notation does (notation cert add).");
+            throw new EngineException(
+                    Reason.VerificationPolicyInvalid,
+                    "Trust store " + where + " holds a file that is not a PEM or DER"
+                            + " X.509 certificate. Put the CA certificates there as notation does (notation cert add).");
         }
     }
 }

@@ -1,5 +1,10 @@
 package io.helmoci.engine.verify;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.helmoci.engine.EngineException;
+import io.helmoci.engine.Reason;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -7,18 +12,10 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-
 import org.bouncycastle.openpgp.PGPSignature;
 import org.bouncycastle.openpgp.PGPSignatureList;
 import org.bouncycastle.openpgp.PGPUtil;
 import org.bouncycastle.openpgp.bc.BcPGPObjectFactory;
-
-import io.helmoci.engine.EngineException;
-import io.helmoci.engine.Reason;
 
 /**
  * A Helm provenance file ({@code .prov}): an OpenPGP clear-signed message (RFC 4880 section 7) whose
@@ -33,7 +30,13 @@ import io.helmoci.engine.Reason;
  * @param version     {@code version} of the Chart.yaml part
  * @param files       the file name to {@code sha256:<hex>} map
  */
-record ProvenanceDocument(String text, byte[] signedBytes, PGPSignature signature, String name, String version, Map<String, String> files) {
+record ProvenanceDocument(
+        String text,
+        byte[] signedBytes,
+        PGPSignature signature,
+        String name,
+        String version,
+        Map<String, String> files) {
     private static final String BEGIN_MESSAGE = "-----BEGIN PGP SIGNED MESSAGE-----";
     private static final String BEGIN_SIGNATURE = "-----BEGIN PGP SIGNATURE-----";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -63,19 +66,29 @@ record ProvenanceDocument(String text, byte[] signedBytes, PGPSignature signatur
             signed.writeBytes(stripTrailingBlanks(line).getBytes(StandardCharsets.UTF_8));
         }
         String text = String.join("\n", lines);
-        PGPSignature signature = readSignature(all.substring(signatureStart + 1).getBytes(StandardCharsets.US_ASCII), what);
+        PGPSignature signature =
+                readSignature(all.substring(signatureStart + 1).getBytes(StandardCharsets.US_ASCII), what);
         String body = text;
         int separator = body.indexOf("\n...\n");
         if (separator < 0) {
-            throw new EngineException(Reason.ProvenanceMismatch, what + " has no '...' line between the Chart.yaml part and the files part"
-                    + " (helm: 'message block must have at least two parts'). Package and sign the chart again with 'helm package --sign'.");
+            throw new EngineException(
+                    Reason.ProvenanceMismatch,
+                    what + " has no '...' line between the Chart.yaml part and the files part"
+                            + " (helm: 'message block must have at least two parts'). Package and sign the chart again with 'helm package --sign'.");
         }
         JsonNode chart = yaml(body.substring(0, separator), what);
         JsonNode sums = yaml(body.substring(separator + 5), what);
         Map<String, String> files = new LinkedHashMap<>();
-        sums.path("files").fields().forEachRemaining(e -> files.put(e.getKey(), e.getValue().asText()));
-        return new ProvenanceDocument(body, signed.toByteArray(), signature, chart.path("name").asText(null),
-                chart.path("version").asText(null), files);
+        sums.path("files")
+                .fields()
+                .forEachRemaining(e -> files.put(e.getKey(), e.getValue().asText()));
+        return new ProvenanceDocument(
+                body,
+                signed.toByteArray(),
+                signature,
+                chart.path("name").asText(null),
+                chart.path("version").asText(null),
+                files);
     }
 
     private static PGPSignature readSignature(byte[] armored, String what) {
@@ -89,7 +102,8 @@ record ProvenanceDocument(String text, byte[] signedBytes, PGPSignature signatur
             if (e instanceof EngineException engine) {
                 throw engine;
             }
-            throw invalid(what + " has a signature block that is not a valid OpenPGP signature (" + e.getMessage() + ")");
+            throw invalid(
+                    what + " has a signature block that is not a valid OpenPGP signature (" + e.getMessage() + ")");
         }
     }
 
@@ -98,8 +112,10 @@ record ProvenanceDocument(String text, byte[] signedBytes, PGPSignature signatur
             JsonNode node = YAML.readTree(text);
             return node == null ? YAML.createObjectNode() : node;
         } catch (IOException e) {
-            throw new EngineException(Reason.ProvenanceMismatch, what + " holds YAML that does not parse (" + e.getMessage()
-                    + "). Package and sign the chart again with 'helm package --sign'.");
+            throw new EngineException(
+                    Reason.ProvenanceMismatch,
+                    what + " holds YAML that does not parse (" + e.getMessage()
+                            + "). Package and sign the chart again with 'helm package --sign'.");
         }
     }
 
@@ -112,6 +128,7 @@ record ProvenanceDocument(String text, byte[] signedBytes, PGPSignature signatur
     }
 
     private static EngineException invalid(String message) {
-        return new EngineException(Reason.SignatureInvalid, message + ". Package and sign the chart again with 'helm package --sign'.");
+        return new EngineException(
+                Reason.SignatureInvalid, message + ". Package and sign the chart again with 'helm package --sign'.");
     }
 }

@@ -1,9 +1,8 @@
 package io.helmoci.engine.verify;
 
-import java.util.Locale;
-
 import io.helmoci.engine.EngineException;
 import io.helmoci.engine.Reason;
+import java.util.Locale;
 
 /** Who signs charts and how: the three signature kinds the engine verifies. Names as Flux spells them. */
 public enum Provider {
@@ -25,7 +24,8 @@ public enum Provider {
                 return provider;
             }
         }
-        throw new EngineException(Reason.VerificationPolicyInvalid, "Unknown signature provider '" + text
-                + "'. Use cosign, notation or helm.");
+        throw new EngineException(
+                Reason.VerificationPolicyInvalid,
+                "Unknown signature provider '" + text + "'. Use cosign, notation or helm.");
     }
 }

@@ -1,5 +1,7 @@
 package io.helmoci.engine.verify;
 
+import io.helmoci.engine.EngineException;
+import io.helmoci.engine.Reason;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -14,19 +16,15 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.helmoci.engine.EngineException;
-import io.helmoci.engine.Reason;
-
 /** PEM public keys ({@code -----BEGIN PUBLIC KEY-----}, PKIX), as cosign writes them, and the JDK's signature check. */
 final class PublicKeys {
-    private static final Pattern PEM = Pattern.compile("-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\\s]+)-----END PUBLIC KEY-----");
+    private static final Pattern PEM =
+            Pattern.compile("-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\\s]+)-----END PUBLIC KEY-----");
 
     /** A trusted key and its fingerprint, {@code sha256:<hex>} of the DER SubjectPublicKeyInfo. */
-    record TrustedKey(PublicKey key, String fingerprint) {
-    }
+    record TrustedKey(PublicKey key, String fingerprint) {}
 
-    private PublicKeys() {
-    }
+    private PublicKeys() {}
 
     static List<TrustedKey> parse(List<byte[]> pemFiles) {
         List<TrustedKey> keys = new ArrayList<>();
@@ -39,13 +37,17 @@ final class PublicKeys {
                 keys.add(new TrustedKey(decode(der), fingerprint(der)));
             }
             if (!any) {
-                throw new EngineException(Reason.VerificationPolicyInvalid, "A cosign public key is not a PEM 'PUBLIC KEY' block."
-                        + " Give the cosign.pub that 'cosign generate-key-pair' wrote (or 'cosign public-key --key ...').");
+                throw new EngineException(
+                        Reason.VerificationPolicyInvalid,
+                        "A cosign public key is not a PEM 'PUBLIC KEY' block."
+                                + " Give the cosign.pub that 'cosign generate-key-pair' wrote (or 'cosign public-key --key ...').");
             }
         }
         if (keys.isEmpty()) {
-            throw new EngineException(Reason.VerificationPolicyInvalid, "Cosign key-based verification needs at least one public key."
-                    + " Give the cosign.pub that 'cosign generate-key-pair' wrote.");
+            throw new EngineException(
+                    Reason.VerificationPolicyInvalid,
+                    "Cosign key-based verification needs at least one public key."
+                            + " Give the cosign.pub that 'cosign generate-key-pair' wrote.");
         }
         return keys;
     }
@@ -58,13 +60,17 @@ final class PublicKeys {
                 // try the next algorithm
             }
         }
-        throw new EngineException(Reason.VerificationPolicyInvalid, "A cosign public key is neither ECDSA, RSA nor Ed25519."
-                + " Give the cosign.pub that 'cosign generate-key-pair' wrote.");
+        throw new EngineException(
+                Reason.VerificationPolicyInvalid,
+                "A cosign public key is neither ECDSA, RSA nor Ed25519."
+                        + " Give the cosign.pub that 'cosign generate-key-pair' wrote.");
     }
 
     static String fingerprint(byte[] der) {
         try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(der));
+            return "sha256:"
+                    + HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(der));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

@@ -1,11 +1,9 @@
 package io.helmoci.engine.verify;
 
-import java.io.IOException;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.helmoci.engine.Reason;
+import java.io.IOException;
 
 /**
  * One signature refused while a verifier checks the signatures of a chart; the verifier notes the

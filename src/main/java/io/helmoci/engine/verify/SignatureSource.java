@@ -1,8 +1,5 @@
 package io.helmoci.engine.verify;
 
-import java.util.List;
-import java.util.Optional;
-
 import io.helmoci.engine.EngineException;
 import io.helmoci.engine.Reason;
 import io.helmoci.engine.chart.ChartMetadata;
@@ -11,6 +8,8 @@ import io.helmoci.engine.registry.Descriptor;
 import io.helmoci.engine.registry.Digest;
 import io.helmoci.engine.registry.MediaTypes;
 import io.helmoci.engine.registry.RegistryClient;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * The registry side of a verification: the signed artifact (the manifest the tag resolved to) and
@@ -37,7 +36,12 @@ public final class SignatureSource {
      * @param chart           the chart's metadata as resolved (name and version), which a provenance file must agree with; may be null
      * @param subjectManifest the subject manifest's bytes when already read and verified (saves a GET); may be null
      */
-    public SignatureSource(RegistryClient client, OciReference reference, Descriptor subject, ChartMetadata chart, byte[] subjectManifest) {
+    public SignatureSource(
+            RegistryClient client,
+            OciReference reference,
+            Descriptor subject,
+            ChartMetadata chart,
+            byte[] subjectManifest) {
         this.client = client;
         this.reference = reference;
         this.subject = subject;
@@ -62,32 +66,43 @@ public final class SignatureSource {
     public List<Descriptor> referrers(String artifactType) {
         Optional<byte[]> index = client.referrers(reference, subject.digest(), artifactType);
         byte[] body = index.orElseGet(() -> client.findManifest(reference, referrersTag())
-                .map(RegistryClient.ManifestContent::bytes).orElse(null));
+                .map(RegistryClient.ManifestContent::bytes)
+                .orElse(null));
         if (body == null) {
             return List.of();
         }
-        return ArtifactManifest.parse(subject.digest(), body, "The referrers index of " + reference.repository()).layers().stream()
+        return ArtifactManifest.parse(subject.digest(), body, "The referrers index of " + reference.repository())
+                .layers()
+                .stream()
                 .filter(d -> artifactType == null || artifactType.equals(d.artifactType()))
                 .toList();
     }
 
     /** The manifest a tag points to, if the tag exists (one GET). */
     public Optional<ArtifactManifest> taggedManifest(String tag) {
-        return client.findManifest(reference, tag).map(m -> ArtifactManifest.parse(m.digest(), m.bytes(),
-                "Manifest " + reference.repository() + ":" + tag));
+        return client.findManifest(reference, tag)
+                .map(m -> ArtifactManifest.parse(
+                        m.digest(), m.bytes(), "Manifest " + reference.repository() + ":" + tag));
     }
 
     /** A manifest by descriptor (a referrer), digest-verified. */
     public ArtifactManifest manifest(Descriptor descriptor) {
-        RegistryClient.ManifestContent content = client.getManifest(reference,
-                new Descriptor(descriptor.mediaType() == null ? MediaTypes.OCI_MANIFEST : descriptor.mediaType(), descriptor.digest(), descriptor.size()));
-        return ArtifactManifest.parse(content.digest(), content.bytes(), "Manifest " + reference.repository() + "@" + descriptor.digest());
+        RegistryClient.ManifestContent content = client.getManifest(
+                reference,
+                new Descriptor(
+                        descriptor.mediaType() == null ? MediaTypes.OCI_MANIFEST : descriptor.mediaType(),
+                        descriptor.digest(),
+                        descriptor.size()));
+        return ArtifactManifest.parse(
+                content.digest(), content.bytes(), "Manifest " + reference.repository() + "@" + descriptor.digest());
     }
 
     /** The subject manifest itself (for the provenance layer of a Helm chart). */
     public ArtifactManifest subjectManifest() {
-        if (subjectManifest != null && Digest.parse(subject.digest(), "the subject").matches(subjectManifest)) {
-            return ArtifactManifest.parse(subject.digest(), subjectManifest, "Manifest " + reference.repository() + "@" + subject.digest());
+        if (subjectManifest != null
+                && Digest.parse(subject.digest(), "the subject").matches(subjectManifest)) {
+            return ArtifactManifest.parse(
+                    subject.digest(), subjectManifest, "Manifest " + reference.repository() + "@" + subject.digest());
         }
         return manifest(subject);
     }
@@ -95,8 +110,10 @@ public final class SignatureSource {
     /** A small signature blob, read whole, size and digest verified. */
     public byte[] blob(Descriptor descriptor) {
         if (descriptor.size() < 0) {
-            throw new EngineException(Reason.SignatureInvalid, "The signature blob " + descriptor.digest()
-                    + " has no size in its manifest. Sign the chart again.");
+            throw new EngineException(
+                    Reason.SignatureInvalid,
+                    "The signature blob " + descriptor.digest()
+                            + " has no size in its manifest. Sign the chart again.");
         }
         return client.readBlob(reference, descriptor, MAX_SIGNATURE_BYTES);
     }

@@ -11,7 +11,8 @@ package io.helmoci.engine.verify;
  * @param pgpKeyId              the OpenPGP key id, 16 hex digits (helm)
  * @param pgpUserId             the first user id of that key (helm)
  */
-public record Signer(String keyFingerprint, String certificateSubject, String certificateIssuer, String pgpKeyId, String pgpUserId) {
+public record Signer(
+        String keyFingerprint, String certificateSubject, String certificateIssuer, String pgpKeyId, String pgpUserId) {
     public static Signer key(String fingerprint) {
         return new Signer(fingerprint, null, null, null, null);
     }
@@ -30,7 +31,8 @@ public record Signer(String keyFingerprint, String certificateSubject, String ce
             return "PGP key " + pgpKeyId + (pgpUserId == null ? "" : " (" + pgpUserId + ")");
         }
         if (certificateSubject != null) {
-            return "certificate " + certificateSubject + (certificateIssuer == null ? "" : " issued by " + certificateIssuer);
+            return "certificate " + certificateSubject
+                    + (certificateIssuer == null ? "" : " issued by " + certificateIssuer);
         }
         return "key " + keyFingerprint;
     }

@@ -22,11 +22,16 @@ import java.util.TreeMap;
  * Two policies with the same content have the same {@link #fingerprint()}, so a verification can be
  * cached per (manifest digest, policy fingerprint).
  */
-public record VerificationPolicy(Provider provider, List<byte[]> publicKeys, List<IdentityMatcher> identities, byte[] trustedRoot,
-                                 byte[] trustPolicy, Map<String, List<byte[]>> trustStores, byte[] keyring) {
+public record VerificationPolicy(
+        Provider provider,
+        List<byte[]> publicKeys,
+        List<IdentityMatcher> identities,
+        byte[] trustedRoot,
+        byte[] trustPolicy,
+        Map<String, List<byte[]>> trustStores,
+        byte[] keyring) {
     /** A keyless signer identity: regular expressions (full match) for the certificate's SAN and OIDC issuer. */
-    public record IdentityMatcher(String issuer, String subject) {
-    }
+    public record IdentityMatcher(String issuer, String subject) {}
 
     public VerificationPolicy {
         Objects.requireNonNull(provider, "provider");
@@ -58,7 +63,8 @@ public record VerificationPolicy(Provider provider, List<byte[]> publicKeys, Lis
             List<byte[]> parts = new ArrayList<>();
             parts.add(provider.id().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             parts.addAll(publicKeys);
-            identities.forEach(i -> parts.add((i.issuer() + "\n" + i.subject()).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            identities.forEach(i ->
+                    parts.add((i.issuer() + "\n" + i.subject()).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             parts.add(trustedRoot);
             parts.add(trustPolicy);
             trustStores.forEach((name, certs) -> {

@@ -16,8 +16,14 @@ import java.util.List;
  * @param verifiedAt      when the verification ran
  * @param warnings        checks the policy only logs (notation permissive/audit), and what was not checked
  */
-public record VerificationResult(Provider provider, String subjectDigest, Signer signer, String signatureDigest, String format,
-                                 Instant verifiedAt, List<String> warnings) {
+public record VerificationResult(
+        Provider provider,
+        String subjectDigest,
+        Signer signer,
+        String signatureDigest,
+        String format,
+        Instant verifiedAt,
+        List<String> warnings) {
     public VerificationResult {
         warnings = List.copyOf(warnings);
     }

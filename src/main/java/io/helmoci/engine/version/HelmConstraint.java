@@ -37,11 +37,13 @@ public final class HelmConstraint {
     private static final String CV = "v?([0-9|x|X|\\*]+)(\\.[0-9|x|X|\\*]+)?(\\.[0-9|x|X|\\*]+)?"
             + "(-([0-9A-Za-z\\-]+(\\.[0-9A-Za-z\\-]+)*))?"
             + "(\\+([0-9A-Za-z\\-]+(\\.[0-9A-Za-z\\-]+)*))?";
-    private static final Pattern CONSTRAINT = Pattern.compile("^" + WS + "*(" + OPS + ")" + WS + "*(" + CV + ")" + WS + "*$");
-    private static final Pattern RANGE = Pattern.compile(WS + "*(" + CV + ")" + WS + "+-" + WS + "+(" + CV + ")" + WS + "*");
+    private static final Pattern CONSTRAINT =
+            Pattern.compile("^" + WS + "*(" + OPS + ")" + WS + "*(" + CV + ")" + WS + "*$");
+    private static final Pattern RANGE =
+            Pattern.compile(WS + "*(" + CV + ")" + WS + "+-" + WS + "+(" + CV + ")" + WS + "*");
     private static final Pattern FIND = Pattern.compile("(" + OPS + ")" + WS + "*(" + CV + ")");
-    private static final Pattern VALID_GROUP = Pattern.compile(
-            "^(" + WS + "*(" + OPS + ")" + WS + "*(" + CV + ")" + WS + "*)((?:" + WS + "+|," + WS + "*)(" + OPS + ")" + WS + "*(" + CV + ")" + WS + "*)*$");
+    private static final Pattern VALID_GROUP = Pattern.compile("^(" + WS + "*(" + OPS + ")" + WS + "*(" + CV + ")" + WS
+            + "*)((?:" + WS + "+|," + WS + "*)(" + OPS + ")" + WS + "*(" + CV + ")" + WS + "*)*$");
 
     private final String text;
     private final List<List<Comparator>> groups;
@@ -157,8 +159,9 @@ public final class HelmConstraint {
                 dirty = true;
                 patchDirty = true;
             }
-            HelmVersion bound = HelmVersion.lenient(version).orElseThrow(
-                    () -> new IllegalArgumentException("improper constraint: \"" + text.strip() + "\" (invalid version)"));
+            HelmVersion bound = HelmVersion.lenient(version)
+                    .orElseThrow(() -> new IllegalArgumentException(
+                            "improper constraint: \"" + text.strip() + "\" (invalid version)"));
             return new Comparator(m.group(1), bound, dirty, minorDirty, patchDirty);
         }
 

@@ -6,7 +6,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.semver4j.Semver;
 
 /**
@@ -35,10 +34,10 @@ public final class HelmVersion implements Comparable<HelmVersion> {
     static final int MAX_LENGTH = 256;
 
     /** Masterminds' {@code looseSemVerRegex}, used by {@code NewVersion} (coercing mode, the default). */
-    private static final Pattern LOOSE = Pattern.compile(
-            "v?([0-9]+)(\\.[0-9]+)?(\\.[0-9]+)?"
-                    + "(-([0-9A-Za-z\\-]+(\\.[0-9A-Za-z\\-]+)*))?"
-                    + "(\\+([0-9A-Za-z\\-]+(\\.[0-9A-Za-z\\-]+)*))?");
+    private static final Pattern LOOSE = Pattern.compile("v?([0-9]+)(\\.[0-9]+)?(\\.[0-9]+)?"
+            + "(-([0-9A-Za-z\\-]+(\\.[0-9A-Za-z\\-]+)*))?"
+            + "(\\+([0-9A-Za-z\\-]+(\\.[0-9A-Za-z\\-]+)*))?");
+
     private static final Pattern DIGITS = Pattern.compile("[0-9]+");
     private static final BigInteger UINT64_MAX = new BigInteger("18446744073709551615");
 
@@ -70,7 +69,12 @@ public final class HelmVersion implements Comparable<HelmVersion> {
         if (major == null || minor == null || patch == null) {
             return Optional.empty();
         }
-        StringBuilder canonical = new StringBuilder().append(major).append('.').append(minor).append('.').append(patch);
+        StringBuilder canonical = new StringBuilder()
+                .append(major)
+                .append('.')
+                .append(minor)
+                .append('.')
+                .append(patch);
         if (pre != null) {
             canonical.append('-').append(pre);
         }
@@ -82,8 +86,12 @@ public final class HelmVersion implements Comparable<HelmVersion> {
 
     /** Masterminds {@code StrictNewVersion}: a semver 2.0.0 version, exactly; what Helm lists from tags. */
     public static Optional<HelmVersion> strict(String text) {
-        if (text == null || text.isEmpty() || text.length() > MAX_LENGTH
-                || text.charAt(0) < '0' || text.charAt(0) > '9' || Character.isWhitespace(text.charAt(text.length() - 1))) {
+        if (text == null
+                || text.isEmpty()
+                || text.length() > MAX_LENGTH
+                || text.charAt(0) < '0'
+                || text.charAt(0) > '9'
+                || Character.isWhitespace(text.charAt(text.length() - 1))) {
             return Optional.empty();
         }
         return parseCanonical(text, text);

@@ -1,5 +1,7 @@
 package io.helmoci.engine.version;
 
+import io.helmoci.engine.EngineException;
+import io.helmoci.engine.Reason;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -7,9 +9,6 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-
-import io.helmoci.engine.EngineException;
-import io.helmoci.engine.Reason;
 
 /**
  * Chooses the chart version (and its tag) as Helm does for OCI repositories (helm pkg/registry
@@ -26,18 +25,16 @@ import io.helmoci.engine.Reason;
 public final class VersionSelector {
     /** What Helm asks for with {@code --devel} and no version. */
     static final String DEVEL_RANGE = ">0.0.0-0";
+
     private static final int HINT_COUNT = 5;
     private static final Pattern VERSION_IN_RANGE = Pattern.compile("([0-9]+)(\\.([0-9]+|[xX*]))?(\\.([0-9]+|[xX*]))?");
 
     /** The chosen version ({@code +} for build metadata) and the tag that holds it ({@code _}). */
-    public record Selection(String version, String tag) {
-    }
+    public record Selection(String version, String tag) {}
 
-    private record Candidate(HelmVersion version, String tag) {
-    }
+    private record Candidate(HelmVersion version, String tag) {}
 
-    private VersionSelector() {
-    }
+    private VersionSelector() {}
 
     /** The tag for a chart version: OCI tags cannot hold {@code +}, so Helm writes it as {@code _}. */
     public static String tagFor(String version) {
@@ -86,9 +83,8 @@ public final class VersionSelector {
         if (exact && tags.contains(tagFor(wanted))) {
             return new Selection(wanted, tagFor(wanted));
         }
-        HelmConstraint constraint = wanted.isEmpty()
-                ? HelmConstraint.parse(includePrereleases ? DEVEL_RANGE : "*")
-                : parseRange(wanted);
+        HelmConstraint constraint =
+                wanted.isEmpty() ? HelmConstraint.parse(includePrereleases ? DEVEL_RANGE : "*") : parseRange(wanted);
         List<Candidate> candidates = candidates(tags);
         Optional<Candidate> chosen = firstMatch(candidates, constraint, includePrereleases);
         if (chosen.isPresent()) {
@@ -97,19 +93,27 @@ public final class VersionSelector {
         String shown = wanted.isEmpty() ? "the newest version" : "version \"" + wanted + "\"";
         StringBuilder message = new StringBuilder();
         if (exact) {
-            message.append("No tag holds ").append(shown).append(" (looked for tag \"").append(tagFor(wanted))
+            message.append("No tag holds ")
+                    .append(shown)
+                    .append(" (looked for tag \"")
+                    .append(tagFor(wanted))
                     .append("\" and for versions equal to it). ");
         } else {
             message.append("No tag satisfies ").append(shown).append(". ");
         }
         if (!includePrereleases) {
-            firstMatch(candidates, constraint, true).ifPresent(pre -> message
-                    .append("Prereleases were excluded; ").append(pre.version())
-                    .append(" would match if prereleases are included (or name a prerelease in the range, e.g. \">=1.0.0-0\"). "));
+            firstMatch(candidates, constraint, true)
+                    .ifPresent(
+                            pre -> message.append("Prereleases were excluded; ")
+                                    .append(pre.version())
+                                    .append(
+                                            " would match if prereleases are included (or name a prerelease in the range, e.g. \">=1.0.0-0\"). "));
         }
-        message.append(nearestVersionsHint(tags, wanted)).append(exact
-                ? " Ask for one of the available versions, or push the missing one."
-                : " Choose one of the available versions or widen the range.");
+        message.append(nearestVersionsHint(tags, wanted))
+                .append(
+                        exact
+                                ? " Ask for one of the available versions, or push the missing one."
+                                : " Choose one of the available versions or widen the range.");
         throw new EngineException(exact ? Reason.VersionNotFound : Reason.NoMatchingVersion, message.toString());
     }
 
@@ -124,18 +128,26 @@ public final class VersionSelector {
             if (tags.isEmpty()) {
                 return "The repository has no tags.";
             }
-            return "The repository has no semver tags (found " + sample(tags) + "); Helm only chooses among tags that are"
+            return "The repository has no semver tags (found " + sample(tags)
+                    + "); Helm only chooses among tags that are"
                     + " semver versions such as 1.2.3, so pin any other tag by digest.";
         }
         Optional<HelmVersion> pivot = pivot(requested);
         if (pivot.isEmpty()) {
-            return "Newest available versions: " + names(candidates.subList(0, Math.min(HINT_COUNT, candidates.size()))) + ".";
+            return "Newest available versions: " + names(candidates.subList(0, Math.min(HINT_COUNT, candidates.size())))
+                    + ".";
         }
-        List<Candidate> lower = candidates.stream().filter(c -> c.version().compareTo(pivot.get()) < 0)
-                .limit(HINT_COUNT).toList();
-        List<Candidate> upper = new ArrayList<>(candidates.stream().filter(c -> c.version().compareTo(pivot.get()) >= 0).toList());
+        List<Candidate> lower = candidates.stream()
+                .filter(c -> c.version().compareTo(pivot.get()) < 0)
+                .limit(HINT_COUNT)
+                .toList();
+        List<Candidate> upper = new ArrayList<>(candidates.stream()
+                .filter(c -> c.version().compareTo(pivot.get()) >= 0)
+                .toList());
         upper = upper.subList(Math.max(0, upper.size() - HINT_COUNT), upper.size());
-        StringBuilder hint = new StringBuilder("Available versions nearest to ").append(pivot.get()).append(": ");
+        StringBuilder hint = new StringBuilder("Available versions nearest to ")
+                .append(pivot.get())
+                .append(": ");
         if (!upper.isEmpty()) {
             hint.append(names(upper)).append(" (same or higher)");
         }
@@ -143,7 +155,10 @@ public final class VersionSelector {
             hint.append(upper.isEmpty() ? "" : "; ").append(names(lower)).append(" (lower)");
         }
         if (lower.size() + upper.size() < candidates.size()) {
-            hint.append("; ").append(candidates.size()).append(" versions in total, newest ").append(candidates.get(0).version());
+            hint.append("; ")
+                    .append(candidates.size())
+                    .append(" versions in total, newest ")
+                    .append(candidates.get(0).version());
         }
         return hint.append('.').toString();
     }
@@ -152,15 +167,21 @@ public final class VersionSelector {
         try {
             return HelmConstraint.parse(wanted);
         } catch (IllegalArgumentException e) {
-            throw new EngineException(Reason.InvalidVersion, "\"" + wanted + "\" is neither a semver version nor a version range ("
-                    + e.getMessage() + "). Use an exact version such as 1.2.3, a range such as ^1.2, ~1.2.3, >=1.0.0 <2.0.0,"
-                    + " 1.2.x or *, or leave the version empty for the newest release; Helm cannot select tags such as"
-                    + " 'latest' that are not versions, so pin those by digest.");
+            throw new EngineException(
+                    Reason.InvalidVersion,
+                    "\"" + wanted + "\" is neither a semver version nor a version range ("
+                            + e.getMessage()
+                            + "). Use an exact version such as 1.2.3, a range such as ^1.2, ~1.2.3, >=1.0.0 <2.0.0,"
+                            + " 1.2.x or *, or leave the version empty for the newest release; Helm cannot select tags such as"
+                            + " 'latest' that are not versions, so pin those by digest.");
         }
     }
 
-    private static Optional<Candidate> firstMatch(List<Candidate> candidates, HelmConstraint constraint, boolean includePrereleases) {
-        return candidates.stream().filter(c -> constraint.matches(c.version(), includePrereleases)).findFirst();
+    private static Optional<Candidate> firstMatch(
+            List<Candidate> candidates, HelmConstraint constraint, boolean includePrereleases) {
+        return candidates.stream()
+                .filter(c -> constraint.matches(c.version(), includePrereleases))
+                .findFirst();
     }
 
     private static List<Candidate> candidates(List<String> tags) {

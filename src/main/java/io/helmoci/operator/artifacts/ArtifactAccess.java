@@ -2,7 +2,6 @@ package io.helmoci.operator.artifacts;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.helmoci.operator.credentials.ObjectLookup;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
@@ -43,8 +42,11 @@ public final class ArtifactAccess {
             return false;
         }
         Optional<String> expected = lookup.secret(namespace, SECRET_NAME).flatMap(ArtifactAccess::token);
-        return expected.isPresent() && !expected.get().isEmpty() && MessageDigest.isEqual(
-                expected.get().getBytes(StandardCharsets.UTF_8), presented.get().getBytes(StandardCharsets.UTF_8));
+        return expected.isPresent()
+                && !expected.get().isEmpty()
+                && MessageDigest.isEqual(
+                        expected.get().getBytes(StandardCharsets.UTF_8),
+                        presented.get().getBytes(StandardCharsets.UTF_8));
     }
 
     public Mode mode() {
@@ -80,7 +82,9 @@ public final class ArtifactAccess {
     private static Optional<String> token(Secret secret) {
         if (secret.getData() != null && secret.getData().get(TOKEN_KEY) != null) {
             try {
-                return Optional.of(new String(Base64.getMimeDecoder().decode(secret.getData().get(TOKEN_KEY)), StandardCharsets.UTF_8).trim());
+                return Optional.of(new String(
+                                Base64.getMimeDecoder().decode(secret.getData().get(TOKEN_KEY)), StandardCharsets.UTF_8)
+                        .trim());
             } catch (IllegalArgumentException e) {
                 return Optional.empty();
             }

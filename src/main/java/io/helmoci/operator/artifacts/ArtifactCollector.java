@@ -7,8 +7,6 @@ import io.helmoci.operator.api.v1alpha1.SupersededArtifact;
 import io.helmoci.operator.events.EventRecorder;
 import io.helmoci.operator.source.ArtifactStore;
 import io.helmoci.operator.source.StoredBlob;
-import org.jboss.logging.Logger;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.jboss.logging.Logger;
 
 /**
  * Sweeps the local store against every HelmOciChart's status (mark and sweep; any replica, on its
@@ -41,11 +40,9 @@ public final class ArtifactCollector {
     private static final Logger LOG = Logger.getLogger(ArtifactCollector.class);
 
     /** What one sweep did. */
-    public record Sweep(List<String> removed) {
-    }
+    public record Sweep(List<String> removed) {}
 
-    private record Expired(HelmOciChart chart, SupersededArtifact entry) {
-    }
+    private record Expired(HelmOciChart chart, SupersededArtifact entry) {}
 
     private final ArtifactStore store;
     private final Supplier<List<HelmOciChart>> charts;
@@ -54,8 +51,12 @@ public final class ArtifactCollector {
     private final Clock clock;
 
     /** @param charts every HelmOciChart, as the API server has them now; throws when they cannot be listed */
-    public ArtifactCollector(ArtifactStore store, Supplier<List<HelmOciChart>> charts, ArtifactRetention retention,
-                             EventRecorder events, Clock clock) {
+    public ArtifactCollector(
+            ArtifactStore store,
+            Supplier<List<HelmOciChart>> charts,
+            ArtifactRetention retention,
+            EventRecorder events,
+            Clock clock) {
         this.store = store;
         this.charts = charts;
         this.retention = retention;
@@ -84,9 +85,11 @@ public final class ArtifactCollector {
             Instant cutoff = unusedSince(owners, listedAt);
             if (blob.lastUsed().isBefore(cutoff) && store.removeIfUnusedSince(blob.digest(), cutoff)) {
                 removed.add(blob.digest());
-                owners.forEach(owner -> events.normal(owner.chart(), ConditionReasons.EVENT_ARTIFACT_REMOVED,
-                        "Removed superseded artifact " + owner.entry().getUrl() + " (" + blob.digest() + "): its retention ended at "
-                                + owner.entry().getExpiryTime() + "."));
+                owners.forEach(owner -> events.normal(
+                        owner.chart(),
+                        ConditionReasons.EVENT_ARTIFACT_REMOVED,
+                        "Removed superseded artifact " + owner.entry().getUrl() + " (" + blob.digest()
+                                + "): its retention ended at " + owner.entry().getExpiryTime() + "."));
             }
         }
         if (!removed.isEmpty()) {
@@ -95,8 +98,12 @@ public final class ArtifactCollector {
         return new Sweep(removed);
     }
 
-    private static void markReferences(HelmOciChart chart, Instant now, Set<String> manifests, Set<String> referenced,
-                                       Map<String, List<Expired>> expired) {
+    private static void markReferences(
+            HelmOciChart chart,
+            Instant now,
+            Set<String> manifests,
+            Set<String> referenced,
+            Map<String, List<Expired>> expired) {
         HelmOciChartStatus status = chart.getStatus();
         if (status == null) {
             return;
@@ -114,7 +121,8 @@ public final class ArtifactCollector {
                 referenced.add(entry.getDigest());
                 addIfSet(manifests, entry.getManifestDigest());
             } else {
-                expired.computeIfAbsent(entry.getDigest(), d -> new ArrayList<>()).add(new Expired(chart, entry));
+                expired.computeIfAbsent(entry.getDigest(), d -> new ArrayList<>())
+                        .add(new Expired(chart, entry));
             }
         }
     }

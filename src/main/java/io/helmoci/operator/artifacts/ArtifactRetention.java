@@ -4,7 +4,6 @@ import io.helmoci.operator.Constants;
 import io.helmoci.operator.api.v1alpha1.Artifact;
 import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
 import io.helmoci.operator.api.v1alpha1.SupersededArtifact;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -37,7 +36,8 @@ public final class ArtifactRetention {
     /** How often the store is swept: a fifth of the retention, within {@link Constants#MIN_SWEEP_PERIOD}..{@link Constants#MAX_SWEEP_PERIOD}. */
     public Duration sweepPeriod() {
         Duration fifth = retention.dividedBy(5);
-        return fifth.compareTo(Constants.MIN_SWEEP_PERIOD) < 0 ? Constants.MIN_SWEEP_PERIOD
+        return fifth.compareTo(Constants.MIN_SWEEP_PERIOD) < 0
+                ? Constants.MIN_SWEEP_PERIOD
                 : fifth.compareTo(Constants.MAX_SWEEP_PERIOD) > 0 ? Constants.MAX_SWEEP_PERIOD : fifth;
     }
 
@@ -51,18 +51,23 @@ public final class ArtifactRetention {
      * @param replaced the archive that was current, its expiry unset; null when nothing was replaced
      * @param current  the archive now served
      */
-    public List<SupersededArtifact> supersede(List<SupersededArtifact> previous, SupersededArtifact replaced,
-                                              Artifact current, Instant now) {
+    public List<SupersededArtifact> supersede(
+            List<SupersededArtifact> previous, SupersededArtifact replaced, Artifact current, Instant now) {
         List<SupersededArtifact> next = new ArrayList<>();
         if (previous != null) {
             next.addAll(previous);
         }
         if (replaced != null && replaced.getDigest() != null && !retention.isZero()) {
             next.removeIf(entry -> Objects.equals(entry.getUrl(), replaced.getUrl()));
-            next.add(new SupersededArtifact(replaced.getUrl(), replaced.getDigest(), replaced.getManifestDigest(), replaced.getSize(),
+            next.add(new SupersededArtifact(
+                    replaced.getUrl(),
+                    replaced.getDigest(),
+                    replaced.getManifestDigest(),
+                    replaced.getSize(),
                     now.plus(retention).truncatedTo(ChronoUnit.SECONDS).toString()));
         }
-        next.removeIf(entry -> !isLive(entry, now) || entry.getDigest().equals(current.getDigest())
+        next.removeIf(entry -> !isLive(entry, now)
+                || entry.getDigest().equals(current.getDigest())
                 || Objects.equals(entry.getUrl(), current.getUrl()));
         while (next.size() > Constants.MAX_SUPERSEDED_ARTIFACTS) {
             next.remove(0);
@@ -75,7 +80,8 @@ public final class ArtifactRetention {
         if (entries == null) {
             return null;
         }
-        List<SupersededArtifact> live = entries.stream().filter(entry -> isLive(entry, now)).toList();
+        List<SupersededArtifact> live =
+                entries.stream().filter(entry -> isLive(entry, now)).toList();
         return live.isEmpty() ? null : new ArrayList<>(live);
     }
 
@@ -97,7 +103,8 @@ public final class ArtifactRetention {
         if (status == null) {
             return Stream.empty();
         }
-        Stream<String> superseded = status.getSupersededArtifacts() == null ? Stream.empty()
+        Stream<String> superseded = status.getSupersededArtifacts() == null
+                ? Stream.empty()
                 : status.getSupersededArtifacts().stream().map(SupersededArtifact::getDigest);
         return Stream.concat(Stream.of(status.getContentDigest()), superseded).filter(Objects::nonNull);
     }

@@ -13,13 +13,12 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.jboss.logging.Logger;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
 
 /**
  * The artifact server on the application's HTTP port:
@@ -53,11 +52,14 @@ public class ArtifactRoutes {
 
     /** False (and the answer sent) when the request may not read the namespace. */
     private boolean permitted(RoutingContext ctx, String namespace) {
-        if (access.mode() == ArtifactAccess.Mode.OPEN || (DNS_NAME.matcher(namespace).matches()
-                && access.allows(namespace, ctx.request().getHeader(HttpHeaders.AUTHORIZATION)))) {
+        if (access.mode() == ArtifactAccess.Mode.OPEN
+                || (DNS_NAME.matcher(namespace).matches()
+                        && access.allows(namespace, ctx.request().getHeader(HttpHeaders.AUTHORIZATION)))) {
             return true;
         }
-        ctx.response().setStatusCode(401).putHeader("WWW-Authenticate", "Basic realm=\"helm-oci-operator " + namespace + "\"")
+        ctx.response()
+                .setStatusCode(401)
+                .putHeader("WWW-Authenticate", "Basic realm=\"helm-oci-operator " + namespace + "\"")
                 .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
                 .end("Give the token of Secret " + ArtifactAccess.SECRET_NAME + " in namespace " + namespace
                         + " as a Bearer token or a Basic-auth password.\n");
@@ -65,7 +67,9 @@ public class ArtifactRoutes {
     }
 
     void register(@Observes Router router) {
-        router.route(ArtifactUrls.ARTIFACTS + "/:namespace/:name/:file").method(HttpMethod.GET).method(HttpMethod.HEAD)
+        router.route(ArtifactUrls.ARTIFACTS + "/:namespace/:name/:file")
+                .method(HttpMethod.GET)
+                .method(HttpMethod.HEAD)
                 .blockingHandler(this::artifact, false);
         router.get(ArtifactUrls.CHARTS + "/:namespace/" + ArtifactUrls.INDEX).blockingHandler(this::index, false);
     }
@@ -87,13 +91,17 @@ public class ArtifactRoutes {
             found = artifacts.find(chart.get(), file);
         } catch (ReconcileException e) {
             LOG.infof("Could not fetch the artifact of %s/%s again: %s", namespace, name, e.getMessage());
-            ctx.response().setStatusCode(503).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+            ctx.response()
+                    .setStatusCode(503)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
                     .end(e.reason() + ": " + e.getMessage() + "\n");
             return;
         }
         if (found.isEmpty()) {
-            notFound(ctx, "HelmOciChart " + namespace + "/" + name + " publishes no " + file
-                    + "; its status.artifact.url names the current archive (superseded ones are served only for a short retention).");
+            notFound(
+                    ctx,
+                    "HelmOciChart " + namespace + "/" + name + " publishes no " + file
+                            + "; its status.artifact.url names the current archive (superseded ones are served only for a short retention).");
             return;
         }
         ArtifactService.ServedArtifact artifact = found.get();
@@ -109,17 +117,22 @@ public class ArtifactRoutes {
         response.putHeader(HttpHeaders.CONTENT_TYPE, "application/gzip")
                 .putHeader(HttpHeaders.ACCEPT_RANGES, "bytes")
                 .putHeader("Content-Disposition", "attachment; filename=\"" + file + "\"");
-        HttpConditions.RangeDecision range = HttpConditions.range(ctx.request().getHeader("Range"),
-                ctx.request().getHeader("If-Range"), etag, artifact.size());
+        HttpConditions.RangeDecision range = HttpConditions.range(
+                ctx.request().getHeader("Range"), ctx.request().getHeader("If-Range"), etag, artifact.size());
         if (range.unsatisfiable()) {
-            response.setStatusCode(416).putHeader(HttpHeaders.CONTENT_RANGE, "bytes */" + artifact.size()).end();
+            response.setStatusCode(416)
+                    .putHeader(HttpHeaders.CONTENT_RANGE, "bytes */" + artifact.size())
+                    .end();
             return;
         }
         long offset = range.range().map(HttpConditions.ByteRange::first).orElse(0L);
         long length = range.range().map(HttpConditions.ByteRange::length).orElse(artifact.size());
-        range.range().ifPresent(r -> response.setStatusCode(206).putHeader(HttpHeaders.CONTENT_RANGE, r.contentRange(artifact.size())));
+        range.range()
+                .ifPresent(r -> response.setStatusCode(206)
+                        .putHeader(HttpHeaders.CONTENT_RANGE, r.contentRange(artifact.size())));
         if (ctx.request().method() == HttpMethod.HEAD) {
-            response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(length)).end();
+            response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(length))
+                    .end();
         } else {
             response.sendFile(artifact.path().toString(), offset, length);
         }
@@ -134,9 +147,14 @@ public class ArtifactRoutes {
         if (!permitted(ctx, namespace)) {
             return;
         }
-        var charts = client.resources(HelmOciChart.class).inNamespace(namespace).list().getItems();
-        String yaml = HelmRepositoryIndex.render(charts, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml; charset=utf-8")
+        var charts = client.resources(HelmOciChart.class)
+                .inNamespace(namespace)
+                .list()
+                .getItems();
+        String yaml = HelmRepositoryIndex.render(
+                charts, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        ctx.response()
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml; charset=utf-8")
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
                 .end(yaml);
     }
@@ -145,10 +163,16 @@ public class ArtifactRoutes {
         if (!DNS_NAME.matcher(namespace).matches() || !DNS_NAME.matcher(name).matches()) {
             return Optional.empty();
         }
-        return Optional.ofNullable(client.resources(HelmOciChart.class).inNamespace(namespace).withName(name).get());
+        return Optional.ofNullable(client.resources(HelmOciChart.class)
+                .inNamespace(namespace)
+                .withName(name)
+                .get());
     }
 
     private static void notFound(RoutingContext ctx, String message) {
-        ctx.response().setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8").end(message + "\n");
+        ctx.response()
+                .setStatusCode(404)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .end(message + "\n");
     }
 }

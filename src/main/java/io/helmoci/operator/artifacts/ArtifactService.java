@@ -7,12 +7,11 @@ import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
 import io.helmoci.operator.api.v1alpha1.SupersededArtifact;
 import io.helmoci.operator.credentials.CredentialsReader;
 import io.helmoci.operator.credentials.ObjectLookup;
-import io.helmoci.operator.source.ChartRequest;
 import io.helmoci.operator.source.ArtifactStore;
-import io.helmoci.operator.source.ChartSource;
 import io.helmoci.operator.source.ChartLayer;
+import io.helmoci.operator.source.ChartRequest;
+import io.helmoci.operator.source.ChartSource;
 import io.helmoci.operator.source.StoredChart;
-
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,12 +28,10 @@ public final class ArtifactService {
     static final Duration REFETCH_TIMEOUT = Duration.ofSeconds(60);
 
     /** A complete, verified file and its digest. */
-    public record ServedArtifact(Path path, String digest, long size) {
-    }
+    public record ServedArtifact(Path path, String digest, long size) {}
 
     /** An archive the status publishes: what it must hash to, and the manifest to fetch it by. */
-    private record Published(String contentDigest, String manifestDigest, long size) {
-    }
+    private record Published(String contentDigest, String manifestDigest, long size) {}
 
     private final ChartSource source;
     private final ArtifactStore store;
@@ -58,7 +55,10 @@ public final class ArtifactService {
         return published(chart.getStatus(), fileName).map(published -> {
             Optional<Path> stored = store.stored(published.contentDigest(), published.size());
             if (stored.isPresent()) {
-                return new ServedArtifact(stored.get(), published.contentDigest(), stored.get().toFile().length());
+                return new ServedArtifact(
+                        stored.get(),
+                        published.contentDigest(),
+                        stored.get().toFile().length());
             }
             StoredChart fetched = fetchAgain(chart, published);
             return new ServedArtifact(fetched.path(), fetched.contentDigest(), fetched.size());
@@ -66,24 +66,36 @@ public final class ArtifactService {
     }
 
     private Optional<Published> published(HelmOciChartStatus status, String fileName) {
-        if (status == null || status.getArtifact() == null || status.getContentDigest() == null || status.getChart() == null) {
+        if (status == null
+                || status.getArtifact() == null
+                || status.getContentDigest() == null
+                || status.getChart() == null) {
             return Optional.empty();
         }
         if (fileName.equals(ArtifactUrls.fileName(status.getChart().getName(), status.getResolvedVersion()))) {
-            return Optional.of(new Published(status.getContentDigest(), status.getManifestDigest(), sizeOrUnknown(status.getArtifact().getSize())));
+            return Optional.of(new Published(
+                    status.getContentDigest(),
+                    status.getManifestDigest(),
+                    sizeOrUnknown(status.getArtifact().getSize())));
         }
         List<SupersededArtifact> live = ArtifactRetention.live(status.getSupersededArtifacts(), clock.instant());
-        return live == null ? Optional.empty() : live.stream()
-                .filter(entry -> entry.getUrl() != null && entry.getUrl().endsWith("/" + fileName) && entry.getManifestDigest() != null)
-                .reduce((older, newer) -> newer)
-                .map(entry -> new Published(entry.getDigest(), entry.getManifestDigest(), sizeOrUnknown(entry.getSize())));
+        return live == null
+                ? Optional.empty()
+                : live.stream()
+                        .filter(entry -> entry.getUrl() != null
+                                && entry.getUrl().endsWith("/" + fileName)
+                                && entry.getManifestDigest() != null)
+                        .reduce((older, newer) -> newer)
+                        .map(entry -> new Published(
+                                entry.getDigest(), entry.getManifestDigest(), sizeOrUnknown(entry.getSize())));
     }
 
     private StoredChart fetchAgain(HelmOciChart chart, Published published) {
         try {
-            ChartRequest request = new ChartRequest(chart.getSpec().getUrl(), null, null,
-                    new CredentialsReader(lookup).read(chart), REFETCH_TIMEOUT);
-            // Exactly the published archive, by its digest and size (the store verifies both), with the resource's credentials.
+            ChartRequest request = new ChartRequest(
+                    chart.getSpec().getUrl(), null, null, new CredentialsReader(lookup).read(chart), REFETCH_TIMEOUT);
+            // Exactly the published archive, by its digest and size (the store verifies both), with the resource's
+            // credentials.
             return source.pull(request, new ChartLayer(published.contentDigest(), published.size(), null), null);
         } catch (EngineException e) {
             throw ReconcileException.from(e);

@@ -9,7 +9,6 @@ import io.helmoci.operator.api.v1alpha1.ChartDependency;
 import io.helmoci.operator.api.v1alpha1.ChartInfo;
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
-
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,8 +31,7 @@ public final class HelmRepositoryIndex {
             // refuses an index whose appVersion is a YAML number.
             .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS));
 
-    private HelmRepositoryIndex() {
-    }
+    private HelmRepositoryIndex() {}
 
     public static String render(List<HelmOciChart> charts, String generated) {
         Map<String, List<Map<String, Object>>> entries = new LinkedHashMap<>();
@@ -45,7 +43,8 @@ public final class HelmRepositoryIndex {
                     HelmOciChartStatus status = chart.getStatus();
                     ChartInfo info = status.getChart();
                     if (seen.add(info.getName() + "@" + status.getResolvedVersion())) { // one entry per chart version
-                        entries.computeIfAbsent(info.getName(), n -> new ArrayList<>()).add(entry(status, info));
+                        entries.computeIfAbsent(info.getName(), n -> new ArrayList<>())
+                                .add(entry(status, info));
                     }
                 });
         Map<String, Object> index = new LinkedHashMap<>();
@@ -62,9 +61,13 @@ public final class HelmRepositoryIndex {
     /** Ready with an archive: what helm can install. */
     static boolean isServed(HelmOciChart chart) {
         HelmOciChartStatus status = chart.getStatus();
-        return status != null && status.getArtifact() != null && status.getChart() != null && status.getResolvedVersion() != null
-                && status.getConditions() != null && status.getConditions().stream()
-                .anyMatch(c -> Constants.CONDITION_READY.equals(c.getType()) && "True".equals(c.getStatus()));
+        return status != null
+                && status.getArtifact() != null
+                && status.getChart() != null
+                && status.getResolvedVersion() != null
+                && status.getConditions() != null
+                && status.getConditions().stream()
+                        .anyMatch(c -> Constants.CONDITION_READY.equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     private static Map<String, Object> entry(HelmOciChartStatus status, ChartInfo info) {
@@ -80,9 +83,17 @@ public final class HelmRepositoryIndex {
             entry.put("deprecated", true);
         }
         if (info.getDependencies() != null && !info.getDependencies().isEmpty()) {
-            entry.put("dependencies", info.getDependencies().stream().map(HelmRepositoryIndex::dependency).toList());
+            entry.put(
+                    "dependencies",
+                    info.getDependencies().stream()
+                            .map(HelmRepositoryIndex::dependency)
+                            .toList());
         }
-        entry.put("digest", status.getArtifact().getDigest().substring(status.getArtifact().getDigest().indexOf(':') + 1));
+        entry.put(
+                "digest",
+                status.getArtifact()
+                        .getDigest()
+                        .substring(status.getArtifact().getDigest().indexOf(':') + 1));
         entry.put("urls", List.of(status.getArtifact().getUrl()));
         putIfSet(entry, "created", status.getArtifact().getLastUpdateTime());
         return entry;

@@ -27,8 +27,7 @@ final class HttpConditions {
         static final RangeDecision UNSATISFIABLE = new RangeDecision(Optional.empty(), true);
     }
 
-    private HttpConditions() {
-    }
+    private HttpConditions() {}
 
     /** Whether {@code If-None-Match} matches {@code etag} (a strong ETag, quoted) by weak comparison. */
     static boolean noneMatchHits(String ifNoneMatch, String etag) {

@@ -10,12 +10,11 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.jboss.logging.Logger;
-
 import java.time.Clock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
 
 /**
  * Runs the {@link ArtifactCollector} on this replica's store every {@link ArtifactRetention#sweepPeriod()},
@@ -34,17 +33,26 @@ public class ArtifactCollectorSchedule {
     });
     private boolean listFailureLogged;
 
-    public ArtifactCollectorSchedule(ArtifactStore store, KubernetesClient client, ArtifactRetention retention, EventRecorder events) {
+    public ArtifactCollectorSchedule(
+            ArtifactStore store, KubernetesClient client, ArtifactRetention retention, EventRecorder events) {
         this.retention = retention;
-        this.collector = new ArtifactCollector(store,
-                () -> client.resources(HelmOciChart.class).inAnyNamespace().list().getItems(), retention, events, Clock.systemUTC());
+        this.collector = new ArtifactCollector(
+                store,
+                () -> client.resources(HelmOciChart.class)
+                        .inAnyNamespace()
+                        .list()
+                        .getItems(),
+                retention,
+                events,
+                Clock.systemUTC());
     }
 
     void start(@Observes StartupEvent event) {
         long period = retention.sweepPeriod().toMillis();
         executor.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
-        LOG.infof("Superseded artifacts are served for %s, then removed; the store is swept every %s", retention.retention(),
-                retention.sweepPeriod());
+        LOG.infof(
+                "Superseded artifacts are served for %s, then removed; the store is swept every %s",
+                retention.retention(), retention.sweepPeriod());
     }
 
     private void sweep() {
@@ -53,7 +61,9 @@ public class ArtifactCollectorSchedule {
             listFailureLogged = false;
         } catch (RuntimeException e) { // never let one failure end the schedule; nothing was deleted
             if (!listFailureLogged) {
-                LOG.warnf("Could not sweep the artifact store (retried every %s): %s", retention.sweepPeriod(), e.getMessage());
+                LOG.warnf(
+                        "Could not sweep the artifact store (retried every %s): %s",
+                        retention.sweepPeriod(), e.getMessage());
                 listFailureLogged = true;
             } else {
                 LOG.debugf(e, "Sweep failed again");

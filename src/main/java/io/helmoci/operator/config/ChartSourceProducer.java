@@ -2,6 +2,8 @@ package io.helmoci.operator.config;
 
 import io.helmoci.engine.ChartPuller;
 import io.helmoci.engine.chart.ChartLimits;
+import io.helmoci.engine.registry.RegistryBudget;
+import io.helmoci.engine.registry.RequestSharing;
 import io.helmoci.operator.metrics.MeteredChartSource;
 import io.helmoci.operator.source.ArtifactStore;
 import io.helmoci.operator.source.ChartSource;
@@ -12,10 +14,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-
-import io.helmoci.engine.registry.RegistryBudget;
-import io.helmoci.engine.registry.RequestSharing;
-
 import java.time.Clock;
 import java.time.Duration;
 
@@ -27,17 +25,33 @@ public class ChartSourceProducer {
     @Singleton
     ChartPuller chartPuller(OperatorConfig config, MeterRegistry meters) {
         OperatorConfig.Limits limits = config.limits();
-        ChartLimits chartLimits = new ChartLimits(limits.maxArchiveBytes(), limits.maxFileBytes(), limits.maxTotalBytes(),
-                limits.maxEntries(), limits.maxTags(), limits.maxTagListBytes(), ChartLimits.OPERATOR_SETTINGS);
-        return new ChartPuller(config.store().path(), chartLimits, Clock.systemUTC(), MeteredChartSource.httpRequestCounter(meters),
-                requestSharing(config), new RegistryBudget.Limits(config.registry().maxConcurrentRequests(),
-                        config.registry().requestsPerSecond(), config.registry().defaultPause(), true));
+        ChartLimits chartLimits = new ChartLimits(
+                limits.maxArchiveBytes(),
+                limits.maxFileBytes(),
+                limits.maxTotalBytes(),
+                limits.maxEntries(),
+                limits.maxTags(),
+                limits.maxTagListBytes(),
+                ChartLimits.OPERATOR_SETTINGS);
+        return new ChartPuller(
+                config.store().path(),
+                chartLimits,
+                Clock.systemUTC(),
+                MeteredChartSource.httpRequestCounter(meters),
+                requestSharing(config),
+                new RegistryBudget.Limits(
+                        config.registry().maxConcurrentRequests(),
+                        config.registry().requestsPerSecond(),
+                        config.registry().defaultPause(),
+                        true));
     }
 
     /** Reuse windows well below the shortest interval, so a moved tag is seen within interval + window. */
     static RequestSharing requestSharing(OperatorConfig config) {
         Duration half = config.reconcile().minInterval().dividedBy(2);
-        return new RequestSharing(config.registry().tagListTtl().orElse(half), config.registry().manifestTtl().orElse(half));
+        return new RequestSharing(
+                config.registry().tagListTtl().orElse(half),
+                config.registry().manifestTtl().orElse(half));
     }
 
     void close(@Disposes ChartPuller puller) {

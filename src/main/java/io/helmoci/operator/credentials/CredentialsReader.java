@@ -13,7 +13,6 @@ import io.helmoci.operator.ReconcileException.Disposition;
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.operator.api.v1alpha1.HelmOciChartSpec;
 import io.helmoci.operator.source.RegistryAccess;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -54,14 +53,22 @@ public final class CredentialsReader {
         if (accountName == null || accountName.isBlank()) {
             return "";
         }
-        List<String> missing = lookup.serviceAccount(namespace, accountName).map(ServiceAccount::getImagePullSecrets).orElse(List.of())
-                .stream().map(reference -> reference == null ? null : reference.getName())
-                .filter(name -> name != null && !name.isBlank() && lookup.secret(namespace, name).isEmpty()).toList();
+        List<String> missing = lookup
+                .serviceAccount(namespace, accountName)
+                .map(ServiceAccount::getImagePullSecrets)
+                .orElse(List.of())
+                .stream()
+                .map(reference -> reference == null ? null : reference.getName())
+                .filter(name -> name != null
+                        && !name.isBlank()
+                        && lookup.secret(namespace, name).isEmpty())
+                .toList();
         if (missing.isEmpty()) {
             return "";
         }
-        return "The imagePullSecrets " + String.join(", ", missing) + " of ServiceAccount " + accountName + " do not exist in namespace "
-                + namespace + " and were skipped, as the kubelet skips them: create them, or remove them from the ServiceAccount.";
+        return "The imagePullSecrets " + String.join(", ", missing) + " of ServiceAccount " + accountName
+                + " do not exist in namespace " + namespace
+                + " and were skipped, as the kubelet skips them: create them, or remove them from the ServiceAccount.";
     }
 
     public RegistryAccess read(HelmOciChart resource) {
@@ -81,12 +88,18 @@ public final class CredentialsReader {
                 mergeAuths(auths, dockerAuths(secret, "spec.secretRef"));
             }
         }
-        if (spec.getServiceAccountName() != null && !spec.getServiceAccountName().isBlank()) {
+        if (spec.getServiceAccountName() != null
+                && !spec.getServiceAccountName().isBlank()) {
             for (Secret pullSecret : imagePullSecrets(namespace, spec.getServiceAccountName())) {
-                mergeAuths(auths, dockerAuths(pullSecret, "an imagePullSecret of ServiceAccount " + spec.getServiceAccountName()));
+                mergeAuths(
+                        auths,
+                        dockerAuths(
+                                pullSecret, "an imagePullSecret of ServiceAccount " + spec.getServiceAccountName()));
             }
         }
-        String dockerConfig = auths.isEmpty() ? null : JSON.createObjectNode().set("auths", auths).toString();
+        String dockerConfig = auths.isEmpty()
+                ? null
+                : JSON.createObjectNode().set("auths", auths).toString();
 
         String ca = null;
         String cert = null;
@@ -97,25 +110,33 @@ public final class CredentialsReader {
             cert = optionalString(secret, KEY_CERT);
             key = optionalString(secret, KEY_KEY);
             if (ca == null && cert == null) {
-                throw invalid(secret, "has neither " + KEY_CA + " nor " + KEY_CERT + ": add the registry's CA certificate as " + KEY_CA);
+                throw invalid(
+                        secret,
+                        "has neither " + KEY_CA + " nor " + KEY_CERT + ": add the registry's CA certificate as "
+                                + KEY_CA);
             }
             if ((cert == null) != (key == null)) {
-                throw invalid(secret, "needs both " + KEY_CERT + " and " + KEY_KEY + " for a client certificate, or neither");
+                throw invalid(
+                        secret, "needs both " + KEY_CERT + " and " + KEY_KEY + " for a client certificate, or neither");
             }
         }
         return new RegistryAccess(dockerConfig, username, password, ca, cert, key, plainHttp);
     }
 
     private List<Secret> imagePullSecrets(String namespace, String serviceAccountName) {
-        ServiceAccount account = lookup.serviceAccount(namespace, serviceAccountName).orElseThrow(() -> new ReconcileException(
-                ConditionReasons.SERVICE_ACCOUNT_NOT_FOUND,
-                "ServiceAccount " + serviceAccountName + " (spec.serviceAccountName) does not exist in namespace " + namespace
-                        + ": create it, or fix the name.",
-                Disposition.WAIT));
+        ServiceAccount account = lookup.serviceAccount(namespace, serviceAccountName)
+                .orElseThrow(() -> new ReconcileException(
+                        ConditionReasons.SERVICE_ACCOUNT_NOT_FOUND,
+                        "ServiceAccount " + serviceAccountName
+                                + " (spec.serviceAccountName) does not exist in namespace " + namespace
+                                + ": create it, or fix the name.",
+                        Disposition.WAIT));
         List<Secret> secrets = new ArrayList<>();
         if (account.getImagePullSecrets() != null) {
             for (LocalObjectReference reference : account.getImagePullSecrets()) {
-                if (reference == null || reference.getName() == null || reference.getName().isBlank()) {
+                if (reference == null
+                        || reference.getName() == null
+                        || reference.getName().isBlank()) {
                     continue;
                 }
                 // As the kubelet: a missing pull secret is skipped, the others are used.
@@ -126,10 +147,12 @@ public final class CredentialsReader {
     }
 
     private Secret requireSecret(String namespace, String name, String referencedBy) {
-        return lookup.secret(namespace, name).orElseThrow(() -> new ReconcileException(ConditionReasons.SECRET_NOT_FOUND,
-                "Secret " + name + " (" + referencedBy + ") does not exist in namespace " + namespace
-                        + ": create it there (Secrets are never read from other namespaces).",
-                Disposition.WAIT));
+        return lookup.secret(namespace, name)
+                .orElseThrow(() -> new ReconcileException(
+                        ConditionReasons.SECRET_NOT_FOUND,
+                        "Secret " + name + " (" + referencedBy + ") does not exist in namespace " + namespace
+                                + ": create it there (Secrets are never read from other namespaces).",
+                        Disposition.WAIT));
     }
 
     /** The "auths" object of a dockerconfigjson or dockercfg Secret. */
@@ -145,8 +168,10 @@ public final class CredentialsReader {
         if (TYPE_DOCKERCFG.equals(type)) {
             return parseJson(secret, KEY_DOCKERCFG); // the legacy format is the "auths" object itself
         }
-        throw invalid(secret, "(" + referencedBy + ") has type " + type + "; use " + TYPE_DOCKER_CONFIG_JSON + ", " + TYPE_DOCKERCFG
-                + (referencedBy.startsWith("spec.secretRef") ? " or " + TYPE_BASIC_AUTH : ""));
+        throw invalid(
+                secret,
+                "(" + referencedBy + ") has type " + type + "; use " + TYPE_DOCKER_CONFIG_JSON + ", " + TYPE_DOCKERCFG
+                        + (referencedBy.startsWith("spec.secretRef") ? " or " + TYPE_BASIC_AUTH : ""));
     }
 
     /** Earlier Secrets win for the same registry, as the kubelet tries imagePullSecrets in order. */
@@ -186,7 +211,8 @@ public final class CredentialsReader {
     private static String optionalString(Secret secret, String key) {
         if (secret.getData() != null && secret.getData().get(key) != null) {
             try {
-                return new String(Base64.getMimeDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
+                return new String(
+                        Base64.getMimeDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {
                 throw invalid(secret, "has a value for " + key + " that is not base64");
             }
@@ -198,7 +224,9 @@ public final class CredentialsReader {
     }
 
     private static ReconcileException invalid(Secret secret, String problem) {
-        return new ReconcileException(ConditionReasons.INVALID_SECRET,
-                "Secret " + secret.getMetadata().getName() + " " + problem + ".", Disposition.WAIT);
+        return new ReconcileException(
+                ConditionReasons.INVALID_SECRET,
+                "Secret " + secret.getMetadata().getName() + " " + problem + ".",
+                Disposition.WAIT);
     }
 }

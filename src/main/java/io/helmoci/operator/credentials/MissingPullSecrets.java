@@ -3,7 +3,6 @@ package io.helmoci.operator.credentials;
 import io.helmoci.engine.Reason;
 import io.helmoci.operator.ConditionReasons;
 import io.helmoci.operator.ReconcileException;
-
 import java.util.function.Supplier;
 
 /**
@@ -15,12 +14,12 @@ public final class MissingPullSecrets {
     /** Status messages are capped at this length by the status builder; the note is kept within it. */
     private static final int MAX_MESSAGE = 1024;
 
-    private MissingPullSecrets() {
-    }
+    private MissingPullSecrets() {}
 
     /** The failure with the note appended when credentials can explain it (the registry refused them). */
     public static ReconcileException noteOnFailure(ReconcileException failure, Supplier<String> note) {
-        if (!failure.reason().equals(ConditionReasons.of(Reason.Unauthorized)) && !failure.reason().equals(ConditionReasons.of(Reason.Forbidden))) {
+        if (!failure.reason().equals(ConditionReasons.of(Reason.Unauthorized))
+                && !failure.reason().equals(ConditionReasons.of(Reason.Forbidden))) {
             return failure;
         }
         String text;
@@ -29,8 +28,10 @@ public final class MissingPullSecrets {
         } catch (RuntimeException e) {
             return failure; // the note is a help, never a new failure
         }
-        return text.isEmpty() ? failure
-                : new ReconcileException(failure.reason(), join(failure.getMessage(), text), failure.disposition(), failure.getCause());
+        return text.isEmpty()
+                ? failure
+                : new ReconcileException(
+                        failure.reason(), join(failure.getMessage(), text), failure.disposition(), failure.getCause());
     }
 
     private static String join(String message, String note) {

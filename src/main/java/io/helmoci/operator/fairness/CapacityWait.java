@@ -7,7 +7,6 @@ import io.helmoci.operator.ConditionReasons;
 import io.helmoci.operator.Constants;
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,8 +27,7 @@ public final class CapacityWait {
     /** Refused reconciliations are retried after this plus up to as much again of jitter. */
     public static final Duration RETRY_AFTER = Duration.ofSeconds(2);
 
-    private CapacityWait() {
-    }
+    private CapacityWait() {}
 
     /** When to try again: {@link #RETRY_AFTER} with jitter, so waiting resources do not all come back at once. */
     public static Duration retryAfter() {
@@ -39,9 +37,15 @@ public final class CapacityWait {
     /** The status to write, or empty when the resource already shows this wait. */
     public static Optional<HelmOciChartStatus> status(HelmOciChart resource, String message, Clock clock) {
         HelmOciChartStatus previous = resource.getStatus();
-        Optional<Condition> reconciling = previous == null || previous.getConditions() == null ? Optional.empty()
-                : previous.getConditions().stream().filter(c -> Constants.CONDITION_RECONCILING.equals(c.getType())).findFirst();
-        if (reconciling.filter(c -> ConditionReasons.WAITING_FOR_CAPACITY.equals(c.getReason()) && message.equals(c.getMessage())).isPresent()) {
+        Optional<Condition> reconciling = previous == null || previous.getConditions() == null
+                ? Optional.empty()
+                : previous.getConditions().stream()
+                        .filter(c -> Constants.CONDITION_RECONCILING.equals(c.getType()))
+                        .findFirst();
+        if (reconciling
+                .filter(c ->
+                        ConditionReasons.WAITING_FOR_CAPACITY.equals(c.getReason()) && message.equals(c.getMessage()))
+                .isPresent()) {
             return Optional.empty();
         }
         HelmOciChartStatus next = previous == null ? new HelmOciChartStatus() : SERIALIZATION.clone(previous);
@@ -57,11 +61,22 @@ public final class CapacityWait {
         return Optional.of(next);
     }
 
-    private static void set(List<Condition> conditions, String type, String status, String message, Long generation, String now) {
-        Optional<Condition> existing = conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
-        String transition = existing.filter(c -> status.equals(c.getStatus())).map(Condition::getLastTransitionTime).orElse(now);
-        Condition condition = new ConditionBuilder().withType(type).withStatus(status).withReason(ConditionReasons.WAITING_FOR_CAPACITY)
-                .withMessage(message).withObservedGeneration(generation).withLastTransitionTime(transition).build();
-        existing.ifPresentOrElse(c -> conditions.set(conditions.indexOf(c), condition), () -> conditions.add(condition));
+    private static void set(
+            List<Condition> conditions, String type, String status, String message, Long generation, String now) {
+        Optional<Condition> existing =
+                conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+        String transition = existing.filter(c -> status.equals(c.getStatus()))
+                .map(Condition::getLastTransitionTime)
+                .orElse(now);
+        Condition condition = new ConditionBuilder()
+                .withType(type)
+                .withStatus(status)
+                .withReason(ConditionReasons.WAITING_FOR_CAPACITY)
+                .withMessage(message)
+                .withObservedGeneration(generation)
+                .withLastTransitionTime(transition)
+                .build();
+        existing.ifPresentOrElse(
+                c -> conditions.set(conditions.indexOf(c), condition), () -> conditions.add(condition));
     }
 }

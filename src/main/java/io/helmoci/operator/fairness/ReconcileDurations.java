@@ -1,7 +1,6 @@
 package io.helmoci.operator.fairness;
 
 import io.helmoci.engine.GoDuration;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +16,12 @@ import java.util.List;
  * @param maxTimeout         the longest timeout honoured
  * @param maxTimeoutSetting  the setting that raises it, for the note
  */
-public record ReconcileDurations(Duration minInterval, String minIntervalSetting, Duration minTimeout, Duration maxTimeout,
-                                 String maxTimeoutSetting) {
+public record ReconcileDurations(
+        Duration minInterval,
+        String minIntervalSetting,
+        Duration minTimeout,
+        Duration maxTimeout,
+        String maxTimeoutSetting) {
     public static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(10);
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
     /** The documented minimum of spec.timeout. */
@@ -26,7 +29,8 @@ public record ReconcileDurations(Duration minInterval, String minIntervalSetting
 
     /** What the operator did before these settings existed: both raised to 1 s, no maximum. */
     public static ReconcileDurations lenient() {
-        return new ReconcileDurations(Duration.ofSeconds(1), "the minimum", MIN_TIMEOUT, Duration.ofDays(365 * 100L), "the maximum");
+        return new ReconcileDurations(
+                Duration.ofSeconds(1), "the minimum", MIN_TIMEOUT, Duration.ofDays(365 * 100L), "the maximum");
     }
 
     public Duration interval(String specInterval) {
@@ -46,20 +50,24 @@ public record ReconcileDurations(Duration minInterval, String minIntervalSetting
     public String note(String specInterval, String specTimeout) {
         List<String> changes = new ArrayList<>();
         if (specInterval != null && GoDuration.parseOr(specInterval, null) == null) {
-            changes.add("spec.interval " + specInterval + " is not a valid duration; " + format(DEFAULT_INTERVAL) + " is used");
+            changes.add("spec.interval " + specInterval + " is not a valid duration; " + format(DEFAULT_INTERVAL)
+                    + " is used");
         }
         if (specTimeout != null && GoDuration.parseOr(specTimeout, null) == null) {
-            changes.add("spec.timeout " + specTimeout + " is not a valid duration; " + format(DEFAULT_TIMEOUT) + " is used");
+            changes.add("spec.timeout " + specTimeout + " is not a valid duration; " + format(DEFAULT_TIMEOUT)
+                    + " is used");
         }
         Duration interval = GoDuration.parseOr(specInterval, DEFAULT_INTERVAL);
         if (interval.compareTo(minInterval) < 0) {
-            changes.add("spec.interval " + specInterval + " is raised to " + format(minInterval) + " (" + minIntervalSetting + ")");
+            changes.add("spec.interval " + specInterval + " is raised to " + format(minInterval) + " ("
+                    + minIntervalSetting + ")");
         }
         Duration timeout = GoDuration.parseOr(specTimeout, DEFAULT_TIMEOUT);
         if (timeout.compareTo(minTimeout) < 0) {
             changes.add("spec.timeout " + specTimeout + " is raised to the minimum " + format(minTimeout));
         } else if (timeout.compareTo(maxTimeout) > 0) {
-            changes.add("spec.timeout " + specTimeout + " is lowered to " + format(maxTimeout) + " (" + maxTimeoutSetting + ")");
+            changes.add("spec.timeout " + specTimeout + " is lowered to " + format(maxTimeout) + " ("
+                    + maxTimeoutSetting + ")");
         }
         return changes.isEmpty() ? "" : String.join("; ", changes) + ".";
     }

@@ -36,7 +36,8 @@ public final class WorkLimiter {
      */
     public WorkLimiter(int perRegistry, int perNamespace, String registrySetting, String namespaceSetting) {
         if (perRegistry <= 0 || perNamespace <= 0) {
-            throw new IllegalArgumentException("concurrency limits must be positive: " + perRegistry + ", " + perNamespace);
+            throw new IllegalArgumentException(
+                    "concurrency limits must be positive: " + perRegistry + ", " + perNamespace);
         }
         this.perRegistry = perRegistry;
         this.perNamespace = perNamespace;
@@ -50,7 +51,8 @@ public final class WorkLimiter {
      */
     public Admission tryEnter(String registry, String namespace) {
         if (registry != null && !increment(registries, registry, perRegistry)) {
-            return refused("Waiting for a free slot: " + perRegistry + " reconciliations already run against registry " + registry
+            return refused("Waiting for a free slot: " + perRegistry + " reconciliations already run against registry "
+                    + registry
                     + " (a slow registry may hold them up to their timeout); retried shortly. Raise " + registrySetting
                     + " if this registry should get more.");
         }
@@ -58,8 +60,9 @@ public final class WorkLimiter {
             if (registry != null) {
                 decrement(registries, registry);
             }
-            return refused("Waiting for a free slot: " + perNamespace + " reconciliations already run in namespace " + namespace
-                    + "; retried shortly. Raise " + namespaceSetting + " if this namespace should get more.");
+            return refused("Waiting for a free slot: " + perNamespace + " reconciliations already run in namespace "
+                    + namespace + "; retried shortly. Raise " + namespaceSetting
+                    + " if this namespace should get more.");
         }
         return new Admission() {
             private boolean closed;
@@ -137,8 +140,7 @@ public final class WorkLimiter {
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
     }
 }

@@ -10,7 +10,6 @@ import io.helmoci.operator.source.ResolvedChart;
 import io.helmoci.operator.source.StoredChart;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-
 import java.util.function.Supplier;
 
 /**
@@ -31,13 +30,14 @@ public record MeteredChartSource(ChartSource delegate, MeterRegistry registry) i
     @Override
     public StoredChart pull(ChartRequest request, ChartLayer chartLayer, String version) {
         StoredChart pulled = count(request, "pull", () -> delegate.pull(request, chartLayer, version));
-        registry.counter("helmoci.pulled.bytes", "registry", registryOf(request.url())).increment(pulled.size());
+        registry.counter("helmoci.pulled.bytes", "registry", registryOf(request.url()))
+                .increment(pulled.size());
         return pulled;
     }
 
     @Override
-    public io.helmoci.engine.verify.VerificationResult verify(ChartRequest request, ResolvedChart resolved,
-            io.helmoci.engine.verify.VerificationPolicy policy) {
+    public io.helmoci.engine.verify.VerificationResult verify(
+            ChartRequest request, ResolvedChart resolved, io.helmoci.engine.verify.VerificationPolicy policy) {
         return count(request, "verify", () -> delegate.verify(request, resolved, policy));
     }
 
@@ -46,7 +46,8 @@ public record MeteredChartSource(ChartSource delegate, MeterRegistry registry) i
      * (status class, or timeout / tls_error / connection_error): few label values, no paths.
      */
     public static ExchangeObserver httpRequestCounter(MeterRegistry registry) {
-        return (server, result) -> registry.counter(HTTP_REQUESTS, "registry", server, "result", result).increment();
+        return (server, result) -> registry.counter(HTTP_REQUESTS, "registry", server, "result", result)
+                .increment();
     }
 
     /** {@code helmoci_artifacts_stored}: the blobs (archives, manifests, configs) in this replica's store, counted when scraped. */
@@ -69,8 +70,15 @@ public record MeteredChartSource(ChartSource delegate, MeterRegistry registry) i
             result = "error";
             throw e;
         } finally {
-            registry.counter("helmoci.registry.operations", "registry", registryOf(request.url()),
-                    "operation", operation, "result", result).increment();
+            registry.counter(
+                            "helmoci.registry.operations",
+                            "registry",
+                            registryOf(request.url()),
+                            "operation",
+                            operation,
+                            "result",
+                            result)
+                    .increment();
         }
     }
 

@@ -16,8 +16,6 @@ import io.helmoci.operator.fairness.ReconcileDurations;
 import io.helmoci.operator.source.ArtifactStore;
 import io.helmoci.operator.source.ChartSource;
 import io.helmoci.operator.source.ResolvedChart;
-import org.jboss.logging.Logger;
-
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,6 +24,7 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.jboss.logging.Logger;
 
 /**
  * One reconciliation of a HelmOciChart as a list of {@link SyncStep}s over one {@link SyncContext},
@@ -60,14 +59,25 @@ public final class ChartSync {
     private final List<SyncStep> steps;
     private final ReconcileDurations durations;
 
-    public ChartSync(ChartSource source, ArtifactStore store, ArtifactUrls urls, ArtifactRetention retention, EventRecorder events,
-                     Clock clock) {
+    public ChartSync(
+            ChartSource source,
+            ArtifactStore store,
+            ArtifactUrls urls,
+            ArtifactRetention retention,
+            EventRecorder events,
+            Clock clock) {
         this(source, store, urls, retention, events, clock, ReconcileDurations.lenient());
     }
 
     /** @param durations the interval floor and timeout bounds of the operator's settings */
-    public ChartSync(ChartSource source, ArtifactStore store, ArtifactUrls urls, ArtifactRetention retention, EventRecorder events,
-                     Clock clock, ReconcileDurations durations) {
+    public ChartSync(
+            ChartSource source,
+            ArtifactStore store,
+            ArtifactUrls urls,
+            ArtifactRetention retention,
+            EventRecorder events,
+            Clock clock,
+            ReconcileDurations durations) {
         this.store = store;
         this.durations = durations;
         this.events = events;
@@ -93,7 +103,8 @@ public final class ChartSync {
      * @param progress writes an intermediate status (Reconciling=True) before slow work on a new generation
      */
     public Outcome reconcile(HelmOciChart resource, ObjectLookup lookup, Consumer<HelmOciChartStatus> progress) {
-        SyncContext context = new SyncContext(resource, lookup, progress, new HelmOciChartStatusAggregator(resource, clock));
+        SyncContext context =
+                new SyncContext(resource, lookup, progress, new HelmOciChartStatusAggregator(resource, clock));
         try {
             for (SyncStep step : steps) {
                 Optional<Outcome> stop = step.run(context);
@@ -104,7 +115,8 @@ public final class ChartSync {
         } catch (EngineException e) {
             throw ReconcileException.from(e);
         }
-        context.note(durations.note(resource.getSpec().getInterval(), resource.getSpec().getTimeout()));
+        context.note(durations.note(
+                resource.getSpec().getInterval(), resource.getSpec().getTimeout()));
         String message = readyMessage(context.resolved());
         for (String note : context.notes()) {
             message += (message.endsWith(".") ? " " : ". ") + note;
@@ -116,47 +128,62 @@ public final class ChartSync {
     public Outcome failed(HelmOciChart resource, ReconcileException failure) {
         HelmOciChartStatusAggregator status = new HelmOciChartStatusAggregator(resource, clock);
         Optional<Condition> previousReady = status.previousCondition(Constants.CONDITION_READY);
-        boolean news = previousReady.map(c -> !failure.reason().equals(c.getReason()) || !failure.getMessage().equals(c.getMessage()))
+        boolean news = previousReady
+                .map(c -> !failure.reason().equals(c.getReason())
+                        || !failure.getMessage().equals(c.getMessage()))
                 .orElse(true);
         if (news) { // once per distinct failure, not on every retry
             events.warning(resource, failure.reason(), failure.getMessage());
         }
-        Optional<Duration> requeue = failure.disposition() == Disposition.RETRY ? Optional.empty() : Optional.of(nextCheck(resource));
+        Optional<Duration> requeue =
+                failure.disposition() == Disposition.RETRY ? Optional.empty() : Optional.of(nextCheck(resource));
         return Outcome.of(status.failed(failure), requeue);
     }
 
     /** On delete: removes the served archive and the superseded ones, except those another HelmOciChart serves. */
     public void cleanup(HelmOciChart resource, Predicate<String> usedElsewhere) {
-        ArtifactRetention.archiveDigests(resource.getStatus()).distinct()
+        ArtifactRetention.archiveDigests(resource.getStatus())
+                .distinct()
                 .forEach(digest -> removeArtifact(resource, digest, usedElsewhere, "the HelmOciChart was deleted"));
     }
 
     /** When to check the registry again: spec.interval plus a little jitter. */
     public Duration nextCheck(HelmOciChart resource) {
         Duration interval = durations.interval(resource.getSpec().getInterval());
-        long jitterMillis = (long) (interval.toMillis() * JITTER * ThreadLocalRandom.current().nextDouble());
+        long jitterMillis = (long)
+                (interval.toMillis() * JITTER * ThreadLocalRandom.current().nextDouble());
         return interval.plusMillis(jitterMillis);
     }
 
-    private void removeArtifact(HelmOciChart resource, String contentDigest, Predicate<String> usedElsewhere, String why) {
+    private void removeArtifact(
+            HelmOciChart resource, String contentDigest, Predicate<String> usedElsewhere, String why) {
         if (usedElsewhere.test(contentDigest)) {
             return;
         }
         try {
             if (store.remove(contentDigest)) {
-                events.normal(resource, ConditionReasons.EVENT_ARTIFACT_REMOVED, "Removed artifact " + contentDigest + ": " + why + ".");
+                events.normal(
+                        resource,
+                        ConditionReasons.EVENT_ARTIFACT_REMOVED,
+                        "Removed artifact " + contentDigest + ": " + why + ".");
             }
         } catch (UncheckedIOException e) {
-            LOG.warnf("Could not remove artifact %s of %s/%s: %s", contentDigest, resource.getMetadata().getNamespace(),
-                    resource.getMetadata().getName(), e.getCause().getMessage());
+            LOG.warnf(
+                    "Could not remove artifact %s of %s/%s: %s",
+                    contentDigest,
+                    resource.getMetadata().getNamespace(),
+                    resource.getMetadata().getName(),
+                    e.getCause().getMessage());
         }
     }
 
     /** What is served, and what the resolution warned about (the user may never read the events). */
     static String readyMessage(ResolvedChart resolved) {
-        String serving = "Serving " + resolved.chart().getName() + " " + resolved.version()
-                + " (" + shortDigestWithAlgorithm(resolved.manifestDigest()) + ")";
-        return resolved.warnings().isEmpty() ? serving : serving + ". Warning: " + String.join(" ", resolved.warnings());
+        String serving = "Serving " + resolved.chart().getName() + " " + resolved.version() + " ("
+                + shortDigestWithAlgorithm(resolved.manifestDigest()) + ")";
+        return resolved.warnings().isEmpty()
+                ? serving
+                : serving + ". Warning: " + String.join(" ", resolved.warnings());
     }
 
     private static String shortDigestWithAlgorithm(String digest) {

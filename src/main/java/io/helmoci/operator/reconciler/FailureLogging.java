@@ -5,9 +5,8 @@ import io.helmoci.operator.ConditionReasons;
 import io.helmoci.operator.Constants;
 import io.helmoci.operator.ReconcileException;
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
-import org.jboss.logging.Logger;
-
 import java.util.Objects;
+import org.jboss.logging.Logger;
 
 /**
  * Logs a failed reconciliation once per change, as events are recorded: a failure whose reason and
@@ -18,13 +17,14 @@ import java.util.Objects;
 final class FailureLogging {
     /** As the status builder caps condition messages. */
     static final int MAX_MESSAGE = 1024;
+
     private static final Logger LOG = Logger.getLogger(HelmOciChartReconciler.class);
 
-    private FailureLogging() {
-    }
+    private FailureLogging() {}
 
     static void log(HelmOciChart resource, ReconcileException failure, Exception thrown) {
-        String id = resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
+        String id = resource.getMetadata().getNamespace() + "/"
+                + resource.getMetadata().getName();
         String message = capped(failure.getMessage());
         if (!isNews(resource, failure)) {
             LOG.debugf("Reconciling %s failed again: %s: %s", id, failure.reason(), message);

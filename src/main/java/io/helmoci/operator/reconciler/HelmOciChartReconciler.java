@@ -10,11 +10,14 @@ import io.helmoci.operator.ReconcileException.Disposition;
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
 import io.helmoci.operator.artifacts.ArtifactRetention;
+import io.helmoci.operator.config.OperatorConfig;
+import io.helmoci.operator.config.ShardSelector;
 import io.helmoci.operator.credentials.CredentialsReader;
 import io.helmoci.operator.credentials.MissingPullSecrets;
 import io.helmoci.operator.credentials.ObjectLookup;
 import io.helmoci.operator.fairness.CapacityWait;
 import io.helmoci.operator.fairness.WorkLimiter;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -32,18 +35,13 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import org.jboss.logging.Logger;
-
-import io.helmoci.operator.config.OperatorConfig;
-import io.helmoci.operator.config.ShardSelector;
-import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.quarkiverse.operatorsdk.runtime.api.ConfigurableReconciler;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
+import org.jboss.logging.Logger;
 
 /**
  * Adapts {@link ChartSync} to java-operator-sdk: status by server-side apply (none when nothing would change), failures through
@@ -51,11 +49,15 @@ import java.util.function.Predicate;
  * again after spec.interval), the artifact removed on delete, and Secrets and ServiceAccounts
  * watched so that creating or rotating one reconciles the HelmOciCharts that use it at once.
  */
-@ControllerConfiguration(name = Constants.FIELD_MANAGER, fieldManager = Constants.FIELD_MANAGER,
-        finalizerName = Constants.FINALIZER, generationAwareEventProcessing = false,
+@ControllerConfiguration(
+        name = Constants.FIELD_MANAGER,
+        fieldManager = Constants.FIELD_MANAGER,
+        finalizerName = Constants.FINALIZER,
+        generationAwareEventProcessing = false,
         informer = @Informer(onUpdateFilter = RelevantChangeFilter.class))
 @GradualRetry(maxAttempts = -1, initialInterval = 2_000, intervalMultiplier = 2.0, maxInterval = 300_000)
-public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner<HelmOciChart>, ConfigurableReconciler<HelmOciChart> {
+public class HelmOciChartReconciler
+        implements Reconciler<HelmOciChart>, Cleaner<HelmOciChart>, ConfigurableReconciler<HelmOciChart> {
     private static final Logger LOG = Logger.getLogger(HelmOciChartReconciler.class);
 
     private final ChartSync sync;
@@ -85,7 +87,8 @@ public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner
 
     @Override
     public UpdateControl<HelmOciChart> reconcile(HelmOciChart resource, Context<HelmOciChart> context) {
-        WorkLimiter.Admission admission = limiter.tryEnter(registryOf(resource), resource.getMetadata().getNamespace());
+        WorkLimiter.Admission admission =
+                limiter.tryEnter(registryOf(resource), resource.getMetadata().getNamespace());
         if (!admission.admitted()) {
             meters.counter("helmoci.reconcile.deferred").increment();
             UpdateControl<HelmOciChart> wait = CapacityWait.status(resource, admission.message(), Clock.systemUTC())
@@ -107,20 +110,27 @@ public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner
         String result = "error";
         ObjectLookup lookup = lookup(context);
         try {
-            ChartSync.Outcome outcome = sync.reconcile(resource, lookup,
-                    progress -> PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(resource, statusPatch(resource, progress), context));
-            result = Boolean.TRUE.equals(resource.getSpec().getSuspend()) ? ConditionReasons.SUSPENDED : ConditionReasons.SUCCEEDED;
+            ChartSync.Outcome outcome = sync.reconcile(
+                    resource,
+                    lookup,
+                    progress -> PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(
+                            resource, statusPatch(resource, progress), context));
+            result = Boolean.TRUE.equals(resource.getSpec().getSuspend())
+                    ? ConditionReasons.SUSPENDED
+                    : ConditionReasons.SUCCEEDED;
             UpdateControl<HelmOciChart> control = outcome.statusChanged()
-                    ? UpdateControl.patchStatus(statusPatch(resource, outcome.status())) : UpdateControl.noUpdate();
+                    ? UpdateControl.patchStatus(statusPatch(resource, outcome.status()))
+                    : UpdateControl.noUpdate();
             return outcome.requeueAfter().map(control::rescheduleAfter).orElse(control);
         } catch (RuntimeException e) {
             ReconcileException classified = ReconcileException.from(e);
-            ReconcileException failure = MissingPullSecrets.noteOnFailure(classified,
-                    () -> new CredentialsReader(lookup).missingPullSecretsNote(resource));
+            ReconcileException failure = MissingPullSecrets.noteOnFailure(
+                    classified, () -> new CredentialsReader(lookup).missingPullSecretsNote(resource));
             result = failure.reason();
             throw failure == classified ? e : failure; // unchanged failures go on as thrown
         } catch (Error e) {
-            // An Error escaping to java-operator-sdk would end the reconcile without status or retry (the resource stuck
+            // An Error escaping to java-operator-sdk would end the reconcile without status or retry (the resource
+            // stuck
             // Reconciling): as an exception it goes through updateErrorStatus like any other failure.
             ReconcileException failure = ReconcileException.fromError(e);
             result = failure.reason();
@@ -131,9 +141,11 @@ public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner
     }
 
     @Override
-    public ErrorStatusUpdateControl<HelmOciChart> updateErrorStatus(HelmOciChart resource, Context<HelmOciChart> context, Exception e) {
+    public ErrorStatusUpdateControl<HelmOciChart> updateErrorStatus(
+            HelmOciChart resource, Context<HelmOciChart> context, Exception e) {
         ReconcileException failure = ReconcileException.from(e);
-        String id = resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
+        String id = resource.getMetadata().getNamespace() + "/"
+                + resource.getMetadata().getName();
         FailureLogging.log(resource, failure, e);
         ChartSync.Outcome outcome;
         try {
@@ -143,14 +155,17 @@ public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner
             return ErrorStatusUpdateControl.<HelmOciChart>noStatusUpdate().rescheduleAfter(sync.nextCheck(resource));
         }
         ErrorStatusUpdateControl<HelmOciChart> control = outcome.statusChanged()
-                ? ErrorStatusUpdateControl.patchStatus(statusPatch(resource, outcome.status())) : ErrorStatusUpdateControl.noStatusUpdate();
+                ? ErrorStatusUpdateControl.patchStatus(statusPatch(resource, outcome.status()))
+                : ErrorStatusUpdateControl.noStatusUpdate();
         Optional<Duration> throttledFor = RateLimitRequeue.untilRetryAt(e, Clock.systemUTC());
         if (throttledFor.isPresent()) { // the registry said when: try then, not on the backoff schedule
             return control.withNoRetry().rescheduleAfter(throttledFor.get());
         }
-        boolean retriesExhausted = context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(false);
+        boolean retriesExhausted =
+                context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(false);
         if (failure.disposition() != Disposition.RETRY || retriesExhausted) {
-            return control.withNoRetry().rescheduleAfter(outcome.requeueAfter().orElseGet(() -> sync.nextCheck(resource)));
+            return control.withNoRetry()
+                    .rescheduleAfter(outcome.requeueAfter().orElseGet(() -> sync.nextCheck(resource)));
         }
         return control;
     }
@@ -179,14 +194,22 @@ public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner
         return new ObjectLookup() {
             @Override
             public Optional<Secret> secret(String namespace, String name) {
-                return secrets.get(new ResourceID(name, namespace)).or(() ->
-                        Optional.ofNullable(context.getClient().secrets().inNamespace(namespace).withName(name).get()));
+                return secrets.get(new ResourceID(name, namespace))
+                        .or(() -> Optional.ofNullable(context.getClient()
+                                .secrets()
+                                .inNamespace(namespace)
+                                .withName(name)
+                                .get()));
             }
 
             @Override
             public Optional<ServiceAccount> serviceAccount(String namespace, String name) {
-                return accounts.get(new ResourceID(name, namespace)).or(() ->
-                        Optional.ofNullable(context.getClient().serviceAccounts().inNamespace(namespace).withName(name).get()));
+                return accounts.get(new ResourceID(name, namespace))
+                        .or(() -> Optional.ofNullable(context.getClient()
+                                .serviceAccounts()
+                                .inNamespace(namespace)
+                                .withName(name)
+                                .get()));
             }
         };
     }
@@ -197,6 +220,7 @@ public class HelmOciChartReconciler implements Reconciler<HelmOciChart>, Cleaner
         return digest -> context.getPrimaryCache()
                 .list(other -> !ResourceID.fromResource(other).equals(self)
                         && ArtifactRetention.archiveDigests(other.getStatus()).anyMatch(digest::equals))
-                .findAny().isPresent();
+                .findAny()
+                .isPresent();
     }
 }

@@ -12,7 +12,6 @@ import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
 import io.helmoci.operator.api.v1alpha1.SupersededArtifact;
 import io.helmoci.operator.artifacts.ArtifactRetention;
 import io.helmoci.operator.source.ResolvedChart;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,12 +38,12 @@ import java.util.Optional;
 final class HelmOciChartStatusAggregator {
     /** An unchanged status is written again only to refresh a lastCheckedTime older than this. */
     static final Duration LAST_CHECKED_REFRESH = Duration.ofHours(1);
+
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
     private static final int MAX_MESSAGE = 1024;
 
     /** The status to write and whether writing it would change anything on the API server. */
-    record StatusUpdate(HelmOciChartStatus status, boolean changed) {
-    }
+    record StatusUpdate(HelmOciChartStatus status, boolean changed) {}
 
     private final HelmOciChartStatus previous;
     private final boolean hadStatus;
@@ -76,7 +75,9 @@ final class HelmOciChartStatusAggregator {
     }
 
     Optional<Condition> previousCondition(String type) {
-        return previous.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
+        return previous.getConditions().stream()
+                .filter(c -> type.equals(c.getType()))
+                .findFirst();
     }
 
     // ---- what the steps found ----
@@ -89,7 +90,8 @@ final class HelmOciChartStatusAggregator {
 
     /** The resolved manifest's signature verified under the policy with this fingerprint. */
     void verified(io.helmoci.engine.verify.VerificationResult result, String policyFingerprint) {
-        io.helmoci.operator.api.v1alpha1.VerificationStatus verification = new io.helmoci.operator.api.v1alpha1.VerificationStatus();
+        io.helmoci.operator.api.v1alpha1.VerificationStatus verification =
+                new io.helmoci.operator.api.v1alpha1.VerificationStatus();
         verification.setProvider(result.provider().id());
         verification.setSigner(result.signer() == null ? null : result.signer().describe());
         verification.setManifestDigest(result.subjectDigest());
@@ -97,8 +99,14 @@ final class HelmOciChartStatusAggregator {
         verification.setPolicy(policyFingerprint);
         verification.setVerifiedAt(now());
         status.setVerification(verification);
-        set(Constants.CONDITION_SOURCE_VERIFIED, "True", ConditionReasons.SUCCEEDED, "Verified with " + result.provider().id()
-                + (result.signer() == null ? " (the trust policy skips verification)" : ": signed by " + result.signer().describe()));
+        set(
+                Constants.CONDITION_SOURCE_VERIFIED,
+                "True",
+                ConditionReasons.SUCCEEDED,
+                "Verified with " + result.provider().id()
+                        + (result.signer() == null
+                                ? " (the trust policy skips verification)"
+                                : ": signed by " + result.signer().describe()));
     }
 
     /** The registry answered. */
@@ -139,7 +147,8 @@ final class HelmOciChartStatusAggregator {
         artifact.setUrl(url);
         artifact.setDigest(contentDigest);
         artifact.setSize(size);
-        artifact.setLastUpdateTime(newContent || previousArtifact == null ? now() : previousArtifact.getLastUpdateTime());
+        artifact.setLastUpdateTime(
+                newContent || previousArtifact == null ? now() : previousArtifact.getLastUpdateTime());
         status.setContentDigest(contentDigest);
         status.setArtifact(artifact);
     }
@@ -147,10 +156,18 @@ final class HelmOciChartStatusAggregator {
     /** Keeps the archive this reconciliation replaced (if any) served for the retention; drops expired entries. */
     void retainSuperseded(ArtifactRetention retention) {
         Artifact previousArtifact = previous.getArtifact();
-        boolean replaced = previousArtifact != null && !status.getContentDigest().equals(previous.getContentDigest());
-        SupersededArtifact entry = replaced ? new SupersededArtifact(previousArtifact.getUrl(), previousArtifact.getDigest(),
-                previous.getManifestDigest(), previousArtifact.getSize(), null) : null;
-        status.setSupersededArtifacts(retention.supersede(previous.getSupersededArtifacts(), entry, status.getArtifact(), clock.instant()));
+        boolean replaced =
+                previousArtifact != null && !status.getContentDigest().equals(previous.getContentDigest());
+        SupersededArtifact entry = replaced
+                ? new SupersededArtifact(
+                        previousArtifact.getUrl(),
+                        previousArtifact.getDigest(),
+                        previous.getManifestDigest(),
+                        previousArtifact.getSize(),
+                        null)
+                : null;
+        status.setSupersededArtifacts(
+                retention.supersede(previous.getSupersededArtifacts(), entry, status.getArtifact(), clock.instant()));
     }
 
     // ---- how the reconciliation ended ----
@@ -168,7 +185,8 @@ final class HelmOciChartStatusAggregator {
     private static final java.util.Set<String> VERIFICATION_REASONS = java.util.Set.of(
             io.helmoci.engine.Reason.SignatureNotFound.name(), io.helmoci.engine.Reason.SignatureInvalid.name(),
             io.helmoci.engine.Reason.SignerNotTrusted.name(), io.helmoci.engine.Reason.CertificateInvalid.name(),
-            io.helmoci.engine.Reason.ProvenanceMismatch.name(), io.helmoci.engine.Reason.VerificationPolicyInvalid.name());
+            io.helmoci.engine.Reason.ProvenanceMismatch.name(),
+                    io.helmoci.engine.Reason.VerificationPolicyInvalid.name());
 
     StatusUpdate succeeded(String message) {
         status.setObservedGeneration(generation);
@@ -210,7 +228,10 @@ final class HelmOciChartStatusAggregator {
         status.setObservedGeneration(generation);
         remove(Constants.CONDITION_RECONCILING);
         if (condition(Constants.CONDITION_READY).isEmpty()) {
-            set(Constants.CONDITION_READY, "False", ConditionReasons.SUSPENDED,
+            set(
+                    Constants.CONDITION_READY,
+                    "False",
+                    ConditionReasons.SUSPENDED,
                     "Reconciliation is suspended: set spec.suspend to false to resume.");
         }
         return update();
@@ -250,7 +271,9 @@ final class HelmOciChartStatusAggregator {
     }
 
     private Optional<Condition> condition(String type) {
-        return status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
+        return status.getConditions().stream()
+                .filter(c -> type.equals(c.getType()))
+                .findFirst();
     }
 
     private void set(String type, String conditionStatus, String reason, String message) {
@@ -260,11 +283,16 @@ final class HelmOciChartStatusAggregator {
                 .map(Condition::getLastTransitionTime)
                 .orElseGet(this::now);
         Condition condition = new ConditionBuilder()
-                .withType(type).withStatus(conditionStatus).withReason(reason).withMessage(text)
-                .withObservedGeneration(generation).withLastTransitionTime(transition)
+                .withType(type)
+                .withStatus(conditionStatus)
+                .withReason(reason)
+                .withMessage(text)
+                .withObservedGeneration(generation)
+                .withLastTransitionTime(transition)
                 .build();
         List<Condition> conditions = status.getConditions();
-        existing.ifPresentOrElse(c -> conditions.set(conditions.indexOf(c), condition), () -> conditions.add(condition));
+        existing.ifPresentOrElse(
+                c -> conditions.set(conditions.indexOf(c), condition), () -> conditions.add(condition));
     }
 
     private void remove(String type) {

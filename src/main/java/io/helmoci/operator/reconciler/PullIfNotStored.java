@@ -7,7 +7,6 @@ import io.helmoci.operator.source.ArtifactStore;
 import io.helmoci.operator.source.ChartSource;
 import io.helmoci.operator.source.ResolvedChart;
 import io.helmoci.operator.source.StoredChart;
-
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -25,14 +24,19 @@ record PullIfNotStored(ChartSource source, ArtifactStore store) implements SyncS
             }
             StoredChart pulled = source.pull(context.request(), resolved.chartLayer(), resolved.version());
             if (!pulled.contentDigest().equals(resolved.contentDigest())) {
-                throw new IllegalStateException("pulled " + pulled.contentDigest() + " instead of " + resolved.contentDigest());
+                throw new IllegalStateException(
+                        "pulled " + pulled.contentDigest() + " instead of " + resolved.contentDigest());
             }
             context.stored(pulled);
             return CONTINUE;
         } catch (UncheckedIOException e) {
-            throw new ReconcileException(ConditionReasons.STORAGE_FAILED,
-                    "Could not write the chart to the operator's store: " + e.getCause().getMessage()
-                            + ". Check the volume mounted for the store (space, permissions).", Disposition.RETRY, e);
+            throw new ReconcileException(
+                    ConditionReasons.STORAGE_FAILED,
+                    "Could not write the chart to the operator's store: "
+                            + e.getCause().getMessage()
+                            + ". Check the volume mounted for the store (space, permissions).",
+                    Disposition.RETRY,
+                    e);
         }
     }
 }

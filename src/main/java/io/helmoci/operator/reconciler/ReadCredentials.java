@@ -5,7 +5,6 @@ import io.helmoci.operator.credentials.CredentialsReader;
 import io.helmoci.operator.fairness.ReconcileDurations;
 import io.helmoci.operator.source.ChartRequest;
 import io.helmoci.operator.source.RegistryAccess;
-
 import java.time.Duration;
 import java.util.Optional;
 

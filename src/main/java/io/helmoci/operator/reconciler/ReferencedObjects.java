@@ -13,7 +13,6 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -36,8 +35,7 @@ final class ReferencedObjects {
             new FieldSelector.Field("type", "helm.sh/release.v1", true),
             new FieldSelector.Field("type", "kubernetes.io/service-account-token", true));
 
-    private ReferencedObjects() {
-    }
+    private ReferencedObjects() {}
 
     static List<EventSource<?, HelmOciChart>> eventSources(EventSourceContext<HelmOciChart> context) {
         IndexerResourceCache<HelmOciChart> charts = context.getPrimaryCache();
@@ -47,7 +45,8 @@ final class ReferencedObjects {
         InformerEventSource<ServiceAccount, HelmOciChart> accounts = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(ServiceAccount.class, HelmOciChart.class)
                         .withName(SERVICE_ACCOUNTS)
-                        .withSecondaryToPrimaryMapper(account -> ids(charts.byIndex(SERVICE_ACCOUNT_INDEX, key(account))))
+                        .withSecondaryToPrimaryMapper(
+                                account -> ids(charts.byIndex(SERVICE_ACCOUNT_INDEX, key(account))))
                         .build(),
                 context);
         InformerEventSource<Secret, HelmOciChart> secrets = new InformerEventSource<>(
@@ -56,7 +55,8 @@ final class ReferencedObjects {
                         .withFieldSelector(CREDENTIAL_SECRETS_ONLY)
                         .withSecondaryToPrimaryMapper(secret -> Stream.concat(
                                         charts.byIndex(SECRET_INDEX, key(secret)).stream(),
-                                        accountsPulling(accounts, secret).flatMap(a -> charts.byIndex(SERVICE_ACCOUNT_INDEX, key(a)).stream()))
+                                        accountsPulling(accounts, secret)
+                                                .flatMap(a -> charts.byIndex(SERVICE_ACCOUNT_INDEX, key(a)).stream()))
                                 .map(ResourceID::fromResource)
                                 .collect(Collectors.toSet()))
                         .build(),
@@ -66,13 +66,14 @@ final class ReferencedObjects {
 
     @SuppressWarnings("unchecked")
     static InformerEventSource<Secret, HelmOciChart> secrets(Context<HelmOciChart> context) {
-        return (InformerEventSource<Secret, HelmOciChart>) context.eventSourceRetriever().getEventSourceFor(Secret.class, SECRETS);
+        return (InformerEventSource<Secret, HelmOciChart>)
+                context.eventSourceRetriever().getEventSourceFor(Secret.class, SECRETS);
     }
 
     @SuppressWarnings("unchecked")
     static InformerEventSource<ServiceAccount, HelmOciChart> serviceAccounts(Context<HelmOciChart> context) {
-        return (InformerEventSource<ServiceAccount, HelmOciChart>) context.eventSourceRetriever()
-                .getEventSourceFor(ServiceAccount.class, SERVICE_ACCOUNTS);
+        return (InformerEventSource<ServiceAccount, HelmOciChart>)
+                context.eventSourceRetriever().getEventSourceFor(ServiceAccount.class, SERVICE_ACCOUNTS);
     }
 
     /** Index keys: namespace/name of every Secret the chart names in its spec. */
@@ -82,28 +83,41 @@ final class ReferencedObjects {
         if (spec != null && spec.getSecretRef() != null && spec.getSecretRef().getName() != null) {
             keys.add(key(chart.getMetadata().getNamespace(), spec.getSecretRef().getName()));
         }
-        if (spec != null && spec.getCertSecretRef() != null && spec.getCertSecretRef().getName() != null) {
-            keys.add(key(chart.getMetadata().getNamespace(), spec.getCertSecretRef().getName()));
+        if (spec != null
+                && spec.getCertSecretRef() != null
+                && spec.getCertSecretRef().getName() != null) {
+            keys.add(key(
+                    chart.getMetadata().getNamespace(), spec.getCertSecretRef().getName()));
         }
-        if (spec != null && spec.getVerify() != null && spec.getVerify().getSecretRef() != null
+        if (spec != null
+                && spec.getVerify() != null
+                && spec.getVerify().getSecretRef() != null
                 && spec.getVerify().getSecretRef().getName() != null) {
-            keys.add(key(chart.getMetadata().getNamespace(), spec.getVerify().getSecretRef().getName()));
+            keys.add(key(
+                    chart.getMetadata().getNamespace(),
+                    spec.getVerify().getSecretRef().getName()));
         }
         return keys;
     }
 
     static List<String> referencedServiceAccount(HelmOciChart chart) {
         HelmOciChartSpec spec = chart.getSpec();
-        if (spec == null || spec.getServiceAccountName() == null || spec.getServiceAccountName().isBlank()) {
+        if (spec == null
+                || spec.getServiceAccountName() == null
+                || spec.getServiceAccountName().isBlank()) {
             return List.of();
         }
         return List.of(key(chart.getMetadata().getNamespace(), spec.getServiceAccountName()));
     }
 
-    private static Stream<ServiceAccount> accountsPulling(InformerEventSource<ServiceAccount, HelmOciChart> accounts, Secret secret) {
+    private static Stream<ServiceAccount> accountsPulling(
+            InformerEventSource<ServiceAccount, HelmOciChart> accounts, Secret secret) {
         String name = secret.getMetadata().getName();
-        return accounts.list(secret.getMetadata().getNamespace(), account -> account.getImagePullSecrets() != null
-                && account.getImagePullSecrets().stream().anyMatch(reference -> name.equals(reference.getName())));
+        return accounts.list(
+                secret.getMetadata().getNamespace(),
+                account -> account.getImagePullSecrets() != null
+                        && account.getImagePullSecrets().stream()
+                                .anyMatch(reference -> name.equals(reference.getName())));
     }
 
     private static Set<ResourceID> ids(List<HelmOciChart> charts) {

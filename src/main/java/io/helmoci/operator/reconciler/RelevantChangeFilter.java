@@ -3,7 +3,6 @@ package io.helmoci.operator.reconciler;
 import io.helmoci.operator.Constants;
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
-
 import java.util.Map;
 import java.util.Objects;
 

@@ -1,7 +1,6 @@
 package io.helmoci.operator.reconciler;
 
 import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
-
 import java.util.Objects;
 import java.util.Optional;
 

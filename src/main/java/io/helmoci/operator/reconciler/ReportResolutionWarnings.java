@@ -5,7 +5,6 @@ import io.helmoci.operator.ConditionReasons;
 import io.helmoci.operator.Constants;
 import io.helmoci.operator.events.EventRecorder;
 import io.helmoci.operator.source.ResolvedChart;
-
 import java.util.Optional;
 
 /**
@@ -21,11 +20,17 @@ record ReportResolutionWarnings(EventRecorder events) implements SyncStep {
             return CONTINUE;
         }
         String warnings = String.join(" ", resolved.warnings());
-        boolean alreadyShown = context.status().previousCondition(Constants.CONDITION_READY)
-                .map(Condition::getMessage).filter(message -> message.contains(warnings)).isPresent();
+        boolean alreadyShown = context.status()
+                .previousCondition(Constants.CONDITION_READY)
+                .map(Condition::getMessage)
+                .filter(message -> message.contains(warnings))
+                .isPresent();
         if (!alreadyShown) { // once, not on every check
-            events.warning(context.resource(), ConditionReasons.EVENT_RESOLUTION_WARNING, "Resolved " + context.resource().getSpec().getUrl()
-                    + " " + resolved.version() + " with a warning: " + warnings);
+            events.warning(
+                    context.resource(),
+                    ConditionReasons.EVENT_RESOLUTION_WARNING,
+                    "Resolved " + context.resource().getSpec().getUrl() + " " + resolved.version() + " with a warning: "
+                            + warnings);
         }
         return CONTINUE;
     }

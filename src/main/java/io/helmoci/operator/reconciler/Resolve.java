@@ -1,7 +1,6 @@
 package io.helmoci.operator.reconciler;
 
 import io.helmoci.operator.source.ChartSource;
-
 import java.util.Optional;
 
 /** Version, tag, manifest and chart layer from the registry, without downloading the archive (one HEAD when nothing changed). */

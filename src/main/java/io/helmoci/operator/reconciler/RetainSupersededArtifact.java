@@ -1,7 +1,6 @@
 package io.helmoci.operator.reconciler;
 
 import io.helmoci.operator.artifacts.ArtifactRetention;
-
 import java.util.Optional;
 
 /**

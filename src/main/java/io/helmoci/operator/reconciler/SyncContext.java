@@ -6,7 +6,6 @@ import io.helmoci.operator.credentials.ObjectLookup;
 import io.helmoci.operator.source.ChartRequest;
 import io.helmoci.operator.source.ResolvedChart;
 import io.helmoci.operator.source.StoredChart;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -28,7 +27,11 @@ final class SyncContext {
     private StoredChart stored;
     private final List<String> notes = new ArrayList<>();
 
-    SyncContext(HelmOciChart resource, ObjectLookup lookup, Consumer<HelmOciChartStatus> progress, HelmOciChartStatusAggregator status) {
+    SyncContext(
+            HelmOciChart resource,
+            ObjectLookup lookup,
+            Consumer<HelmOciChartStatus> progress,
+            HelmOciChartStatusAggregator status) {
         this.resource = resource;
         this.lookup = lookup;
         this.progress = progress;

@@ -1,13 +1,5 @@
 package io.helmoci.operator.reconciler;
 
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.TreeMap;
-
 import io.fabric8.kubernetes.api.model.Secret;
 import io.helmoci.engine.Reason;
 import io.helmoci.engine.verify.Provider;
@@ -21,6 +13,13 @@ import io.helmoci.operator.api.v1alpha1.Verification;
 import io.helmoci.operator.api.v1alpha1.VerificationStatus;
 import io.helmoci.operator.source.ChartSource;
 import io.helmoci.operator.source.ResolvedChart;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * {@code spec.verify}: the resolved manifest's signature must verify before anything is pulled,
@@ -47,7 +46,9 @@ final class VerifySignature implements SyncStep {
         String fingerprint = policy.fingerprint();
         ResolvedChart resolved = context.resolved();
         VerificationStatus previous = context.status().previous().getVerification();
-        if (previous != null && resolved.manifestDigest().equals(previous.getManifestDigest()) && fingerprint.equals(previous.getPolicy())) {
+        if (previous != null
+                && resolved.manifestDigest().equals(previous.getManifestDigest())
+                && fingerprint.equals(previous.getPolicy())) {
             return CONTINUE; // verified before under the same policy: no registry request
         }
         VerificationResult result = source.verify(context.request(), resolved, policy);
@@ -58,21 +59,28 @@ final class VerifySignature implements SyncStep {
     /** The policy from the Secret in the resource's namespace, keys chosen by file name as Flux does. */
     static VerificationPolicy policy(HelmOciChart resource, Verification verify, SyncContext context) {
         Provider provider = Provider.parse(verify.getProvider());
-        if (verify.getMatchOIDCIdentity() != null && !verify.getMatchOIDCIdentity().isEmpty()) {
-            throw invalid("spec.verify.matchOIDCIdentity (cosign keyless) is not implemented yet: sign with a key and put the public key"
-                    + " (cosign.pub) into the Secret of spec.verify.secretRef");
+        if (verify.getMatchOIDCIdentity() != null
+                && !verify.getMatchOIDCIdentity().isEmpty()) {
+            throw invalid(
+                    "spec.verify.matchOIDCIdentity (cosign keyless) is not implemented yet: sign with a key and put the public key"
+                            + " (cosign.pub) into the Secret of spec.verify.secretRef");
         }
         if (verify.getSecretRef() == null || verify.getSecretRef().getName() == null) {
             throw invalid("spec.verify needs secretRef: a Secret with " + expected(provider));
         }
         String namespace = resource.getMetadata().getNamespace();
         String name = verify.getSecretRef().getName();
-        Secret secret = context.lookup().secret(namespace, name).orElseThrow(() -> new ReconcileException(ConditionReasons.SECRET_NOT_FOUND,
-                "Secret " + name + " (spec.verify.secretRef) does not exist in namespace " + namespace + ": create it there with "
-                        + expected(provider) + ".", Disposition.WAIT));
+        Secret secret = context.lookup()
+                .secret(namespace, name)
+                .orElseThrow(() -> new ReconcileException(
+                        ConditionReasons.SECRET_NOT_FOUND,
+                        "Secret " + name + " (spec.verify.secretRef) does not exist in namespace " + namespace
+                                + ": create it there with " + expected(provider) + ".",
+                        Disposition.WAIT));
         Map<String, byte[]> data = new TreeMap<>();
         if (secret.getData() != null) {
-            secret.getData().forEach((key, value) -> data.put(key, Base64.getDecoder().decode(value)));
+            secret.getData()
+                    .forEach((key, value) -> data.put(key, Base64.getDecoder().decode(value)));
         }
         if (secret.getStringData() != null) {
             secret.getStringData().forEach((key, value) -> data.put(key, value.getBytes(StandardCharsets.UTF_8)));
@@ -83,7 +91,8 @@ final class VerifySignature implements SyncStep {
             case NOTATION -> {
                 byte[] trustPolicy = data.get("trustpolicy.json");
                 if (trustPolicy == null) {
-                    throw invalid("Secret " + name + " (spec.verify.secretRef) has no trustpolicy.json; give " + expected(provider));
+                    throw invalid("Secret " + name + " (spec.verify.secretRef) has no trustpolicy.json; give "
+                            + expected(provider));
                 }
                 List<byte[]> certificates = require(endingIn(data, ".crt", ".pem"), name, provider);
                 // Every trust store the policy names gets the Secret's certificates (one Secret, as in Flux).
@@ -99,7 +108,9 @@ final class VerifySignature implements SyncStep {
     private static List<String> trustStoreNames(byte[] trustPolicy) {
         List<String> names = new ArrayList<>();
         try {
-            new com.fasterxml.jackson.databind.ObjectMapper().readTree(trustPolicy).path("trustPolicies")
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(trustPolicy)
+                    .path("trustPolicies")
                     .forEach(p -> p.path("trustStores").forEach(s -> names.add(s.asText())));
         } catch (java.io.IOException e) {
             // the engine reports the malformed policy
@@ -122,7 +133,8 @@ final class VerifySignature implements SyncStep {
 
     private static List<byte[]> require(List<byte[]> values, String secret, Provider provider) {
         if (values.isEmpty()) {
-            throw invalid("Secret " + secret + " (spec.verify.secretRef) holds nothing for provider " + provider.id() + "; give " + expected(provider));
+            throw invalid("Secret " + secret + " (spec.verify.secretRef) holds nothing for provider " + provider.id()
+                    + "; give " + expected(provider));
         }
         return values;
     }
@@ -142,6 +154,7 @@ final class VerifySignature implements SyncStep {
     }
 
     private static ReconcileException invalid(String message) {
-        return new ReconcileException(ConditionReasons.of(Reason.VerificationPolicyInvalid), message + ".", Disposition.STALLED);
+        return new ReconcileException(
+                ConditionReasons.of(Reason.VerificationPolicyInvalid), message + ".", Disposition.STALLED);
     }
 }

@@ -7,5 +7,4 @@ package io.helmoci.operator.source;
  * @param size      bytes
  * @param mediaType the layer's media type; null when not known (an archive published earlier)
  */
-public record ChartLayer(String digest, long size, String mediaType) {
-}
+public record ChartLayer(String digest, long size, String mediaType) {}

@@ -26,6 +26,6 @@ public interface ChartSource {
      * Verifies who signed the resolved manifest under {@code policy} (cosign, notation or Helm
      * provenance); throws {@link EngineException} with a signature reason when no signature verifies.
      */
-    io.helmoci.engine.verify.VerificationResult verify(ChartRequest request, ResolvedChart resolved,
-            io.helmoci.engine.verify.VerificationPolicy policy);
+    io.helmoci.engine.verify.VerificationResult verify(
+            ChartRequest request, ResolvedChart resolved, io.helmoci.engine.verify.VerificationPolicy policy);
 }

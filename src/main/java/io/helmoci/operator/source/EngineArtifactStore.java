@@ -4,7 +4,6 @@ import io.helmoci.engine.registry.Descriptor;
 import io.helmoci.engine.registry.Digest;
 import io.helmoci.engine.store.ContentStore;
 import io.helmoci.engine.store.StoredReferences;
-
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Collection;

@@ -1,8 +1,8 @@
 package io.helmoci.operator.source;
 
+import io.helmoci.engine.ChartArchive;
 import io.helmoci.engine.ChartPuller;
 import io.helmoci.engine.PullRequest;
-import io.helmoci.engine.ChartArchive;
 import io.helmoci.engine.Resolution;
 import io.helmoci.engine.chart.ChartMetadata;
 import io.helmoci.engine.reference.OciReference;
@@ -13,7 +13,6 @@ import io.helmoci.engine.registry.RegistryOptions;
 import io.helmoci.engine.registry.TransportOptions;
 import io.helmoci.operator.api.v1alpha1.ChartDependency;
 import io.helmoci.operator.api.v1alpha1.ChartInfo;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -31,29 +30,53 @@ public final class EngineChartSource implements ChartSource, AutoCloseable {
     @Override
     public ResolvedChart resolve(ChartRequest request) {
         OciReference reference = OciReference.parse(request.url());
-        Resolution resolution = puller.inspect(new PullRequest(reference, request.version(), request.digest(), false, options(reference, request)));
+        Resolution resolution = puller.inspect(
+                new PullRequest(reference, request.version(), request.digest(), false, options(reference, request)));
         Descriptor layer = resolution.chartLayer();
-        return new ResolvedChart(resolution.version(), resolution.tag(), resolution.manifestDigest(),
-                new ChartLayer(layer.digest(), layer.size(), layer.mediaType()), chartInfo(resolution.chart()),
-                resolution.availableVersions(), resolution.warnings());
+        return new ResolvedChart(
+                resolution.version(),
+                resolution.tag(),
+                resolution.manifestDigest(),
+                new ChartLayer(layer.digest(), layer.size(), layer.mediaType()),
+                chartInfo(resolution.chart()),
+                resolution.availableVersions(),
+                resolution.warnings());
     }
 
     /** Pulls the resolved chart layer itself, so a tag moved since {@link #resolve} cannot slip other content in. */
     @Override
     public StoredChart pull(ChartRequest request, ChartLayer chartLayer, String version) {
         OciReference reference = OciReference.parse(request.url());
-        ChartArchive archive = puller.pullChartLayer(reference, new Descriptor(chartLayer.mediaType(), chartLayer.digest(), chartLayer.size()),
-                version, options(reference, request));
+        ChartArchive archive = puller.pullChartLayer(
+                reference,
+                new Descriptor(chartLayer.mediaType(), chartLayer.digest(), chartLayer.size()),
+                version,
+                options(reference, request));
         return new StoredChart(archive.contentDigest(), archive.size(), archive.path());
     }
 
     /** The chart's name and version go to the provenance check; the manifest comes from the store when resolve put it there. */
     @Override
-    public io.helmoci.engine.verify.VerificationResult verify(ChartRequest request, ResolvedChart resolved,
-            io.helmoci.engine.verify.VerificationPolicy policy) {
+    public io.helmoci.engine.verify.VerificationResult verify(
+            ChartRequest request, ResolvedChart resolved, io.helmoci.engine.verify.VerificationPolicy policy) {
         OciReference reference = OciReference.parse(request.url());
-        ChartMetadata chart = resolved.chart() == null ? null : new ChartMetadata(resolved.chart().getApiVersion(), resolved.chart().getName(),
-                resolved.chart().getVersion(), null, null, null, null, false, null, null, null, null, null, null);
+        ChartMetadata chart = resolved.chart() == null
+                ? null
+                : new ChartMetadata(
+                        resolved.chart().getApiVersion(),
+                        resolved.chart().getName(),
+                        resolved.chart().getVersion(),
+                        null,
+                        null,
+                        null,
+                        null,
+                        false,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null);
         return puller.verify(reference, resolved.manifestDigest(), null, chart, options(reference, request), policy);
     }
 
@@ -68,7 +91,8 @@ public final class EngineChartSource implements ChartSource, AutoCloseable {
         if (access.hasBasicAuth()) {
             credentials = Credentials.basic(access.username(), access.password());
         } else if (access.dockerConfigJson() != null) {
-            credentials = DockerConfigCredentials.fromJson(access.dockerConfigJson().getBytes(StandardCharsets.UTF_8))
+            credentials = DockerConfigCredentials.fromJson(
+                            access.dockerConfigJson().getBytes(StandardCharsets.UTF_8))
                     .forRegistry(reference.registry());
         }
         Duration timeout = request.timeout();
@@ -91,9 +115,12 @@ public final class EngineChartSource implements ChartSource, AutoCloseable {
         chart.setType(metadata.type());
         chart.setKubeVersion(metadata.kubeVersion());
         chart.setDeprecated(metadata.deprecated() ? Boolean.TRUE : null);
-        chart.setDependencies(metadata.dependencies().isEmpty() ? null : metadata.dependencies().stream()
-                .map(d -> new ChartDependency(d.name(), d.version(), d.repository(), d.alias()))
-                .toList());
+        chart.setDependencies(
+                metadata.dependencies().isEmpty()
+                        ? null
+                        : metadata.dependencies().stream()
+                                .map(d -> new ChartDependency(d.name(), d.version(), d.repository(), d.alias()))
+                                .toList());
         return chart;
     }
 

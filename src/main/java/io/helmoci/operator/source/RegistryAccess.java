@@ -12,8 +12,14 @@ package io.helmoci.operator.source;
  * @param clientKeyPem     its PEM private key; null exactly when clientCertPem is null
  * @param plainHttp        talk plain HTTP (spec.insecure)
  */
-public record RegistryAccess(String dockerConfigJson, String username, String password, String caPem,
-                             String clientCertPem, String clientKeyPem, boolean plainHttp) {
+public record RegistryAccess(
+        String dockerConfigJson,
+        String username,
+        String password,
+        String caPem,
+        String clientCertPem,
+        String clientKeyPem,
+        boolean plainHttp) {
 
     public static RegistryAccess anonymous(boolean plainHttp) {
         return new RegistryAccess(null, null, null, null, null, null, plainHttp);
@@ -25,7 +31,7 @@ public record RegistryAccess(String dockerConfigJson, String username, String pa
 
     @Override
     public String toString() {
-        return "RegistryAccess[dockerConfig=" + (dockerConfigJson != null) + ", basicAuth=" + hasBasicAuth()
-                + ", ca=" + (caPem != null) + ", clientCertificate=" + (clientCertPem != null) + ", plainHttp=" + plainHttp + "]";
+        return "RegistryAccess[dockerConfig=" + (dockerConfigJson != null) + ", basicAuth=" + hasBasicAuth() + ", ca="
+                + (caPem != null) + ", clientCertificate=" + (clientCertPem != null) + ", plainHttp=" + plainHttp + "]";
     }
 }

@@ -1,7 +1,6 @@
 package io.helmoci.operator.source;
 
 import io.helmoci.operator.api.v1alpha1.ChartInfo;
-
 import java.util.List;
 
 /**
@@ -16,8 +15,14 @@ import java.util.List;
  * @param availableVersions newest first, a few; empty when no tag list was needed
  * @param warnings          problems that did not stop the resolution
  */
-public record ResolvedChart(String version, String tag, String manifestDigest, ChartLayer chartLayer,
-                            ChartInfo chart, List<String> availableVersions, List<String> warnings) {
+public record ResolvedChart(
+        String version,
+        String tag,
+        String manifestDigest,
+        ChartLayer chartLayer,
+        ChartInfo chart,
+        List<String> availableVersions,
+        List<String> warnings) {
     public ResolvedChart {
         availableVersions = availableVersions == null ? List.of() : List.copyOf(availableVersions);
         warnings = warnings == null ? List.of() : List.copyOf(warnings);

@@ -9,5 +9,4 @@ import java.time.Instant;
  * @param size     bytes
  * @param lastUsed when it was last written, or found by a reconciliation or the artifact server
  */
-public record StoredBlob(String digest, long size, Instant lastUsed) {
-}
+public record StoredBlob(String digest, long size, Instant lastUsed) {}

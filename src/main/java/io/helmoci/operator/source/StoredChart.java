@@ -9,5 +9,4 @@ import java.nio.file.Path;
  * @param size          bytes
  * @param path          the file; complete and verified (the store renames atomically), read-only
  */
-public record StoredChart(String contentDigest, long size, Path path) {
-}
+public record StoredChart(String contentDigest, long size, Path path) {}

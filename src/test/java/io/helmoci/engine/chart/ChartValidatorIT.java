@@ -4,21 +4,19 @@ import static io.helmoci.testbed.ChartArchiveBuilder.chart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-
 import io.helmoci.engine.EngineException;
 import io.helmoci.engine.Reason;
 import io.helmoci.testbed.ChartArchiveBuilder;
 import io.helmoci.testbed.HelmMajor;
 import io.helmoci.testbed.ProcessRunner;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The validator against charts made and read by the real helm CLI (Helm 3 and Helm 4). */
 class ChartValidatorIT {
@@ -26,6 +24,7 @@ class ChartValidatorIT {
 
     @TempDir
     Path dir;
+
     Path helm;
 
     @ParameterizedTest(name = "{0}")
@@ -34,7 +33,8 @@ class ChartValidatorIT {
         helm = major.executable();
         helm("create", "mychart").orThrow();
         helm("create", "mychart/charts/sub").orThrow();
-        helm("package", "mychart", "--version", "1.2.3+build.7", "--app-version", "2.0", "-d", "out").orThrow();
+        helm("package", "mychart", "--version", "1.2.3+build.7", "--app-version", "2.0", "-d", "out")
+                .orThrow();
         Path tgz = dir.resolve("out/mychart-1.2.3+build.7.tgz");
 
         ChartMetadata ours = VALIDATOR.validate(tgz);
@@ -59,9 +59,11 @@ class ChartValidatorIT {
     void refusesHostileArchivesWhetherOrNotHelmDoes(HelmMajor major) {
         helm = major.executable();
         Map<String, ChartArchiveBuilder> helmAlsoRefuses = new java.util.HashMap<>(Map.of(
-                "chart illegally references parent directory", chart("c", "1.0.0").file("c/../../x", "x"),
+                "chart illegally references parent directory",
+                        chart("c", "1.0.0").file("c/../../x", "x"),
                 "chart illegally contains absolute paths", chart("c", "1.0.0").file("c//etc/x", "x"),
-                "chart illegally contains content outside the base directory", chart("c", "1.0.0").file("README.md", "x"),
+                "chart illegally contains content outside the base directory",
+                        chart("c", "1.0.0").file("README.md", "x"),
                 "Chart.yaml file is missing", new ChartArchiveBuilder().file("c/values.yaml", "x: 1"),
                 "error unpacking subchart README.md", chart("c", "1.0.0").file("c/charts/README.md", "x")));
         ChartArchiveBuilder sixMiBFile = chart("c", "1.0.0").zeros("c/big.bin", 6 * 1024 * 1024);
@@ -81,11 +83,13 @@ class ChartValidatorIT {
                 // Helm strips the first path component whatever it is, so /tmp/x is read as tmp/x.
                 "has an absolute path", chart("c", "1.0.0").file("/tmp/x", "x"),
                 "hard link", chart("c", "1.0.0").hardlink("c/templates/x.yaml", "c/values.yaml"),
-                "more than one top-level directory", chart("c", "1.0.0").file("other/templates/x.yaml", "kind: ConfigMap"),
-                "Chart.yaml names the chart 'right'", new ChartArchiveBuilder().file("wrong/Chart.yaml",
-                        "apiVersion: v2\nname: right\nversion: 1.0.0\n"),
-                "apiVersion 'v9' is not supported", new ChartArchiveBuilder().file("c/Chart.yaml",
-                        "apiVersion: v9\nname: c\nversion: 1.0.0\n"));
+                "more than one top-level directory",
+                        chart("c", "1.0.0").file("other/templates/x.yaml", "kind: ConfigMap"),
+                "Chart.yaml names the chart 'right'",
+                        new ChartArchiveBuilder()
+                                .file("wrong/Chart.yaml", "apiVersion: v2\nname: right\nversion: 1.0.0\n"),
+                "apiVersion 'v9' is not supported",
+                        new ChartArchiveBuilder().file("c/Chart.yaml", "apiVersion: v9\nname: c\nversion: 1.0.0\n"));
 
         helmAccepts.forEach((ourError, archive) -> {
             Path tgz = archive.writeTo(dir.resolve("stricter.tgz"));
@@ -93,14 +97,20 @@ class ChartValidatorIT {
                 assertThat(e.reason()).isEqualTo(Reason.InvalidChart);
                 assertThat(e.getMessage()).contains(ourError);
             });
-            assertThat(helm("show", "chart", tgz.toString()).exitCode()).as(ourError).isZero();
+            assertThat(helm("show", "chart", tgz.toString()).exitCode())
+                    .as(ourError)
+                    .isZero();
         });
         if (major == HelmMajor.HELM_4) {
-            // Helm 4.3 dropped Helm 3's 5 MiB per-file limit (only the 100 MiB total remains): our default is stricter than Helm 4.
+            // Helm 4.3 dropped Helm 3's 5 MiB per-file limit (only the 100 MiB total remains): our default is stricter
+            // than Helm 4.
             Path tgz = sixMiBFile.writeTo(dir.resolve("six-mib-file.tgz"));
-            assertThatThrownBy(() -> VALIDATOR.validate(tgz)).isInstanceOfSatisfying(EngineException.class,
-                    e -> assertThat(e.reason()).isEqualTo(Reason.ChartTooLarge));
-            assertThat(helm("show", "chart", tgz.toString()).exitCode()).as("Helm 4 loads a chart with a 6 MiB file").isZero();
+            assertThatThrownBy(() -> VALIDATOR.validate(tgz))
+                    .isInstanceOfSatisfying(
+                            EngineException.class, e -> assertThat(e.reason()).isEqualTo(Reason.ChartTooLarge));
+            assertThat(helm("show", "chart", tgz.toString()).exitCode())
+                    .as("Helm 4 loads a chart with a 6 MiB file")
+                    .isZero();
         }
     }
 

@@ -3,15 +3,15 @@ package io.helmoci.engine.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 class AuthChallengeTest {
 
     @Test
     void parsesBearerWithQuotedCommasAndSeveralScopes() {
-        List<AuthChallenge> challenges = AuthChallenge.parse(List.of(
-                "Bearer realm=\"https://auth.docker.io/token\",service=\"registry.docker.io\",scope=\"repository:samalba/my-app:pull,push repository:other/app:pull\""));
+        List<AuthChallenge> challenges = AuthChallenge.parse(
+                List.of(
+                        "Bearer realm=\"https://auth.docker.io/token\",service=\"registry.docker.io\",scope=\"repository:samalba/my-app:pull,push repository:other/app:pull\""));
 
         assertThat(challenges).hasSize(1);
         AuthChallenge bearer = challenges.get(0);
@@ -23,8 +23,10 @@ class AuthChallengeTest {
 
     @Test
     void keepsHostAndPortInsideScopeNames() {
-        AuthChallenge bearer = AuthChallenge.parse(List.of(
-                "Bearer realm=\"https://127.0.0.1:5001/auth\", scope=\"repository:127.0.0.1:5000/charts/app:pull\", error=\"insufficient_scope\"")).get(0);
+        AuthChallenge bearer = AuthChallenge.parse(
+                        List.of(
+                                "Bearer realm=\"https://127.0.0.1:5001/auth\", scope=\"repository:127.0.0.1:5000/charts/app:pull\", error=\"insufficient_scope\""))
+                .get(0);
 
         assertThat(bearer.scopes()).containsExactly("repository:127.0.0.1:5000/charts/app:pull");
         assertThat(bearer.error()).isEqualTo("insufficient_scope");
@@ -47,8 +49,9 @@ class AuthChallengeTest {
 
     @Test
     void readsUnquotedValuesEscapesAndCaseInsensitiveNames() {
-        AuthChallenge challenge = AuthChallenge.parse(List.of(
-                "BEARER Realm=https://r/token , Service = \"a \\\"quoted\\\" name\"")).get(0);
+        AuthChallenge challenge = AuthChallenge.parse(
+                        List.of("BEARER Realm=https://r/token , Service = \"a \\\"quoted\\\" name\""))
+                .get(0);
 
         assertThat(challenge.scheme()).isEqualTo("bearer");
         assertThat(challenge.realm()).isEqualTo("https://r/token");
@@ -59,8 +62,12 @@ class AuthChallengeTest {
     @Test
     void toleratesEmptyAndMalformedHeaders() {
         assertThat(AuthChallenge.parse(List.of("", "   ", ",,"))).isEmpty();
-        assertThat(AuthChallenge.preferred(AuthChallenge.parse(List.of("Digest realm=x")))).isNull();
-        assertThat(AuthChallenge.parse(List.of("Bearer realm=\"unterminated")).get(0).realm()).isEqualTo("unterminated");
+        assertThat(AuthChallenge.preferred(AuthChallenge.parse(List.of("Digest realm=x"))))
+                .isNull();
+        assertThat(AuthChallenge.parse(List.of("Bearer realm=\"unterminated"))
+                        .get(0)
+                        .realm())
+                .isEqualTo("unterminated");
         assertThat(AuthChallenge.splitScope("repository:app")).isNull();
         assertThat(AuthChallenge.splitScope("repository:a/b:")).isNull();
     }

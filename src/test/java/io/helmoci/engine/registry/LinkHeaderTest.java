@@ -3,10 +3,8 @@ package io.helmoci.engine.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-
-import org.junit.jupiter.api.Test;
-
 import okhttp3.HttpUrl;
+import org.junit.jupiter.api.Test;
 
 class LinkHeaderTest {
 
@@ -18,10 +16,12 @@ class LinkHeaderTest {
 
     @Test
     void picksNextAmongSeveralLinksAndRelationTypes() {
-        String header = "<https://r.io/v2/a/tags/list?n=2>; rel=\"first\", </v2/a/tags/list?last=b,c&n=2>; title=\"x, y\"; rel=\"prefetch next\"";
+        String header =
+                "<https://r.io/v2/a/tags/list?n=2>; rel=\"first\", </v2/a/tags/list?last=b,c&n=2>; title=\"x, y\"; rel=\"prefetch next\"";
 
         assertThat(LinkHeader.next(List.of(header))).isEqualTo("/v2/a/tags/list?last=b,c&n=2");
-        assertThat(LinkHeader.next(List.of("<https://r.io/x>; rel=prev", "<https://r.io/y>; REL=next"))).isEqualTo("https://r.io/y");
+        assertThat(LinkHeader.next(List.of("<https://r.io/x>; rel=prev", "<https://r.io/y>; REL=next")))
+                .isEqualTo("https://r.io/y");
     }
 
     @Test
@@ -37,6 +37,7 @@ class LinkHeaderTest {
 
         assertThat(request.resolve("/v2/charts/app/tags/list?last=x").toString())
                 .isEqualTo("https://r.io:5000/v2/charts/app/tags/list?last=x");
-        assertThat(request.resolve("list?last=y").toString()).isEqualTo("https://r.io:5000/v2/charts/app/tags/list?last=y");
+        assertThat(request.resolve("list?last=y").toString())
+                .isEqualTo("https://r.io:5000/v2/charts/app/tags/list?last=y");
     }
 }

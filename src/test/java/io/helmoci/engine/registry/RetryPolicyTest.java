@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-
 import org.junit.jupiter.api.Test;
 
 class RetryPolicyTest {
@@ -42,7 +41,8 @@ class RetryPolicyTest {
 
     @Test
     void floorApplies() {
-        RetryPolicy small = new RetryPolicy(3, Duration.ofMillis(50), 0.5, Duration.ofMillis(200), Duration.ofSeconds(3), Duration.ofSeconds(30));
+        RetryPolicy small = new RetryPolicy(
+                3, Duration.ofMillis(50), 0.5, Duration.ofMillis(200), Duration.ofSeconds(3), Duration.ofSeconds(30));
         assertThat(small.backoff(0, () -> 0.0)).isEqualTo(Duration.ofMillis(200));
     }
 
@@ -63,9 +63,11 @@ class RetryPolicyTest {
         assertThat(RetryPolicy.parseRetryAfter("7", now)).contains(Duration.ofSeconds(7));
         assertThat(RetryPolicy.parseRetryAfter(" 0 ", now)).contains(Duration.ZERO);
         assertThat(RetryPolicy.parseRetryAfter("-3", now)).contains(Duration.ZERO);
-        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(now.plusSeconds(12).atOffset(ZoneOffset.UTC));
+        String date =
+                DateTimeFormatter.RFC_1123_DATE_TIME.format(now.plusSeconds(12).atOffset(ZoneOffset.UTC));
         assertThat(RetryPolicy.parseRetryAfter(date, now)).contains(Duration.ofSeconds(12));
-        assertThat(RetryPolicy.parseRetryAfter("Sun, 01 Mar 2026 09:00:00 GMT", now)).contains(Duration.ZERO);
+        assertThat(RetryPolicy.parseRetryAfter("Sun, 01 Mar 2026 09:00:00 GMT", now))
+                .contains(Duration.ZERO);
         assertThat(RetryPolicy.parseRetryAfter("soon", now)).isEmpty();
         assertThat(RetryPolicy.parseRetryAfter(null, now)).isEmpty();
     }

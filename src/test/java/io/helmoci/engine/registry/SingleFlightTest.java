@@ -3,6 +3,9 @@ package io.helmoci.engine.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.helmoci.engine.EngineException;
+import io.helmoci.engine.Reason;
+import io.helmoci.testbed.MutableClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,12 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.Test;
-
-import io.helmoci.engine.EngineException;
-import io.helmoci.engine.Reason;
-import io.helmoci.testbed.MutableClock;
 
 class SingleFlightTest {
     private final MutableClock clock = new MutableClock();
@@ -45,7 +43,8 @@ class SingleFlightTest {
                 }));
             }
             // Every follower parked waiting for the leader's result (none can finish before it).
-            while (followerThreads.size() < 4 || followerThreads.stream().anyMatch(t -> t.getState() != Thread.State.WAITING)) {
+            while (followerThreads.size() < 4
+                    || followerThreads.stream().anyMatch(t -> t.getState() != Thread.State.WAITING)) {
                 Thread.onSpinWait();
             }
             release.countDown();
@@ -54,7 +53,9 @@ class SingleFlightTest {
                 assertThat(follower.get()).isEqualTo(1);
             }
             assertThat(computed).hasValue(1);
-            assertThat(flight.get("k", computed::incrementAndGet)).as("ttl 0: nothing kept after completion").isEqualTo(2);
+            assertThat(flight.get("k", computed::incrementAndGet))
+                    .as("ttl 0: nothing kept after completion")
+                    .isEqualTo(2);
         } finally {
             pool.shutdownNow();
         }
@@ -67,17 +68,23 @@ class SingleFlightTest {
         assertThat(flight.get("k", computed::incrementAndGet)).isEqualTo(1);
         clock.advance(Duration.ofSeconds(4));
         assertThat(flight.get("k", computed::incrementAndGet)).isEqualTo(1);
-        assertThat(flight.get("other", computed::incrementAndGet)).as("another key is its own").isEqualTo(2);
+        assertThat(flight.get("other", computed::incrementAndGet))
+                .as("another key is its own")
+                .isEqualTo(2);
         clock.advance(Duration.ofSeconds(1));
-        assertThat(flight.get("k", computed::incrementAndGet)).as("expired after the ttl").isEqualTo(3);
+        assertThat(flight.get("k", computed::incrementAndGet))
+                .as("expired after the ttl")
+                .isEqualTo(3);
     }
 
     @Test
     void failuresAreNotKept() {
         SingleFlight<String, Integer> flight = new SingleFlight<>(Duration.ofMinutes(1), clock);
         assertThatThrownBy(() -> flight.get("k", () -> {
-            throw new EngineException(Reason.RegistryUnavailable, "down");
-        })).isInstanceOf(EngineException.class).hasMessage("down");
+                    throw new EngineException(Reason.RegistryUnavailable, "down");
+                }))
+                .isInstanceOf(EngineException.class)
+                .hasMessage("down");
         assertThat(flight.get("k", () -> 7)).isEqualTo(7);
         assertThat(flight.size()).isEqualTo(1);
     }
@@ -87,9 +94,12 @@ class SingleFlightTest {
         var ref = io.helmoci.engine.reference.OciReference.parse("oci://registry.example/charts/app");
         RegistryOptions a = RegistryOptions.defaults().withCredentials(Credentials.basic("a", "secret-one"));
         RegistryOptions b = RegistryOptions.defaults().withCredentials(Credentials.basic("a", "secret-two"));
-        RegistryOptions plain = a.withTransport(a.transport().toBuilder().plainHttp(true).build());
-        assertThat(SharedLookups.key(ref, a, "tags/list")).isEqualTo(SharedLookups.key(ref, a, "tags/list"))
-                .isNotEqualTo(SharedLookups.key(ref, b, "tags/list")).isNotEqualTo(SharedLookups.key(ref, plain, "tags/list"));
+        RegistryOptions plain =
+                a.withTransport(a.transport().toBuilder().plainHttp(true).build());
+        assertThat(SharedLookups.key(ref, a, "tags/list"))
+                .isEqualTo(SharedLookups.key(ref, a, "tags/list"))
+                .isNotEqualTo(SharedLookups.key(ref, b, "tags/list"))
+                .isNotEqualTo(SharedLookups.key(ref, plain, "tags/list"));
         assertThat(SharedLookups.key(ref, a, "tags/list").toString()).doesNotContain("secret-one");
     }
 

@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.helmoci.engine.EngineException;
+import io.helmoci.engine.Reason;
+import io.helmoci.engine.registry.Descriptor;
+import io.helmoci.engine.registry.Digest;
+import io.helmoci.testbed.MutableClock;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,20 +28,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.helmoci.engine.EngineException;
-import io.helmoci.engine.Reason;
-import io.helmoci.engine.registry.Descriptor;
-import io.helmoci.engine.registry.Digest;
-import io.helmoci.testbed.MutableClock;
-
 class ContentStoreTest {
     private static final byte[] CONTENT = "chart bytes, pretend this is a tgz".getBytes(StandardCharsets.UTF_8);
-    private static final Descriptor DESCRIPTOR = new Descriptor("application/vnd.cncf.helm.chart.content.v1.tar+gzip",
-            Digest.sha256(CONTENT).toString(), CONTENT.length);
+    private static final Descriptor DESCRIPTOR = new Descriptor(
+            "application/vnd.cncf.helm.chart.content.v1.tar+gzip",
+            Digest.sha256(CONTENT).toString(),
+            CONTENT.length);
 
     @TempDir
     Path root;
@@ -75,7 +75,10 @@ class ContentStoreTest {
             return new ByteArrayInputStream(CONTENT);
         });
 
-        assertThat(first).isEqualTo(second).isEqualTo(root.resolve("blobs/sha256/" + DESCRIPTOR.parsedDigest().hex()));
+        assertThat(first)
+                .isEqualTo(second)
+                .isEqualTo(
+                        root.resolve("blobs/sha256/" + DESCRIPTOR.parsedDigest().hex()));
         assertThat(Files.readAllBytes(first)).isEqualTo(CONTENT);
         assertThat(opened).hasValue(1);
         assertThat(store.find(DESCRIPTOR)).contains(first);
@@ -86,7 +89,8 @@ class ContentStoreTest {
     void truncatedContentIsSizeMismatchAndLeavesNothing() throws IOException {
         ContentStore store = store();
 
-        EngineException e = failure(Reason.SizeMismatch,
+        EngineException e = failure(
+                Reason.SizeMismatch,
                 () -> store.fetch(DESCRIPTOR, () -> new ByteArrayInputStream(CONTENT, 0, CONTENT.length - 3)));
 
         assertThat(e.getMessage()).contains("truncated", DESCRIPTOR.digest());
@@ -134,10 +138,12 @@ class ContentStoreTest {
         ContentStore store = new ContentStore(root, 10);
         AtomicInteger opened = new AtomicInteger();
 
-        EngineException e = failure(Reason.ChartTooLarge, () -> store.fetch(DESCRIPTOR, () -> {
-            opened.incrementAndGet();
-            return new ByteArrayInputStream(CONTENT);
-        }));
+        EngineException e = failure(
+                Reason.ChartTooLarge,
+                () -> store.fetch(DESCRIPTOR, () -> {
+                    opened.incrementAndGet();
+                    return new ByteArrayInputStream(CONTENT);
+                }));
 
         assertThat(opened).hasValue(0);
         assertThat(e.getMessage()).contains("limit of 10 bytes");
@@ -150,17 +156,19 @@ class ContentStoreTest {
         byte[] other = "other".getBytes(StandardCharsets.UTF_8);
         Descriptor otherDescriptor = new Descriptor("x", Digest.sha256(other).toString(), other.length);
 
-        failure(Reason.RegistryUnavailable, () -> store.fetch(otherDescriptor, () -> new InputStream() {
-            private int count;
+        failure(
+                Reason.RegistryUnavailable,
+                () -> store.fetch(otherDescriptor, () -> new InputStream() {
+                    private int count;
 
-            @Override
-            public int read() {
-                if (count++ > 2) {
-                    throw new EngineException(Reason.RegistryUnavailable, "connection reset");
-                }
-                return 'o';
-            }
-        }));
+                    @Override
+                    public int read() {
+                        if (count++ > 2) {
+                            throw new EngineException(Reason.RegistryUnavailable, "connection reset");
+                        }
+                        return 'o';
+                    }
+                }));
 
         assertThat(filesUnder(root)).containsExactly(good);
         assertThat(Files.readAllBytes(good)).isEqualTo(CONTENT);
@@ -176,7 +184,9 @@ class ContentStoreTest {
         Files.write(path, corrupted); // same file, same size: only hashing finds it
         AtomicInteger opened = new AtomicInteger();
 
-        assertThat(store.find(DESCRIPTOR)).as("verified when written: not hashed again on every use").isPresent();
+        assertThat(store.find(DESCRIPTOR))
+                .as("verified when written: not hashed again on every use")
+                .isPresent();
         clock.advance(ContentStore.REVERIFY_AFTER);
         assertThat(store.find(DESCRIPTOR)).isEmpty();
         store.fetch(DESCRIPTOR, () -> {
@@ -231,7 +241,8 @@ class ContentStoreTest {
         Digest digest = Digest.sha256(CONTENT);
         assertThat(store.readSmall(digest, CONTENT.length, 1024)).isEmpty();
         store.put(digest, CONTENT);
-        assertThat(store.readSmall(digest, CONTENT.length, 1024)).hasValueSatisfying(b -> assertThat(b).isEqualTo(CONTENT));
+        assertThat(store.readSmall(digest, CONTENT.length, 1024))
+                .hasValueSatisfying(b -> assertThat(b).isEqualTo(CONTENT));
         assertThat(store.readSmall(digest, -1, 1024)).isPresent();
         assertThat(store.readSmall(digest, CONTENT.length + 1, 1024)).isEmpty();
         assertThat(store.readSmall(digest, CONTENT.length, 4)).isEmpty();
@@ -249,14 +260,20 @@ class ContentStoreTest {
         ContentStore store = store();
         store.put(Digest.sha256("x".getBytes(StandardCharsets.UTF_8)), "x".getBytes(StandardCharsets.UTF_8));
         Path killed = Files.writeString(root.resolve("blobs/sha256/.tmp-abc-123"), "left by a killed process");
-        Files.setLastModifiedTime(killed, FileTime.from(Instant.now().minus(ContentStore.STALE_TEMP).minusSeconds(60)));
+        Files.setLastModifiedTime(
+                killed,
+                FileTime.from(Instant.now().minus(ContentStore.STALE_TEMP).minusSeconds(60)));
         Path recent = Files.writeString(root.resolve("blobs/sha256/.tmp-def-456"), "another process writes it");
         List<Boolean> ownKept = new ArrayList<>();
 
         store.fetch(DESCRIPTOR, () -> {
             try (Stream<Path> files = Files.list(root.resolve("blobs/sha256"))) {
-                Path own = files.filter(f -> f.getFileName().toString().startsWith(".tmp-" + DESCRIPTOR.parsedDigest().hex().substring(0, 12)))
-                        .findFirst().orElseThrow();
+                Path own = files.filter(f -> f.getFileName()
+                                .toString()
+                                .startsWith(".tmp-"
+                                        + DESCRIPTOR.parsedDigest().hex().substring(0, 12)))
+                        .findFirst()
+                        .orElseThrow();
                 Files.setLastModifiedTime(own, FileTime.from(Instant.now().minusSeconds(7200))); // a very slow fetch
                 store.list();
                 ownKept.add(Files.exists(own));
@@ -305,17 +322,27 @@ class ContentStoreTest {
         store.put(otherDigest, other);
         Files.writeString(root.resolve("blobs/sha256/.tmp-abc-123"), "a fetch in progress");
 
-        assertThat(store.list()).extracting(ContentStore.StoredBlob::digest, ContentStore.StoredBlob::size, ContentStore.StoredBlob::lastUsed)
+        assertThat(store.list())
+                .extracting(
+                        ContentStore.StoredBlob::digest,
+                        ContentStore.StoredBlob::size,
+                        ContentStore.StoredBlob::lastUsed)
                 .containsExactlyInAnyOrder(
                         tuple(DESCRIPTOR.parsedDigest(), (long) CONTENT.length, Instant.parse("2026-03-01T10:00:00Z")),
                         tuple(otherDigest, (long) other.length, Instant.parse("2026-03-01T10:10:00Z")));
 
         clock.advance(Duration.ofMinutes(1));
         assertThat(store.find(DESCRIPTOR)).as("found: used now").isPresent();
-        assertThat(store.removeIfUnusedSince(DESCRIPTOR.parsedDigest(), Instant.parse("2026-03-01T10:05:00Z"))).isFalse();
-        assertThat(store.removeIfUnusedSince(otherDigest, Instant.parse("2026-03-01T10:10:00Z"))).as("used at the cutoff").isFalse();
-        assertThat(store.removeIfUnusedSince(otherDigest, Instant.parse("2026-03-01T10:10:01Z"))).isTrue();
-        assertThat(store.removeIfUnusedSince(otherDigest, Instant.parse("2026-03-01T10:10:01Z"))).as("already gone").isFalse();
+        assertThat(store.removeIfUnusedSince(DESCRIPTOR.parsedDigest(), Instant.parse("2026-03-01T10:05:00Z")))
+                .isFalse();
+        assertThat(store.removeIfUnusedSince(otherDigest, Instant.parse("2026-03-01T10:10:00Z")))
+                .as("used at the cutoff")
+                .isFalse();
+        assertThat(store.removeIfUnusedSince(otherDigest, Instant.parse("2026-03-01T10:10:01Z")))
+                .isTrue();
+        assertThat(store.removeIfUnusedSince(otherDigest, Instant.parse("2026-03-01T10:10:01Z")))
+                .as("already gone")
+                .isFalse();
         assertThat(store.list()).extracting(ContentStore.StoredBlob::digest).containsExactly(DESCRIPTOR.parsedDigest());
         assertThat(store.remove(DESCRIPTOR.parsedDigest())).isTrue();
         assertThat(store.list()).isEmpty();

@@ -3,14 +3,12 @@ package io.helmoci.engine.verify;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.helmoci.engine.EngineException;
+import io.helmoci.engine.Reason;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
-
-import io.helmoci.engine.EngineException;
-import io.helmoci.engine.Reason;
 
 /** Policy parsing and the parts of verification that need no registry. */
 class VerificationPolicyTest {
@@ -31,10 +29,15 @@ class VerificationPolicyTest {
         VerificationPolicy a = VerificationPolicy.cosignKeys(List.of(bytes("key one")));
         VerificationPolicy b = VerificationPolicy.cosignKeys(List.of(bytes("key one")));
         VerificationPolicy c = VerificationPolicy.cosignKeys(List.of(bytes("key two")));
-        assertThat(a.fingerprint()).isEqualTo(b.fingerprint()).isNotEqualTo(c.fingerprint()).startsWith("sha256:");
+        assertThat(a.fingerprint())
+                .isEqualTo(b.fingerprint())
+                .isNotEqualTo(c.fingerprint())
+                .startsWith("sha256:");
         assertThat(VerificationPolicy.helm(bytes("key one")).fingerprint()).isNotEqualTo(a.fingerprint());
-        assertThat(VerificationPolicy.notation(bytes(POLICY), Map.of("ca:a", List.of(bytes("x")))).fingerprint())
-                .isNotEqualTo(VerificationPolicy.notation(bytes(POLICY), Map.of("ca:b", List.of(bytes("x")))).fingerprint());
+        assertThat(VerificationPolicy.notation(bytes(POLICY), Map.of("ca:a", List.of(bytes("x"))))
+                        .fingerprint())
+                .isNotEqualTo(VerificationPolicy.notation(bytes(POLICY), Map.of("ca:b", List.of(bytes("x"))))
+                        .fingerprint());
     }
 
     @Test
@@ -44,8 +47,11 @@ class VerificationPolicyTest {
         assertThat(exact.name()).isEqualTo("charts");
         assertThat(exact.action(NotationTrustPolicy.Check.INTEGRITY)).isEqualTo(NotationTrustPolicy.Action.ENFORCE);
         assertThat(exact.action(NotationTrustPolicy.Check.AUTHENTICITY)).isEqualTo(NotationTrustPolicy.Action.ENFORCE);
-        assertThat(exact.action(NotationTrustPolicy.Check.AUTHENTIC_TIMESTAMP)).isEqualTo(NotationTrustPolicy.Action.LOG);
-        assertThat(exact.action(NotationTrustPolicy.Check.EXPIRY)).as("overridden").isEqualTo(NotationTrustPolicy.Action.ENFORCE);
+        assertThat(exact.action(NotationTrustPolicy.Check.AUTHENTIC_TIMESTAMP))
+                .isEqualTo(NotationTrustPolicy.Action.LOG);
+        assertThat(exact.action(NotationTrustPolicy.Check.EXPIRY))
+                .as("overridden")
+                .isEqualTo(NotationTrustPolicy.Action.ENFORCE);
         assertThat(exact.action(NotationTrustPolicy.Check.REVOCATION)).isEqualTo(NotationTrustPolicy.Action.LOG);
         NotationTrustPolicy.Statement wildcard = policy.applicableTo("127.0.0.1:5000/charts/other");
         assertThat(wildcard.level()).isEqualTo("skip");
@@ -61,9 +67,12 @@ class VerificationPolicyTest {
         assertMalformed(POLICY.replace("\"ca:publisher\"", "\"publisher\""), "trust store");
         assertMalformed(POLICY.replace("\"*\"", "\"127.0.0.1:5000/charts/app\""), "more than one statement");
         assertMalformed(POLICY.replace("x509.subject: ", "subject="), "trusted identity");
-        assertMalformed(POLICY.replace("C=US, ST=WA, O=Notary, CN=publisher", "O=Notary, CN=publisher"), "C, ST (or S) and O");
-        EngineException noScope = catchThrowableOfType(EngineException.class, () -> NotationTrustPolicy.parse(bytes(
-                POLICY.replace("\"*\"", "\"127.0.0.1:5000/charts/elsewhere\""))).applicableTo("127.0.0.1:5000/charts/other"));
+        assertMalformed(
+                POLICY.replace("C=US, ST=WA, O=Notary, CN=publisher", "O=Notary, CN=publisher"), "C, ST (or S) and O");
+        EngineException noScope = catchThrowableOfType(
+                EngineException.class,
+                () -> NotationTrustPolicy.parse(bytes(POLICY.replace("\"*\"", "\"127.0.0.1:5000/charts/elsewhere\"")))
+                        .applicableTo("127.0.0.1:5000/charts/other"));
         assertThat(noScope.reason()).isEqualTo(Reason.VerificationPolicyInvalid);
         assertThat(noScope.getMessage()).contains("127.0.0.1:5000/charts/other").contains("registryScopes");
     }
@@ -78,20 +87,27 @@ class VerificationPolicyTest {
     @Test
     void dssePreAuthenticationEncodingIsTheSpecExample() {
         // secure-systems-lab/dsse protocol.md: PAE("http://example.com/HelloWorld", "hello world")
-        assertThat(new String(CosignVerifier.pae("http://example.com/HelloWorld", bytes("hello world")), StandardCharsets.UTF_8))
+        assertThat(new String(
+                        CosignVerifier.pae("http://example.com/HelloWorld", bytes("hello world")),
+                        StandardCharsets.UTF_8))
                 .isEqualTo("DSSEv1 29 http://example.com/HelloWorld 11 hello world");
     }
 
     @Test
     void cosignKeysMustBePemPublicKeys() {
-        EngineException e = catchThrowableOfType(EngineException.class,
-                () -> SignatureVerifier.forPolicy(VerificationPolicy.cosignKeys(List.of(bytes("-----BEGIN PRIVATE KEY-----\nAA==\n-----END PRIVATE KEY-----")))));
+        EngineException e = catchThrowableOfType(
+                EngineException.class,
+                () -> SignatureVerifier.forPolicy(VerificationPolicy.cosignKeys(
+                        List.of(bytes("-----BEGIN PRIVATE KEY-----\nAA==\n-----END PRIVATE KEY-----")))));
         assertThat(e.reason()).isEqualTo(Reason.VerificationPolicyInvalid);
         assertThat(e.getMessage()).contains("cosign.pub");
-        EngineException none = catchThrowableOfType(EngineException.class, () -> SignatureVerifier.forPolicy(VerificationPolicy.cosignKeys(List.of())));
+        EngineException none = catchThrowableOfType(
+                EngineException.class, () -> SignatureVerifier.forPolicy(VerificationPolicy.cosignKeys(List.of())));
         assertThat(none.reason()).isEqualTo(Reason.VerificationPolicyInvalid);
-        EngineException keyless = catchThrowableOfType(EngineException.class, () -> SignatureVerifier.forPolicy(
-                VerificationPolicy.cosignKeyless(List.of(new VerificationPolicy.IdentityMatcher(".*", ".*")), null)));
+        EngineException keyless = catchThrowableOfType(
+                EngineException.class,
+                () -> SignatureVerifier.forPolicy(VerificationPolicy.cosignKeyless(
+                        List.of(new VerificationPolicy.IdentityMatcher(".*", ".*")), null)));
         assertThat(keyless.reason()).isEqualTo(Reason.VerificationPolicyInvalid);
         assertThat(keyless.getMessage()).contains("not implemented");
     }

@@ -3,19 +3,17 @@ package io.helmoci.engine.version;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.helmoci.engine.EngineException;
+import io.helmoci.engine.Reason;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import io.helmoci.engine.EngineException;
-import io.helmoci.engine.Reason;
 
 /**
  * The selection table was produced by Helm's own code path: a throw-away Go program (not committed)
@@ -33,6 +31,7 @@ class VersionSelectorTest {
     static final List<String> B = tags("1.0.0,1.1.0-alpha10,1.1.0-alpha9,1.1.0-beta.10,1.1.0-beta.2,1.1.0-beta.9");
     /** Only prereleases. */
     static final List<String> F = tags("1.0.0-rc.1,1.0.0-rc.2");
+
     static final List<String> NON_SEMVER = tags("latest,stable,v1.0.0");
     static final List<String> BUILDS = tags("0.9.0,1.0.0_a,1.0.0_b,1.0.0_c");
 
@@ -164,7 +163,8 @@ class VersionSelectorTest {
     void selectsLikeHelm(List<String> tags, String requested, boolean includePrereleases, String expected) {
         if (expected.startsWith("!")) {
             assertThatThrownBy(() -> VersionSelector.select(tags, requested, includePrereleases))
-                    .isInstanceOfSatisfying(EngineException.class,
+                    .isInstanceOfSatisfying(
+                            EngineException.class,
                             e -> assertThat(e.reason()).isEqualTo(Reason.valueOf(expected.substring(1))));
         } else {
             VersionSelector.Selection selection = VersionSelector.select(tags, requested, includePrereleases);
@@ -176,26 +176,58 @@ class VersionSelectorTest {
 
     @Test
     void listsStrictSemverTagsNewestFirst() {
-        assertThat(VersionSelector.availableVersions(A)).containsExactly("2.1.0+build.5", "2.0.0", "2.0.0-rc.1", "1.10.0",
-                "1.3.0-alpha", "1.2.4", "1.2.4-beta.1", "1.2.3", "1.2.0", "1.1.0", "1.0.0", "1.0.0-rc.1", "0.9.0", "0.1.0");
-        assertThat(VersionSelector.availableVersions(B)).containsExactly("1.1.0-beta.10", "1.1.0-beta.9", "1.1.0-beta.2",
-                "1.1.0-alpha9", "1.1.0-alpha10", "1.0.0");
+        assertThat(VersionSelector.availableVersions(A))
+                .containsExactly(
+                        "2.1.0+build.5",
+                        "2.0.0",
+                        "2.0.0-rc.1",
+                        "1.10.0",
+                        "1.3.0-alpha",
+                        "1.2.4",
+                        "1.2.4-beta.1",
+                        "1.2.3",
+                        "1.2.0",
+                        "1.1.0",
+                        "1.0.0",
+                        "1.0.0-rc.1",
+                        "0.9.0",
+                        "0.1.0");
+        assertThat(VersionSelector.availableVersions(B))
+                .containsExactly(
+                        "1.1.0-beta.10", "1.1.0-beta.9", "1.1.0-beta.2", "1.1.0-alpha9", "1.1.0-alpha10", "1.0.0");
         assertThat(VersionSelector.availableVersions(NON_SEMVER)).isEmpty();
     }
 
     @Test
     void keepsRegistryOrderForVersionsDifferingOnlyInBuildMetadata() {
         // Masterminds/Helm gave this order for 20 such tags (sort.Sort happens to keep it).
-        List<String> tags = IntStream.range(0, 20).mapToObj(i -> "1.0.0_" + (char) ('a' + i)).toList();
+        List<String> tags = IntStream.range(0, 20)
+                .mapToObj(i -> "1.0.0_" + (char) ('a' + i))
+                .toList();
         assertThat(VersionSelector.availableVersions(tags))
-                .containsExactlyElementsOf(tags.stream().map(VersionSelector::versionFor).toList());
+                .containsExactlyElementsOf(
+                        tags.stream().map(VersionSelector::versionFor).toList());
         assertThat(VersionSelector.availableVersions(BUILDS)).containsExactly("1.0.0+a", "1.0.0+b", "1.0.0+c", "0.9.0");
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {"1.2|true", "v1.2.3|true", "1.2.3+build|true", "1|true", "1.2.3-rc.1|true",
-            "^1.2|false", "1.2.x|false", "*|false", "''|false", "latest|false", ">=1.0.0|false", "1.2.3_build|false",
-            "1.2 - 1.3|false"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "1.2|true",
+                "v1.2.3|true",
+                "1.2.3+build|true",
+                "1|true",
+                "1.2.3-rc.1|true",
+                "^1.2|false",
+                "1.2.x|false",
+                "*|false",
+                "''|false",
+                "latest|false",
+                ">=1.0.0|false",
+                "1.2.3_build|false",
+                "1.2 - 1.3|false"
+            })
     void knowsWhichRequestsHelmUsesLiterally(String requested, boolean exact) {
         assertThat(VersionSelector.isExactVersion(requested)).isEqualTo(exact);
     }
@@ -212,9 +244,13 @@ class VersionSelectorTest {
         assertThatThrownBy(() -> VersionSelector.select(A, ">1.2.4 <1.10.0", false))
                 .isInstanceOfSatisfying(EngineException.class, e -> {
                     assertThat(e.reason()).isEqualTo(Reason.NoMatchingVersion);
-                    assertThat(e.getMessage()).contains("\">1.2.4 <1.10.0\"", "Prereleases were excluded",
-                            "1.3.0-alpha would match", "nearest to 1.2.4: 2.0.0, 2.0.0-rc.1, 1.10.0, 1.3.0-alpha, 1.2.4 (same or higher)",
-                            "1.2.4-beta.1, 1.2.3, 1.2.0, 1.1.0, 1.0.0 (lower)");
+                    assertThat(e.getMessage())
+                            .contains(
+                                    "\">1.2.4 <1.10.0\"",
+                                    "Prereleases were excluded",
+                                    "1.3.0-alpha would match",
+                                    "nearest to 1.2.4: 2.0.0, 2.0.0-rc.1, 1.10.0, 1.3.0-alpha, 1.2.4 (same or higher)",
+                                    "1.2.4-beta.1, 1.2.3, 1.2.0, 1.1.0, 1.0.0 (lower)");
                 });
     }
 
@@ -223,7 +259,8 @@ class VersionSelectorTest {
         assertThatThrownBy(() -> VersionSelector.select(A, "1.2.5", false))
                 .isInstanceOfSatisfying(EngineException.class, e -> {
                     assertThat(e.reason()).isEqualTo(Reason.VersionNotFound);
-                    assertThat(e.getMessage()).contains("tag \"1.2.5\"", "1.2.4, 1.2.4-beta.1, 1.2.3", "1.10.0, 1.3.0-alpha")
+                    assertThat(e.getMessage())
+                            .contains("tag \"1.2.5\"", "1.2.4, 1.2.4-beta.1, 1.2.3", "1.10.0, 1.3.0-alpha")
                             .doesNotContain("Prereleases were excluded");
                 });
     }
@@ -233,7 +270,8 @@ class VersionSelectorTest {
         assertThatThrownBy(() -> VersionSelector.select(A, "latest", false))
                 .isInstanceOfSatisfying(EngineException.class, e -> {
                     assertThat(e.reason()).isEqualTo(Reason.InvalidVersion);
-                    assertThat(e.getMessage()).contains("\"latest\"", "improper constraint", "^1.2", "pin those by digest");
+                    assertThat(e.getMessage())
+                            .contains("\"latest\"", "improper constraint", "^1.2", "pin those by digest");
                 });
     }
 
@@ -245,11 +283,13 @@ class VersionSelectorTest {
         assertThat(VersionSelector.nearestVersionsHint(A, "*"))
                 .isEqualTo("Newest available versions: 2.1.0+build.5, 2.0.0, 2.0.0-rc.1, 1.10.0, 1.3.0-alpha.");
         assertThat(VersionSelector.nearestVersionsHint(A, ">=1.0, <2"))
-                .isEqualTo("Available versions nearest to 1.0.0: 1.2.4-beta.1, 1.2.3, 1.2.0, 1.1.0, 1.0.0 (same or higher);"
-                        + " 1.0.0-rc.1, 0.9.0, 0.1.0 (lower); 14 versions in total, newest 2.1.0+build.5.");
-        assertThat(VersionSelector.nearestVersionsHint(A, "9.0.0")).isEqualTo(
-                "Available versions nearest to 9.0.0: 2.1.0+build.5, 2.0.0, 2.0.0-rc.1, 1.10.0, 1.3.0-alpha (lower);"
-                        + " 14 versions in total, newest 2.1.0+build.5.");
+                .isEqualTo(
+                        "Available versions nearest to 1.0.0: 1.2.4-beta.1, 1.2.3, 1.2.0, 1.1.0, 1.0.0 (same or higher);"
+                                + " 1.0.0-rc.1, 0.9.0, 0.1.0 (lower); 14 versions in total, newest 2.1.0+build.5.");
+        assertThat(VersionSelector.nearestVersionsHint(A, "9.0.0"))
+                .isEqualTo(
+                        "Available versions nearest to 9.0.0: 2.1.0+build.5, 2.0.0, 2.0.0-rc.1, 1.10.0, 1.3.0-alpha (lower);"
+                                + " 14 versions in total, newest 2.1.0+build.5.");
     }
 
     private static Arguments row(List<String> tags, String requested, boolean includePrereleases, String expected) {

@@ -1,7 +1,6 @@
 package io.helmoci.operator.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -16,8 +15,7 @@ import java.util.Set;
  * Adding optional fields is compatible.
  */
 final class CrdCompatibility {
-    private CrdCompatibility() {
-    }
+    private CrdCompatibility() {}
 
     /** Each breaking change from {@code released} to {@code current}, as "version: path: what"; empty when compatible. */
     static List<String> breakingChanges(JsonNode released, JsonNode current) {
@@ -25,11 +23,18 @@ final class CrdCompatibility {
         for (JsonNode version : released.path("spec").path("versions")) {
             String name = version.path("name").asText();
             JsonNode now = versionNamed(current, name);
-            if (now == null || (version.path("served").asBoolean(true) && !now.path("served").asBoolean(true))) {
+            if (now == null
+                    || (version.path("served").asBoolean(true)
+                            && !now.path("served").asBoolean(true))) {
                 problems.add(name + ": the version is no longer served");
                 continue;
             }
-            compare(name, "", version.path("schema").path("openAPIV3Schema"), now.path("schema").path("openAPIV3Schema"), problems);
+            compare(
+                    name,
+                    "",
+                    version.path("schema").path("openAPIV3Schema"),
+                    now.path("schema").path("openAPIV3Schema"),
+                    problems);
         }
         return problems;
     }
@@ -43,7 +48,8 @@ final class CrdCompatibility {
         return null;
     }
 
-    private static void compare(String version, String path, JsonNode released, JsonNode current, List<String> problems) {
+    private static void compare(
+            String version, String path, JsonNode released, JsonNode current, List<String> problems) {
         String where = version + ": " + (path.isEmpty() ? "." : path);
         String type = released.path("type").asText(null);
         String nowType = current.path("type").asText(null);
@@ -65,7 +71,9 @@ final class CrdCompatibility {
                 }
             }
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = released.path("properties").fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it =
+                        released.path("properties").fields();
+                it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
             JsonNode now = current.path("properties").get(field.getKey());
             String fieldPath = path + "." + field.getKey();
@@ -79,7 +87,12 @@ final class CrdCompatibility {
             compare(version, path + "[]", released.path("items"), current.path("items"), problems);
         }
         if (released.path("additionalProperties").isObject()) {
-            compare(version, path + "{}", released.path("additionalProperties"), current.path("additionalProperties"), problems);
+            compare(
+                    version,
+                    path + "{}",
+                    released.path("additionalProperties"),
+                    current.path("additionalProperties"),
+                    problems);
         }
     }
 

@@ -1,16 +1,15 @@
 package io.helmoci.operator.api;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * v1alpha1 may grow, but not break its users: the CRD of the tree against the last released one
@@ -35,7 +34,8 @@ class CrdCompatibilityTest {
         JsonNode current = released.deepCopy();
         ((ObjectNode) spec(current).path("properties")).remove("interval");
 
-        assertThat(CrdCompatibility.breakingChanges(released, current)).containsExactly("v1alpha1: .spec.interval: field removed");
+        assertThat(CrdCompatibility.breakingChanges(released, current))
+                .containsExactly("v1alpha1: .spec.interval: field removed");
     }
 
     @Test
@@ -58,7 +58,8 @@ class CrdCompatibilityTest {
         JsonNode required = optional.deepCopy();
         ObjectNode spec = (ObjectNode) spec(required);
         (spec.has("required") ? (ArrayNode) spec.get("required") : spec.putArray("required")).add("newField");
-        assertThat(CrdCompatibility.breakingChanges(released, required)).containsExactly("v1alpha1: .spec: field 'newField' is newly required");
+        assertThat(CrdCompatibility.breakingChanges(released, required))
+                .containsExactly("v1alpha1: .spec: field 'newField' is newly required");
     }
 
     @Test
@@ -67,10 +68,17 @@ class CrdCompatibilityTest {
         JsonNode current = released.deepCopy();
         ((ObjectNode) current.path("spec").path("versions").get(0)).put("served", false);
 
-        assertThat(CrdCompatibility.breakingChanges(released, current)).containsExactly("v1alpha1: the version is no longer served");
+        assertThat(CrdCompatibility.breakingChanges(released, current))
+                .containsExactly("v1alpha1: the version is no longer served");
     }
 
     private static JsonNode spec(JsonNode crd) {
-        return crd.path("spec").path("versions").get(0).path("schema").path("openAPIV3Schema").path("properties").path("spec");
+        return crd.path("spec")
+                .path("versions")
+                .get(0)
+                .path("schema")
+                .path("openAPIV3Schema")
+                .path("properties")
+                .path("spec");
     }
 }

@@ -1,5 +1,8 @@
 package io.helmoci.operator.artifacts;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.helmoci.engine.chart.ChartLimits;
@@ -14,10 +17,6 @@ import io.helmoci.operator.events.RecordingEvents;
 import io.helmoci.operator.source.EngineArtifactStore;
 import io.helmoci.operator.source.StoredBlob;
 import io.helmoci.testbed.MutableClock;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,9 +24,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The sweep over a real content store, with manifests as helm push writes them and a clock the test moves. */
 class ArtifactCollectorTest {
@@ -35,6 +34,7 @@ class ArtifactCollectorTest {
 
     @TempDir
     Path root;
+
     final MutableClock clock = new MutableClock(Instant.parse("2026-05-01T12:00:00Z"));
     final RecordingEvents events = new RecordingEvents();
     final List<HelmOciChart> resources = new ArrayList<>();
@@ -43,8 +43,7 @@ class ArtifactCollectorTest {
     ArtifactCollector collector;
 
     /** One chart version in the store: its manifest, config and archive. */
-    record Stored(String manifest, String config, String archive, long size) {
-    }
+    record Stored(String manifest, String config, String archive, long size) {}
 
     @BeforeEach
     void setUp() {
@@ -82,32 +81,40 @@ class ArtifactCollectorTest {
         Stored v2 = put("1.1.0");
         resources.add(chart("upgraded", v2, superseded(v1, "2026-05-01T12:05:00Z")));
         HelmOciChart pinned = chart("pinned", v1);
-        pinned.getStatus().setConditions(List.of(new ConditionBuilder().withType("Ready").withStatus("False")
-                .withReason("RegistryUnavailable").build()));
+        pinned.getStatus()
+                .setConditions(List.of(new ConditionBuilder()
+                        .withType("Ready")
+                        .withStatus("False")
+                        .withReason("RegistryUnavailable")
+                        .build()));
         resources.add(pinned);
 
         clock.advance(Duration.ofDays(30));
         ArtifactCollector.Sweep sweep = collector.sweep();
 
         assertThat(sweep.removed()).isEmpty();
-        assertThat(storedDigests()).containsExactlyInAnyOrder(v1.archive(), v1.manifest(), v1.config(),
-                v2.archive(), v2.manifest(), v2.config());
+        assertThat(storedDigests())
+                .containsExactlyInAnyOrder(
+                        v1.archive(), v1.manifest(), v1.config(), v2.archive(), v2.manifest(), v2.config());
         assertThat(events.events).isEmpty();
     }
 
     @Test
     void everyBlobAnIndexReachesIsKept() {
         Stored chart = put("2.0.0");
-        byte[] index = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[{\"mediaType\":"
-                + "\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" + chart.manifest() + "\",\"size\":1}]}")
-                .getBytes(StandardCharsets.UTF_8);
+        byte[] index =
+                ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[{\"mediaType\":"
+                                + "\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" + chart.manifest()
+                                + "\",\"size\":1}]}")
+                        .getBytes(StandardCharsets.UTF_8);
         String indexDigest = putBlob(index);
         resources.add(chart("indexed", new Stored(indexDigest, null, chart.archive(), chart.size())));
 
         clock.advance(Duration.ofDays(1));
 
         assertThat(collector.sweep().removed()).isEmpty();
-        assertThat(storedDigests()).containsExactlyInAnyOrder(indexDigest, chart.manifest(), chart.config(), chart.archive());
+        assertThat(storedDigests())
+                .containsExactlyInAnyOrder(indexDigest, chart.manifest(), chart.config(), chart.archive());
     }
 
     @Test
@@ -115,11 +122,17 @@ class ArtifactCollectorTest {
         Stored orphan = put("0.1.0"); // pulled, but its status was never written (or its resource was deleted)
 
         clock.advance(RETENTION);
-        assertThat(collector.sweep().removed()).as("unused for exactly the retention").isEmpty();
+        assertThat(collector.sweep().removed())
+                .as("unused for exactly the retention")
+                .isEmpty();
 
-        assertThat(store.stored(orphan.archive(), orphan.size())).as("a reconciliation finds and uses the archive").isPresent();
+        assertThat(store.stored(orphan.archive(), orphan.size()))
+                .as("a reconciliation finds and uses the archive")
+                .isPresent();
         clock.advance(Duration.ofSeconds(1));
-        assertThat(collector.sweep().removed()).as("what was not used goes").containsExactlyInAnyOrder(orphan.manifest(), orphan.config());
+        assertThat(collector.sweep().removed())
+                .as("what was not used goes")
+                .containsExactlyInAnyOrder(orphan.manifest(), orphan.config());
 
         clock.advance(RETENTION.minusSeconds(2));
         assertThat(collector.sweep().removed()).isEmpty();
@@ -134,7 +147,9 @@ class ArtifactCollectorTest {
         Stored v2 = put("1.1.0");
         resources.add(chart("web", v2, superseded(v1, "2026-05-01T12:05:00Z")));
         clock.advance(Duration.ofMinutes(6));
-        store.stored(v1.archive(), v1.size()); // a reconciliation of another resource found it; its status is not written yet
+        store.stored(
+                v1.archive(),
+                v1.size()); // a reconciliation of another resource found it; its status is not written yet
 
         assertThat(collector.sweep().removed()).doesNotContain(v1.archive());
     }
@@ -157,21 +172,26 @@ class ArtifactCollectorTest {
 
     /** Writes a chart version as helm push lays it out: config, archive, and a manifest naming both. */
     private Stored put(String version) {
-        byte[] config = ("{\"apiVersion\":\"v2\",\"name\":\"web\",\"version\":\"" + version + "\"}").getBytes(StandardCharsets.UTF_8);
+        byte[] config = ("{\"apiVersion\":\"v2\",\"name\":\"web\",\"version\":\"" + version + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
         byte[] archive = ("pretend tgz of web " + version).getBytes(StandardCharsets.UTF_8);
         String configDigest = putBlob(config);
         String archiveDigest = putBlob(archive);
-        byte[] manifest = ("{\"schemaVersion\":2,\"config\":{\"mediaType\":\"application/vnd.cncf.helm.config.v1+json\",\"digest\":\""
-                + configDigest + "\",\"size\":" + config.length + "},\"layers\":[{\"mediaType\":"
-                + "\"application/vnd.cncf.helm.chart.content.v1.tar+gzip\",\"digest\":\"" + archiveDigest + "\",\"size\":"
-                + archive.length + "}]}").getBytes(StandardCharsets.UTF_8);
+        byte[] manifest =
+                ("{\"schemaVersion\":2,\"config\":{\"mediaType\":\"application/vnd.cncf.helm.config.v1+json\",\"digest\":\""
+                                + configDigest + "\",\"size\":" + config.length + "},\"layers\":[{\"mediaType\":"
+                                + "\"application/vnd.cncf.helm.chart.content.v1.tar+gzip\",\"digest\":\""
+                                + archiveDigest + "\",\"size\":"
+                                + archive.length + "}]}")
+                        .getBytes(StandardCharsets.UTF_8);
         return new Stored(putBlob(manifest), configDigest, archiveDigest, archive.length);
     }
 
     private String putBlob(byte[] content) {
         Digest digest = Digest.sha256(content);
         contentStore.put(digest, content);
-        assertThat(contentStore.find(new Descriptor(null, digest.toString(), content.length))).isPresent();
+        assertThat(contentStore.find(new Descriptor(null, digest.toString(), content.length)))
+                .isPresent();
         return digest.toString();
     }
 
@@ -181,7 +201,8 @@ class ArtifactCollectorTest {
 
     private static HelmOciChart chart(String name, Stored current, SupersededArtifact... superseded) {
         HelmOciChart chart = new HelmOciChart();
-        chart.setMetadata(new ObjectMetaBuilder().withNamespace("apps").withName(name).build());
+        chart.setMetadata(
+                new ObjectMetaBuilder().withNamespace("apps").withName(name).build());
         HelmOciChartStatus status = new HelmOciChartStatus();
         status.setContentDigest(current.archive());
         status.setManifestDigest(current.manifest());
@@ -191,7 +212,11 @@ class ArtifactCollectorTest {
     }
 
     private static SupersededArtifact superseded(Stored old, String expiry) {
-        return new SupersededArtifact("http://operator.test/artifacts/apps/web/web-1.0.0.tgz", old.archive(), old.manifest(),
-                old.size(), expiry);
+        return new SupersededArtifact(
+                "http://operator.test/artifacts/apps/web/web-1.0.0.tgz",
+                old.archive(),
+                old.manifest(),
+                old.size(),
+                expiry);
     }
 }

@@ -1,5 +1,7 @@
 package io.helmoci.operator.artifacts;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -10,12 +12,9 @@ import io.helmoci.operator.api.v1alpha1.ChartDependency;
 import io.helmoci.operator.api.v1alpha1.ChartInfo;
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class HelmRepositoryIndexTest {
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -23,7 +22,9 @@ class HelmRepositoryIndexTest {
     @Test
     void listsEveryReadyChartVersionOnceWithItsArtifactUrlAndHexDigest() throws Exception {
         HelmOciChart ready = chart("podinfo-a", "podinfo", "6.5.0", "True", "aa");
-        ready.getStatus().getChart().setDependencies(List.of(new ChartDependency("redis", "18.x", "oci://r.example/charts", null)));
+        ready.getStatus()
+                .getChart()
+                .setDependencies(List.of(new ChartDependency("redis", "18.x", "oci://r.example/charts", null)));
         List<HelmOciChart> charts = List.of(
                 ready,
                 chart("podinfo-b", "podinfo", "6.4.0", "True", "bb"),
@@ -42,9 +43,11 @@ class HelmRepositoryIndexTest {
         assertThat(first.path("version").asText()).isEqualTo("6.5.0");
         assertThat(first.path("appVersion").asText()).isEqualTo("app");
         assertThat(first.path("digest").asText()).isEqualTo("aa".repeat(32));
-        assertThat(first.path("urls").get(0).asText()).isEqualTo("http://ops/artifacts/apps/podinfo-a/podinfo-6.5.0.tgz");
+        assertThat(first.path("urls").get(0).asText())
+                .isEqualTo("http://ops/artifacts/apps/podinfo-a/podinfo-6.5.0.tgz");
         assertThat(first.path("created").asText()).isEqualTo("2026-01-02T00:00:00Z");
-        assertThat(first.path("dependencies").get(0).path("repository").asText()).isEqualTo("oci://r.example/charts");
+        assertThat(first.path("dependencies").get(0).path("repository").asText())
+                .isEqualTo("oci://r.example/charts");
         assertThat(podinfo.get(1).path("version").asText()).isEqualTo("6.4.0");
     }
 
@@ -56,9 +59,13 @@ class HelmRepositoryIndexTest {
         String yaml = HelmRepositoryIndex.render(List.of(chart), "now");
 
         JsonNode entry = YAML.readTree(yaml).path("entries").path("hello-http").get(0);
-        assertThat(entry.path("appVersion").isTextual()).as("appVersion in:%n%s", yaml).isTrue();
+        assertThat(entry.path("appVersion").isTextual())
+                .as("appVersion in:%n%s", yaml)
+                .isTrue();
         assertThat(entry.path("appVersion").asText()).isEqualTo("1");
-        assertThat(entry.path("version").isTextual()).as("version in:%n%s", yaml).isTrue();
+        assertThat(entry.path("version").isTextual())
+                .as("version in:%n%s", yaml)
+                .isTrue();
         assertThat(entry.path("version").asText()).isEqualTo("1.0");
     }
 
@@ -71,7 +78,8 @@ class HelmRepositoryIndexTest {
 
     static HelmOciChart chart(String name, String chartName, String version, String ready, String digestByte) {
         HelmOciChart chart = new HelmOciChart();
-        chart.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("apps").build());
+        chart.setMetadata(
+                new ObjectMetaBuilder().withName(name).withNamespace("apps").build());
         HelmOciChartStatus status = new HelmOciChartStatus();
         status.setResolvedVersion(version);
         ChartInfo info = new ChartInfo();
@@ -86,7 +94,11 @@ class HelmRepositoryIndexTest {
         artifact.setSize(10L);
         artifact.setLastUpdateTime("2026-01-02T00:00:00Z");
         status.setArtifact(artifact);
-        status.setConditions(new ArrayList<>(List.of(new ConditionBuilder().withType("Ready").withStatus(ready).withReason("x").build())));
+        status.setConditions(new ArrayList<>(List.of(new ConditionBuilder()
+                .withType("Ready")
+                .withStatus(ready)
+                .withReason("x")
+                .build())));
         chart.setStatus(status);
         return chart;
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Optional;
-
 import org.junit.jupiter.api.Test;
 
 class ShardSelectorTest {
@@ -17,6 +16,7 @@ class ShardSelectorTest {
 
     @Test
     void aKeyThatIsNoLabelValueIsRefusedWithTheSettingToFix() {
-        assertThatThrownBy(() -> ShardSelector.of(Optional.of("blue,team=x"))).hasMessageContaining("HELMOCI_SHARDING_KEY");
+        assertThatThrownBy(() -> ShardSelector.of(Optional.of("blue,team=x")))
+                .hasMessageContaining("HELMOCI_SHARDING_KEY");
     }
 }

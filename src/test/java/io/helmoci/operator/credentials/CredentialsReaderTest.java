@@ -1,5 +1,8 @@
 package io.helmoci.operator.credentials;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
@@ -9,15 +12,11 @@ import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.operator.api.v1alpha1.HelmOciChartSpec;
 import io.helmoci.operator.api.v1alpha1.LocalReference;
 import io.helmoci.operator.source.RegistryAccess;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
 import java.util.function.Consumer;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class CredentialsReaderTest {
     final InMemoryObjectLookup objects = new InMemoryObjectLookup();
@@ -52,21 +51,43 @@ class CredentialsReaderTest {
 
     @Test
     void secretRefWinsOverServiceAccountPullSecretsWhichApplyInOrder() {
-        put("apps", "own", "kubernetes.io/dockerconfigjson", Map.of(".dockerconfigjson", "{\"auths\":{\"a.example\":{\"auth\":\"b3du\"}}}"));
-        put("apps", "first", "kubernetes.io/dockerconfigjson",
-                Map.of(".dockerconfigjson", "{\"auths\":{\"a.example\":{\"auth\":\"Zmlyc3Q=\"},\"b.example\":{\"auth\":\"Zmlyc3Q=\"}}}"));
-        put("apps", "second", "kubernetes.io/dockerconfigjson",
-                Map.of(".dockerconfigjson", "{\"auths\":{\"b.example\":{\"auth\":\"c2Vjb25k\"},\"c.example\":{\"auth\":\"c2Vjb25k\"}}}"));
-        objects.put(new ServiceAccountBuilder().withNewMetadata().withName("puller").withNamespace("apps").endMetadata()
-                .addNewImagePullSecret("first").addNewImagePullSecret("second").build());
+        put(
+                "apps",
+                "own",
+                "kubernetes.io/dockerconfigjson",
+                Map.of(".dockerconfigjson", "{\"auths\":{\"a.example\":{\"auth\":\"b3du\"}}}"));
+        put(
+                "apps",
+                "first",
+                "kubernetes.io/dockerconfigjson",
+                Map.of(
+                        ".dockerconfigjson",
+                        "{\"auths\":{\"a.example\":{\"auth\":\"Zmlyc3Q=\"},\"b.example\":{\"auth\":\"Zmlyc3Q=\"}}}"));
+        put(
+                "apps",
+                "second",
+                "kubernetes.io/dockerconfigjson",
+                Map.of(
+                        ".dockerconfigjson",
+                        "{\"auths\":{\"b.example\":{\"auth\":\"c2Vjb25k\"},\"c.example\":{\"auth\":\"c2Vjb25k\"}}}"));
+        objects.put(new ServiceAccountBuilder()
+                .withNewMetadata()
+                .withName("puller")
+                .withNamespace("apps")
+                .endMetadata()
+                .addNewImagePullSecret("first")
+                .addNewImagePullSecret("second")
+                .build());
 
         RegistryAccess access = reader.read(chart(spec -> {
             spec.setSecretRef(new LocalReference("own"));
             spec.setServiceAccountName("puller");
         }));
 
-        assertThat(access.dockerConfigJson()).isEqualTo("{\"auths\":{"
-                + "\"a.example\":{\"auth\":\"b3du\"},\"b.example\":{\"auth\":\"Zmlyc3Q=\"},\"c.example\":{\"auth\":\"c2Vjb25k\"}}}");
+        assertThat(access.dockerConfigJson())
+                .isEqualTo(
+                        "{\"auths\":{"
+                                + "\"a.example\":{\"auth\":\"b3du\"},\"b.example\":{\"auth\":\"Zmlyc3Q=\"},\"c.example\":{\"auth\":\"c2Vjb25k\"}}}");
     }
 
     @Test
@@ -83,27 +104,44 @@ class CredentialsReaderTest {
     @Test
     void missingServiceAccountAndMissingPullSecretAreNamed() {
         assertThatThrownBy(() -> reader.read(chart(spec -> spec.setServiceAccountName("ghost"))))
-                .isInstanceOfSatisfying(ReconcileException.class, e -> assertThat(e.reason()).isEqualTo(ConditionReasons.SERVICE_ACCOUNT_NOT_FOUND));
-
+                .isInstanceOfSatisfying(
+                        ReconcileException.class,
+                        e -> assertThat(e.reason()).isEqualTo(ConditionReasons.SERVICE_ACCOUNT_NOT_FOUND));
     }
 
     @Test
     void missingPullSecretsAreSkippedAsTheKubeletDoesAndNamed() {
-        put("apps", "present", "kubernetes.io/dockerconfigjson", Map.of(".dockerconfigjson", "{\"auths\":{\"a.example\":{\"auth\":\"b3du\"}}}"));
-        objects.put(new ServiceAccountBuilder().withNewMetadata().withName("puller").withNamespace("apps").endMetadata()
-                .addNewImagePullSecret("gone").addNewImagePullSecret("present").addNewImagePullSecret("also-gone").build());
+        put(
+                "apps",
+                "present",
+                "kubernetes.io/dockerconfigjson",
+                Map.of(".dockerconfigjson", "{\"auths\":{\"a.example\":{\"auth\":\"b3du\"}}}"));
+        objects.put(new ServiceAccountBuilder()
+                .withNewMetadata()
+                .withName("puller")
+                .withNamespace("apps")
+                .endMetadata()
+                .addNewImagePullSecret("gone")
+                .addNewImagePullSecret("present")
+                .addNewImagePullSecret("also-gone")
+                .build());
         HelmOciChart chart = chart(spec -> spec.setServiceAccountName("puller"));
 
         assertThat(reader.read(chart).dockerConfigJson()).isEqualTo("{\"auths\":{\"a.example\":{\"auth\":\"b3du\"}}}");
-        assertThat(reader.missingPullSecretsNote(chart)).isEqualTo("The imagePullSecrets gone, also-gone of ServiceAccount puller do not"
-                + " exist in namespace apps and were skipped, as the kubelet skips them: create them, or remove them from the ServiceAccount.");
-        assertThat(reader.missingPullSecretsNote(chart(spec -> {
-        }))).isEmpty();
+        assertThat(reader.missingPullSecretsNote(chart))
+                .isEqualTo(
+                        "The imagePullSecrets gone, also-gone of ServiceAccount puller do not"
+                                + " exist in namespace apps and were skipped, as the kubelet skips them: create them, or remove them from the ServiceAccount.");
+        assertThat(reader.missingPullSecretsNote(chart(spec -> {}))).isEmpty();
     }
 
     @Test
     void invalidSecretsAreExplainedWithoutTheirContent() {
-        put("apps", "broken", "kubernetes.io/dockerconfigjson", Map.of(".dockerconfigjson", "{\"auths\": {\"x\": \"hunter2\""));
+        put(
+                "apps",
+                "broken",
+                "kubernetes.io/dockerconfigjson",
+                Map.of(".dockerconfigjson", "{\"auths\": {\"x\": \"hunter2\""));
         put("apps", "opaque", "Opaque", Map.of("token", "hunter2"));
 
         assertThatThrownBy(() -> reader.read(chart(spec -> spec.setSecretRef(new LocalReference("broken")))))
@@ -112,13 +150,20 @@ class CredentialsReaderTest {
                     assertThat(e.getMessage()).contains("invalid JSON").doesNotContain("hunter2");
                 });
         assertThatThrownBy(() -> reader.read(chart(spec -> spec.setSecretRef(new LocalReference("opaque")))))
-                .isInstanceOfSatisfying(ReconcileException.class, e ->
-                        assertThat(e.getMessage()).contains("type Opaque", "kubernetes.io/dockerconfigjson").doesNotContain("hunter2"));
+                .isInstanceOfSatisfying(
+                        ReconcileException.class,
+                        e -> assertThat(e.getMessage())
+                                .contains("type Opaque", "kubernetes.io/dockerconfigjson")
+                                .doesNotContain("hunter2"));
     }
 
     @Test
     void certSecretGivesCaAndClientCertificate() {
-        put("apps", "tls", "kubernetes.io/tls", Map.of("ca.crt", "CA PEM", "tls.crt", "CERT PEM", "tls.key", "KEY PEM"));
+        put(
+                "apps",
+                "tls",
+                "kubernetes.io/tls",
+                Map.of("ca.crt", "CA PEM", "tls.crt", "CERT PEM", "tls.key", "KEY PEM"));
         put("apps", "half", "Opaque", Map.of("tls.crt", "CERT PEM"));
 
         RegistryAccess access = reader.read(chart(spec -> spec.setCertSecretRef(new LocalReference("tls"))));
@@ -127,18 +172,27 @@ class CredentialsReaderTest {
         assertThat(access.clientKeyPem()).isEqualTo("KEY PEM");
 
         assertThatThrownBy(() -> reader.read(chart(spec -> spec.setCertSecretRef(new LocalReference("half")))))
-                .isInstanceOfSatisfying(ReconcileException.class, e -> assertThat(e.getMessage()).contains("tls.key"));
+                .isInstanceOfSatisfying(
+                        ReconcileException.class,
+                        e -> assertThat(e.getMessage()).contains("tls.key"));
     }
 
     private void put(String namespace, String name, String type, Map<String, String> data) {
-        SecretBuilder builder = new SecretBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata().withType(type);
-        data.forEach((k, v) -> builder.addToData(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+        SecretBuilder builder = new SecretBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(namespace)
+                .endMetadata()
+                .withType(type);
+        data.forEach(
+                (k, v) -> builder.addToData(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
         objects.put(builder.build());
     }
 
     private static HelmOciChart chart(Consumer<HelmOciChartSpec> customize) {
         HelmOciChart chart = new HelmOciChart();
-        chart.setMetadata(new ObjectMetaBuilder().withName("c").withNamespace("apps").build());
+        chart.setMetadata(
+                new ObjectMetaBuilder().withName("c").withNamespace("apps").build());
         HelmOciChartSpec spec = new HelmOciChartSpec();
         spec.setUrl("oci://a.example/charts/c");
         customize.accept(spec);

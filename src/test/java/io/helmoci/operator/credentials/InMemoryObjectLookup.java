@@ -2,7 +2,6 @@ package io.helmoci.operator.credentials;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
-
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -14,13 +13,15 @@ public final class InMemoryObjectLookup implements ObjectLookup {
 
     /** Adds (or replaces) a Secret under its metadata's namespace and name. */
     public InMemoryObjectLookup put(Secret secret) {
-        secrets.put(key(secret.getMetadata().getNamespace(), secret.getMetadata().getName()), secret);
+        secrets.put(
+                key(secret.getMetadata().getNamespace(), secret.getMetadata().getName()), secret);
         return this;
     }
 
     /** Adds (or replaces) a ServiceAccount under its metadata's namespace and name. */
     public InMemoryObjectLookup put(ServiceAccount account) {
-        accounts.put(key(account.getMetadata().getNamespace(), account.getMetadata().getName()), account);
+        accounts.put(
+                key(account.getMetadata().getNamespace(), account.getMetadata().getName()), account);
         return this;
     }
 

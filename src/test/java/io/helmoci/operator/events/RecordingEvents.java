@@ -1,15 +1,13 @@
 package io.helmoci.operator.events;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-
 import java.util.ArrayList;
 import java.util.List;
 
 /** Keeps the events a test's reconciliations or sweeps emitted. */
 public final class RecordingEvents implements EventRecorder {
     /** @param resource namespace/name of the involved object */
-    public record Recorded(String resource, String type, String reason, String message) {
-    }
+    public record Recorded(String resource, String type, String reason, String message) {}
 
     public final List<Recorded> events = new ArrayList<>();
 
@@ -32,6 +30,7 @@ public final class RecordingEvents implements EventRecorder {
     }
 
     private static String id(HasMetadata resource) {
-        return resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
+        return resource.getMetadata().getNamespace() + "/"
+                + resource.getMetadata().getName();
     }
 }

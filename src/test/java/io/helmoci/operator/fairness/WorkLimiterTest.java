@@ -17,7 +17,10 @@ class WorkLimiterTest {
         assertThat(a.admitted()).isTrue();
         assertThat(b.admitted()).isTrue();
         assertThat(refused.admitted()).isFalse();
-        assertThat(refused.message()).contains("registry slow.example:5000").contains("2 reconciliations").contains("per-registry-setting");
+        assertThat(refused.message())
+                .contains("registry slow.example:5000")
+                .contains("2 reconciliations")
+                .contains("per-registry-setting");
         assertThat(other.admitted()).isTrue();
 
         a.close();
@@ -49,7 +52,8 @@ class WorkLimiterTest {
 
     @Test
     void theRegistryIsTheHostOfTheOciUrl() {
-        assertThat(WorkLimiter.registryOf("oci://Registry.Example:5000/charts/app")).isEqualTo("registry.example:5000");
+        assertThat(WorkLimiter.registryOf("oci://Registry.Example:5000/charts/app"))
+                .isEqualTo("registry.example:5000");
         assertThat(WorkLimiter.registryOf("oci://ghcr.io")).isEqualTo("ghcr.io");
         assertThat(WorkLimiter.registryOf("https://example.com/charts")).isNull();
         assertThat(WorkLimiter.registryOf(null)).isNull();

@@ -1,11 +1,14 @@
 package io.helmoci.operator.reconciler;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.helmoci.engine.Reason;
+import io.helmoci.engine.store.ContentStore;
 import io.helmoci.operator.ConditionReasons;
 import io.helmoci.operator.Constants;
 import io.helmoci.operator.ReconcileException;
@@ -19,12 +22,7 @@ import io.helmoci.operator.artifacts.ArtifactUrls;
 import io.helmoci.operator.credentials.InMemoryObjectLookup;
 import io.helmoci.operator.events.RecordingEvents;
 import io.helmoci.operator.source.EngineArtifactStore;
-import io.helmoci.engine.store.ContentStore;
 import io.helmoci.testbed.MutableClock;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,9 +33,9 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ChartSyncTest {
     static final String URL = "oci://registry.example:5000/charts/podinfo";
@@ -45,8 +43,10 @@ class ChartSyncTest {
     static final Duration RETENTION = Duration.ofMinutes(5);
 
     final MutableClock clock = new MutableClock(Instant.parse("2026-01-02T03:04:05.678Z"));
+
     @TempDir
     Path store;
+
     FakeChartSource registry;
     EngineArtifactStore artifacts;
     RecordingEvents events;
@@ -60,7 +60,13 @@ class ChartSyncTest {
         registry = new FakeChartSource(contentStore);
         artifacts = new EngineArtifactStore(contentStore);
         events = new RecordingEvents();
-        sync = new ChartSync(registry, artifacts, new ArtifactUrls("http://artifacts.test/"), new ArtifactRetention(RETENTION), events, clock);
+        sync = new ChartSync(
+                registry,
+                artifacts,
+                new ArtifactUrls("http://artifacts.test/"),
+                new ArtifactRetention(RETENTION),
+                events,
+                clock);
     }
 
     @Test
@@ -82,31 +88,35 @@ class ChartSyncTest {
         assertThat(status.getChart().getName()).isEqualTo("podinfo");
         assertThat(status.getChart().getAppVersion()).isEqualTo("app-6.5.0");
         assertThat(status.getLastCheckedTime()).isEqualTo("2026-01-02T03:04:05Z");
-        assertThat(status.getArtifact().getUrl()).isEqualTo("http://artifacts.test/artifacts/apps/podinfo/podinfo-6.5.0.tgz");
+        assertThat(status.getArtifact().getUrl())
+                .isEqualTo("http://artifacts.test/artifacts/apps/podinfo/podinfo-6.5.0.tgz");
         assertThat(status.getArtifact().getDigest()).isEqualTo(content);
         assertThat(status.getArtifact().getSize()).isEqualTo("chart-6.5.0".length());
-        assertThat(Files.readString(artifacts.stored(content, "chart-6.5.0".length()).orElseThrow())).isEqualTo("chart-6.5.0");
+        assertThat(Files.readString(
+                        artifacts.stored(content, "chart-6.5.0".length()).orElseThrow()))
+                .isEqualTo("chart-6.5.0");
         assertThat(condition(status, Constants.CONDITION_READY))
                 .extracting(Condition::getStatus, Condition::getReason)
                 .containsExactly("True", ConditionReasons.SUCCEEDED);
-        assertThat(condition(status, Constants.CONDITION_READY).getMessage()).contains("podinfo 6.5.0", manifest.substring(0, 19));
+        assertThat(condition(status, Constants.CONDITION_READY).getMessage())
+                .contains("podinfo 6.5.0", manifest.substring(0, 19));
         assertThat(status.getConditions()).extracting(Condition::getType).containsExactly(Constants.CONDITION_READY);
         assertThat(events.reasons()).containsExactly(ConditionReasons.EVENT_NEW_ARTIFACT);
-        assertThat(outcome.requeueAfter()).hasValueSatisfying(d ->
-                assertThat(d).isBetween(Duration.ofMinutes(10), Duration.ofMinutes(11)));
+        assertThat(outcome.requeueAfter())
+                .hasValueSatisfying(d -> assertThat(d).isBetween(Duration.ofMinutes(10), Duration.ofMinutes(11)));
     }
 
     @Test
     void newGenerationIsReportedAsReconcilingBeforeTheRegistryIsAsked() {
         registry.push(URL, "1.0.0", "one");
-        reconcile(chart(spec -> {
-        }));
+        reconcile(chart(spec -> {}));
 
         assertThat(progressReports).hasSize(1);
         HelmOciChartStatus progress = progressReports.get(0);
         assertThat(condition(progress, Constants.CONDITION_READY).getStatus()).isEqualTo("Unknown");
         assertThat(condition(progress, Constants.CONDITION_RECONCILING))
-                .extracting(Condition::getStatus, Condition::getReason).containsExactly("True", ConditionReasons.PROGRESSING);
+                .extracting(Condition::getStatus, Condition::getReason)
+                .containsExactly("True", ConditionReasons.PROGRESSING);
     }
 
     @Test
@@ -137,7 +147,9 @@ class ChartSyncTest {
 
         clock.advance(Duration.ofMinutes(10));
         ChartSync.Outcome unchanged = reconcile(chart);
-        assertThat(unchanged.statusChanged()).as("only lastCheckedTime would change").isFalse();
+        assertThat(unchanged.statusChanged())
+                .as("only lastCheckedTime would change")
+                .isFalse();
         assertThat(unchanged.status().getLastCheckedTime()).isEqualTo("2026-01-02T03:04:05Z");
         assertThat(registry.resolveRequests).as("the registry is still asked").hasSize(2);
 
@@ -147,20 +159,26 @@ class ChartSyncTest {
         assertThat(refreshed.status().getLastCheckedTime()).isEqualTo("2026-01-02T04:14:05Z");
 
         chart.getMetadata().setAnnotations(Map.of(Constants.REQUESTED_AT_ANNOTATION, "now"));
-        assertThat(reconcile(chart).statusChanged()).as("anything else that changes is written at once").isTrue();
+        assertThat(reconcile(chart).statusChanged())
+                .as("anything else that changes is written at once")
+                .isTrue();
     }
 
     @Test
     void resolutionWarningsReachTheUserAsOneEventAndInTheReadyMessage() {
         registry.push(URL, "1.0.0", "one");
-        registry.warnings = List.of("The chart layer has the deprecated media type x (Helm 3.0-3.6); push the chart again.");
+        registry.warnings =
+                List.of("The chart layer has the deprecated media type x (Helm 3.0-3.6); push the chart again.");
         HelmOciChart chart = chart(spec -> spec.setVersion("1.0.0"));
 
         chart.setStatus(reconcile(chart).status());
 
         assertThat(condition(chart.getStatus(), Constants.CONDITION_READY).getMessage())
-                .startsWith("Serving podinfo 1.0.0").endsWith("Warning: " + registry.warnings.get(0));
-        assertThat(events.events).filteredOn(e -> e.reason().equals(ConditionReasons.EVENT_RESOLUTION_WARNING)).singleElement()
+                .startsWith("Serving podinfo 1.0.0")
+                .endsWith("Warning: " + registry.warnings.get(0));
+        assertThat(events.events)
+                .filteredOn(e -> e.reason().equals(ConditionReasons.EVENT_RESOLUTION_WARNING))
+                .singleElement()
                 .satisfies(e -> assertThat(e.type()).isEqualTo("Warning"))
                 .satisfies(e -> assertThat(e.message()).contains(registry.warnings.get(0)));
 
@@ -203,17 +221,21 @@ class ChartSyncTest {
             assertThat(e.reason()).isEqualTo(ConditionReasons.EVENT_TAG_MOVED);
             assertThat(e.message()).contains(first, second);
         });
-        assertThat(events.reasons()).containsExactly(ConditionReasons.EVENT_TAG_MOVED, ConditionReasons.EVENT_NEW_ARTIFACT);
-        assertThat(status.getSupersededArtifacts()).as("the same URL now serves the new content").isNull();
-        assertThat(registry.has(oldContent)).as("the collector deletes it once unused for the retention").isTrue();
+        assertThat(events.reasons())
+                .containsExactly(ConditionReasons.EVENT_TAG_MOVED, ConditionReasons.EVENT_NEW_ARTIFACT);
+        assertThat(status.getSupersededArtifacts())
+                .as("the same URL now serves the new content")
+                .isNull();
+        assertThat(registry.has(oldContent))
+                .as("the collector deletes it once unused for the retention")
+                .isTrue();
         assertThat(registry.has(status.getContentDigest())).isTrue();
     }
 
     @Test
     void anUpgradeKeepsTheOldArchiveListedAndStoredForTheRetention() {
         String firstManifest = registry.push(URL, "1.0.0", "one");
-        HelmOciChart chart = chart(spec -> {
-        });
+        HelmOciChart chart = chart(spec -> {});
         chart.setStatus(reconcile(chart).status());
         HelmOciChartStatus first = chart.getStatus();
         registry.push(URL, "1.1.0", "one-one");
@@ -235,7 +257,9 @@ class ChartSyncTest {
         clock.advance(RETENTION);
         registry.failNext(Reason.RegistryUnavailable, "down");
         HelmOciChartStatus failed = sync.failed(chart, catchFailure(chart)).status();
-        assertThat(failed.getSupersededArtifacts()).as("expired entries drop out of the status, even on failure").isNull();
+        assertThat(failed.getSupersededArtifacts())
+                .as("expired entries drop out of the status, even on failure")
+                .isNull();
         assertThat(failed.getContentDigest()).isEqualTo(chart.getStatus().getContentDigest());
     }
 
@@ -260,7 +284,8 @@ class ChartSyncTest {
         assertThat(status.getArtifact().getUrl()).isEqualTo(good.getArtifact().getUrl());
         assertThat(registry.has(good.getContentDigest())).isTrue();
         assertThat(condition(status, Constants.CONDITION_READY))
-                .extracting(Condition::getStatus, Condition::getReason).containsExactly("False", "DigestMismatch");
+                .extracting(Condition::getStatus, Condition::getReason)
+                .containsExactly("False", "DigestMismatch");
         assertThat(condition(status, Constants.CONDITION_STALLED).getStatus()).isEqualTo("True");
         assertThat(outcome.requeueAfter()).isPresent();
     }
@@ -280,7 +305,8 @@ class ChartSyncTest {
 
         assertThat(outcome.requeueAfter()).as("JOSDK's retry backs off").isEmpty();
         assertThat(condition(chart.getStatus(), Constants.CONDITION_READY))
-                .extracting(Condition::getStatus, Condition::getReason).containsExactly("False", "RegistryUnavailable");
+                .extracting(Condition::getStatus, Condition::getReason)
+                .containsExactly("False", "RegistryUnavailable");
         assertThat(condition(chart.getStatus(), Constants.CONDITION_READY).getMessage())
                 .isEqualTo("Connection refused by registry.example:5000.");
         assertThat(condition(chart.getStatus(), Constants.CONDITION_RECONCILING).getReason())
@@ -304,14 +330,14 @@ class ChartSyncTest {
 
         assertThat(registry.requests()).isZero();
         assertThat(outcome.requeueAfter()).isEmpty();
-        assertThat(condition(outcome.status(), Constants.CONDITION_READY).getReason()).isEqualTo(ConditionReasons.SUSPENDED);
+        assertThat(condition(outcome.status(), Constants.CONDITION_READY).getReason())
+                .isEqualTo(ConditionReasons.SUSPENDED);
     }
 
     @Test
     void suspendingKeepsTheReadyConditionOfTheServedArtifact() {
         registry.push(URL, "1.0.0", "one");
-        HelmOciChart chart = chart(spec -> {
-        });
+        HelmOciChart chart = chart(spec -> {});
         chart.setStatus(reconcile(chart).status());
         chart.getSpec().setSuspend(true);
         chart.getMetadata().setGeneration(2L);
@@ -326,8 +352,7 @@ class ChartSyncTest {
     @Test
     void requestedAtAnnotationIsEchoed() {
         registry.push(URL, "1.0.0", "one");
-        HelmOciChart chart = chart(spec -> {
-        });
+        HelmOciChart chart = chart(spec -> {});
         chart.getMetadata().setAnnotations(Map.of(Constants.REQUESTED_AT_ANNOTATION, "2026-01-02T03:00:00Z"));
 
         assertThat(reconcile(chart).status().getLastHandledReconcileAt()).isEqualTo("2026-01-02T03:00:00Z");
@@ -358,8 +383,14 @@ class ChartSyncTest {
         registry.push(URL, "1.0.0", "one");
         String config = "{\"auths\":{\"registry.example:5000\":{\"auth\":\"dXNlcjpwYXNz\"}}}";
         lookup.put(dockerConfigSecret("present", config));
-        lookup.put(new ServiceAccountBuilder().withNewMetadata().withName("puller").withNamespace("apps").endMetadata()
-                .addNewImagePullSecret("gone").addNewImagePullSecret("present").build());
+        lookup.put(new ServiceAccountBuilder()
+                .withNewMetadata()
+                .withName("puller")
+                .withNamespace("apps")
+                .endMetadata()
+                .addNewImagePullSecret("gone")
+                .addNewImagePullSecret("present")
+                .build());
         HelmOciChart chart = chart(spec -> spec.setServiceAccountName("puller"));
 
         HelmOciChartStatus status = reconcile(chart).status();
@@ -368,14 +399,14 @@ class ChartSyncTest {
         assertThat(condition(status, Constants.CONDITION_READY).getStatus()).isEqualTo("True");
         assertThat(condition(status, Constants.CONDITION_READY).getMessage())
                 .startsWith("Serving podinfo 1.0.0")
-                .contains("The imagePullSecrets gone of ServiceAccount puller do not exist in namespace apps and were skipped");
+                .contains(
+                        "The imagePullSecrets gone of ServiceAccount puller do not exist in namespace apps and were skipped");
     }
 
     @Test
     void cleanupRemovesTheArtifactUnlessAnotherResourceServesIt() {
         registry.push(URL, "1.0.0", "one");
-        HelmOciChart chart = chart(spec -> {
-        });
+        HelmOciChart chart = chart(spec -> {});
         chart.setStatus(reconcile(chart).status());
         String content = chart.getStatus().getContentDigest();
 
@@ -390,8 +421,7 @@ class ChartSyncTest {
     @Test
     void cleanupRemovesTheSupersededArchivesToo() {
         registry.push(URL, "1.0.0", "one");
-        HelmOciChart chart = chart(spec -> {
-        });
+        HelmOciChart chart = chart(spec -> {});
         chart.setStatus(reconcile(chart).status());
         String old = chart.getStatus().getContentDigest();
         registry.push(URL, "1.1.0", "one-one");
@@ -402,7 +432,8 @@ class ChartSyncTest {
 
         assertThat(registry.has(old)).isFalse();
         assertThat(registry.has(chart.getStatus().getContentDigest())).isFalse();
-        assertThat(events.reasons()).containsExactly(ConditionReasons.EVENT_ARTIFACT_REMOVED, ConditionReasons.EVENT_ARTIFACT_REMOVED);
+        assertThat(events.reasons())
+                .containsExactly(ConditionReasons.EVENT_ARTIFACT_REMOVED, ConditionReasons.EVENT_ARTIFACT_REMOVED);
     }
 
     @Test
@@ -415,7 +446,8 @@ class ChartSyncTest {
 
         ChartSync.Outcome outcome = reconcile(chart);
 
-        assertThat(outcome.requeueAfter()).hasValueSatisfying(d -> assertThat(d).isBetween(Duration.ofSeconds(90), Duration.ofSeconds(99)));
+        assertThat(outcome.requeueAfter())
+                .hasValueSatisfying(d -> assertThat(d).isBetween(Duration.ofSeconds(90), Duration.ofSeconds(99)));
         assertThat(registry.resolveRequests.get(0).timeout()).isEqualTo(Duration.ofSeconds(5));
     }
 
@@ -431,7 +463,12 @@ class ChartSyncTest {
 
     static HelmOciChart chart(java.util.function.Consumer<HelmOciChartSpec> customize) {
         HelmOciChart chart = new HelmOciChart();
-        chart.setMetadata(new ObjectMetaBuilder().withName("podinfo").withNamespace("apps").withGeneration(1L).withUid("uid-1").build());
+        chart.setMetadata(new ObjectMetaBuilder()
+                .withName("podinfo")
+                .withNamespace("apps")
+                .withGeneration(1L)
+                .withUid("uid-1")
+                .build());
         HelmOciChartSpec spec = new HelmOciChartSpec();
         spec.setUrl(URL);
         customize.accept(spec);
@@ -440,14 +477,21 @@ class ChartSyncTest {
     }
 
     static Secret dockerConfigSecret(String name, String json) {
-        return new SecretBuilder().withNewMetadata().withName(name).withNamespace("apps").endMetadata()
+        return new SecretBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace("apps")
+                .endMetadata()
                 .withType("kubernetes.io/dockerconfigjson")
-                .addToData(".dockerconfigjson", Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8)))
+                .addToData(
+                        ".dockerconfigjson", Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8)))
                 .build();
     }
 
     static Condition condition(HelmOciChartStatus status, String type) {
-        return status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst()
+        return status.getConditions().stream()
+                .filter(c -> type.equals(c.getType()))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no " + type + " condition in " + status.getConditions()));
     }
 }

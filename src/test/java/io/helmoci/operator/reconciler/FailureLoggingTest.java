@@ -2,11 +2,6 @@ package io.helmoci.operator.reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -15,15 +10,23 @@ import io.helmoci.operator.ReconcileException;
 import io.helmoci.operator.ReconcileException.Disposition;
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class FailureLoggingTest {
     private static HelmOciChart showing(String reason, String message) {
         HelmOciChart chart = new HelmOciChart();
-        chart.setMetadata(new ObjectMetaBuilder().withName("c").withNamespace("ns").build());
+        chart.setMetadata(
+                new ObjectMetaBuilder().withName("c").withNamespace("ns").build());
         HelmOciChartStatus status = new HelmOciChartStatus();
         List<Condition> conditions = new ArrayList<>();
-        conditions.add(new ConditionBuilder().withType(Constants.CONDITION_READY).withStatus("False").withReason(reason)
-                .withMessage(message).build());
+        conditions.add(new ConditionBuilder()
+                .withType(Constants.CONDITION_READY)
+                .withStatus("False")
+                .withReason(reason)
+                .withMessage(message)
+                .build());
         status.setConditions(conditions);
         chart.setStatus(status);
         return chart;
@@ -32,14 +35,19 @@ class FailureLoggingTest {
     @Test
     void aRetryOfTheFailureTheStatusShowsIsNoNews() {
         String body = "x".repeat(48 * 1024);
-        ReconcileException failure = new ReconcileException("RegistryUnavailable", "Registry said: " + body, Disposition.RETRY);
+        ReconcileException failure =
+                new ReconcileException("RegistryUnavailable", "Registry said: " + body, Disposition.RETRY);
 
-        assertThat(FailureLogging.isNews(showing("RegistryUnavailable", FailureLogging.capped(failure.getMessage())), failure)).isFalse();
+        assertThat(FailureLogging.isNews(
+                        showing("RegistryUnavailable", FailureLogging.capped(failure.getMessage())), failure))
+                .isFalse();
         assertThat(FailureLogging.isNews(showing("Timeout", "slow"), failure)).isTrue();
-        assertThat(FailureLogging.isNews(showing("RegistryUnavailable", "Registry said: other"), failure)).isTrue();
+        assertThat(FailureLogging.isNews(showing("RegistryUnavailable", "Registry said: other"), failure))
+                .isTrue();
         assertThat(FailureLogging.capped(failure.getMessage())).hasSize(FailureLogging.MAX_MESSAGE);
         HelmOciChart fresh = new HelmOciChart();
-        fresh.setMetadata(new ObjectMetaBuilder().withName("c").withNamespace("ns").build());
+        fresh.setMetadata(
+                new ObjectMetaBuilder().withName("c").withNamespace("ns").build());
         assertThat(FailureLogging.isNews(fresh, failure)).isTrue();
     }
 }

@@ -10,7 +10,6 @@ import io.helmoci.operator.source.ChartRequest;
 import io.helmoci.operator.source.ChartSource;
 import io.helmoci.operator.source.ResolvedChart;
 import io.helmoci.operator.source.StoredChart;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +27,7 @@ import java.util.Map;
  * "push" versions, move tags, inject failures, count requests. Exact versions or the newest; no ranges.
  */
 final class FakeChartSource implements ChartSource {
-    private record Pushed(String manifestDigest, byte[] content) {
-    }
+    private record Pushed(String manifestDigest, byte[] content) {}
 
     private final Map<String, Map<String, Pushed>> repositories = new LinkedHashMap<>();
     private final ContentStore store;
@@ -46,7 +44,8 @@ final class FakeChartSource implements ChartSource {
     /** Pushes (or re-pushes, moving the tag) a chart version whose archive is the given text. */
     String push(String url, String version, String archiveText) {
         byte[] content = archiveText.getBytes(StandardCharsets.UTF_8);
-        String manifestDigest = sha256(("manifest:" + url + ":" + version + ":" + archiveText).getBytes(StandardCharsets.UTF_8));
+        String manifestDigest =
+                sha256(("manifest:" + url + ":" + version + ":" + archiveText).getBytes(StandardCharsets.UTF_8));
         repositories.computeIfAbsent(url, u -> new LinkedHashMap<>()).put(version, new Pushed(manifestDigest, content));
         return manifestDigest;
     }
@@ -67,14 +66,17 @@ final class FakeChartSource implements ChartSource {
         if (versions == null) {
             throw new EngineException(Reason.RepositoryNotFound, "No repository " + request.url());
         }
-        List<String> newestFirst = versions.keySet().stream().sorted(Comparator.reverseOrder()).toList();
+        List<String> newestFirst =
+                versions.keySet().stream().sorted(Comparator.reverseOrder()).toList();
         String version = request.version() != null ? request.version() : newestFirst.get(0);
         Pushed pushed = versions.get(version);
         if (pushed == null) {
             throw new EngineException(Reason.VersionNotFound, "No version " + version + "; available: " + newestFirst);
         }
         if (request.digest() != null && !request.digest().equals(pushed.manifestDigest())) {
-            throw new EngineException(Reason.DigestMismatch, "Tag " + version + " points to " + pushed.manifestDigest() + ", not " + request.digest());
+            throw new EngineException(
+                    Reason.DigestMismatch,
+                    "Tag " + version + " points to " + pushed.manifestDigest() + ", not " + request.digest());
         }
         ChartInfo chart = new ChartInfo();
         chart.setApiVersion("v2");
@@ -83,15 +85,25 @@ final class FakeChartSource implements ChartSource {
         chart.setAppVersion("app-" + version);
         chart.setDescription("A test chart");
         chart.setType("application");
-        return new ResolvedChart(version, version.replace('+', '_'), pushed.manifestDigest(),
-                new ChartLayer(sha256(pushed.content()), pushed.content().length, "application/vnd.cncf.helm.chart.content.v1.tar+gzip"), chart, request.version() == null ? newestFirst : List.of(), warnings);
+        return new ResolvedChart(
+                version,
+                version.replace('+', '_'),
+                pushed.manifestDigest(),
+                new ChartLayer(
+                        sha256(pushed.content()),
+                        pushed.content().length,
+                        "application/vnd.cncf.helm.chart.content.v1.tar+gzip"),
+                chart,
+                request.version() == null ? newestFirst : List.of(),
+                warnings);
     }
 
     /** Signatures are verified against real registries only (the verification ITs); the fake has none to offer. */
     @Override
-    public io.helmoci.engine.verify.VerificationResult verify(ChartRequest request, ResolvedChart resolved,
-            io.helmoci.engine.verify.VerificationPolicy policy) {
-        throw new io.helmoci.engine.EngineException(io.helmoci.engine.Reason.SignatureNotFound, "the fake registry has no signatures");
+    public io.helmoci.engine.verify.VerificationResult verify(
+            ChartRequest request, ResolvedChart resolved, io.helmoci.engine.verify.VerificationPolicy policy) {
+        throw new io.helmoci.engine.EngineException(
+                io.helmoci.engine.Reason.SignatureNotFound, "the fake registry has no signatures");
     }
 
     @Override
@@ -99,7 +111,8 @@ final class FakeChartSource implements ChartSource {
         pullRequests.add(request);
         failIfAsked();
         Pushed pushed = repositories.getOrDefault(request.url(), Map.of()).values().stream()
-                .filter(p -> sha256(p.content()).equals(chartLayer.digest())).findFirst()
+                .filter(p -> sha256(p.content()).equals(chartLayer.digest()))
+                .findFirst()
                 .orElseThrow(() -> new EngineException(Reason.RegistryUnavailable, "blob gone"));
         Path file = store.put(Digest.parse(chartLayer.digest(), "test"), pushed.content());
         return new StoredChart(chartLayer.digest(), pushed.content().length, file);
@@ -119,7 +132,9 @@ final class FakeChartSource implements ChartSource {
 
     static String sha256(byte[] bytes) {
         try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            return "sha256:"
+                    + HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

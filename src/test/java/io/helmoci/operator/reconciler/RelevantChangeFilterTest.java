@@ -1,15 +1,14 @@
 package io.helmoci.operator.reconciler;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.helmoci.operator.Constants;
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.operator.api.v1alpha1.HelmOciChartStatus;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class RelevantChangeFilterTest {
     final RelevantChangeFilter filter = new RelevantChangeFilter();
@@ -42,8 +41,13 @@ class RelevantChangeFilterTest {
 
     private static HelmOciChart chart(long generation, String requestedAt) {
         HelmOciChart chart = new HelmOciChart();
-        chart.setMetadata(new ObjectMetaBuilder().withName("c").withNamespace("n").withGeneration(generation)
-                .withAnnotations(requestedAt == null ? Map.of() : Map.of(Constants.REQUESTED_AT_ANNOTATION, requestedAt)).build());
+        chart.setMetadata(new ObjectMetaBuilder()
+                .withName("c")
+                .withNamespace("n")
+                .withGeneration(generation)
+                .withAnnotations(
+                        requestedAt == null ? Map.of() : Map.of(Constants.REQUESTED_AT_ANNOTATION, requestedAt))
+                .build());
         return chart;
     }
 }

@@ -8,10 +8,13 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 public class Artifact {
     @JsonPropertyDescription("Where helm (or Argo CD, Flux) can download the chart archive.")
     private String url;
+
     @JsonPropertyDescription("sha256:<hex> of the archive; equals status.contentDigest.")
     private String digest;
+
     @JsonPropertyDescription("Size of the archive in bytes.")
     private Long size;
+
     @JsonPropertyDescription("When this archive was first published (RFC 3339).")
     private String lastUpdateTime;
 

@@ -10,8 +10,7 @@ public class ChartDependency {
     private String repository;
     private String alias;
 
-    public ChartDependency() {
-    }
+    public ChartDependency() {}
 
     public ChartDependency(String name, String version, String repository, String alias) {
         this.name = name;

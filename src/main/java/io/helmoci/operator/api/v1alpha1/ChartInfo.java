@@ -1,7 +1,6 @@
 package io.helmoci.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-
 import java.util.List;
 
 /** The Chart.yaml fields users and downstream tools look at. */

@@ -20,8 +20,13 @@ import io.helmoci.operator.Constants;
 @AdditionalPrinterColumn(name = "URL", jsonPath = ".spec.url", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Version", jsonPath = ".status.resolvedVersion", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Digest", jsonPath = ".status.shortDigest", type = Type.STRING)
-@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status", type = Type.STRING)
-@AdditionalPrinterColumn(name = "Status", jsonPath = ".status.conditions[?(@.type==\"Ready\")].message", type = Type.STRING)
+@AdditionalPrinterColumn(
+        name = "Ready",
+        jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+        type = Type.STRING)
+@AdditionalPrinterColumn(
+        name = "Status",
+        jsonPath = ".status.conditions[?(@.type==\"Ready\")].message",
+        type = Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
-public class HelmOciChart extends CustomResource<HelmOciChartSpec, HelmOciChartStatus> implements Namespaced {
-}
+public class HelmOciChart extends CustomResource<HelmOciChartSpec, HelmOciChartStatus> implements Namespaced {}

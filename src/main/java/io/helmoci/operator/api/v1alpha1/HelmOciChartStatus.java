@@ -3,7 +3,6 @@ package io.helmoci.operator.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,36 +11,54 @@ import java.util.List;
 public class HelmOciChartStatus {
     @JsonPropertyDescription("The metadata.generation the conditions describe.")
     private Long observedGeneration;
+
     @JsonPropertyDescription("kstatus conditions: Ready, Reconciling, Stalled.")
     private List<Condition> conditions = new ArrayList<>();
+
     @JsonPropertyDescription("The last value of the helmoci.io/requestedAt annotation that was handled.")
     private String lastHandledReconcileAt;
+
     @JsonPropertyDescription("The chart version the spec resolved to.")
     private String resolvedVersion;
+
     @JsonPropertyDescription("The registry tag of the resolved version ('+' written as '_').")
     private String tag;
+
     @JsonPropertyDescription("The digest of the chart's OCI manifest.")
     private String manifestDigest;
+
     @JsonPropertyDescription("The first 12 hex digits of manifestDigest, for kubectl get.")
     private String shortDigest;
-    @JsonPropertyDescription("The previous manifestDigest of the same version, when its tag was moved to different content.")
+
+    @JsonPropertyDescription(
+            "The previous manifestDigest of the same version, when its tag was moved to different content.")
     private String previousManifestDigest;
+
     @JsonPropertyDescription("The sha256 digest of the chart archive (.tgz) that is served.")
     private String contentDigest;
-    @JsonPropertyDescription("The pinned reference: oci://host/path/chart@sha256:<manifest digest>, for helm pull/install.")
+
+    @JsonPropertyDescription(
+            "The pinned reference: oci://host/path/chart@sha256:<manifest digest>, for helm pull/install.")
     private String resolvedRef;
+
     @JsonPropertyDescription("The metadata of the served chart (from its Chart.yaml).")
     private ChartInfo chart;
+
     @JsonPropertyDescription("The newest versions in the repository, newest first, for discovery.")
     private List<String> availableVersions;
+
     @JsonPropertyDescription("When the registry was last checked successfully (RFC 3339).")
     private String lastCheckedTime;
+
     @JsonPropertyDescription("The chart archive as served by the operator.")
     private Artifact artifact;
-    @JsonPropertyDescription("Archives served before the current one, still served at their URLs for a short retention, oldest first.")
+
+    @JsonPropertyDescription(
+            "Archives served before the current one, still served at their URLs for a short retention, oldest first.")
     private List<SupersededArtifact> supersededArtifacts;
 
-    @JsonPropertyDescription("The last successful signature verification under spec.verify: provider, signer, digests, policy and time.")
+    @JsonPropertyDescription(
+            "The last successful signature verification under spec.verify: provider, signer, digests, policy and time.")
     private VerificationStatus verification;
 
     public VerificationStatus getVerification() {

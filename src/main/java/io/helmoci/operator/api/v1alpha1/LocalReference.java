@@ -15,8 +15,7 @@ public class LocalReference {
     @JsonPropertyDescription("Name of the object in the same namespace.")
     private String name;
 
-    public LocalReference() {
-    }
+    public LocalReference() {}
 
     public LocalReference(String name) {
         this.name = name;

@@ -11,17 +11,21 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 public class SupersededArtifact {
     @JsonPropertyDescription("The URL the archive was published at; served until expiryTime.")
     private String url;
+
     @JsonPropertyDescription("sha256:<hex> of the archive.")
     private String digest;
+
     @JsonPropertyDescription("The digest of the OCI manifest the archive came from.")
     private String manifestDigest;
+
     @JsonPropertyDescription("Size of the archive in bytes.")
     private Long size;
-    @JsonPropertyDescription("When the archive stops being served and is deleted (RFC 3339): when it was superseded plus the operator's retention.")
+
+    @JsonPropertyDescription(
+            "When the archive stops being served and is deleted (RFC 3339): when it was superseded plus the operator's retention.")
     private String expiryTime;
 
-    public SupersededArtifact() {
-    }
+    public SupersededArtifact() {}
 
     public SupersededArtifact(String url, String digest, String manifestDigest, Long size, String expiryTime) {
         this.url = url;

@@ -1,26 +1,31 @@
 package io.helmoci.operator.api.v1alpha1;
 
-import java.util.List;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
 
 /** Who must have signed the chart, with field names as Flux's OCIRepository {@code spec.verify} uses them. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class Verification {
     @Required
-    @ValidationRule(value = "self in ['cosign', 'notation', 'helm']", message = "must be cosign, notation or helm", reason = "FieldValueInvalid")
-    @JsonPropertyDescription("cosign (Sigstore bundle referrer or .sig tag), notation (JWS referrer) or helm (the .prov layer helm push uploads).")
+    @ValidationRule(
+            value = "self in ['cosign', 'notation', 'helm']",
+            message = "must be cosign, notation or helm",
+            reason = "FieldValueInvalid")
+    @JsonPropertyDescription(
+            "cosign (Sigstore bundle referrer or .sig tag), notation (JWS referrer) or helm (the .prov layer helm push uploads).")
     private String provider;
 
-    @JsonPropertyDescription("A Secret in this namespace with the trust material. cosign: public keys under keys ending in .pub (any may match). "
-            + "notation: trustpolicy.json and the trust store certificates under keys ending in .crt or .pem. "
-            + "helm: an OpenPGP public keyring under keys ending in .gpg or .asc (gpg --export).")
+    @JsonPropertyDescription(
+            "A Secret in this namespace with the trust material. cosign: public keys under keys ending in .pub (any may match). "
+                    + "notation: trustpolicy.json and the trust store certificates under keys ending in .crt or .pem. "
+                    + "helm: an OpenPGP public keyring under keys ending in .gpg or .asc (gpg --export).")
     private LocalReference secretRef;
 
-    @JsonPropertyDescription("cosign keyless: OIDC issuer and subject regular expressions. Not implemented yet: a resource that sets it is not Ready.")
+    @JsonPropertyDescription(
+            "cosign keyless: OIDC issuer and subject regular expressions. Not implemented yet: a resource that sets it is not Ready.")
     private List<OIDCIdentityMatch> matchOIDCIdentity;
 
     public String getProvider() {

@@ -8,14 +8,20 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 public class VerificationStatus {
     @JsonPropertyDescription("cosign, notation or helm.")
     private String provider;
+
     @JsonPropertyDescription("Who signed: key fingerprint, certificate subject and issuer, or PGP key id and user id.")
     private String signer;
+
     @JsonPropertyDescription("The verified manifest digest.")
     private String manifestDigest;
+
     @JsonPropertyDescription("Digest of the signature artifact (signature manifest, or provenance layer).")
     private String signatureDigest;
-    @JsonPropertyDescription("sha256 of the policy (provider and Secret content) it was verified under; a change verifies again.")
+
+    @JsonPropertyDescription(
+            "sha256 of the policy (provider and Secret content) it was verified under; a change verifies again.")
     private String policy;
+
     @JsonPropertyDescription("When it was verified (RFC 3339).")
     private String verifiedAt;
 
