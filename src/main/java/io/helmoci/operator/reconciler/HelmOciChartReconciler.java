@@ -129,9 +129,8 @@ public class HelmOciChartReconciler
             result = failure.reason();
             throw failure == classified ? e : failure; // unchanged failures go on as thrown
         } catch (Error e) {
-            // An Error escaping to java-operator-sdk would end the reconcile without status or retry (the resource
-            // stuck
-            // Reconciling): as an exception it goes through updateErrorStatus like any other failure.
+            // An Error escaping to java-operator-sdk would end the reconcile without status or retry (the
+            // resource stuck Reconciling): as an exception it goes through updateErrorStatus like any other.
             ReconcileException failure = ReconcileException.fromError(e);
             result = failure.reason();
             throw failure;
