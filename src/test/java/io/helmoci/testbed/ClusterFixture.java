@@ -1,6 +1,5 @@
 package io.helmoci.testbed;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.Config;
@@ -17,12 +16,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -59,7 +56,7 @@ public final class ClusterFixture implements AutoCloseable {
     private final Properties properties;
     private final KubernetesClient client;
     private final Duration startupTime;
-    private final AtomicInteger namespaceCount = new AtomicInteger();
+    private final FreshNamespaces namespaces = new FreshNamespaces();
     private volatile boolean closed;
 
     private ClusterFixture(Path dir, Properties properties, Duration startupTime) {
@@ -261,18 +258,7 @@ public final class ClusterFixture implements AutoCloseable {
 
     /** Creates a namespace with a fresh name starting with {@code prefix} (made DNS-safe) and returns its name. */
     public String createNamespace(String prefix) {
-        String safe =
-                prefix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-").replaceAll("^-+|-+$", "");
-        safe = safe.isEmpty() ? "test" : safe.substring(0, Math.min(safe.length(), 50));
-        String name = safe + "-" + namespaceCount.incrementAndGet();
-        client.namespaces()
-                .resource(new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName(name)
-                        .endMetadata()
-                        .build())
-                .create();
-        return name;
+        return namespaces.create(client, prefix);
     }
 
     /**

@@ -3,7 +3,6 @@ package io.helmoci.testbed;
 import io.fabric8.kubeapitest.KubeAPIServer;
 import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -19,10 +18,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
@@ -51,7 +48,7 @@ public final class KubeApiServerFixture implements AutoCloseable {
     private final Config adminConfig;
     private final KubernetesClient client;
     private final Duration startupTime;
-    private final AtomicInteger namespaceCount = new AtomicInteger();
+    private final FreshNamespaces namespaces = new FreshNamespaces();
 
     private KubeApiServerFixture(KubeAPIServer server, Path workDir, Duration startupTime) throws IOException {
         this.server = server;
@@ -173,18 +170,7 @@ public final class KubeApiServerFixture implements AutoCloseable {
 
     /** Creates a namespace with a fresh name starting with {@code prefix} (made DNS-safe) and returns its name. */
     public String createNamespace(String prefix) {
-        String safe =
-                prefix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-").replaceAll("^-+|-+$", "");
-        safe = safe.isEmpty() ? "test" : safe.substring(0, Math.min(safe.length(), 50));
-        String name = safe + "-" + namespaceCount.incrementAndGet();
-        client.namespaces()
-                .resource(new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName(name)
-                        .endMetadata()
-                        .build())
-                .create();
-        return name;
+        return namespaces.create(client, prefix);
     }
 
     public String createNamespace() {

@@ -8,6 +8,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -24,7 +25,7 @@ public final class SingleFlight<K, V> {
     private static final int PURGE_EVERY = 256;
 
     private final Map<K, Entry<V>> entries = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger started = new AtomicInteger();
     private final Duration ttl;
     private final Clock clock;
 
