@@ -89,8 +89,20 @@ public final class ChartPuller implements AutoCloseable {
 
     /** Resolves version, manifest and config; does not download the chart archive. */
     public Resolution inspect(PullRequest request) {
+        return inspect(request, null);
+    }
+
+    /**
+     * As {@link #inspect(PullRequest)}, and a tag list or manifest HEAD that any caller with the same
+     * credentials requested at or after {@code acceptSince} is reused even beyond the
+     * {@link RequestSharing} windows (while kept: {@link RequestSharing#keepFor()}). For callers on a
+     * common schedule: every check of one round shares one request per tag list and tag.
+     *
+     * @param acceptSince the start of the caller's current round; null: the windows only
+     */
+    public Resolution inspect(PullRequest request, java.time.Instant acceptSince) {
         RegistryClient client = transport.open(request.options());
-        return resolve(request, client);
+        return resolve(request, client, acceptSince);
     }
 
     /** Resolves, then downloads (unless already stored), verifies and validates the chart archive. */
@@ -101,7 +113,7 @@ public final class ChartPuller implements AutoCloseable {
     /** As {@link #pull(PullRequest)}, telling {@code listener} how the chart layer download advances. */
     public PullResult pull(PullRequest request, DownloadListener listener) {
         RegistryClient client = transport.open(request.options());
-        Resolution resolution = resolve(request, client);
+        Resolution resolution = resolve(request, client, null);
         Descriptor layer = resolution.chartLayer();
         ChartArchive archive = download(
                 client,
@@ -224,7 +236,7 @@ public final class ChartPuller implements AutoCloseable {
         return transport.requestCount();
     }
 
-    private Resolution resolve(PullRequest request, RegistryClient client) {
+    private Resolution resolve(PullRequest request, RegistryClient client, java.time.Instant acceptSince) {
         OciReference ref = request.reference();
         String pin = pin(request);
         String requestedVersion = requestedVersion(request);
@@ -236,14 +248,15 @@ public final class ChartPuller implements AutoCloseable {
         List<String> available = List.of();
         Descriptor root;
         if (requestedVersion == null && pin != null) {
-            root = lookups.head(ref, options, pin, () -> resolver.head(ref, pin)); // digest only: no tag, no listing
+            root = lookups.head(
+                    ref, options, pin, acceptSince, () -> resolver.head(ref, pin)); // digest only: no tag, no listing
         } else if (requestedVersion != null && VersionSelector.isExactVersion(requestedVersion)) {
             version = requestedVersion;
             String exactTag = VersionSelector.tagFor(version);
             tag = exactTag;
-            root = lookups.head(ref, options, exactTag, () -> resolver.head(ref, exactTag));
+            root = lookups.head(ref, options, exactTag, acceptSince, () -> resolver.head(ref, exactTag));
         } else {
-            List<String> tags = lookups.tags(ref, options, () -> client.listTags(ref));
+            List<String> tags = lookups.tags(ref, options, acceptSince, () -> client.listTags(ref));
             VersionSelector.Selection selection =
                     VersionSelector.select(tags, requestedVersion, request.includePrereleases());
             version = selection.version();
@@ -252,7 +265,7 @@ public final class ChartPuller implements AutoCloseable {
             available = VersionSelector.availableVersions(tags).stream()
                     .limit(MAX_AVAILABLE_VERSIONS)
                     .toList();
-            root = lookups.head(ref, options, selectedTag, () -> resolver.head(ref, selectedTag));
+            root = lookups.head(ref, options, selectedTag, acceptSince, () -> resolver.head(ref, selectedTag));
         }
         if (pin != null && !pin.equals(root.digest())) {
             throw new EngineException(

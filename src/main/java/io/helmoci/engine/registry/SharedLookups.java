@@ -3,6 +3,7 @@ package io.helmoci.engine.registry;
 import io.helmoci.engine.reference.OciReference;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
@@ -24,18 +25,34 @@ public final class SharedLookups {
     private final SingleFlight<Key, ChartManifest> charts;
 
     public SharedLookups(RequestSharing sharing, Clock clock) {
-        this.tagLists = new SingleFlight<>(sharing.tagListTtl(), clock);
-        this.heads = new SingleFlight<>(sharing.manifestTtl(), clock);
+        this.tagLists = new SingleFlight<>(sharing.tagListTtl(), sharing.keepFor(), clock);
+        this.heads = new SingleFlight<>(sharing.manifestTtl(), sharing.keepFor(), clock);
         // Manifests and configs are kept in the store once read: only concurrent resolutions need sharing.
         this.charts = new SingleFlight<>(java.time.Duration.ZERO, clock);
     }
 
     public List<String> tags(OciReference ref, RegistryOptions options, Supplier<List<String>> list) {
-        return tagLists.get(key(ref, options, "tags/list"), list);
+        return tags(ref, options, null, list);
+    }
+
+    /** @param acceptSince an answer requested at or after this instant is reused beyond the window; null: the window only */
+    public List<String> tags(
+            OciReference ref, RegistryOptions options, Instant acceptSince, Supplier<List<String>> list) {
+        return tagLists.get(key(ref, options, "tags/list"), acceptSince, list);
     }
 
     public Descriptor head(OciReference ref, RegistryOptions options, String tagOrDigest, Supplier<Descriptor> head) {
-        return heads.get(key(ref, options, "manifests/" + tagOrDigest), head);
+        return head(ref, options, tagOrDigest, null, head);
+    }
+
+    /** @param acceptSince an answer requested at or after this instant is reused beyond the window; null: the window only */
+    public Descriptor head(
+            OciReference ref,
+            RegistryOptions options,
+            String tagOrDigest,
+            Instant acceptSince,
+            Supplier<Descriptor> head) {
+        return heads.get(key(ref, options, "manifests/" + tagOrDigest), acceptSince, head);
     }
 
     public ChartManifest chart(

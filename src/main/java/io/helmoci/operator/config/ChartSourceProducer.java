@@ -46,13 +46,21 @@ public class ChartSourceProducer {
                         true));
     }
 
-    /** Reuse windows well below the shortest interval, so a moved tag is seen within interval + window. */
+    /**
+     * Reuse windows well below the shortest interval, so a moved tag is seen within interval + window.
+     * Answers are kept longer for the checks of one round (see CheckSchedule), which only reuse answers
+     * requested since their round started: this bounds how long a round may take, not staleness.
+     */
     static RequestSharing requestSharing(OperatorConfig config) {
         Duration half = config.reconcile().minInterval().dividedBy(2);
         return new RequestSharing(
                 config.registry().tagListTtl().orElse(half),
-                config.registry().manifestTtl().orElse(half));
+                config.registry().manifestTtl().orElse(half),
+                ROUND_ANSWERS_KEPT);
     }
+
+    /** How long a round's answers are kept for its late checks (a round of thousands under load takes seconds). */
+    static final Duration ROUND_ANSWERS_KEPT = Duration.ofMinutes(5);
 
     void close(@Disposes ChartPuller puller) {
         puller.close();

@@ -28,6 +28,11 @@ public record MeteredChartSource(ChartSource delegate, MeterRegistry registry) i
     }
 
     @Override
+    public ResolvedChart resolve(ChartRequest request, java.time.Instant acceptSince) {
+        return count(request, "resolve", () -> delegate.resolve(request, acceptSince));
+    }
+
+    @Override
     public StoredChart pull(ChartRequest request, ChartLayer chartLayer, String version) {
         StoredChart pulled = count(request, "pull", () -> delegate.pull(request, chartLayer, version));
         registry.counter("helmoci.pulled.bytes", "registry", registryOf(request.url()))

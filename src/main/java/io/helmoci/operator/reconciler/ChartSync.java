@@ -21,7 +21,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.jboss.logging.Logger;
@@ -36,9 +35,6 @@ import org.jboss.logging.Logger;
  * {@link io.helmoci.operator.artifacts.ArtifactCollector} deletes it afterwards.
  */
 public final class ChartSync {
-    /** Requeue after interval plus up to this fraction of it, so resources created together do not hit the registry together. */
-    static final double JITTER = 0.1;
-
     private static final Logger LOG = Logger.getLogger(ChartSync.class);
 
     /**
@@ -86,7 +82,7 @@ public final class ChartSync {
                 new CheckSuspend(),
                 new ReportProgressOnNewGeneration(),
                 new ReadCredentials(durations),
-                new Resolve(source),
+                new Resolve(source, durations, clock),
                 new ReportResolutionWarnings(events),
                 new VerifyDigestPin(),
                 new VerifySignature(source),
@@ -147,12 +143,14 @@ public final class ChartSync {
                 .forEach(digest -> removeArtifact(resource, digest, usedElsewhere, "the HelmOciChart was deleted"));
     }
 
-    /** When to check the registry again: spec.interval plus a little jitter. */
+    /**
+     * When to check the registry again: at the next round of the resource's repository
+     * ({@link CheckSchedule}), one interval after the last round; half to one and a half intervals
+     * after a resource's first check.
+     */
     public Duration nextCheck(HelmOciChart resource) {
         Duration interval = durations.interval(resource.getSpec().getInterval());
-        long jitterMillis = (long)
-                (interval.toMillis() * JITTER * ThreadLocalRandom.current().nextDouble());
-        return interval.plusMillis(jitterMillis);
+        return CheckSchedule.untilNextRound(resource.getSpec().getUrl(), interval, clock.instant());
     }
 
     private void removeArtifact(

@@ -13,6 +13,16 @@ public interface ChartSource {
     ResolvedChart resolve(ChartRequest request);
 
     /**
+     * As {@link #resolve(ChartRequest)}, reusing a tag list or manifest HEAD that a request with the
+     * same credentials got at or after {@code acceptSince} (the start of the check's round).
+     *
+     * @param acceptSince null: only what the source's own reuse windows allow
+     */
+    default ResolvedChart resolve(ChartRequest request, java.time.Instant acceptSince) {
+        return resolve(request);
+    }
+
+    /**
      * Downloads (unless already stored) exactly this chart layer of the request's repository (from a
      * {@link ResolvedChart}, or from a published status), verifies it against the layer's digest and
      * size, and validates the archive: it must name the repository's chart and, when given, hold

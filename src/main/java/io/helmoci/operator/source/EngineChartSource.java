@@ -29,9 +29,15 @@ public final class EngineChartSource implements ChartSource, AutoCloseable {
 
     @Override
     public ResolvedChart resolve(ChartRequest request) {
+        return resolve(request, null);
+    }
+
+    @Override
+    public ResolvedChart resolve(ChartRequest request, java.time.Instant acceptSince) {
         OciReference reference = OciReference.parse(request.url());
         Resolution resolution = puller.inspect(
-                new PullRequest(reference, request.version(), request.digest(), false, options(reference, request)));
+                new PullRequest(reference, request.version(), request.digest(), false, options(reference, request)),
+                acceptSince);
         Descriptor layer = resolution.chartLayer();
         return new ResolvedChart(
                 resolution.version(),

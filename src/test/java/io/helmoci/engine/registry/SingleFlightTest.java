@@ -7,6 +7,7 @@ import io.helmoci.engine.EngineException;
 import io.helmoci.engine.Reason;
 import io.helmoci.testbed.MutableClock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -75,6 +76,31 @@ class SingleFlightTest {
         assertThat(flight.get("k", computed::incrementAndGet))
                 .as("expired after the ttl")
                 .isEqualTo(3);
+    }
+
+    @Test
+    void aCallerOnASharedRoundReusesAResultStartedSinceTheRoundBeyondTheTtl() {
+        SingleFlight<String, Integer> flight = new SingleFlight<>(Duration.ofSeconds(5), Duration.ofMinutes(5), clock);
+        AtomicInteger computed = new AtomicInteger();
+        Instant round = clock.instant();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(flight.get("k", round, computed::incrementAndGet)).isEqualTo(1);
+        clock.advance(Duration.ofSeconds(30));
+        assertThat(flight.get("k", round, computed::incrementAndGet))
+                .as("requested since the round started: reused after the ttl")
+                .isEqualTo(1);
+        assertThat(flight.get("k", computed::incrementAndGet))
+                .as("a caller without a round gets the ttl only")
+                .isEqualTo(2);
+        Instant nextRound = clock.instant().plusSeconds(1);
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(flight.get("k", nextRound, computed::incrementAndGet))
+                .as("the next round does not reuse an answer from before it")
+                .isEqualTo(3);
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(flight.get("k", nextRound, computed::incrementAndGet))
+                .as("not kept beyond keep")
+                .isEqualTo(4);
     }
 
     @Test

@@ -57,7 +57,7 @@ class ChartSyncDurationBoundsTest {
                 progress -> {});
 
         assertThat(outcome.requeueAfter())
-                .hasValueSatisfying(d -> assertThat(d).isBetween(Duration.ofSeconds(10), Duration.ofSeconds(11)));
+                .hasValueSatisfying(d -> assertThat(d).isBetween(Duration.ofSeconds(5), Duration.ofSeconds(15)));
         assertThat(registry.resolveRequests.get(0).timeout()).isEqualTo(Duration.ofMinutes(5));
         Condition ready = outcome.status().getConditions().stream()
                 .filter(c -> Constants.CONDITION_READY.equals(c.getType()))

@@ -103,7 +103,7 @@ class ChartSyncTest {
         assertThat(status.getConditions()).extracting(Condition::getType).containsExactly(Constants.CONDITION_READY);
         assertThat(events.reasons()).containsExactly(ConditionReasons.EVENT_NEW_ARTIFACT);
         assertThat(outcome.requeueAfter())
-                .hasValueSatisfying(d -> assertThat(d).isBetween(Duration.ofMinutes(10), Duration.ofMinutes(11)));
+                .hasValueSatisfying(d -> assertThat(d).isBetween(Duration.ofMinutes(5), Duration.ofMinutes(15)));
     }
 
     @Test
@@ -447,7 +447,7 @@ class ChartSyncTest {
         ChartSync.Outcome outcome = reconcile(chart);
 
         assertThat(outcome.requeueAfter())
-                .hasValueSatisfying(d -> assertThat(d).isBetween(Duration.ofSeconds(90), Duration.ofSeconds(99)));
+                .hasValueSatisfying(d -> assertThat(d).isBetween(Duration.ofSeconds(45), Duration.ofSeconds(135)));
         assertThat(registry.resolveRequests.get(0).timeout()).isEqualTo(Duration.ofSeconds(5));
     }
 
