@@ -42,8 +42,8 @@ status=0
 for suite in $suites; do
   echo "bench: suite $suite -> $results"
   if [ "$suite" = operator ]; then
-    # The operator process inherits this: the heap its Deployment gives it (50% of a 512Mi limit: 256 MiB).
-    JAVA_TOOL_OPTIONS="-XX:MaxRAM=512m -XX:MaxRAMPercentage=50" \
+    # The operator process inherits this: the JVM settings of its Deployment (Dockerfile) in a 512Mi limit.
+    JAVA_TOOL_OPTIONS="-XX:MaxRAM=512m ${OPERATOR_JVM_OPTIONS:--XX:MaxRAMPercentage=50 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError}" \
       java -cp "$classpath" io.helmoci.bench.BenchMain --suite operator --results "$results" "${args[@]}" || status=$?
   else
     java -cp "$classpath" io.helmoci.bench.BenchMain --suite "$suite" --results "$results" "${args[@]}" || status=$?

@@ -43,6 +43,9 @@ final class OperatorBench {
     private static final String VERSION_RANGE = "half exact 1.k.0, half ~1.k.0";
 
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(5);
+    /** New resources created one at a time after the steady state, for the Ready p50/p95. */
+    private static final int NEW_RESOURCES = 50;
+
     private static final Duration DELETE_TIMEOUT = Duration.ofMinutes(2);
     private static final double MIB = 1024.0 * 1024.0;
     private static final Path LOGS = Path.of("target", "bench-logs");
@@ -85,7 +88,11 @@ final class OperatorBench {
             double liveHeapMiB,
             double heapMaxMiB,
             String operatorJvm,
+            String apiWrites,
             ProcFs.Load load) {}
+
+    /** One new resource at a time with the operator warm: from the create request until it is Ready. */
+    record NewResourceReady(int resources, double p50Seconds, double p95Seconds, double maxSeconds, ProcFs.Load load) {}
 
     /**
      * The steady state: what each interval costs per resource. A check is one reconciliation (each sends one
@@ -108,6 +115,7 @@ final class OperatorBench {
             int statusPatches,
             double statusPatchesPerResourcePerInterval,
             int statusWrites,
+            String apiWrites,
             double operatorCpuSeconds,
             double cpuShareOfOneCore,
             double rssMiB,
@@ -188,6 +196,8 @@ final class OperatorBench {
             double load0 = ProcFs.loadAverage();
             registry.resetCounts();
 
+            Map<String, Double> apiWrites0 = apiWrites(kube);
+            ReadyTracker tracker = ReadyTracker.watch(kube, namespace);
             long start = System.nanoTime();
             kube.kubectl("apply", "--server-side", "-f", manifest.toString()).orThrow();
             double applied = Stats.seconds(start);
@@ -200,7 +210,7 @@ final class OperatorBench {
                     throw operator.withLogAttached(new IllegalStateException(
                             ready + " of " + n + " HelmOciCharts Ready after " + READY_TIMEOUT));
                 }
-                ready = countReady(kube, namespace);
+                ready = tracker.ready();
                 double now = Stats.seconds(start);
                 if (ready > 0 && Double.isNaN(first)) {
                     first = now;
@@ -209,10 +219,11 @@ final class OperatorBench {
                     half = now;
                 }
                 if (ready < n) {
-                    ProcFs.sleep(100);
+                    tracker.awaitChange(100);
                 }
             }
             double allReady = Stats.seconds(start);
+            String coldWrites = describe(difference(apiWrites(kube), apiWrites0));
             double cpu = ProcFs.cpuSeconds(pid) - cpu0;
             RequestCounts counts = registry.counts(null);
             ProcFs.Load load = new ProcFs.Load(load0, ProcFs.loadAverage());
@@ -249,10 +260,13 @@ final class OperatorBench {
                             Stats.round(live.heapUsedMiB(), 1),
                             Stats.round(live.heapMaxMiB(), 1),
                             live.gc(),
+                            coldWrites,
                             load));
             if (steady) {
                 steadyState(kube, namespace, registry, operator, pid, n, interval);
+                newResourceReady(kube, registry, namespace, tracker, interval);
             }
+            tracker.close();
             deleteAll(kube, namespace, operator);
         }
         keepLog(dir.resolve("operator.log"), n);
@@ -277,6 +291,7 @@ final class OperatorBench {
         registry.resetCounts();
         AtomicInteger statusWrites = new AtomicInteger();
         double patches0 = statusPatches(kube);
+        Map<String, Double> apiWrites0 = apiWrites(kube);
         long start = System.nanoTime();
         long end = start + window.toNanos();
         double peakRss = 0;
@@ -301,6 +316,7 @@ final class OperatorBench {
         }
         double seconds = Stats.seconds(start);
         int patches = (int) Math.round(statusPatches(kube) - patches0);
+        String steadyWrites = describe(difference(apiWrites(kube), apiWrites0));
         double cpu = ProcFs.cpuSeconds(pid) - cpu0;
         RequestCounts counts = registry.counts(null);
         int checks = counts.count("HEAD manifest");
@@ -325,6 +341,7 @@ final class OperatorBench {
                         patches,
                         Stats.round(patches / (double) n / (seconds / interval.toSeconds()), 2),
                         statusWrites.get(),
+                        steadyWrites,
                         Stats.round(cpu, 2),
                         Stats.round(cpu / seconds, 3),
                         Stats.round(rss, 1),
@@ -333,6 +350,92 @@ final class OperatorBench {
                         Stats.round(memory.heapCommittedMiB(), 1),
                         Stats.round(live.heapUsedMiB(), 1),
                         new ProcFs.Load(load0, ProcFs.loadAverage())));
+    }
+
+    /** NEW_RESOURCES created one at a time while the operator is warm: how long until each is Ready. */
+    private void newResourceReady(
+            KubeApiServerFixture kube,
+            BenchRegistry registry,
+            String namespace,
+            ReadyTracker tracker,
+            Duration interval) {
+        double load0 = ProcFs.loadAverage();
+        List<Double> seconds = new ArrayList<>();
+        for (int i = 0; i < NEW_RESOURCES; i++) {
+            String name = "new-" + i;
+            HelmOciChart chart = kube.client()
+                    .getKubernetesSerialization()
+                    .unmarshal(resourceYaml(registry, namespace, name, i, interval), HelmOciChart.class);
+            long start = System.nanoTime();
+            kube.client().resource(chart).create();
+            if (!tracker.awaitReady(name, READY_TIMEOUT.toMillis())) {
+                throw new IllegalStateException(name + " not Ready after " + READY_TIMEOUT);
+            }
+            seconds.add(Stats.seconds(start));
+        }
+        report.put(
+                SECTION,
+                "newResourceReady",
+                new NewResourceReady(
+                        NEW_RESOURCES,
+                        Stats.round(Stats.percentile(seconds, 50), 3),
+                        Stats.round(Stats.percentile(seconds, 95), 3),
+                        Stats.round(seconds.stream().mapToDouble(d -> d).max().orElse(0), 3),
+                        new ProcFs.Load(load0, ProcFs.loadAverage())));
+        System.out.println("[bench] new resource Ready over " + NEW_RESOURCES + ": p50 " + Stats.percentile(seconds, 50)
+                + " s, p95 " + Stats.percentile(seconds, 95) + " s");
+    }
+
+    /**
+     * Requests that write (create, update, patch, apply, delete) to the API server since it started, by
+     * resource[/subresource], from its own Prometheus metrics: the operator's finalizer and status patches,
+     * its Events and leader Lease renewals, and the benchmark's own kubectl apply.
+     */
+    private static Map<String, Double> apiWrites(KubeApiServerFixture kube) {
+        Map<String, Double> writes = new java.util.TreeMap<>();
+        for (String line :
+                kube.client().raw(kube.client().getMasterUrl() + "metrics").split("\n")) {
+            if (line.startsWith("apiserver_request_total{")
+                    && line.matches(".*verb=\"(POST|PUT|PATCH|APPLY|UPDATE|CREATE|DELETE)\".*")) {
+                String resource = label(line, "resource");
+                String subresource = label(line, "subresource");
+                String verb = label(line, "verb");
+                if (resource.isEmpty()) {
+                    continue;
+                }
+                String key = verb + " " + resource + (subresource.isEmpty() ? "" : "/" + subresource);
+                writes.merge(key, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum);
+            }
+        }
+        return writes;
+    }
+
+    private static String label(String line, String name) {
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("[{,]" + name + "=\"([^\"]*)\"").matcher(line);
+        return m.find() ? m.group(1) : "";
+    }
+
+    private static Map<String, Double> difference(Map<String, Double> after, Map<String, Double> before) {
+        Map<String, Double> diff = new java.util.TreeMap<>();
+        after.forEach((key, value) -> {
+            double d = value - before.getOrDefault(key, 0.0);
+            if (d > 0.5) {
+                diff.put(key, d);
+            }
+        });
+        return diff;
+    }
+
+    private static String describe(Map<String, Double> writes) {
+        long total = Math.round(writes.values().stream().mapToDouble(d -> d).sum());
+        StringBuilder text = new StringBuilder(total + ":");
+        writes.forEach((key, value) -> text.append(' ')
+                .append(key)
+                .append(' ')
+                .append(Math.round(value))
+                .append(','));
+        return text.charAt(text.length() - 1) == ',' ? text.substring(0, text.length() - 1) : text.toString();
     }
 
     /**
@@ -356,24 +459,29 @@ final class OperatorBench {
     private Path writeResources(BenchRegistry registry, String namespace, int n, Duration interval) throws IOException {
         StringBuilder yaml = new StringBuilder();
         for (int i = 0; i < n; i++) {
-            yaml.append("""
-                    apiVersion: helmoci.io/v1alpha1
-                    kind: HelmOciChart
-                    metadata: {name: chart-%d, namespace: %s}
-                    spec:
-                      url: %s
-                      version: "%s"
-                      interval: %s
-                      certSecretRef: {name: registry-ca}
-                    ---
-                    """.formatted(
-                            i,
-                            namespace,
-                            registry.fixture.ociUrl("bench/app-" + (i % CHARTS)),
-                            versionOf(i),
-                            goDuration(interval)));
+            yaml.append(resourceYaml(registry, namespace, "chart-" + i, i, interval))
+                    .append("---\n");
         }
         return Files.writeString(work.resolve("resources-" + n + ".yaml"), yaml, StandardCharsets.UTF_8);
+    }
+
+    private static String resourceYaml(
+            BenchRegistry registry, String namespace, String name, int i, Duration interval) {
+        return """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata: {name: %s, namespace: %s}
+                spec:
+                  url: %s
+                  version: "%s"
+                  interval: %s
+                  certSecretRef: {name: registry-ca}
+                """.formatted(
+                        name,
+                        namespace,
+                        registry.fixture.ociUrl("bench/app-" + (i % CHARTS)),
+                        versionOf(i),
+                        goDuration(interval));
     }
 
     /** Resource i: repository i % 10, version 1.k.0 with k = (i / 10) % 10; even i exact, odd i the range ~1.k.0. */
@@ -382,13 +490,7 @@ final class OperatorBench {
         return i % 2 == 0 ? version : "~" + version;
     }
 
-    private static int countReady(KubeApiServerFixture kube, String namespace) {
-        return (int) kube.client().resources(HelmOciChart.class).inNamespace(namespace).list().getItems().stream()
-                .filter(OperatorBench::isReady)
-                .count();
-    }
-
-    private static boolean isReady(HelmOciChart chart) {
+    static boolean isReady(HelmOciChart chart) {
         if (chart.getStatus() == null
                 || chart.getStatus().getConditions() == null
                 || !Objects.equals(

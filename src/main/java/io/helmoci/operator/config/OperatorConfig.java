@@ -86,6 +86,14 @@ public interface OperatorConfig {
         /** The shortest spec.interval honoured; a shorter one is raised to this, and the status says so. */
         @WithDefault("10s")
         Duration minInterval();
+
+        /**
+         * A new generation shows Reconciling=True only when its reconciliation takes longer than this
+         * (env HELMOCI_RECONCILE_PROGRESS_AFTER): a quick one writes its result alone, one status write
+         * instead of two. 0 shows it at once.
+         */
+        @WithDefault("2s")
+        Duration progressAfter();
     }
 
     /**

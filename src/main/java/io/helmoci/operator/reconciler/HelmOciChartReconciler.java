@@ -109,12 +109,11 @@ public class HelmOciChartReconciler
         Timer.Sample sample = Timer.start(meters);
         String result = "error";
         ObjectLookup lookup = lookup(context);
-        try {
-            ChartSync.Outcome outcome = sync.reconcile(
-                    resource,
-                    lookup,
-                    progress -> PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(
-                            resource, statusPatch(resource, progress), context));
+        try (DelayedProgress progress = new DelayedProgress(
+                config.reconcile().progressAfter(),
+                snapshot -> PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(
+                        resource, statusPatch(resource, snapshot), context))) {
+            ChartSync.Outcome outcome = sync.reconcile(resource, lookup, progress);
             result = Boolean.TRUE.equals(resource.getSpec().getSuspend())
                     ? ConditionReasons.SUSPENDED
                     : ConditionReasons.SUCCEEDED;
