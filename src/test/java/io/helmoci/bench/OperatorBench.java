@@ -187,7 +187,8 @@ final class OperatorBench {
                 dir,
                 // The shipped minimum interval (the test bed lowers it to 1 s): it also sets the reuse windows of
                 // tag lists and manifest HEADs (half of it), as users get them.
-                Map.of("helmoci.reconcile.min-interval", "10s"))) {
+                Map.of("helmoci.reconcile.min-interval", "10s"),
+                operatorJvmOptions())) {
             double startup = Stats.seconds(startupStart);
             long pid = pidOf(dir);
             ProcFs.sleep(2000); // let start-up work settle before the idle figure
@@ -522,6 +523,13 @@ final class OperatorBench {
             }
             ProcFs.sleep(250);
         }
+    }
+
+    /** The Deployment's JVM settings, which tools/bench.sh passes in BENCH_OPERATOR_JVM_OPTIONS (none: the JVM's defaults). */
+    private static List<String> operatorJvmOptions() {
+        String options =
+                System.getenv().getOrDefault("BENCH_OPERATOR_JVM_OPTIONS", "").strip();
+        return options.isEmpty() ? List.of() : List.of(options.split("\\s+"));
     }
 
     /** The operator's log stays in target/bench-logs for a look after the run. */
