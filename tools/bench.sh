@@ -41,13 +41,13 @@ rm -f "$results"
 status=0
 for suite in $suites; do
   echo "bench: suite $suite -> $results"
-  if [ "$suite" = operator ]; then
+  if [ "$suite" = operator ] || [ "$suite" = throttled ]; then
     # The operator process gets the JVM settings and environment of its Deployment (deploy/manifests) in a
     # 512Mi limit, plus a GC log in its log (target/bench-logs) to show where the heap went.
     deployment_jvm=$(sed -n '/name: JAVA_TOOL_OPTIONS/{n;s/.*value: "\(.*\)"/\1/p}' deploy/manifests/20-deployment.yaml)
     MALLOC_ARENA_MAX=2 \
     BENCH_OPERATOR_JVM_OPTIONS="-XX:MaxRAM=512m ${OPERATOR_JVM_OPTIONS:-$deployment_jvm} -Xlog:gc:stdout" \
-      java -cp "$classpath" io.helmoci.bench.BenchMain --suite operator --results "$results" "${args[@]}" || status=$?
+      java -cp "$classpath" io.helmoci.bench.BenchMain --suite "$suite" --results "$results" "${args[@]}" || status=$?
   else
     java -cp "$classpath" io.helmoci.bench.BenchMain --suite "$suite" --results "$results" "${args[@]}" || status=$?
   fi

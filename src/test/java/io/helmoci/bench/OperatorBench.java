@@ -526,7 +526,7 @@ final class OperatorBench {
     }
 
     /** The Deployment's JVM settings, which tools/bench.sh passes in BENCH_OPERATOR_JVM_OPTIONS (none: the JVM's defaults). */
-    private static List<String> operatorJvmOptions() {
+    static List<String> operatorJvmOptions() {
         String options =
                 System.getenv().getOrDefault("BENCH_OPERATOR_JVM_OPTIONS", "").strip();
         return options.isEmpty() ? List.of() : List.of(options.split("\\s+"));

@@ -16,6 +16,7 @@ public final class WorkLimiter {
     private final String namespaceSetting;
     private final Map<String, Integer> registries = new ConcurrentHashMap<>();
     private final Map<String, Integer> namespaces = new ConcurrentHashMap<>();
+    private final Object freed = new Object();
 
     /** What {@link #tryEnter} decided; close an admitted one when the work is done. */
     public interface Admission extends AutoCloseable {
@@ -43,6 +44,31 @@ public final class WorkLimiter {
         this.perNamespace = perNamespace;
         this.registrySetting = registrySetting;
         this.namespaceSetting = namespaceSetting;
+    }
+
+    /**
+     * As {@link #tryEnter(String, String)}, but waits up to {@code wait} for a slot before refusing. A
+     * worker beyond the limits then takes the next free slot of a busy registry instead of refusing
+     * (and requeueing) every resource it picks while the slots turn over in milliseconds; only a
+     * registry that holds its slots longer (a slow one) gets refusals.
+     */
+    public Admission enter(String registry, String namespace, java.time.Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            Admission admission = tryEnter(registry, namespace);
+            long left = deadline - System.nanoTime();
+            if (admission.admitted() || left <= 0) {
+                return admission;
+            }
+            synchronized (freed) {
+                try {
+                    freed.wait(Math.max(1, Math.min(left / 1_000_000, 50)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return admission;
+                }
+            }
+        }
     }
 
     /**
@@ -85,6 +111,9 @@ public final class WorkLimiter {
                         decrement(registries, registry);
                     }
                     decrement(namespaces, namespace);
+                    synchronized (freed) {
+                        freed.notifyAll();
+                    }
                 }
             }
         };

@@ -59,6 +59,8 @@ import org.jboss.logging.Logger;
 public class HelmOciChartReconciler
         implements Reconciler<HelmOciChart>, Cleaner<HelmOciChart>, ConfigurableReconciler<HelmOciChart> {
     private static final Logger LOG = Logger.getLogger(HelmOciChartReconciler.class);
+    /** How long a worker waits for a free slot of the resource's registry and namespace before refusing it. */
+    static final Duration CAPACITY_WAIT = Duration.ofSeconds(1);
 
     private final ChartSync sync;
     private final MeterRegistry meters;
@@ -88,7 +90,7 @@ public class HelmOciChartReconciler
     @Override
     public UpdateControl<HelmOciChart> reconcile(HelmOciChart resource, Context<HelmOciChart> context) {
         WorkLimiter.Admission admission =
-                limiter.tryEnter(registryOf(resource), resource.getMetadata().getNamespace());
+                limiter.enter(registryOf(resource), resource.getMetadata().getNamespace(), CAPACITY_WAIT);
         if (!admission.admitted()) {
             meters.counter("helmoci.reconcile.deferred").increment();
             UpdateControl<HelmOciChart> wait = CapacityWait.status(resource, admission.message(), Clock.systemUTC())

@@ -8,6 +8,25 @@ class WorkLimiterTest {
     private final WorkLimiter limiter = new WorkLimiter(2, 3, "per-registry-setting", "per-namespace-setting");
 
     @Test
+    void aWorkerWaitingForAFullRegistryTakesTheSlotFreedMeanwhileAndIsRefusedWhenNoneIsFreed() throws Exception {
+        WorkLimiter.Admission a = limiter.tryEnter("busy.example", "tenant-a");
+        WorkLimiter.Admission b = limiter.tryEnter("busy.example", "tenant-b");
+        java.util.concurrent.CompletableFuture<WorkLimiter.Admission> waiting =
+                java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> limiter.enter("busy.example", "tenant-c", java.time.Duration.ofMinutes(1)));
+        a.close();
+
+        assertThat(waiting.get(1, java.util.concurrent.TimeUnit.MINUTES).admitted())
+                .as("admitted when a slot was freed, not refused")
+                .isTrue();
+        assertThat(limiter.enter("busy.example", "tenant-c", java.time.Duration.ofMillis(20))
+                        .admitted())
+                .as("refused when no slot is freed within the wait")
+                .isFalse();
+        b.close();
+    }
+
+    @Test
     void aFullRegistryRefusesAtOnceWhileOthersAreAdmitted() {
         WorkLimiter.Admission a = limiter.tryEnter("slow.example:5000", "tenant-a");
         WorkLimiter.Admission b = limiter.tryEnter("slow.example:5000", "tenant-b");
