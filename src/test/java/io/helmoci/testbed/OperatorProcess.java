@@ -65,6 +65,10 @@ public final class OperatorProcess implements AutoCloseable {
         settings.put("helmoci.leader-election.lease-namespace", "default");
         // Tests poll with intervals of a few seconds on purpose; the shipped floor (10s) is for clusters.
         settings.put("helmoci.reconcile.min-interval", "1s");
+        // The shared API server keeps earlier test classes' HelmOciCharts, whose registries are gone: their
+        // failing checks hold workers for their in-line retries. java-operator-sdk's 50 workers (the shipped
+        // 20 are sized for a pod of one operator's own resources) keep them from delaying the class under test.
+        settings.put("quarkus.operator-sdk.concurrent-reconciliation-threads", "50");
         settings.putAll(properties);
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
