@@ -66,7 +66,7 @@ public class HelmOciChartSpec {
             message = "must be at least 1s (the operator may raise it further: helmoci.reconcile.min-interval)",
             reason = "FieldValueInvalid")
     @JsonPropertyDescription(
-            "How often to check the registry for a new version or moved tag (Go duration, default 10m). A little jitter is added.")
+            "How often to check the registry for a new version or moved tag (Go duration, default 10m). Resources of one repository are checked together, in rounds (see the README).")
     private String interval = "10m";
 
     @Default("60s")
