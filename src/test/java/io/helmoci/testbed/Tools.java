@@ -58,6 +58,11 @@ public final class Tools {
         return executable("notation");
     }
 
+    /** The Sigstore timestamp authority (RFC 3161), built from Go modules, for cosign keyless signatures. */
+    public static Path timestampAuthority() {
+        return executable("timestamp.authority");
+    }
+
     /** GnuPG from Debian, for {@code helm package --sign}. */
     public static Path gpg() {
         return executable("gpg");
