@@ -46,7 +46,8 @@ final class VerifyFlags {
     @Option(
             names = "--trusted-root",
             paramLabel = "FILE",
-            description = "cosign keyless: a Sigstore trusted_root.json (default: the public-good instance's, shipped with helm-oci).")
+            description =
+                    "cosign keyless: a Sigstore trusted_root.json (default: the public-good instance's, shipped with helm-oci).")
     Path trustedRoot;
 
     @Option(

@@ -68,8 +68,8 @@ class CosignKeylessVerificationIT {
         signingKey = cosign.generateKeyPair(work.resolve("ephemeral-key"));
         fulcio = new FulcioStandIn("fulcio stand-in");
         tsa = TimestampAuthority.shared();
-        trustedRoot = Files.write(
-                work.resolve("trusted_root.json"), FulcioStandIn.trustedRoot(List.of(fulcio), tsa.chain()));
+        trustedRoot =
+                Files.write(work.resolve("trusted_root.json"), FulcioStandIn.trustedRoot(List.of(fulcio), tsa.chain()));
         puller = new ChartPuller(work.resolve("store"));
     }
 
@@ -79,16 +79,17 @@ class CosignKeylessVerificationIT {
     }
 
     static FulcioStandIn.Issued certificate(String name, Instant notBefore, Instant notAfter) {
-        return fulcio.issue(signingKey.publicKey(), IDENTITY, ISSUER, notBefore, notAfter, work.resolve("cert-" + name));
+        return fulcio.issue(
+                signingKey.publicKey(), IDENTITY, ISSUER, notBefore, notAfter, work.resolve("cert-" + name));
     }
 
     static FulcioStandIn.Issued validCertificate(String name) {
-        return fulcio.issue(signingKey.publicKey(), IDENTITY, ISSUER, Duration.ofMinutes(10), work.resolve("cert-" + name));
+        return fulcio.issue(
+                signingKey.publicKey(), IDENTITY, ISSUER, Duration.ofMinutes(10), work.resolve("cert-" + name));
     }
 
     static VerificationResult verify(String name, String issuerRegexp, String identityRegexp, Path root) {
-        PullRequest request =
-                PullerTestbed.request(registry, "keyless/" + name + ":1.0.0", Credentials.anonymous());
+        PullRequest request = PullerTestbed.request(registry, "keyless/" + name + ":1.0.0", Credentials.anonymous());
         Resolution resolution = puller.inspect(request);
         registry.resetRequests();
         long start = System.nanoTime();
@@ -97,11 +98,12 @@ class CosignKeylessVerificationIT {
                     request,
                     resolution,
                     VerificationPolicy.cosignKeyless(
-                            List.of(new VerificationPolicy.IdentityMatcher(issuerRegexp, identityRegexp)),
-                            read(root)));
+                            List.of(new VerificationPolicy.IdentityMatcher(issuerRegexp, identityRegexp)), read(root)));
             System.out.printf(
                     "[report] cosign keyless %s: verified in %.1f ms with %d registry requests%n",
-                    result.format(), (System.nanoTime() - start) / 1e6, registry.requests().size());
+                    result.format(),
+                    (System.nanoTime() - start) / 1e6,
+                    registry.requests().size());
             return result;
         } catch (EngineException e) {
             System.out.printf(
@@ -130,7 +132,14 @@ class CosignKeylessVerificationIT {
     @Test
     void aKeylessBundleWithASignedTimestampVerifiesWithItsIdentityAndCosignAgrees() {
         String digest = push("signed");
-        cosign.signKeyless(registry, "keyless/signed", digest, signingKey, validCertificate("signed"), tsa.timestampUrl(), true)
+        cosign.signKeyless(
+                        registry,
+                        "keyless/signed",
+                        digest,
+                        signingKey,
+                        validCertificate("signed"),
+                        tsa.timestampUrl(),
+                        true)
                 .orThrow();
 
         VerificationResult result = verify("signed");
@@ -149,7 +158,14 @@ class CosignKeylessVerificationIT {
     @Test
     void aLegacySigTagSignedKeylessWithATimestampVerifiesAndCosignAgrees() {
         String digest = push("legacy");
-        cosign.signKeyless(registry, "keyless/legacy", digest, signingKey, validCertificate("legacy"), tsa.timestampUrl(), false)
+        cosign.signKeyless(
+                        registry,
+                        "keyless/legacy",
+                        digest,
+                        signingKey,
+                        validCertificate("legacy"),
+                        tsa.timestampUrl(),
+                        false)
                 .orThrow();
 
         VerificationResult result = verify("legacy");
@@ -162,7 +178,14 @@ class CosignKeylessVerificationIT {
     @Test
     void anotherIdentityOrIssuerIsNotTrustedAndCosignAgrees() {
         String digest = push("identity");
-        cosign.signKeyless(registry, "keyless/identity", digest, signingKey, validCertificate("identity"), tsa.timestampUrl(), true)
+        cosign.signKeyless(
+                        registry,
+                        "keyless/identity",
+                        digest,
+                        signingKey,
+                        validCertificate("identity"),
+                        tsa.timestampUrl(),
+                        true)
                 .orThrow();
         String otherIdentity = "^https://kubernetes\\.io/namespaces/charts/serviceaccounts/other$";
         String otherIssuer = "^https://token\\.actions\\.githubusercontent\\.com$";
@@ -172,18 +195,30 @@ class CosignKeylessVerificationIT {
         assertThat(identity.getMessage()).contains(IDENTITY).contains(ISSUER).contains("matchOIDCIdentity");
         PullerTestbed.failure(
                 Reason.SignerNotTrusted, () -> verify("identity", otherIssuer, IDENTITY_REGEXP, trustedRoot));
-        assertThat(cosignAccepts("identity", digest, ISSUER_REGEXP, otherIdentity, trustedRoot)).isFalse();
-        assertThat(cosignAccepts("identity", digest, otherIssuer, IDENTITY_REGEXP, trustedRoot)).isFalse();
+        assertThat(cosignAccepts("identity", digest, ISSUER_REGEXP, otherIdentity, trustedRoot))
+                .isFalse();
+        assertThat(cosignAccepts("identity", digest, otherIssuer, IDENTITY_REGEXP, trustedRoot))
+                .isFalse();
         // unanchored, as cosign matches: a part of the identity matches
-        assertThat(verify("identity", "oidc", "serviceaccounts/publisher", trustedRoot).signer().certificateSubject())
+        assertThat(verify("identity", "oidc", "serviceaccounts/publisher", trustedRoot)
+                        .signer()
+                        .certificateSubject())
                 .isEqualTo(IDENTITY);
-        assertThat(cosignAccepts("identity", digest, "oidc", "serviceaccounts/publisher", trustedRoot)).isTrue();
+        assertThat(cosignAccepts("identity", digest, "oidc", "serviceaccounts/publisher", trustedRoot))
+                .isTrue();
     }
 
     @Test
     void aValidCertificateWithoutASignedTimestampIsRefusedAndCosignAgrees() {
         String digest = push("untimestamped");
-        cosign.signKeyless(registry, "keyless/untimestamped", digest, signingKey, validCertificate("untimestamped"), null, true)
+        cosign.signKeyless(
+                        registry,
+                        "keyless/untimestamped",
+                        digest,
+                        signingKey,
+                        validCertificate("untimestamped"),
+                        null,
+                        true)
                 .orThrow();
 
         EngineException e = PullerTestbed.failure(Reason.CertificateInvalid, () -> verify("untimestamped"));
@@ -260,7 +295,12 @@ class CosignKeylessVerificationIT {
                         "keyless/foreign",
                         digest,
                         signingKey,
-                        other.issue(signingKey.publicKey(), IDENTITY, ISSUER, Duration.ofMinutes(10), work.resolve("cert-foreign")),
+                        other.issue(
+                                signingKey.publicKey(),
+                                IDENTITY,
+                                ISSUER,
+                                Duration.ofMinutes(10),
+                                work.resolve("cert-foreign")),
                         tsa.timestampUrl(),
                         true)
                 .orThrow();
@@ -270,14 +310,22 @@ class CosignKeylessVerificationIT {
 
         // The CA is trusted, but the trusted root names another timestamp authority.
         String stamped = push("othertsa");
-        cosign.signKeyless(registry, "keyless/othertsa", stamped, signingKey, validCertificate("othertsa"), tsa.timestampUrl(), true)
+        cosign.signKeyless(
+                        registry,
+                        "keyless/othertsa",
+                        stamped,
+                        signingKey,
+                        validCertificate("othertsa"),
+                        tsa.timestampUrl(),
+                        true)
                 .orThrow();
         Path otherTsaRoot = Files.write(
                 work.resolve("trusted_root-other-tsa.json"), FulcioStandIn.trustedRoot(List.of(fulcio), other.chain()));
         EngineException timestamp = PullerTestbed.failure(
                 Reason.CertificateInvalid, () -> verify("othertsa", ISSUER_REGEXP, IDENTITY_REGEXP, otherTsaRoot));
         assertThat(timestamp.getMessage()).contains("not signed by a timestamp authority of the trusted root");
-        assertThat(cosignAccepts("othertsa", stamped, ISSUER_REGEXP, IDENTITY_REGEXP, otherTsaRoot)).isFalse();
+        assertThat(cosignAccepts("othertsa", stamped, ISSUER_REGEXP, IDENTITY_REGEXP, otherTsaRoot))
+                .isFalse();
         assertThat(cosignAccepts("othertsa", stamped)).isTrue();
     }
 

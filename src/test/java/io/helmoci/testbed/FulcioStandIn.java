@@ -69,8 +69,7 @@ public final class FulcioStandIn {
             Instant now = Instant.now();
             rootKeys = newKeyPair();
             X500Name rootName = new X500Name("CN=" + name + " root,O=helm-oci-operator tests");
-            root = sign(
-                    ca(rootName, rootName, rootKeys.getPublic(), now, null), rootKeys);
+            root = sign(ca(rootName, rootName, rootKeys.getPublic(), now, null), rootKeys);
             intermediateKeys = newKeyPair();
             intermediate = sign(
                     ca(
@@ -116,11 +115,7 @@ public final class FulcioStandIn {
                             Extension.subjectAlternativeName,
                             true,
                             new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, identity)))
-                    .addExtension(
-                            new Extension(
-                                    ISSUER_V1,
-                                    false,
-                                    issuer.getBytes(StandardCharsets.UTF_8)))
+                    .addExtension(new Extension(ISSUER_V1, false, issuer.getBytes(StandardCharsets.UTF_8)))
                     .addExtension(ISSUER_V2, false, new DERUTF8String(issuer));
             X509Certificate certificate = sign(builder, intermediateKeys);
             Files.createDirectories(dir);
@@ -162,7 +157,10 @@ public final class FulcioStandIn {
     }
 
     private static void authority(ObjectNode authority, String uri, List<X509Certificate> chain) {
-        authority.putObject("subject").put("organization", "helm-oci-operator tests").put("commonName", uri);
+        authority
+                .putObject("subject")
+                .put("organization", "helm-oci-operator tests")
+                .put("commonName", uri);
         authority.put("uri", uri);
         ArrayNode certificates = authority.putObject("certChain").putArray("certificates");
         for (X509Certificate certificate : chain) {
@@ -190,8 +188,7 @@ public final class FulcioStandIn {
                 .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
                 .addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(key));
         if (parent != null) {
-            builder.addExtension(
-                    Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(parent));
+            builder.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(parent));
         }
         return builder;
     }

@@ -80,8 +80,8 @@ public final class TimestampAuthority implements AutoCloseable {
             Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
             while (true) {
                 try {
-                    HttpResponse<String> response = http.send(
-                            HttpRequest.newBuilder(certChain).build(), HttpResponse.BodyHandlers.ofString());
+                    HttpResponse<String> response =
+                            http.send(HttpRequest.newBuilder(certChain).build(), HttpResponse.BodyHandlers.ofString());
                     if (response.statusCode() == 200) {
                         return new TimestampAuthority(process, port, log, parse(response.body()));
                     }

@@ -125,9 +125,8 @@ final class CosignVerifier implements SignatureVerifier {
                 .filter(r -> r != Reason.SignerNotTrusted)
                 .findFirst()
                 .orElse(Reason.SignerNotTrusted);
-        StringBuilder message =
-                new StringBuilder("No cosign signature of " + where
-                        + (keyless ? " verifies as made by a trusted identity: " : " verifies with the trusted key(s): "));
+        StringBuilder message = new StringBuilder("No cosign signature of " + where
+                + (keyless ? " verifies as made by a trusted identity: " : " verifies with the trusted key(s): "));
         for (int i = 0; i < refusals.size() && i < 3; i++) {
             message.append(i == 0 ? "" : "; ").append(refusals.get(i).message());
         }
@@ -218,8 +217,7 @@ final class CosignVerifier implements SignatureVerifier {
                     "no trusted key verifies its signature (made with another key"
                             + (hint == null ? ", or altered" : ", hint " + hint) + ")");
         }
-        return statementResult(
-                source, payload, Signer.key(signer.fingerprint()), signatureDigest, NOT_CHECKED);
+        return statementResult(source, payload, Signer.key(signer.fingerprint()), signatureDigest, NOT_CHECKED);
     }
 
     /** The result for a verified DSSE signature, if its in-toto statement is a cosign signature of the subject. */
@@ -318,22 +316,25 @@ final class CosignVerifier implements SignatureVerifier {
             throw new SignatureRefusedException(
                     Reason.SignatureInvalid, "the " + CERTIFICATE_ANNOTATION + " annotation is not a PEM certificate");
         }
-        return keyless.verify(
-                certificate(block.group(1).replaceAll("\\s", "")), payload, signature, timestamps);
+        return keyless.verify(certificate(block.group(1).replaceAll("\\s", "")), payload, signature, timestamps);
     }
 
     /** The signing certificate of a bundle: {@code certificate} (v0.3) or the first of {@code x509CertificateChain}. */
     private static java.security.cert.X509Certificate bundleCertificate(JsonNode material) {
         JsonNode raw = material.has("certificate")
                 ? material.path("certificate").path("rawBytes")
-                : material.path("x509CertificateChain").path("certificates").path(0).path("rawBytes");
+                : material.path("x509CertificateChain")
+                        .path("certificates")
+                        .path(0)
+                        .path("rawBytes");
         return certificate(raw.asText(""));
     }
 
     private static java.security.cert.X509Certificate certificate(String base64Der) {
         try {
             return (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
-                    .generateCertificate(new java.io.ByteArrayInputStream(Base64.getDecoder().decode(base64Der)));
+                    .generateCertificate(
+                            new java.io.ByteArrayInputStream(Base64.getDecoder().decode(base64Der)));
         } catch (java.security.cert.CertificateException | IllegalArgumentException e) {
             throw new SignatureRefusedException(
                     Reason.SignatureInvalid, "its signing certificate is not base64 DER X.509");

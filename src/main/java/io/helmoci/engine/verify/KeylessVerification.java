@@ -78,8 +78,7 @@ final class KeylessVerification {
         }
         this.policyIdentities = policy.identities();
         this.identities = policy.identities().stream()
-                .map(i -> new Matcher(
-                        pattern(i.issuer(), "OIDC issuer"), pattern(i.subject(), "certificate identity")))
+                .map(i -> new Matcher(pattern(i.issuer(), "OIDC issuer"), pattern(i.subject(), "certificate identity")))
                 .toList();
         this.root = policy.trustedRoot() == null
                 ? SigstoreTrustedRoot.publicGood()
@@ -110,8 +109,9 @@ final class KeylessVerification {
                 problems.add(e.getMessage());
             }
         }
-        String validity = "the certificate was valid from " + certificate.getNotBefore().toInstant() + " to "
-                + certificate.getNotAfter().toInstant();
+        String validity =
+                "the certificate was valid from " + certificate.getNotBefore().toInstant() + " to "
+                        + certificate.getNotAfter().toInstant();
         if (times.isEmpty()) {
             throw new SignatureRefusedException(
                     Reason.CertificateInvalid,
@@ -131,15 +131,17 @@ final class KeylessVerification {
                 throw new SignatureRefusedException(
                         Reason.CertificateInvalid,
                         "it was timestamped at " + time + ", when its certificate was not valid (" + validity
-                                + "). Sign again");
+                                )");
             }
             if (root.certificateAuthorities().stream()
                     .noneMatch(ca -> ca.validAt(time) && chains(certificate, ca.chain(), time))) {
                 throw new SignatureRefusedException(
                         Reason.CertificateInvalid,
-                        "its certificate (issued by " + certificate.getIssuerX500Principal().getName()
+                        "its certificate (issued by "
+                                + certificate.getIssuerX500Principal().getName()
                                 + ") does not chain to a certificate authority of the trusted root valid at "
-                                + time + ". Sign with your Sigstore deployment's Fulcio, or give its trusted_root.json");
+                                + time
+                                + ". Sign with your Sigstore deployment's Fulcio, or give its trusted_root.json");
             }
         }
         if (!hasCodeSigningUsage(certificate)) {
@@ -173,8 +175,7 @@ final class KeylessVerification {
         for (SigstoreTrustedRoot.Authority tsa : root.timestampAuthorities()) {
             X509Certificate signer = tsa.chain().get(0);
             try {
-                if (!tsa.validAt(time)
-                        || !token.getSID().match(new X509CertificateHolder(signer.getEncoded()))) {
+                if (!tsa.validAt(time) || !token.getSID().match(new X509CertificateHolder(signer.getEncoded()))) {
                     continue;
                 }
                 // Checks the signature, that the token names this certificate, and its time-stamping usage.

@@ -131,7 +131,8 @@ public final class SigstoreTrustedRoot {
     static X509Certificate certificate(String base64Der, String where) {
         try {
             return (X509Certificate) CertificateFactory.getInstance("X.509")
-                    .generateCertificate(new ByteArrayInputStream(Base64.getDecoder().decode(base64Der)));
+                    .generateCertificate(
+                            new ByteArrayInputStream(Base64.getDecoder().decode(base64Der)));
         } catch (CertificateException | IllegalArgumentException e) {
             throw invalid(where + " has a certificate that is not base64 DER X.509");
         }

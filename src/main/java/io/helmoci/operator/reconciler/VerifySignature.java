@@ -75,9 +75,7 @@ final class VerifySignature implements SyncStep {
         }
         if (verify.getSecretRef() == null || verify.getSecretRef().getName() == null) {
             throw invalid("spec.verify needs secretRef: a Secret with " + expected(provider)
-                    + (provider == Provider.COSIGN
-                            ? ", or matchOIDCIdentity for keyless signatures"
-                            : ""));
+                    + (provider == Provider.COSIGN ? ", or matchOIDCIdentity for keyless signatures" : ""));
         }
         String name = verify.getSecretRef().getName();
         Map<String, byte[]> data = secretData(resource, name, context, expected(provider));
@@ -114,15 +112,18 @@ final class VerifySignature implements SyncStep {
             return VerificationPolicy.cosignKeyless(identities, null);
         }
         String name = verify.getSecretRef().getName();
-        Map<String, byte[]> data = secretData(resource, name, context, "the Sigstore trusted root under trusted_root.json");
+        Map<String, byte[]> data =
+                secretData(resource, name, context, "the Sigstore trusted root under trusted_root.json");
         if (!endingIn(data, ".pub").isEmpty()) {
-            throw invalid("Secret " + name + " (spec.verify.secretRef) holds cosign public keys but spec.verify also has"
-                    + " matchOIDCIdentity: trust keys (remove matchOIDCIdentity) or keyless identities (remove the .pub keys)");
+            throw invalid(
+                    "Secret " + name + " (spec.verify.secretRef) holds cosign public keys but spec.verify also has"
+                            + " matchOIDCIdentity: trust keys (remove matchOIDCIdentity) or keyless identities (remove the .pub keys)");
         }
         byte[] trustedRoot = data.get(TRUSTED_ROOT_KEY);
         if (trustedRoot == null) {
-            throw invalid("Secret " + name + " (spec.verify.secretRef) has no " + TRUSTED_ROOT_KEY
-                    + "; give your Sigstore deployment's trusted root there, or remove secretRef to use the public-good instance");
+            throw invalid(
+                    "Secret " + name + " (spec.verify.secretRef) has no " + TRUSTED_ROOT_KEY
+                            + "; give your Sigstore deployment's trusted root there, or remove secretRef to use the public-good instance");
         }
         return VerificationPolicy.cosignKeyless(identities, trustedRoot);
     }
