@@ -130,8 +130,7 @@ final class KeylessVerification {
                     || certificate.getNotAfter().toInstant().isBefore(time)) {
                 throw new SignatureRefusedException(
                         Reason.CertificateInvalid,
-                        "it was timestamped at " + time + ", when its certificate was not valid (" + validity
-                                )");
+                        "it was timestamped at " + time + ", when its certificate was not valid (" + validity + ")");
             }
             if (root.certificateAuthorities().stream()
                     .noneMatch(ca -> ca.validAt(time) && chains(certificate, ca.chain(), time))) {
