@@ -38,6 +38,8 @@ public final class BenchMain {
                     report.put("run", suite + "StartedAt", Instant.now().toString());
                     if (suite.equals("engine")) {
                         new EngineBench(options, report, work.resolve("engine")).run();
+                    } else if (suite.equals("verify")) {
+                        new VerifyBench(options, report, work.resolve("verify")).run();
                     } else {
                         new OperatorBench(options, report, work.resolve("operator")).run();
                     }
