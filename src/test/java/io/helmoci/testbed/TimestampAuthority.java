@@ -70,6 +70,9 @@ public final class TimestampAuthority implements AutoCloseable {
                             Integer.toString(port),
                             "--timestamp-signer",
                             "memory",
+                            // the whole chain in each token, so a verifier that trusts only the root (notation) can
+                            // build it
+                            "--include-chain-in-response",
                             "--disable-ntp-monitoring")
                     .directory(dir.toFile())
                     .redirectErrorStream(true)

@@ -2,9 +2,7 @@ package io.helmoci.engine.verify;
 
 import io.helmoci.engine.EngineException;
 import io.helmoci.engine.Reason;
-import java.io.IOException;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertificateFactory;
 import java.security.cert.PKIXParameters;
@@ -12,24 +10,12 @@ import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Date;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-import org.bouncycastle.asn1.ASN1ObjectIdentifier;
-import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
-import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.cms.CMSException;
-import org.bouncycastle.cms.CMSSignedData;
-import org.bouncycastle.cms.jcajce.JcaSimpleSignerInfoVerifierBuilder;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.tsp.TSPException;
-import org.bouncycastle.tsp.TimeStampResponse;
 import org.bouncycastle.tsp.TimeStampToken;
-import org.bouncycastle.tsp.TimeStampTokenInfo;
 
 /**
  * Cosign keyless: a signature made with the short-lived key of a Fulcio certificate is trusted when
@@ -52,10 +38,6 @@ final class KeylessVerification {
             + " (keyless verification proves the signing time with a signed timestamp, as 'cosign verify"
             + " --use-signed-timestamps --insecure-ignore-tlog --insecure-ignore-sct')";
     private static final String CODE_SIGNING = "1.3.6.1.5.5.7.3.3";
-    private static final Map<ASN1ObjectIdentifier, String> HASHES = Map.of(
-            NISTObjectIdentifiers.id_sha256, "SHA-256",
-            NISTObjectIdentifiers.id_sha384, "SHA-384",
-            NISTObjectIdentifiers.id_sha512, "SHA-512");
 
     private record Matcher(Pattern issuer, Pattern subject) {
         boolean matches(FulcioCertificate identity) {
@@ -159,27 +141,11 @@ final class KeylessVerification {
 
     /** When an RFC 3161 timestamp over {@code signature} says it was made, if a timestamp authority of the root signed it. */
     private Instant timestampTime(byte[] encoded, byte[] signature) {
-        TimeStampToken token = token(encoded);
-        TimeStampTokenInfo info = token.getTimeStampInfo();
-        String hash = HASHES.get(info.getMessageImprintAlgOID());
-        if (hash == null) {
-            throw new SignatureRefusedException(
-                    Reason.CertificateInvalid,
-                    "a timestamp uses the unsupported hash " + info.getMessageImprintAlgOID());
-        }
-        if (!Arrays.equals(digest(hash, signature), info.getMessageImprintDigest())) {
-            throw new SignatureRefusedException(Reason.CertificateInvalid, "a timestamp covers other data");
-        }
-        Instant time = info.getGenTime().toInstant();
+        TimeStampToken token = SignedTimestamps.token(encoded);
+        Instant time = SignedTimestamps.imprintedTime(token, signature);
         for (SigstoreTrustedRoot.Authority tsa : root.timestampAuthorities()) {
             X509Certificate signer = tsa.chain().get(0);
-            try {
-                if (!tsa.validAt(time) || !token.getSID().match(new X509CertificateHolder(signer.getEncoded()))) {
-                    continue;
-                }
-                // Checks the signature, that the token names this certificate, and its time-stamping usage.
-                token.validate(new JcaSimpleSignerInfoVerifierBuilder().build(signer));
-            } catch (TSPException | OperatorCreationException | IOException | GeneralSecurityException e) {
+            if (!tsa.validAt(time) || !SignedTimestamps.signedBy(token, signer)) {
                 continue;
             }
             List<X509Certificate> issuers = tsa.chain().subList(1, tsa.chain().size());
@@ -190,23 +156,6 @@ final class KeylessVerification {
         throw new SignatureRefusedException(
                 Reason.CertificateInvalid,
                 "a timestamp (" + time + ") is not signed by a timestamp authority of the trusted root");
-    }
-
-    private static TimeStampToken token(byte[] encoded) {
-        try {
-            TimeStampToken token = new TimeStampResponse(encoded).getTimeStampToken();
-            if (token != null) {
-                return token;
-            }
-        } catch (TSPException | IOException | RuntimeException e) {
-            // not a response: maybe a bare token
-        }
-        try {
-            return new TimeStampToken(new CMSSignedData(encoded));
-        } catch (TSPException | CMSException | IOException | RuntimeException e) {
-            throw new SignatureRefusedException(
-                    Reason.CertificateInvalid, "a signed timestamp is not an RFC 3161 time-stamp response");
-        }
     }
 
     /** Whether {@code certificate} chains through {@code issuers} (intermediates first, the root last) at {@code time}. */
@@ -233,14 +182,6 @@ final class KeylessVerification {
             return usages != null && usages.contains(CODE_SIGNING);
         } catch (java.security.cert.CertificateParsingException e) {
             return false;
-        }
-    }
-
-    private static byte[] digest(String algorithm, byte[] data) {
-        try {
-            return MessageDigest.getInstance(algorithm).digest(data);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
         }
     }
 
