@@ -63,7 +63,7 @@ final class KeylessVerification {
                 .map(i -> new Matcher(pattern(i.issuer(), "OIDC issuer"), pattern(i.subject(), "certificate identity")))
                 .toList();
         this.root = policy.trustedRoot() == null
-                ? SigstoreTrustedRoot.publicGood()
+                ? SigstoreTrustedRoot.defaultRoot(System::getenv)
                 : SigstoreTrustedRoot.parse(policy.trustedRoot());
     }
 

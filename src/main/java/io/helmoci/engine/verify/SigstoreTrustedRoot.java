@@ -30,6 +30,9 @@ import java.util.List;
  */
 public final class SigstoreTrustedRoot {
     static final String PUBLIC_GOOD_RESOURCE = "sigstore-public-good-trusted-root.json";
+    /** Names a {@code trusted_root.json} file that replaces the shipped public-good root. */
+    public static final String ROOT_FILE_ENV = "HELMOCI_SIGSTORE_TRUSTED_ROOT";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -51,6 +54,27 @@ public final class SigstoreTrustedRoot {
         this.certificateAuthorities = List.copyOf(certificateAuthorities);
         this.timestampAuthorities = List.copyOf(timestampAuthorities);
         this.transparencyLogs = transparencyLogs;
+    }
+
+    /**
+     * The root a keyless policy without a root of its own uses: the file named by the environment
+     * variable {@value #ROOT_FILE_ENV} (for example a mounted ConfigMap holding a newer public-good
+     * {@code trusted_root.json}: updated without a release), else the shipped public-good root.
+     */
+    static SigstoreTrustedRoot defaultRoot(java.util.function.UnaryOperator<String> environment) {
+        String file = environment.apply(ROOT_FILE_ENV);
+        if (file == null || file.isBlank()) {
+            return publicGood();
+        }
+        try {
+            return parse(java.nio.file.Files.readAllBytes(java.nio.file.Path.of(file)));
+        } catch (IOException e) {
+            throw new EngineException(
+                    Reason.VerificationPolicyInvalid,
+                    "Cannot read the Sigstore trusted root " + file + " named by " + ROOT_FILE_ENV + " ("
+                            + e.getMessage() + "). Mount the file there, or unset " + ROOT_FILE_ENV
+                            + " to use the public-good root shipped with helm-oci.");
+        }
     }
 
     /** The Sigstore public-good instance's trusted root, as shipped with the operator. */

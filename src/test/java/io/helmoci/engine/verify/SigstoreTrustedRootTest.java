@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.helmoci.engine.EngineException;
 import io.helmoci.engine.Reason;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -26,6 +28,34 @@ class SigstoreTrustedRootTest {
                 .isTrue();
         assertThat(root.timestampAuthorities()).isNotEmpty();
         assertThat(root.transparencyLogs()).isPositive();
+    }
+
+    @Test
+    void anEnvironmentVariableReplacesTheShippedRootWithoutARelease(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        byte[] shipped;
+        try (var in = SigstoreTrustedRoot.class.getResourceAsStream(SigstoreTrustedRoot.PUBLIC_GOOD_RESOURCE)) {
+            shipped = in.readAllBytes();
+        }
+        // A "newer" root: the shipped one without its retired first Fulcio authority.
+        com.fasterxml.jackson.databind.node.ObjectNode root = (com.fasterxml.jackson.databind.node.ObjectNode)
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(shipped);
+        ((com.fasterxml.jackson.databind.node.ArrayNode) root.get("certificateAuthorities")).remove(0);
+        Path file =
+                Files.write(dir.resolve("trusted_root.json"), root.toString().getBytes(StandardCharsets.UTF_8));
+
+        assertThat(SigstoreTrustedRoot.defaultRoot(name -> null).certificateAuthorities())
+                .hasSize(2);
+        assertThat(SigstoreTrustedRoot.defaultRoot(
+                                name -> SigstoreTrustedRoot.ROOT_FILE_ENV.equals(name) ? file.toString() : null)
+                        .certificateAuthorities())
+                .hasSize(1);
+        EngineException missing = catchThrowableOfType(
+                EngineException.class,
+                () -> SigstoreTrustedRoot.defaultRoot(
+                        name -> dir.resolve("absent.json").toString()));
+        assertThat(missing.reason()).isEqualTo(Reason.VerificationPolicyInvalid);
+        assertThat(missing.getMessage()).contains(SigstoreTrustedRoot.ROOT_FILE_ENV);
     }
 
     @Test
