@@ -131,6 +131,12 @@ tsa_version=$(pinned timestamp-authority github.com/sigstore/timestamp-authority
 tsa_dir="$cache/timestamp-authority/$tsa_version"
 build timestamp-authority "$tsa_dir" "-X sigs.k8s.io/release-utils/version.gitVersion=$tsa_version -X sigs.k8s.io/release-utils/version.gitTreeState=clean" \
   timestamp-server=github.com/sigstore/timestamp-authority/v2/cmd/timestamp-server
+# Sigstore Fulcio (keyless CA) for cosign keyless signing against a real Fulcio: ephemeral CA, no CT
+# log, trusting the test kube-apiserver's ServiceAccount issuer (testbed.FulcioServer).
+fulcio_version=$(pinned fulcio github.com/sigstore/fulcio)
+fulcio_dir="$cache/fulcio/$fulcio_version"
+build fulcio "$fulcio_dir" "-X sigs.k8s.io/release-utils/version.gitVersion=$fulcio_version -X sigs.k8s.io/release-utils/version.gitTreeState=clean" \
+  fulcio=github.com/sigstore/fulcio
 signing_props="cosign=$cosign_dir/cosign
 cosign.version=$cosign_version
 notation=$notation_dir/notation
@@ -138,7 +144,9 @@ notation.version=$notation_version
 gpg=$gpg_bin
 gpg.version=$gpg_version
 timestamp.authority=$tsa_dir/timestamp-server
-timestamp.authority.version=$tsa_version"
+timestamp.authority.version=$tsa_version
+fulcio=$fulcio_dir/fulcio
+fulcio.version=$fulcio_version"
 # --- END signing tools ----------------------------------------------------------------------------
 
 # ==== BEGIN real-cluster block (node components, container runtime, node images) ==============

@@ -105,6 +105,36 @@ public final class CosignCli {
     }
 
     /**
+     * Keyless signing as users do it: {@code cosign sign --fulcio-url --identity-token} (cosign makes
+     * an ephemeral key and gets its certificate from Fulcio for the OIDC token), no transparency log,
+     * a signed timestamp from {@code timestampUrl}. {@code --insecure-skip-verify}: the test Fulcio
+     * has no CT log, so its certificates carry no SCT to check.
+     */
+    public ProcessRunner.Result signWithFulcio(
+            RegistryFixture registry,
+            String repository,
+            String digest,
+            String fulcioUrl,
+            String identityToken,
+            String timestampUrl) {
+        return run(
+                home,
+                List.of(
+                        "sign",
+                        "--fulcio-url",
+                        fulcioUrl,
+                        "--identity-token",
+                        identityToken,
+                        "--insecure-skip-verify",
+                        "--tlog-upload=false",
+                        "--use-signing-config=false",
+                        "--new-bundle-format=true",
+                        "--timestamp-server-url=" + timestampUrl,
+                        "--allow-http-registry",
+                        registry.reference(repository) + "@" + digest));
+    }
+
+    /**
      * The keyless reference verdict: {@code cosign verify --trusted-root --certificate-identity-regexp
      * --certificate-oidc-issuer-regexp --use-signed-timestamps}, without a transparency log or SCTs
      * (the test bed runs neither) and allowing the certificate chain that {@code cosign sign

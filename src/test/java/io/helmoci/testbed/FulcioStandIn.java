@@ -140,12 +140,18 @@ public final class FulcioStandIn {
      * authority's chain; no transparency log and no CT log (nothing here runs them).
      */
     public static byte[] trustedRoot(List<FulcioStandIn> cas, List<X509Certificate> timestampAuthorityChain) {
+        return trustedRootOf(cas.stream().map(FulcioStandIn::chain).toList(), timestampAuthorityChain);
+    }
+
+    /** The same for certificate authorities given by their chains (e.g. a real Fulcio's). */
+    public static byte[] trustedRootOf(
+            List<List<X509Certificate>> caChains, List<X509Certificate> timestampAuthorityChain) {
         ObjectNode root = JSON.createObjectNode();
         root.put("mediaType", "application/vnd.dev.sigstore.trustedroot+json;version=0.1");
         root.putArray("tlogs");
         ArrayNode authorities = root.putArray("certificateAuthorities");
-        for (FulcioStandIn ca : cas) {
-            authority(authorities.addObject(), "https://fulcio.test", ca.chain());
+        for (List<X509Certificate> chain : caChains) {
+            authority(authorities.addObject(), "https://fulcio.test", chain);
         }
         root.putArray("ctlogs");
         authority(root.putArray("timestampAuthorities").addObject(), "https://tsa.test", timestampAuthorityChain);
