@@ -12,9 +12,11 @@ import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.testbed.ChartFactory;
 import io.helmoci.testbed.ChartSpec;
 import io.helmoci.testbed.CosignCli;
+import io.helmoci.testbed.FulcioServer;
 import io.helmoci.testbed.FulcioStandIn;
 import io.helmoci.testbed.HelmCli;
 import io.helmoci.testbed.KubeApiServerFixture;
+import io.helmoci.testbed.KubernetesOidcIssuer;
 import io.helmoci.testbed.OperatorProcess;
 import io.helmoci.testbed.RegistryExtension;
 import io.helmoci.testbed.RegistryFixture;
@@ -234,6 +236,75 @@ class KeylessVerifiedChartIT {
         assertThat(refused.getStatus().getVerification()).isNull();
         assertThat(HelmOciChartAssert.conditionReason(refused, Constants.CONDITION_SOURCE_VERIFIED))
                 .isEqualTo("SignerNotTrusted");
+    }
+
+    /** The real Fulcio, trusting this API server's ServiceAccount tokens: what a CI job in the cluster would sign with. */
+    @Test
+    void aChartSignedThroughTheRealFulcioWithAServiceAccountTokenIsServedWithThatIdentity() throws Exception {
+        String namespace = kube.createNamespace("keyless-fulcio");
+        kube.client()
+                .serviceAccounts()
+                .inNamespace(namespace)
+                .resource(new io.fabric8.kubernetes.api.model.ServiceAccountBuilder()
+                        .withNewMetadata()
+                        .withName("release-bot")
+                        .endMetadata()
+                        .build())
+                .create();
+        try (KubernetesOidcIssuer issuer = KubernetesOidcIssuer.start(kube, work.resolve("oidc"));
+                FulcioServer fulcio = FulcioServer.start(work.resolve("fulcio"))) {
+            byte[] root = FulcioStandIn.trustedRootOf(List.of(fulcio.chain()), tsa.chain());
+            kube.client()
+                    .secrets()
+                    .inNamespace(namespace)
+                    .resource(new SecretBuilder()
+                            .withNewMetadata()
+                            .withName("sigstore")
+                            .endMetadata()
+                            .addToData("trusted_root.json", Base64.getEncoder().encodeToString(root))
+                            .build())
+                    .create();
+            String digest = helm.push(registry, charts.create(ChartSpec.of("fulciochart", "1.0.0")), "keyless")
+                    .digest();
+            String token = kube.kubectl("create", "token", "release-bot", "-n", namespace, "--audience", "sigstore")
+                    .orThrow()
+                    .stdout()
+                    .strip();
+            cosign.signWithFulcio(registry, "keyless/fulciochart", digest, fulcio.url(), token, tsa.timestampUrl())
+                    .orThrow();
+            String identity = "https://kubernetes.io/namespaces/" + namespace + "/serviceaccounts/release-bot";
+            kube.apply(
+                    namespace, """
+                    apiVersion: helmoci.io/v1alpha1
+                    kind: HelmOciChart
+                    metadata:
+                      name: fulciochart
+                    spec:
+                      url: %s
+                      version: "1.0.0"
+                      insecure: true
+                      verify:
+                        provider: cosign
+                        secretRef:
+                          name: sigstore
+                        matchOIDCIdentity:
+                          - issuer: "^https://localhost$"
+                            subject: "^%s$"
+                    """.formatted(registry.ociUrl("keyless/fulciochart"), identity.replace(".", "\\\\.")));
+
+            HelmOciChart ready = resources.await(
+                    namespace,
+                    "fulciochart",
+                    c -> "True".equals(conditionStatus(c, Constants.CONDITION_READY)),
+                    "Ready");
+            assertThat(ready.getStatus().getVerification().getManifestDigest()).isEqualTo(digest);
+            assertThat(ready.getStatus().getVerification().getSigner())
+                    .isEqualTo("certificate " + identity + " issued by " + KubernetesOidcIssuer.ISSUER);
+            assertThat(conditionStatus(ready, Constants.CONDITION_SOURCE_VERIFIED))
+                    .isEqualTo("True");
+            assertThat(operator.get(ready.getStatus().getArtifact().getUrl()).statusCode())
+                    .isEqualTo(200);
+        }
     }
 
     private static void assertStillServed(String namespace, HelmOciChart chart, String url, String digest) {
