@@ -4,12 +4,12 @@
 # (target/test-classpath.txt), which 'make bench' builds; runs the engine suite and the operator suite in separate JVMs (the operator's gets the memory its Deployment has),
 # merging their figures into docs/benchmarks/results-<date>.json (QUICK=1: target/bench/). See docs/benchmarks.md.
 #
-# Environment (make variables): QUICK=1 (a 1-2 minute smoke run), SUITES="engine operator",
+# Environment (make variables): QUICK=1 (a 1-2 minute smoke run), SUITES="engine operator verify",
 # OPERATOR_COUNTS=10,50,100,200, STEADY_INTERVAL=1m, STEADY_WINDOW=3m, RESULTS=file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-suites=${SUITES:-engine operator}
+suites=${SUITES:-engine operator verify}
 suffix=""
 args=()
 if [ -n "${QUICK:-}" ] && [ "${QUICK}" != 0 ]; then

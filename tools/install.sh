@@ -103,7 +103,7 @@ if [ -z "$debian_registry" ]; then
 fi
 debian_registry_version=$(dpkg-query -W -f '${Version}' docker-registry 2>/dev/null || echo unknown)
 
-# --- BEGIN signing tools (issue 10): cosign, notation, GnuPG ---------------------------------------
+# --- BEGIN signing tools (issue 10): cosign, notation, GnuPG, timestamp authority ---------------------------------------
 # The real signers and reference verifiers for signature tests: cosign (Sigstore) and notation
 # (Notary Project) built from tools/go/{cosign,notation}; GnuPG (for `helm package --sign`) from Debian.
 cosign_version=$(pinned cosign github.com/sigstore/cosign/v3)
@@ -125,12 +125,28 @@ if [ -z "$gpg_bin" ]; then
   gpg_bin=$(command -v gpg) || die "gpg not on PATH after installing gnupg"
 fi
 gpg_version=$("$gpg_bin" --version | awk 'NR==1 {print $3}')
+# Sigstore timestamp authority (RFC 3161) for cosign keyless signatures: the real TSA, run on 127.0.0.1
+# by the test bed (testbed.TimestampAuthority) with its in-memory signer.
+tsa_version=$(pinned timestamp-authority github.com/sigstore/timestamp-authority/v2)
+tsa_dir="$cache/timestamp-authority/$tsa_version"
+build timestamp-authority "$tsa_dir" "-X sigs.k8s.io/release-utils/version.gitVersion=$tsa_version -X sigs.k8s.io/release-utils/version.gitTreeState=clean" \
+  timestamp-server=github.com/sigstore/timestamp-authority/v2/cmd/timestamp-server
+# Sigstore Fulcio (keyless CA) for cosign keyless signing against a real Fulcio: ephemeral CA, no CT
+# log, trusting the test kube-apiserver's ServiceAccount issuer (testbed.FulcioServer).
+fulcio_version=$(pinned fulcio github.com/sigstore/fulcio)
+fulcio_dir="$cache/fulcio/$fulcio_version"
+build fulcio "$fulcio_dir" "-X sigs.k8s.io/release-utils/version.gitVersion=$fulcio_version -X sigs.k8s.io/release-utils/version.gitTreeState=clean" \
+  fulcio=github.com/sigstore/fulcio
 signing_props="cosign=$cosign_dir/cosign
 cosign.version=$cosign_version
 notation=$notation_dir/notation
 notation.version=$notation_version
 gpg=$gpg_bin
-gpg.version=$gpg_version"
+gpg.version=$gpg_version
+timestamp.authority=$tsa_dir/timestamp-server
+timestamp.authority.version=$tsa_version
+fulcio=$fulcio_dir/fulcio
+fulcio.version=$fulcio_version"
 # --- END signing tools ----------------------------------------------------------------------------
 
 # ==== BEGIN real-cluster block (node components, container runtime, node images) ==============

@@ -34,19 +34,20 @@ final class VerifyFlags {
     @Option(
             names = "--certificate-identity-regexp",
             paramLabel = "REGEX",
-            description = "cosign keyless: the certificate identity (not implemented yet).")
+            description = "cosign keyless: regular expression the signing certificate's identity (SAN) must match.")
     String identityRegexp;
 
     @Option(
             names = "--certificate-oidc-issuer-regexp",
             paramLabel = "REGEX",
-            description = "cosign keyless: the OIDC issuer (not implemented yet).")
+            description = "cosign keyless: regular expression the signing certificate's OIDC issuer must match.")
     String issuerRegexp;
 
     @Option(
             names = "--trusted-root",
             paramLabel = "FILE",
-            description = "cosign keyless: a Sigstore trusted_root.json (not implemented yet).")
+            description =
+                    "cosign keyless: a Sigstore trusted_root.json (default: the public-good instance's, shipped with helm-oci).")
     Path trustedRoot;
 
     @Option(

@@ -100,8 +100,8 @@ public enum Reason {
             "Sign with a trusted key, or add the signer's public key, certificate, identity or PGP key to the policy."),
     CertificateInvalid(
             false,
-            "The signing certificate chain is broken, or a certificate in it was not valid (expired or not yet valid) when checked.",
-            "Sign again with a certificate that is valid now and whose chain is complete up to its root."),
+            "The signing certificate chain is broken or not trusted, a certificate in it was not valid (expired or not yet valid) when checked, or a keyless signature has no valid signed timestamp proving when it was made.",
+            "Sign again with a certificate that is valid now and whose chain is complete up to a trusted root; cosign keyless: with a timestamp authority of the trusted root (--timestamp-server-url)."),
     ProvenanceMismatch(
             false,
             "The Helm provenance file does not describe this chart: its archive digest or Chart.yaml disagrees.",

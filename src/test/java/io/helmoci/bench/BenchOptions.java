@@ -12,7 +12,8 @@ import java.util.Set;
  * What to run, from the command line that {@code tools/bench.sh} builds out of the make variables.
  *
  * @param quick          a smoke run of a minute or two: one registry, small charts, one operator round
- * @param suites         {@code engine}, {@code operator} and/or {@code throttled} (a minute of 429s; run on request)
+ * @param suites         {@code engine}, {@code operator}, {@code verify} (signature verification per new digest)
+ *                       and/or {@code throttled} (a minute of 429s; run on request)
  * @param results        the JSON file results are merged into
  * @param operatorCounts how many HelmOciCharts each operator round applies at once
  * @param steadyInterval spec.interval of the resources in the last round, whose steady state is observed
@@ -26,7 +27,7 @@ record BenchOptions(
         Duration steadyInterval,
         Duration steadyWindow) {
 
-    static final String USAGE = "usage: BenchMain [--quick] [--suite engine|operator|throttled]... --results FILE"
+    static final String USAGE = "usage: BenchMain [--quick] [--suite engine|operator|verify|throttled]... --results FILE"
             + " [--operator-counts 100,500,1000] [--steady-interval 1m] [--steady-window 3m]";
 
     static BenchOptions parse(String[] args) {
@@ -57,7 +58,7 @@ record BenchOptions(
         if (suites.isEmpty()) {
             suites.addAll(List.of("engine", "operator"));
         }
-        if (!Set.of("engine", "operator", "throttled").containsAll(suites)) {
+        if (!Set.of("engine", "operator", "verify", "throttled").containsAll(suites)) {
             throw new IllegalArgumentException("unknown suite in " + suites + "\n" + USAGE);
         }
         return new BenchOptions(quick, suites, results, counts, interval, window);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.helmoci.testbed.ChartFactory;
 import io.helmoci.testbed.ChartSpec;
 import io.helmoci.testbed.CosignCli;
+import io.helmoci.testbed.FulcioStandIn;
 import io.helmoci.testbed.Gpg;
 import io.helmoci.testbed.HelmCli;
 import io.helmoci.testbed.NotationCli;
@@ -14,6 +15,7 @@ import io.helmoci.testbed.ProcessRunner;
 import io.helmoci.testbed.RegistryExtension;
 import io.helmoci.testbed.RegistryFixture;
 import io.helmoci.testbed.RegistryImplementation;
+import io.helmoci.testbed.TimestampAuthority;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -206,6 +208,97 @@ class VerifyCommandIT {
         assertThat(noPolicy.exitCode).isEqualTo(1);
         assertThat(JSON.readTree(noPolicy.out).path("error").path("reason").asText())
                 .isEqualTo("VerificationPolicyInvalid");
+    }
+
+    /**
+     * Keyless (certificate of the Fulcio stand-in, signed timestamp of the real timestamp authority):
+     * accepted with the identity, refused for another identity and for an expired certificate without
+     * timestamp, each as {@code cosign verify --trusted-root --certificate-identity-regexp ...} decides.
+     */
+    @Test
+    void keylessVerdictsAgreeWithCosignVerify() throws Exception {
+        String identity = "https://kubernetes.io/namespaces/charts/serviceaccounts/publisher";
+        String issuer = "https://oidc.helmoci.test";
+        FulcioStandIn fulcio = new FulcioStandIn("cli fulcio stand-in");
+        TimestampAuthority tsa = TimestampAuthority.shared();
+        Path trustedRoot = Files.write(
+                work.resolve("keyless-trusted_root.json"), FulcioStandIn.trustedRoot(List.of(fulcio), tsa.chain()));
+        ChartFactory charts = new ChartFactory(helm, work.resolve("keyless-charts"));
+        java.time.Instant now = java.time.Instant.now();
+        String timestamped =
+                helm.push(registry, charts.create("keyless", "1.0.0"), "cli").digest();
+        cosign.signKeyless(
+                        registry,
+                        "cli/keyless",
+                        timestamped,
+                        cosignKey,
+                        fulcio.issue(
+                                cosignKey.publicKey(),
+                                identity,
+                                issuer,
+                                java.time.Duration.ofMinutes(10),
+                                work.resolve("keyless-cert-1")),
+                        tsa.timestampUrl(),
+                        true)
+                .orThrow();
+        String expired =
+                helm.push(registry, charts.create("keyless", "2.0.0"), "cli").digest();
+        cosign.signKeyless(
+                        registry,
+                        "cli/keyless",
+                        expired,
+                        cosignKey,
+                        fulcio.issue(
+                                cosignKey.publicKey(),
+                                identity,
+                                issuer,
+                                now.minusSeconds(7200),
+                                now.minusSeconds(3600),
+                                work.resolve("keyless-cert-2")),
+                        null,
+                        true)
+                .orThrow();
+        record Case(String version, String digest, String identityRegexp, String expectedReason) {}
+        List<Case> cases = List.of(
+                new Case("1.0.0", timestamped, "serviceaccounts/publisher$", null),
+                new Case("1.0.0", timestamped, "serviceaccounts/other$", "SignerNotTrusted"),
+                new Case("2.0.0", expired, "serviceaccounts/publisher$", "CertificateInvalid"));
+        for (Case c : cases) {
+            Run run = cli(
+                    "verify",
+                    registry.ociUrl("cli/keyless"),
+                    "--version",
+                    c.version(),
+                    "-o",
+                    "json",
+                    List.of(
+                            "--certificate-identity-regexp",
+                            c.identityRegexp(),
+                            "--certificate-oidc-issuer-regexp",
+                            "^https://oidc\\.helmoci\\.test$",
+                            "--trusted-root",
+                            trustedRoot.toString()));
+            boolean cosignAccepts = cosign.verifyKeyless(
+                                    registry,
+                                    "cli/keyless",
+                                    c.digest(),
+                                    trustedRoot,
+                                    c.identityRegexp(),
+                                    "^https://oidc\\.helmoci\\.test$")
+                            .exitCode()
+                    == 0;
+            System.out.println(
+                    "keyless " + c + ": helm-oci exit " + run.exitCode() + ", cosign accepts " + cosignAccepts);
+            assertThat(run.exitCode() == 0).as(c + ": " + run.out()).isEqualTo(cosignAccepts);
+            if (c.expectedReason() == null) {
+                JsonNode signer = JSON.readTree(run.out()).path("verification").path("signer");
+                assertThat(signer.path("certificateSubject").asText()).isEqualTo(identity);
+                assertThat(signer.path("certificateIssuer").asText()).isEqualTo(issuer);
+            } else {
+                assertThat(JSON.readTree(run.out()).path("error").path("reason").asText())
+                        .isEqualTo(c.expectedReason());
+            }
+        }
     }
 
     private static Run cli(String command, String ref, Object... rest) {

@@ -26,6 +26,7 @@ import io.helmoci.testbed.RegistryImplementation;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -233,6 +234,51 @@ class NotationVerificationIT {
                 Reason.SignatureInvalid,
                 () -> verify("tampered", "1.0.0", digest, policy("tampered", "strict", PUBLISHER_DN)));
         assertThat(e.getMessage()).contains("altered");
+    }
+
+    /** A policy trusting ca:publisher and PUBLISHER_DN, and timestamps of tsa:{@code tsaStore}. */
+    static String timestampPolicy(String name, String tsaStore) {
+        return """
+                {"version": "1.0", "trustPolicies": [{"name": "charts", "registryScopes": ["%s"],
+                  "signatureVerification": {"level": "strict"}, "trustStores": ["ca:publisher", "tsa:%s"],
+                  "trustedIdentities": ["%s"]}]}""".formatted(registry.reference("notation/" + name), tsaStore, PUBLISHER_DN);
+    }
+
+    /**
+     * RFC 3161 countersignatures from the real Sigstore timestamp authority: with a tsa trust store in
+     * the policy a timestamped signature verifies, one without a timestamp and one timestamped by an
+     * authority outside the tsa store are refused ({@code CertificateInvalid}), as notation decides.
+     */
+    @Test
+    void aTsaTrustStoreRequiresAVerifiedTimestampCountersignatureAndNotationAgrees() throws Exception {
+        io.helmoci.testbed.TimestampAuthority tsa = io.helmoci.testbed.TimestampAuthority.shared();
+        java.security.cert.X509Certificate tsaRoot = tsa.chain().get(tsa.chain().size() - 1);
+        Path tsaRootFile = java.nio.file.Files.writeString(
+                work.resolve("tsa-root.crt"), io.helmoci.testbed.TestCa.pem(List.of(tsaRoot)));
+        notation.addCertificate("tsa", "sigstore-tsa", tsaRootFile);
+        io.helmoci.testbed.FulcioStandIn other = new io.helmoci.testbed.FulcioStandIn("not a tsa");
+        Path otherRootFile = java.nio.file.Files.writeString(
+                work.resolve("other-root.crt"),
+                io.helmoci.testbed.TestCa.pem(List.of(other.chain().get(1))));
+        notation.addCertificate("tsa", "other-tsa", otherRootFile);
+
+        String stamped = push("stamped", "1.0.0");
+        notation.signWithTimestamp(registry, "notation/stamped", stamped, "publisher", tsa.timestampUrl(), tsaRootFile)
+                .orThrow();
+        VerificationResult result = verify("stamped", "1.0.0", stamped, timestampPolicy("stamped", "sigstore-tsa"));
+        assertThat(result.warnings()).noneMatch(w -> w.contains("timestamp"));
+
+        String unstamped = push("unstamped", "1.0.0");
+        notation.sign(registry, "notation/unstamped", unstamped, "publisher").orThrow();
+        EngineException missing = PullerTestbed.failure(
+                Reason.CertificateInvalid,
+                () -> verify("unstamped", "1.0.0", unstamped, timestampPolicy("unstamped", "sigstore-tsa")));
+        assertThat(missing.getMessage()).contains("no RFC 3161 timestamp countersignature");
+
+        EngineException foreign = PullerTestbed.failure(
+                Reason.CertificateInvalid,
+                () -> verify("stamped", "1.0.0", stamped, timestampPolicy("stamped", "other-tsa")));
+        assertThat(foreign.getMessage()).contains("does not chain to a certificate of the tsa trust store");
     }
 
     static byte[] read(Path file) {

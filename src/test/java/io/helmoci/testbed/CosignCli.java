@@ -71,6 +71,100 @@ public final class CosignCli {
         return run(home, args);
     }
 
+    /**
+     * Keyless signing without Fulcio: {@code cosign sign --key K --certificate C --certificate-chain CH}
+     * with the certificate the {@link FulcioStandIn} issued for K, no transparency log, and a signed
+     * timestamp from {@code timestampUrl} (null: none). Sigstore bundle referrer ({@code bundle}) or
+     * legacy {@code .sig} tag.
+     */
+    public ProcessRunner.Result signKeyless(
+            RegistryFixture registry,
+            String repository,
+            String digest,
+            KeyPair key,
+            FulcioStandIn.Issued certificate,
+            String timestampUrl,
+            boolean bundle) {
+        List<String> args = new ArrayList<>(List.of(
+                "sign",
+                "--key",
+                key.privateKey().toString(),
+                "--certificate",
+                certificate.certificateFile().toString(),
+                "--certificate-chain",
+                certificate.chainFile().toString(),
+                "--tlog-upload=false",
+                "--use-signing-config=false",
+                "--new-bundle-format=" + bundle,
+                "--allow-http-registry"));
+        if (timestampUrl != null) {
+            args.add("--timestamp-server-url=" + timestampUrl);
+        }
+        args.add(registry.reference(repository) + "@" + digest);
+        return run(home, args);
+    }
+
+    /**
+     * Keyless signing as users do it: {@code cosign sign --fulcio-url --identity-token} (cosign makes
+     * an ephemeral key and gets its certificate from Fulcio for the OIDC token), no transparency log,
+     * a signed timestamp from {@code timestampUrl}. {@code --insecure-skip-verify}: the test Fulcio
+     * has no CT log, so its certificates carry no SCT to check.
+     */
+    public ProcessRunner.Result signWithFulcio(
+            RegistryFixture registry,
+            String repository,
+            String digest,
+            String fulcioUrl,
+            String identityToken,
+            String timestampUrl) {
+        return run(
+                home,
+                List.of(
+                        "sign",
+                        "--fulcio-url",
+                        fulcioUrl,
+                        "--identity-token",
+                        identityToken,
+                        "--insecure-skip-verify",
+                        "--tlog-upload=false",
+                        "--use-signing-config=false",
+                        "--new-bundle-format=true",
+                        "--timestamp-server-url=" + timestampUrl,
+                        "--allow-http-registry",
+                        registry.reference(repository) + "@" + digest));
+    }
+
+    /**
+     * The keyless reference verdict: {@code cosign verify --trusted-root --certificate-identity-regexp
+     * --certificate-oidc-issuer-regexp --use-signed-timestamps}, without a transparency log or SCTs
+     * (the test bed runs neither) and allowing the certificate chain that {@code cosign sign
+     * --certificate-chain} puts into the bundle.
+     */
+    public ProcessRunner.Result verifyKeyless(
+            RegistryFixture registry,
+            String repository,
+            String digest,
+            Path trustedRoot,
+            String identityRegexp,
+            String issuerRegexp) {
+        return run(
+                home,
+                List.of(
+                        "verify",
+                        "--trusted-root",
+                        trustedRoot.toString(),
+                        "--certificate-identity-regexp",
+                        identityRegexp,
+                        "--certificate-oidc-issuer-regexp",
+                        issuerRegexp,
+                        "--use-signed-timestamps",
+                        "--insecure-ignore-tlog",
+                        "--insecure-ignore-sct",
+                        "--allow-certificate-chain",
+                        "--allow-http-registry",
+                        registry.reference(repository) + "@" + digest));
+    }
+
     /** {@code cosign verify --key --insecure-ignore-tlog} of {@code host/repo@digest}: the reference verdict. */
     public ProcessRunner.Result verify(RegistryFixture registry, String repository, String digest, Path publicKey) {
         return run(

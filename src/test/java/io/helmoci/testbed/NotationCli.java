@@ -77,6 +77,37 @@ public final class NotationCli {
                 registry.reference(repository) + "@" + digest));
     }
 
+    /**
+     * {@code notation sign --timestamp-url --timestamp-root-cert}: the signature with an RFC 3161
+     * countersignature from the timestamp authority at {@code timestampUrl}, whose chain ends in {@code tsaRoot}.
+     */
+    public ProcessRunner.Result signWithTimestamp(
+            RegistryFixture registry,
+            String repository,
+            String digest,
+            String keyName,
+            String timestampUrl,
+            Path tsaRoot) {
+        return run(List.of(
+                "sign",
+                "--insecure-registry",
+                "--signature-format",
+                "jws",
+                "--key",
+                keyName,
+                "--timestamp-url",
+                timestampUrl,
+                "--timestamp-root-cert",
+                tsaRoot.toString(),
+                registry.reference(repository) + "@" + digest));
+    }
+
+    /** {@code notation cert add --type <type> --store <store> <file>}: a certificate into the trust store. */
+    public void addCertificate(String type, String store, Path certificate) {
+        run(List.of("cert", "add", "--type", type, "--store", store, certificate.toString()))
+                .orThrow();
+    }
+
     /** Writes and imports a trust policy ({@code notation policy import --force}). */
     public void importPolicy(String json) {
         Path file = home.resolve("trustpolicy-import.json");

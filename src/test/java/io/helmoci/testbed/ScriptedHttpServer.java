@@ -125,6 +125,15 @@ public final class ScriptedHttpServer implements AutoCloseable {
         }
     }
 
+    /** An HTTPS server on a given loopback port (e.g. 443, where an OIDC issuer without a port is discovered). */
+    public static ScriptedHttpServer startOn(int port, Handler handler, SSLContext tls) {
+        try {
+            return new ScriptedHttpServer(port, handler, tls, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on 127.0.0.1:" + port, e);
+        }
+    }
+
     /** A server TLS context: {@code certificate}'s key and chain, trusting {@code ca} for client certificates. */
     public static SSLContext serverContext(TestCa.Issued certificate, TestCa ca) {
         try {

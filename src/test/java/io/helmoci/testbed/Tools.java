@@ -58,6 +58,16 @@ public final class Tools {
         return executable("notation");
     }
 
+    /** Sigstore Fulcio (the keyless certificate authority), built from Go modules. */
+    public static Path fulcio() {
+        return executable("fulcio");
+    }
+
+    /** The Sigstore timestamp authority (RFC 3161), built from Go modules, for cosign keyless signatures. */
+    public static Path timestampAuthority() {
+        return executable("timestamp.authority");
+    }
+
     /** GnuPG from Debian, for {@code helm package --sign}. */
     public static Path gpg() {
         return executable("gpg");

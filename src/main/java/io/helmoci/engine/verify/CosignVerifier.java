@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Cosign key-based verification, in both storage formats cosign writes:
+ * Cosign verification, key-based and keyless, in both storage formats cosign writes:
  * <ul>
  * <li>a Sigstore bundle (v0.3) as an OCI 1.1 referrer of the manifest, cosign v3's default: a DSSE
  *     envelope around an in-toto statement whose subject is the manifest digest; the signature covers
@@ -24,9 +24,11 @@ import java.util.Optional;
  *     SHA-256 of the exact payload blob, whose {@code critical.image.docker-manifest-digest} must be
  *     the manifest digest.</li>
  * </ul>
- * A signature is accepted when any of the policy's keys verifies it (as cosign accepts any matching
- * signature). The transparency-log entry and signed timestamps in a bundle are NOT checked: this is
- * what {@code cosign verify --key K --insecure-ignore-tlog} accepts, and the result says so.
+ * Key-based: a signature is accepted when any of the policy's keys verifies it (as cosign accepts any
+ * matching signature). The transparency-log entry and signed timestamps in a bundle are NOT checked:
+ * this is what {@code cosign verify --key K --insecure-ignore-tlog} accepts, and the result says so.
+ * Keyless (the policy names identities): the signing certificate, its signed timestamp and identity
+ * are checked by {@link KeylessVerification}, in both formats.
  *
  * <p>Registry requests: the referrers API (plus the referrers tag when the registry lacks the API),
  * a manifest and a blob per bundle referrer until one verifies, then, if none did, the {@code .sig}
@@ -41,16 +43,23 @@ final class CosignVerifier implements SignatureVerifier {
             "not checked: transparency-log entries and signed timestamps (key-based verification,"
                     + " as 'cosign verify --key ... --insecure-ignore-tlog')";
 
+    static final String CERTIFICATE_ANNOTATION = "dev.sigstore.cosign/certificate";
+    static final String TIMESTAMP_ANNOTATION = "dev.sigstore.cosign/rfc3161timestamp";
+
     private final List<PublicKeys.TrustedKey> keys;
+    /** Set when the policy trusts identities (keyless) rather than keys. */
+    private final KeylessVerification keyless;
 
     CosignVerifier(VerificationPolicy policy) {
-        if (!policy.identities().isEmpty() || policy.trustedRoot() != null) {
+        boolean byIdentity = !policy.identities().isEmpty() || policy.trustedRoot() != null;
+        if (byIdentity && !policy.publicKeys().isEmpty()) {
             throw new EngineException(
                     Reason.VerificationPolicyInvalid,
-                    "Cosign keyless verification (certificate identities and a"
-                            + " Sigstore trusted root) is not implemented yet. Sign with a key ('cosign sign --key cosign.key') and give cosign.pub.");
+                    "A cosign policy trusts either public keys or keyless identities, not both."
+                            + " Give the keys, or the identities (and the trusted root), not both.");
         }
-        this.keys = PublicKeys.parse(policy.publicKeys());
+        this.keyless = byIdentity ? new KeylessVerification(policy) : null;
+        this.keys = byIdentity ? List.of() : PublicKeys.parse(policy.publicKeys());
     }
 
     /** Why one signature was refused. */
@@ -100,23 +109,24 @@ final class CosignVerifier implements SignatureVerifier {
             throw new EngineException(
                     Reason.SignatureNotFound,
                     where + " has no cosign signature (no Sigstore bundle referrer and no "
-                            + source.referrersTag() + ".sig tag). Sign this digest: 'cosign sign --key cosign.key "
+                            + source.referrersTag() + ".sig tag). Sign this digest: 'cosign sign "
+                            + (keyless == null ? "--key cosign.key " : "")
                             + source.reference().registry()
                             + "/" + source.reference().repository() + "@"
                             + source.subject().digest() + "'.");
         }
-        throw refusal(where, refusals);
+        throw refusal(where, refusals, keyless != null);
     }
 
     /** The most telling refusal (a trusted key verified a signature that is wrong in another way, before an unknown signer). */
-    private static EngineException refusal(String where, List<Refusal> refusals) {
+    private static EngineException refusal(String where, List<Refusal> refusals, boolean keyless) {
         Reason reason = refusals.stream()
                 .map(Refusal::reason)
                 .filter(r -> r != Reason.SignerNotTrusted)
                 .findFirst()
                 .orElse(Reason.SignerNotTrusted);
-        StringBuilder message =
-                new StringBuilder("No cosign signature of " + where + " verifies with the trusted key(s): ");
+        StringBuilder message = new StringBuilder("No cosign signature of " + where
+                + (keyless ? " verifies as made by a trusted identity: " : " verifies with the trusted key(s): "));
         for (int i = 0; i < refusals.size() && i < 3; i++) {
             message.append(i == 0 ? "" : "; ").append(refusals.get(i).message());
         }
@@ -126,8 +136,10 @@ final class CosignVerifier implements SignatureVerifier {
         message.append(". ")
                 .append(
                         reason == Reason.SignerNotTrusted
-                                ? "Sign this digest with a trusted key, or add the signer's public key to the policy."
-                                : "Sign this digest again ('cosign sign --key ...'); a re-pushed chart needs a new signature.");
+                                ? (keyless
+                                        ? "Sign this digest as a trusted identity, or add the signer's identity and issuer to matchOIDCIdentity."
+                                        : "Sign this digest with a trusted key, or add the signer's public key to the policy.")
+                                : "Sign this digest again ('cosign sign ...'); a re-pushed chart needs a new signature.");
         return new EngineException(reason, message.toString());
     }
 
@@ -139,9 +151,15 @@ final class CosignVerifier implements SignatureVerifier {
                     Reason.SignatureInvalid, "not a Sigstore bundle (mediaType '" + mediaType + "')");
         }
         JsonNode material = bundle.path("verificationMaterial");
-        if (material.has("certificate") || material.has("x509CertificateChain")) {
+        boolean withCertificate = material.has("certificate") || material.has("x509CertificateChain");
+        if (withCertificate && keyless == null) {
             throw new SignatureRefusedException(
                     Reason.SignerNotTrusted, "made keyless (with a certificate), but the policy trusts keys");
+        }
+        if (!withCertificate && keyless != null) {
+            throw new SignatureRefusedException(
+                    Reason.SignerNotTrusted,
+                    "made with a key (no certificate), but the policy trusts keyless identities");
         }
         JsonNode envelope = bundle.path("dsseEnvelope");
         if (!envelope.isObject()) {
@@ -151,6 +169,24 @@ final class CosignVerifier implements SignatureVerifier {
         String payloadType = envelope.path("payloadType").asText("");
         byte[] payload = base64(envelope.path("payload").asText(""), "the DSSE payload");
         byte[] pae = pae(payloadType, payload);
+        if (keyless != null) {
+            JsonNode signatures = envelope.path("signatures");
+            if (signatures.size() != 1) {
+                throw new SignatureRefusedException(
+                        Reason.SignatureInvalid,
+                        "a keyless bundle has exactly one DSSE signature, this one " + signatures.size());
+            }
+            List<byte[]> timestamps = new ArrayList<>();
+            for (JsonNode timestamp : material.path("timestampVerificationData").path("rfc3161Timestamps")) {
+                timestamps.add(base64(timestamp.path("signedTimestamp").asText(""), "a signed timestamp"));
+            }
+            Signer signer = keyless.verify(
+                    bundleCertificate(material),
+                    pae,
+                    base64(signatures.get(0).path("sig").asText(""), "the DSSE signature"),
+                    timestamps);
+            return statementResult(source, payload, signer, signatureDigest, KeylessVerification.NOT_CHECKED);
+        }
         String hint = material.path("publicKey").path("hint").asText(null);
         PublicKeys.TrustedKey signer = null;
         for (JsonNode sig : envelope.path("signatures")) {
@@ -181,6 +217,12 @@ final class CosignVerifier implements SignatureVerifier {
                     "no trusted key verifies its signature (made with another key"
                             + (hint == null ? ", or altered" : ", hint " + hint) + ")");
         }
+        return statementResult(source, payload, Signer.key(signer.fingerprint()), signatureDigest, NOT_CHECKED);
+    }
+
+    /** The result for a verified DSSE signature, if its in-toto statement is a cosign signature of the subject. */
+    private static VerificationResult statementResult(
+            SignatureSource source, byte[] payload, Signer signer, String signatureDigest, String notChecked) {
         JsonNode statement = SignatureRefusedException.jsonObject(payload, "the in-toto statement");
         String predicateType = statement.path("predicateType").asText("");
         if (!COSIGN_SIGN_PREDICATE.equals(predicateType)) {
@@ -198,11 +240,11 @@ final class CosignVerifier implements SignatureVerifier {
                 return new VerificationResult(
                         Provider.COSIGN,
                         expected,
-                        Signer.key(signer.fingerprint()),
+                        signer,
                         signatureDigest,
                         "sigstore-bundle",
                         Instant.now(),
-                        List.of(NOT_CHECKED));
+                        List.of(notChecked));
             }
             named.add(algorithm + ":" + value);
         }
@@ -217,14 +259,15 @@ final class CosignVerifier implements SignatureVerifier {
         }
         byte[] signature = base64(encoded, "the signature annotation");
         byte[] payload = source.blob(layer);
-        PublicKeys.TrustedKey signer = keys.stream()
-                .filter(k -> PublicKeys.verifies(k.key(), payload, signature))
-                .findFirst()
-                .orElse(null);
-        if (signer == null) {
-            throw new SignatureRefusedException(
-                    Reason.SignerNotTrusted, "no trusted key verifies it (made with another key, or altered)");
-        }
+        Signer signer = keyless != null
+                ? legacyKeylessSigner(layer, payload, signature)
+                : keys.stream()
+                        .filter(k -> PublicKeys.verifies(k.key(), payload, signature))
+                        .findFirst()
+                        .map(k -> Signer.key(k.fingerprint()))
+                        .orElseThrow(() -> new SignatureRefusedException(
+                                Reason.SignerNotTrusted,
+                                "no trusted key verifies it (made with another key, or altered)"));
         JsonNode critical =
                 field(SignatureRefusedException.jsonObject(payload, "the simplesigning payload"), "critical");
         String type = field(critical, "type").asText("");
@@ -244,11 +287,58 @@ final class CosignVerifier implements SignatureVerifier {
         return new VerificationResult(
                 Provider.COSIGN,
                 digest,
-                Signer.key(signer.fingerprint()),
+                signer,
                 signatureDigest,
                 "cosign-simplesigning",
                 Instant.now(),
-                List.of(NOT_CHECKED));
+                List.of(keyless != null ? KeylessVerification.NOT_CHECKED : NOT_CHECKED));
+    }
+
+    /** A keyless signature in the legacy format: certificate and RFC 3161 timestamp in the layer's annotations. */
+    private Signer legacyKeylessSigner(Descriptor layer, byte[] payload, byte[] signature) {
+        String pem = layer.annotations().get(CERTIFICATE_ANNOTATION);
+        if (pem == null) {
+            throw new SignatureRefusedException(
+                    Reason.SignerNotTrusted,
+                    "made with a key (no " + CERTIFICATE_ANNOTATION + "), but the policy trusts keyless identities");
+        }
+        List<byte[]> timestamps = new ArrayList<>();
+        String timestamp = layer.annotations().get(TIMESTAMP_ANNOTATION);
+        if (timestamp != null) {
+            JsonNode json = SignatureRefusedException.jsonObject(
+                    timestamp.getBytes(StandardCharsets.UTF_8), "the " + TIMESTAMP_ANNOTATION + " annotation");
+            timestamps.add(base64(field(json, "SignedRFC3161Timestamp").asText(""), "the signed timestamp"));
+        }
+        java.util.regex.Matcher block = java.util.regex.Pattern.compile(
+                        "-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\\s]+)-----END CERTIFICATE-----")
+                .matcher(pem);
+        if (!block.find()) {
+            throw new SignatureRefusedException(
+                    Reason.SignatureInvalid, "the " + CERTIFICATE_ANNOTATION + " annotation is not a PEM certificate");
+        }
+        return keyless.verify(certificate(block.group(1).replaceAll("\\s", "")), payload, signature, timestamps);
+    }
+
+    /** The signing certificate of a bundle: {@code certificate} (v0.3) or the first of {@code x509CertificateChain}. */
+    private static java.security.cert.X509Certificate bundleCertificate(JsonNode material) {
+        JsonNode raw = material.has("certificate")
+                ? material.path("certificate").path("rawBytes")
+                : material.path("x509CertificateChain")
+                        .path("certificates")
+                        .path(0)
+                        .path("rawBytes");
+        return certificate(raw.asText(""));
+    }
+
+    private static java.security.cert.X509Certificate certificate(String base64Der) {
+        try {
+            return (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(
+                            new java.io.ByteArrayInputStream(Base64.getDecoder().decode(base64Der)));
+        } catch (java.security.cert.CertificateException | IllegalArgumentException e) {
+            throw new SignatureRefusedException(
+                    Reason.SignatureInvalid, "its signing certificate is not base64 DER X.509");
+        }
     }
 
     /** DSSE pre-authentication encoding: {@code "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body}. */

@@ -48,8 +48,10 @@ import javax.security.auth.x500.X500Principal;
  *     manifest (digest, size, media type);</li>
  * <li>authenticity: a certificate of the chain is in one of the statement's trust stores, and the
  *     leaf's subject holds every attribute of a trusted {@code x509.subject} identity;</li>
- * <li>authentic timestamp: every certificate of the chain is valid now (for {@code notary.x509}
- *     without a trusted timestamp, as notation does; RFC 3161 countersignatures are not verified);</li>
+ * <li>authentic timestamp: when the statement names a {@code tsa:} trust store, the RFC 3161
+ *     countersignature ({@code io.cncf.notary.timestampSignature}) must verify against it and its time
+ *     fall within every certificate's validity (notation's {@code verifyTimestamp: always}); otherwise
+ *     every certificate of the chain must be valid now;</li>
  * <li>expiry: the {@code io.cncf.notary.expiry} header, if present, is in the future;</li>
  * <li>revocation: not checked (no OCSP/CRL requests): reported as a warning when not skipped.</li>
  * </ul>
@@ -59,6 +61,9 @@ final class NotationVerifier implements SignatureVerifier {
     static final String SIGNATURE_TYPE = "application/vnd.cncf.notary.signature";
     static final String JWS_TYPE = "application/jose+json";
     static final String PAYLOAD_TYPE = "application/vnd.cncf.notary.payload.v1+json";
+    /** The JWS unprotected header holding the RFC 3161 countersignature (DER token) over the signature. */
+    static final String TIMESTAMP_HEADER = "io.cncf.notary.timestampSignature";
+
     private static final Set<String> KNOWN_CRITICAL =
             Set.of("io.cncf.notary.signingScheme", "io.cncf.notary.expiry", "io.cncf.notary.authenticSigningTime");
 
@@ -257,27 +262,43 @@ final class NotationVerifier implements SignatureVerifier {
                 "its signer " + signer + " is not among the trusted identities " + statement.trustedIdentities(),
                 warnings);
 
-        // Authentic timestamp: without a verified TSA countersignature, the chain must be valid now.
-        X509Certificate expired =
-                chain.stream().filter(c -> !validNow(c)).findFirst().orElse(null);
+        // Authentic timestamp, as notation: with a tsa trust store in the statement the RFC 3161
+        // countersignature must be present, verify against that store, and fall within every
+        // certificate's validity; without one, the chain must be valid now.
+        List<X509Certificate> tsaCertificates = statement.trustStores().stream()
+                .filter(s -> s.startsWith("tsa:"))
+                .flatMap(s -> trustStores.getOrDefault(s, List.of()).stream())
+                .toList();
+        boolean tsaInPolicy = statement.trustStores().stream().anyMatch(s -> s.startsWith("tsa:"));
+        String timeProblem;
+        if (tsaInPolicy) {
+            timeProblem = timestampProblem(
+                    envelope.path("header").path(TIMESTAMP_HEADER).asText(null),
+                    jws.getSignature().decode(),
+                    tsaCertificates,
+                    chain);
+        } else {
+            X509Certificate expired =
+                    chain.stream().filter(c -> !validNow(c)).findFirst().orElse(null);
+            timeProblem = expired == null
+                    ? null
+                    : "certificate " + expired.getSubjectX500Principal().getName(X500Principal.RFC2253)
+                            + " is not valid now (valid "
+                            + expired.getNotBefore().toInstant() + " to "
+                            + expired.getNotAfter().toInstant() + ")";
+            if (envelope.path("header").has(TIMESTAMP_HEADER)
+                    && statement.action(Check.AUTHENTIC_TIMESTAMP) != Action.SKIP) {
+                warnings.add("the RFC 3161 timestamp countersignature was not verified (the trust policy names no"
+                        + " tsa trust store); the certificates were checked against the current time");
+            }
+        }
         apply(
                 statement,
                 Check.AUTHENTIC_TIMESTAMP,
-                expired == null,
+                timeProblem == null,
                 Reason.CertificateInvalid,
-                "certificate "
-                        + (expired == null
-                                ? ""
-                                : expired.getSubjectX500Principal().getName(X500Principal.RFC2253)
-                                        + " is not valid now (valid "
-                                        + expired.getNotBefore().toInstant() + " to "
-                                        + expired.getNotAfter().toInstant() + ")"),
+                timeProblem == null ? "" : timeProblem,
                 warnings);
-        if (envelope.path("header").has("io.cncf.notary.timestamp")
-                && statement.action(Check.AUTHENTIC_TIMESTAMP) != Action.SKIP) {
-            warnings.add(
-                    "the RFC 3161 timestamp countersignature was not verified; the certificates were checked against the current time");
-        }
 
         Object expiry = jws.getHeader().getCustomParam("io.cncf.notary.expiry");
         boolean notExpired = expiry == null || parseTime(String.valueOf(expiry)).isAfter(Instant.now());
@@ -377,6 +398,33 @@ final class NotationVerifier implements SignatureVerifier {
                             + " Write it as notation does: x509.subject: C=US, ST=WA, O=Example, CN=signer");
         }
         return rdns;
+    }
+
+    /** Why the countersignature does not prove a time at which the whole chain was valid, or null if it does. */
+    private static String timestampProblem(
+            String timestamp, byte[] signature, List<X509Certificate> tsaCertificates, List<X509Certificate> chain) {
+        if (timestamp == null) {
+            return "it has no RFC 3161 timestamp countersignature, which the trust policy's tsa trust store requires"
+                    + " (sign with 'notation sign --timestamp-url ... --timestamp-root-cert ...')";
+        }
+        Instant time;
+        try {
+            time = SignedTimestamps.verifiedTime(
+                    java.util.Base64.getDecoder().decode(timestamp), signature, tsaCertificates);
+        } catch (SignatureRefusedException | IllegalArgumentException e) {
+            return "its timestamp countersignature does not verify: " + e.getMessage();
+        }
+        for (X509Certificate certificate : chain) {
+            if (time.isBefore(certificate.getNotBefore().toInstant())
+                    || time.isAfter(certificate.getNotAfter().toInstant())) {
+                return "it was timestamped at " + time + ", outside the validity of certificate "
+                        + certificate.getSubjectX500Principal().getName(X500Principal.RFC2253) + " ("
+                        + certificate.getNotBefore().toInstant() + " to "
+                        + certificate.getNotAfter().toInstant()
+                        + ")";
+            }
+        }
+        return null;
     }
 
     private static boolean validNow(X509Certificate certificate) {

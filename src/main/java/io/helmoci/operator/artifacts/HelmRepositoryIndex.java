@@ -58,7 +58,11 @@ public final class HelmRepositoryIndex {
         }
     }
 
-    /** Ready with an archive: what helm can install. */
+    /**
+     * Ready with an archive: what helm can install. Also a chart whose newest digest failed signature
+     * verification while the archive it still serves is the verified one (spec.verify: the last
+     * verified chart stays served and indexed).
+     */
     static boolean isServed(HelmOciChart chart) {
         HelmOciChartStatus status = chart.getStatus();
         return status != null
@@ -66,8 +70,18 @@ public final class HelmRepositoryIndex {
                 && status.getChart() != null
                 && status.getResolvedVersion() != null
                 && status.getConditions() != null
-                && status.getConditions().stream()
-                        .anyMatch(c -> Constants.CONDITION_READY.equals(c.getType()) && "True".equals(c.getStatus()));
+                && (hasCondition(status, Constants.CONDITION_READY, "True") || servesLastVerified(status));
+    }
+
+    private static boolean servesLastVerified(HelmOciChartStatus status) {
+        return hasCondition(status, Constants.CONDITION_SOURCE_VERIFIED, "False")
+                && status.getVerification() != null
+                && status.getManifestDigest() != null
+                && status.getManifestDigest().equals(status.getVerification().getManifestDigest());
+    }
+
+    private static boolean hasCondition(HelmOciChartStatus status, String type, String value) {
+        return status.getConditions().stream().anyMatch(c -> type.equals(c.getType()) && value.equals(c.getStatus()));
     }
 
     private static Map<String, Object> entry(HelmOciChartStatus status, ChartInfo info) {

@@ -28,6 +28,9 @@ import java.util.TreeMap;
  * A failure leaves the last verified artifact served (the status of the last success is kept).
  */
 final class VerifySignature implements SyncStep {
+    /** The Secret key of a custom Sigstore trusted root, as Sigstore names the file. */
+    static final String TRUSTED_ROOT_KEY = "trusted_root.json";
+
     private final ChartSource source;
 
     VerifySignature(ChartSource source) {
@@ -59,32 +62,23 @@ final class VerifySignature implements SyncStep {
     /** The policy from the Secret in the resource's namespace, keys chosen by file name as Flux does. */
     static VerificationPolicy policy(HelmOciChart resource, Verification verify, SyncContext context) {
         Provider provider = Provider.parse(verify.getProvider());
-        if (verify.getMatchOIDCIdentity() != null
-                && !verify.getMatchOIDCIdentity().isEmpty()) {
-            throw invalid(
-                    "spec.verify.matchOIDCIdentity (cosign keyless) is not implemented yet: sign with a key and put the public key"
-                            + " (cosign.pub) into the Secret of spec.verify.secretRef");
+        List<VerificationPolicy.IdentityMatcher> identities = verify.getMatchOIDCIdentity() == null
+                ? List.of()
+                : verify.getMatchOIDCIdentity().stream()
+                        .map(m -> new VerificationPolicy.IdentityMatcher(m.getIssuer(), m.getSubject()))
+                        .toList();
+        if (!identities.isEmpty()) {
+            if (provider != Provider.COSIGN) {
+                throw invalid("spec.verify.matchOIDCIdentity is for provider cosign (keyless) only; remove it");
+            }
+            return keylessPolicy(resource, verify, context, identities);
         }
         if (verify.getSecretRef() == null || verify.getSecretRef().getName() == null) {
-            throw invalid("spec.verify needs secretRef: a Secret with " + expected(provider));
+            throw invalid("spec.verify needs secretRef: a Secret with " + expected(provider)
+                    + (provider == Provider.COSIGN ? ", or matchOIDCIdentity for keyless signatures" : ""));
         }
-        String namespace = resource.getMetadata().getNamespace();
         String name = verify.getSecretRef().getName();
-        Secret secret = context.lookup()
-                .secret(namespace, name)
-                .orElseThrow(() -> new ReconcileException(
-                        ConditionReasons.SECRET_NOT_FOUND,
-                        "Secret " + name + " (spec.verify.secretRef) does not exist in namespace " + namespace
-                                + ": create it there with " + expected(provider) + ".",
-                        Disposition.WAIT));
-        Map<String, byte[]> data = new TreeMap<>();
-        if (secret.getData() != null) {
-            secret.getData()
-                    .forEach((key, value) -> data.put(key, Base64.getDecoder().decode(value)));
-        }
-        if (secret.getStringData() != null) {
-            secret.getStringData().forEach((key, value) -> data.put(key, value.getBytes(StandardCharsets.UTF_8)));
-        }
+        Map<String, byte[]> data = secretData(resource, name, context, expected(provider));
         return switch (provider) {
             case COSIGN -> VerificationPolicy.cosignKeys(require(endingIn(data, ".pub"), name, provider));
             case HELM -> VerificationPolicy.helm(concat(require(endingIn(data, ".gpg", ".asc"), name, provider)));
@@ -103,6 +97,57 @@ final class VerifySignature implements SyncStep {
                 yield VerificationPolicy.notation(trustPolicy, stores);
             }
         };
+    }
+
+    /**
+     * Cosign keyless: the identities, and the Sigstore trusted root from the Secret's
+     * {@code trusted_root.json} (the public-good root shipped with the operator when there is no secretRef).
+     */
+    private static VerificationPolicy keylessPolicy(
+            HelmOciChart resource,
+            Verification verify,
+            SyncContext context,
+            List<VerificationPolicy.IdentityMatcher> identities) {
+        if (verify.getSecretRef() == null || verify.getSecretRef().getName() == null) {
+            return VerificationPolicy.cosignKeyless(identities, null);
+        }
+        String name = verify.getSecretRef().getName();
+        Map<String, byte[]> data =
+                secretData(resource, name, context, "the Sigstore trusted root under trusted_root.json");
+        if (!endingIn(data, ".pub").isEmpty()) {
+            throw invalid(
+                    "Secret " + name + " (spec.verify.secretRef) holds cosign public keys but spec.verify also has"
+                            + " matchOIDCIdentity: trust keys (remove matchOIDCIdentity) or keyless identities (remove the .pub keys)");
+        }
+        byte[] trustedRoot = data.get(TRUSTED_ROOT_KEY);
+        if (trustedRoot == null) {
+            throw invalid(
+                    "Secret " + name + " (spec.verify.secretRef) has no " + TRUSTED_ROOT_KEY
+                            + "; give your Sigstore deployment's trusted root there, or remove secretRef to use the public-good instance");
+        }
+        return VerificationPolicy.cosignKeyless(identities, trustedRoot);
+    }
+
+    /** The Secret's data (and stringData) in the resource's namespace. */
+    private static Map<String, byte[]> secretData(
+            HelmOciChart resource, String name, SyncContext context, String expected) {
+        String namespace = resource.getMetadata().getNamespace();
+        Secret secret = context.lookup()
+                .secret(namespace, name)
+                .orElseThrow(() -> new ReconcileException(
+                        ConditionReasons.SECRET_NOT_FOUND,
+                        "Secret " + name + " (spec.verify.secretRef) does not exist in namespace " + namespace
+                                + ": create it there with " + expected + ".",
+                        Disposition.WAIT));
+        Map<String, byte[]> data = new TreeMap<>();
+        if (secret.getData() != null) {
+            secret.getData()
+                    .forEach((key, value) -> data.put(key, Base64.getDecoder().decode(value)));
+        }
+        if (secret.getStringData() != null) {
+            secret.getStringData().forEach((key, value) -> data.put(key, value.getBytes(StandardCharsets.UTF_8)));
+        }
+        return data;
     }
 
     private static List<String> trustStoreNames(byte[] trustPolicy) {

@@ -104,11 +104,5 @@ class VerificationPolicyTest {
         EngineException none = catchThrowableOfType(
                 EngineException.class, () -> SignatureVerifier.forPolicy(VerificationPolicy.cosignKeys(List.of())));
         assertThat(none.reason()).isEqualTo(Reason.VerificationPolicyInvalid);
-        EngineException keyless = catchThrowableOfType(
-                EngineException.class,
-                () -> SignatureVerifier.forPolicy(VerificationPolicy.cosignKeyless(
-                        List.of(new VerificationPolicy.IdentityMatcher(".*", ".*")), null)));
-        assertThat(keyless.reason()).isEqualTo(Reason.VerificationPolicyInvalid);
-        assertThat(keyless.getMessage()).contains("not implemented");
     }
 }

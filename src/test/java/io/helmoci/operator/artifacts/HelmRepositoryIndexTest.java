@@ -70,6 +70,36 @@ class HelmRepositoryIndexTest {
     }
 
     @Test
+    void aChartWhoseNewDigestFailedVerificationStaysIndexedWithItsLastVerifiedArchive() throws Exception {
+        HelmOciChart refused = chart("signed", "signed", "1.0.0", "False", "aa");
+        refused.getStatus().setManifestDigest("sha256:" + "11".repeat(32));
+        io.helmoci.operator.api.v1alpha1.VerificationStatus verification =
+                new io.helmoci.operator.api.v1alpha1.VerificationStatus();
+        verification.setManifestDigest("sha256:" + "11".repeat(32));
+        refused.getStatus().setVerification(verification);
+        refused.getStatus()
+                .getConditions()
+                .add(new ConditionBuilder()
+                        .withType("SourceVerified")
+                        .withStatus("False")
+                        .withReason("SignatureNotFound")
+                        .build());
+        // The same, but the archive it serves is not the verified one (verification removed, then failed).
+        HelmOciChart unverified = chart("unverified", "unverified", "1.0.0", "False", "bb");
+        unverified.getStatus().setManifestDigest("sha256:" + "22".repeat(32));
+        unverified
+                .getStatus()
+                .getConditions()
+                .add(refused.getStatus().getConditions().get(1));
+
+        JsonNode index = YAML.readTree(HelmRepositoryIndex.render(List.of(refused, unverified), "now"));
+
+        assertThat(index.path("entries").path("signed").get(0).path("digest").asText())
+                .isEqualTo("aa".repeat(32));
+        assertThat(index.path("entries").has("unverified")).isFalse();
+    }
+
+    @Test
     void anEmptyNamespaceIsAnEmptyRepository() throws Exception {
         JsonNode index = YAML.readTree(HelmRepositoryIndex.render(List.of(new HelmOciChart()), "now"));
 

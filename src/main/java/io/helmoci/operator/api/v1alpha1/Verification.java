@@ -21,11 +21,15 @@ public class Verification {
     @JsonPropertyDescription(
             "A Secret in this namespace with the trust material. cosign: public keys under keys ending in .pub (any may match). "
                     + "notation: trustpolicy.json and the trust store certificates under keys ending in .crt or .pem. "
-                    + "helm: an OpenPGP public keyring under keys ending in .gpg or .asc (gpg --export).")
+                    + "helm: an OpenPGP public keyring under keys ending in .gpg or .asc (gpg --export). "
+                    + "cosign keyless (with matchOIDCIdentity): optional, a custom Sigstore trusted root under trusted_root.json "
+                    + "(default: the Sigstore public-good instance).")
     private LocalReference secretRef;
 
     @JsonPropertyDescription(
-            "cosign keyless: OIDC issuer and subject regular expressions. Not implemented yet: a resource that sets it is not Ready.")
+            "cosign keyless: the signing certificate's OIDC issuer and identity must match one entry's regular expressions "
+                    + "(unanchored, as cosign --certificate-identity-regexp: anchor with ^...$), and carry a signed timestamp "
+                    + "of a timestamp authority of the trusted root.")
     private List<OIDCIdentityMatch> matchOIDCIdentity;
 
     public String getProvider() {
