@@ -16,10 +16,12 @@ import io.helmoci.testbed.ProcessRunner;
 import io.helmoci.testbed.RegistryExtension;
 import io.helmoci.testbed.RegistryFixture;
 import io.helmoci.testbed.RegistryImplementation;
+import io.helmoci.testbed.Tools;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -45,6 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the ExternalArtifact (the operator does it: this API server runs no garbage collector).
  */
 class FluxExternalArtifactIT {
+    private static final String OPTIONAL_RBAC = "deploy/optional/flux-externalartifacts-rbac.yaml";
     private static final Pattern PUSHED_DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
 
     @RegisterExtension
@@ -174,6 +177,89 @@ class FluxExternalArtifactIT {
         assertThat(hoc.get(ns, "plain").getStatus().getManifestDigest()).isEqualTo(digest);
         // Ready is written after the ExternalArtifact step of the same reconcile: none was made.
         assertThat(externalArtifact(ns, "plain")).isEmpty();
+    }
+
+    /**
+     * As the ServiceAccount of deploy/manifests, the operator may not write ExternalArtifacts
+     * (ExternalArtifactFailed, saying what to apply); with deploy/optional/flux-externalartifacts-rbac.yaml
+     * it recovers on its own and may delete what it made. A shard of its own keeps the main operator out.
+     */
+    @Test
+    void theServiceAccountNeedsTheOptionalRbacAndRecoversOnceItIsApplied() {
+        kube.kubectl("apply", "-f", "deploy/manifests").orThrow();
+        kube.kubectl("delete", "--ignore-not-found", "-f", OPTIONAL_RBAC).orThrow();
+        String ns = kube.createNamespace("flux-rbac");
+        push("flux-rbac", "1.0.0", "rbac");
+        try (OperatorProcess restricted = OperatorProcess.start(
+                kube.kubeconfig(),
+                work.resolve("operator-rbac"),
+                Map.of(
+                        "kubernetes.impersonate.username", DeployManifestsIT.OPERATOR_ACCOUNT,
+                        "kubernetes.impersonate.group",
+                                "system:serviceaccounts,system:serviceaccounts:" + DeployManifestsIT.OPERATOR_NAMESPACE
+                                        + ",system:authenticated",
+                        "helmoci.leader-election.lease-namespace", DeployManifestsIT.OPERATOR_NAMESPACE,
+                        "helmoci.leader-election.lease-name", "flux-rbac",
+                        "helmoci.sharding.key", "flux-rbac",
+                        "quarkus.operator-sdk.controllers.helm-oci-operator.retry.interval.initial", "500",
+                        "quarkus.operator-sdk.controllers.helm-oci-operator.retry.interval.max", "3000"))) {
+            HelmOciChartAssert asServiceAccount = new HelmOciChartAssert(kube, restricted);
+            kube.apply(ns, """
+                    apiVersion: helmoci.io/v1alpha1
+                    kind: HelmOciChart
+                    metadata:
+                      name: demo
+                      labels:
+                        sharding.helmoci.io/key: flux-rbac
+                    spec:
+                      url: %s
+                      version: "1.0.0"
+                      insecure: true
+                      externalArtifact: true
+                    """.formatted(registry.ociUrl("flux-rbac/demo")));
+            HelmOciChart refused = asServiceAccount.await(
+                    ns,
+                    "demo",
+                    c -> ConditionReasons.EXTERNAL_ARTIFACT_FAILED.equals(HelmOciChartAssert.readyReason(c)),
+                    "Ready=False ExternalArtifactFailed without the RBAC");
+            assertThat(HelmOciChartAssert.condition(refused, Constants.CONDITION_READY)
+                            .orElseThrow()
+                            .getMessage())
+                    .contains("HTTP 403", "fluxExternalArtifacts.enabled=true", OPTIONAL_RBAC);
+            assertThat(externalArtifact(ns, "demo")).isEmpty();
+
+            kube.kubectl("apply", "-f", OPTIONAL_RBAC).orThrow();
+            asServiceAccount.awaitReady(ns, "demo");
+            assertThat(externalArtifact(ns, "demo")).isPresent();
+
+            kube.client()
+                    .resources(HelmOciChart.class)
+                    .inNamespace(ns)
+                    .withName("demo")
+                    .delete();
+            asServiceAccount.awaitTrue(() -> externalArtifact(ns, "demo").isEmpty(), "the ExternalArtifact deleted");
+            assertThat(restricted.logs()).doesNotContain("Could not delete ExternalArtifact");
+        } finally {
+            kube.kubectl("delete", "--ignore-not-found", "-f", OPTIONAL_RBAC);
+        }
+    }
+
+    @Test
+    void theOptionalRbacManifestIsRenderedFromTheChart() throws IOException {
+        Path optional = work.resolve("optional");
+        ProcessRunner.run(
+                        List.of(
+                                "bash",
+                                "tools/manifests.sh",
+                                work.resolve("manifests").toString()),
+                        Map.of("HELM", Tools.helm().toString(), "OPTIONAL_DIR", optional.toString()),
+                        null,
+                        null,
+                        Duration.ofMinutes(1))
+                .orThrow();
+        assertThat(Files.readString(Path.of(OPTIONAL_RBAC)))
+                .as("%s is out of date with the chart: run `make manifests` and commit the result", OPTIONAL_RBAC)
+                .isEqualTo(Files.readString(optional.resolve("flux-externalartifacts-rbac.yaml")));
     }
 
     // ---- the chart: one ConfigMap naming its version and a marker of its content ----
