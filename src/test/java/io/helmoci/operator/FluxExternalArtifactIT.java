@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.testbed.ChartFactory;
 import io.helmoci.testbed.ChartSpec;
+import io.helmoci.testbed.CosignCli;
 import io.helmoci.testbed.HelmCli;
 import io.helmoci.testbed.HelmControllerProcess;
 import io.helmoci.testbed.KubeApiServerFixture;
@@ -23,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -157,6 +160,70 @@ class FluxExternalArtifactIT {
                 .withName("demo")
                 .delete();
         hoc.awaitTrue(() -> externalArtifact(ns, "demo").isEmpty(), "the ExternalArtifact deleted");
+    }
+
+    /**
+     * spec.verify: a signed 1.0.0 is installed; an unsigned 1.1.0 inside the range is refused
+     * (SignatureNotFound), and neither the ExternalArtifact nor the release moves to it.
+     */
+    @Test
+    void anUnverifiedNewerVersionLeavesTheExternalArtifactAndTheReleaseOnTheVerifiedOne() throws IOException {
+        String ns = kube.createNamespace("flux-verify");
+        CosignCli cosign = new CosignCli(work.resolve("cosign"));
+        CosignCli.KeyPair key = cosign.generateKeyPair(work.resolve("cosign-key"));
+        kube.client()
+                .secrets()
+                .inNamespace(ns)
+                .resource(new SecretBuilder()
+                        .withNewMetadata()
+                        .withName("cosign-keys")
+                        .endMetadata()
+                        .addToData(
+                                "cosign.pub", Base64.getEncoder().encodeToString(Files.readAllBytes(key.publicKey())))
+                        .build())
+                .create();
+        String signed = push("flux-verify", "1.0.0", "signed");
+        cosign.sign(registry, "flux-verify/demo", signed, key, true).orThrow();
+        kube.apply(ns, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata:
+                  name: verified
+                spec:
+                  url: %s
+                  version: ">=1.0.0 <2.0.0"
+                  interval: 2s
+                  insecure: true
+                  externalArtifact: true
+                  verify:
+                    provider: cosign
+                    secretRef:
+                      name: cosign-keys
+                """.formatted(registry.ociUrl("flux-verify/demo")));
+        awaitArtifact(ns, "verified", revision("1.0.0", signed));
+        kube.apply(ns, helmRelease("verified", "verified"));
+        awaitConfigMap(
+                ns, "verified-settings", cm -> "signed".equals(cm.getData().get("marker")));
+
+        push("flux-verify", "1.1.0", "unsigned");
+        hoc.await(
+                ns,
+                "verified",
+                c -> "SignatureNotFound".equals(HelmOciChartAssert.readyReason(c)),
+                "Ready=False SignatureNotFound for the unsigned 1.1.0");
+        GenericKubernetesResource refused =
+                awaitArtifactWhere(ns, "verified", a -> "False".equals(readyStatus(a)), "ExternalArtifact Ready=False");
+        assertThat(readyReason(refused)).isEqualTo("SignatureNotFound");
+        assertThat(fluxArtifact(refused).get("revision")).isEqualTo(revision("1.0.0", signed));
+        requestHelmReleaseReconcile(ns, "verified");
+        assertThat(kube.client()
+                        .configMaps()
+                        .inNamespace(ns)
+                        .withName("verified-settings")
+                        .get()
+                        .getData())
+                .containsEntry("marker", "signed");
+        assertThat(helmHistoryRevisions(ns, "verified")).isEqualTo(1);
     }
 
     @Test
