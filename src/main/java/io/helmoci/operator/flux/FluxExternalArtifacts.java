@@ -77,7 +77,7 @@ public class FluxExternalArtifacts implements ExternalArtifactPublisher {
                 throw new ReconcileException(
                         ConditionReasons.EXTERNAL_ARTIFACT_FAILED,
                         "ExternalArtifact " + id(resource) + " exists and is not owned by this HelmOciChart: delete"
-                                + " or rename it, or set spec.externalArtifact to false.",
+                                + " it, give the HelmOciChart another name, or set spec.externalArtifact to false.",
                         Disposition.WAIT);
             }
             GenericKubernetesResource object = ExternalArtifacts.desiredObject(resource);
