@@ -52,7 +52,16 @@ public class FluxExternalArtifacts implements ExternalArtifactPublisher {
     @Override
     public void reflect(HelmOciChart resource, HelmOciChartStatus status) {
         boolean wanted = ExternalArtifacts.wanted(resource, forAll);
-        if (!crd.installed()) {
+        boolean installed;
+        try {
+            installed = crd.installed();
+        } catch (KubernetesClientException e) { // discovery failed: only those asking for one wait for it
+            if (!wanted) {
+                return;
+            }
+            throw failure(resource, e);
+        }
+        if (!installed) {
             if (wanted && Boolean.TRUE.equals(resource.getSpec().getExternalArtifact())) {
                 LOG.debugf(
                         "%s asks for an ExternalArtifact, but Flux's ExternalArtifact CRD is not installed",
@@ -104,15 +113,18 @@ public class FluxExternalArtifacts implements ExternalArtifactPublisher {
     @Override
     public void remove(HelmOciChart resource) {
         lookedForLeftover.remove(resource.getMetadata().getUid());
-        if (!crd.installed()) {
-            return;
-        }
         try {
+            if (!crd.installed()) {
+                return;
+            }
             GenericKubernetesResource existing = get(resource);
             if (existing != null && ExternalArtifacts.ownedBy(existing, resource)) {
                 delete(resource, "the HelmOciChart was deleted");
             }
         } catch (KubernetesClientException e) {
+            if (e.getCode() == HttpURLConnection.HTTP_FORBIDDEN && !ExternalArtifacts.wanted(resource, forAll)) {
+                return; // never asked for and not granted: none of ours can exist
+            }
             // The owner reference lets a garbage collector finish the job; the delete must not hang on this.
             LOG.warnf("Could not delete ExternalArtifact %s: %s", id(resource), e.getMessage());
         }
