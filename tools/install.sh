@@ -5,6 +5,7 @@
 #   kube-apiserver, kubectl (k8s.io/kubernetes), etcd  -> <cache>/kubeapitest/k8s/<ver>-linux-amd64/
 #   helm (3 and 4), oras, distribution v3 registry     -> <cache>/<name>/<version>/
 #   docker-registry (CNCF distribution 2.8)            -> Debian package, /usr/bin/docker-registry
+#   Flux helm-controller and its CRDs (issue 12)        -> <cache>/helm-controller/<version>/
 #
 # Go programs are built from the module versions pinned in tools/go/<name>/go.mod (+ go.sum, so no
 # checksum database is needed). Idempotent: what is cached is not rebuilt. Writes
