@@ -5,6 +5,7 @@
 #   kube-apiserver, kubectl (k8s.io/kubernetes), etcd  -> <cache>/kubeapitest/k8s/<ver>-linux-amd64/
 #   helm (3 and 4), oras, distribution v3 registry     -> <cache>/<name>/<version>/
 #   docker-registry (CNCF distribution 2.8)            -> Debian package, /usr/bin/docker-registry
+#   Flux helm-controller and its CRDs (issue 12)        -> <cache>/helm-controller/<version>/
 #
 # Go programs are built from the module versions pinned in tools/go/<name>/go.mod (+ go.sum, so no
 # checksum database is needed). Idempotent: what is cached is not rebuilt. Writes
@@ -149,6 +150,34 @@ fulcio=$fulcio_dir/fulcio
 fulcio.version=$fulcio_version"
 # --- END signing tools ----------------------------------------------------------------------------
 
+# --- BEGIN Flux helm-controller (issue 12) ------------------------------------------------------
+# Flux's real helm-controller, run by the tests against the test kube-apiserver with its
+# ExternalArtifact feature gate on; its HelmRelease CRD from the same module, the ExternalArtifact (and
+# HelmChart, OCIRepository) CRDs from source-controller's module (tools/go/source-controller), copied
+# into <cache>/helm-controller/<version>/crds, the directory the property flux.crds names.
+helm_controller_version=$(pinned helm-controller github.com/fluxcd/helm-controller)
+source_controller_version=$(pinned source-controller github.com/fluxcd/source-controller)
+flux_dir="$cache/helm-controller/$helm_controller_version"
+build helm-controller "$flux_dir" "" helm-controller=github.com/fluxcd/helm-controller
+module_dir() { (cd "$here/go/$1" && GOFLAGS=-mod=mod GOTOOLCHAIN=local go mod download -json "$2" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p'); }
+# helm-controller watches HelmCharts and OCIRepositories too (it does not start without their CRDs).
+flux_crds="helm-controller:helm.toolkit.fluxcd.io_helmreleases.yaml source-controller:source.toolkit.fluxcd.io_externalartifacts.yaml"
+flux_crds="$flux_crds source-controller:source.toolkit.fluxcd.io_helmcharts.yaml source-controller:source.toolkit.fluxcd.io_ocirepositories.yaml"
+for entry in $flux_crds; do
+  comp=${entry%%:*}; file=${entry#*:}
+  [ -f "$flux_dir/crds/$file" ] && continue
+  src_dir=$(module_dir "$comp" "github.com/fluxcd/$comp")
+  [ -f "$src_dir/config/crd/bases/$file" ] || die "the CRD $file is missing from github.com/fluxcd/$comp ($src_dir)"
+  mkdir -p "$flux_dir/crds"
+  cp "$src_dir/config/crd/bases/$file" "$flux_dir/crds/.$file.tmp"
+  mv -f "$flux_dir/crds/.$file.tmp" "$flux_dir/crds/$file"
+done
+flux_props="helm.controller=$flux_dir/helm-controller
+helm.controller.version=$helm_controller_version
+flux.crds=$flux_dir/crds
+source.controller.version=$source_controller_version"
+# --- END Flux helm-controller ---------------------------------------------------------------------
+
 # ==== BEGIN real-cluster block (node components, container runtime, node images) ==============
 # For the test bed's single-node cluster (tools/cluster/cluster.sh, `make cluster`, the E2E tests):
 #   kubelet, kube-proxy, kube-controller-manager, kube-scheduler -> <cache>/kubernetes-node/<ver>/
@@ -284,6 +313,7 @@ registry.debian.version=$debian_registry_version
 EOF
 echo "$signing_props" >> "$props.tmp"   # the signing tools' keys (issue 10)
 printf '%s' "$cluster_props" >> "$props.tmp" # the real-cluster block's keys
+echo "$flux_props" >> "$props.tmp"      # Flux helm-controller and CRDs (issue 12)
 # Keep the keys this script does not write (another checkout's install.sh may add components to the
 # shared cache): a key is replaced, never dropped.
 if [ -f "$props" ]; then
@@ -303,6 +333,7 @@ mv -f "$props.tmp" "$props"
 "$dist_dir/registry" --version >/dev/null || die "distribution registry does not run"
 "$cosign_dir/cosign" version >/dev/null 2>&1 || die "cosign does not run"
 "$notation_dir/notation" version >/dev/null || die "notation does not run"
+"$flux_dir/helm-controller" --help >/dev/null 2>&1 || die "helm-controller does not run"
 
 log "ready in $(( $(date +%s) - total_start ))s: kube-apiserver $k8s_version, etcd $etcd_version, helm $helm_version and $helm4_version, oras $oras_version, distribution $dist_version, docker-registry $debian_registry_version"
 log "tool paths: $props"

@@ -30,6 +30,12 @@ public final class ConditionReasons {
      * limit and its setting.
      */
     public static final String WAITING_FOR_CAPACITY = "WaitingForCapacity";
+    /**
+     * Ready=False: the Flux ExternalArtifact this HelmOciChart asks for (spec.externalArtifact, or the
+     * operator setting helmoci.external-artifacts.all) could not be written: no RBAC for
+     * externalartifacts, or one of that name that the HelmOciChart does not own. The chart stays served.
+     */
+    public static final String EXTERNAL_ARTIFACT_FAILED = "ExternalArtifactFailed";
     /** Ready=False: an unexpected error; the message carries its type. Please report it. */
     public static final String INTERNAL_ERROR = "InternalError";
 

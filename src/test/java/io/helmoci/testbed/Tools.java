@@ -77,6 +77,18 @@ public final class Tools {
         return executable("kubectl");
     }
 
+    /** Flux's helm-controller, built from Go modules (issue 12). */
+    public static Path helmController() {
+        return executable("helm.controller");
+    }
+
+    /** The Flux CRDs helm-controller needs (HelmRelease, ExternalArtifact, HelmChart, OCIRepository), from the pinned modules. */
+    public static Path fluxCrds() {
+        Path dir = Path.of(property("flux.crds"));
+        requireThat(Files.isDirectory(dir), "Flux CRD directory " + dir);
+        return dir;
+    }
+
     /** CNCF distribution v3, built from Go modules. */
     public static Path distributionRegistry() {
         return executable("registry.distribution");

@@ -8,6 +8,8 @@ import io.helmoci.operator.events.EventRecorder;
 import io.helmoci.operator.events.KubernetesEventRecorder;
 import io.helmoci.operator.fairness.ReconcileDurations;
 import io.helmoci.operator.fairness.WorkLimiter;
+import io.helmoci.operator.flux.ExternalArtifactCrd;
+import io.helmoci.operator.flux.FluxExternalArtifacts;
 import io.helmoci.operator.reconciler.ChartSync;
 import io.helmoci.operator.source.ArtifactStore;
 import io.helmoci.operator.source.ChartSource;
@@ -91,8 +93,21 @@ public class OperatorBeans {
             ArtifactUrls urls,
             ArtifactRetention retention,
             EventRecorder events,
-            OperatorConfig config) {
-        return new ChartSync(source, store, urls, retention, events, Clock.systemUTC(), reconcileDurations(config));
+            OperatorConfig config,
+            KubernetesClient client) {
+        return new ChartSync(
+                source,
+                store,
+                urls,
+                retention,
+                events,
+                Clock.systemUTC(),
+                reconcileDurations(config),
+                new FluxExternalArtifacts(
+                        client,
+                        new ExternalArtifactCrd(
+                                client, config.externalArtifacts().crdCheckInterval(), Clock.systemUTC()),
+                        config.externalArtifacts().all()));
     }
 
     static ReconcileDurations reconcileDurations(OperatorConfig config) {

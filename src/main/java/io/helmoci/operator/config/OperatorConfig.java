@@ -24,6 +24,23 @@ public interface OperatorConfig {
 
     Sharding sharding();
 
+    ExternalArtifacts externalArtifacts();
+
+    /**
+     * Flux ExternalArtifacts (issue 12; env HELMOCI_EXTERNAL_ARTIFACTS_ALL): published for the
+     * HelmOciCharts whose spec.externalArtifact is true, or for all that do not set it to false when
+     * {@code all} is true, as long as Flux's ExternalArtifact CRD is installed.
+     */
+    interface ExternalArtifacts {
+        /** Publish an ExternalArtifact for every HelmOciChart that does not set spec.externalArtifact: false. */
+        @WithDefault("false")
+        boolean all();
+
+        /** While the ExternalArtifact CRD is absent, how often the API server's discovery is asked again. */
+        @WithDefault("1m")
+        Duration crdCheckInterval();
+    }
+
     /**
      * Which HelmOciCharts this deployment reconciles (env HELMOCI_SHARDING_KEY), as Flux does: with a
      * key, only those labelled {@code sharding.helmoci.io/key=<key>}; without, only those without the

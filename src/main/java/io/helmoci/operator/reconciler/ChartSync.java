@@ -29,7 +29,8 @@ import org.jboss.logging.Logger;
  * One reconciliation of a HelmOciChart as a list of {@link SyncStep}s over one {@link SyncContext},
  * in the manner of Flux's source-controller: checkSuspend, reportProgressOnNewGeneration,
  * readCredentials, resolve, reportResolutionWarnings, verifyDigestPin, detectTagMoved, pullIfNotStored, publishArtifact,
- * retainSupersededArtifact. Free of java-operator-sdk so it can be tested with a fake
+ * retainSupersededArtifact; then, whatever the outcome, {@link ExternalArtifactPublisher#reflect} mirrors
+ * the status onto Flux's ExternalArtifact. Free of java-operator-sdk so it can be tested with a fake
  * {@link ChartSource} and store; {@link HelmOciChartReconciler} adapts it. A superseded archive is never
  * deleted here: it stays served for the retention and the
  * {@link io.helmoci.operator.artifacts.ArtifactCollector} deletes it afterwards.
@@ -54,6 +55,7 @@ public final class ChartSync {
     private final Clock clock;
     private final List<SyncStep> steps;
     private final ReconcileDurations durations;
+    private final ExternalArtifactPublisher externalArtifacts;
 
     public ChartSync(
             ChartSource source,
@@ -74,6 +76,20 @@ public final class ChartSync {
             EventRecorder events,
             Clock clock,
             ReconcileDurations durations) {
+        this(source, store, urls, retention, events, clock, durations, ExternalArtifactPublisher.NONE);
+    }
+
+    /** @param externalArtifacts publishes the outcome as a Flux ExternalArtifact (issue 12) */
+    public ChartSync(
+            ChartSource source,
+            ArtifactStore store,
+            ArtifactUrls urls,
+            ArtifactRetention retention,
+            EventRecorder events,
+            Clock clock,
+            ReconcileDurations durations,
+            ExternalArtifactPublisher externalArtifacts) {
+        this.externalArtifacts = externalArtifacts;
         this.store = store;
         this.durations = durations;
         this.events = events;
@@ -99,6 +115,12 @@ public final class ChartSync {
      * @param progress writes an intermediate status (Reconciling=True) before slow work on a new generation
      */
     public Outcome reconcile(HelmOciChart resource, ObjectLookup lookup, Consumer<HelmOciChartStatus> progress) {
+        Outcome outcome = runSteps(resource, lookup, progress);
+        externalArtifacts.reflect(resource, outcome.status());
+        return outcome;
+    }
+
+    private Outcome runSteps(HelmOciChart resource, ObjectLookup lookup, Consumer<HelmOciChartStatus> progress) {
         SyncContext context =
                 new SyncContext(resource, lookup, progress, new HelmOciChartStatusAggregator(resource, clock));
         try {
@@ -133,11 +155,20 @@ public final class ChartSync {
         }
         Optional<Duration> requeue =
                 failure.disposition() == Disposition.RETRY ? Optional.empty() : Optional.of(nextCheck(resource));
-        return Outcome.of(status.failed(failure), requeue);
+        Outcome outcome = Outcome.of(status.failed(failure), requeue);
+        try { // Ready=False onto the ExternalArtifact too; its artifact stays the last good one
+            externalArtifacts.reflect(resource, outcome.status());
+        } catch (RuntimeException e) {
+            LOG.debugf(
+                    "ExternalArtifact of %s not updated: %s",
+                    resource.getMetadata().getName(), e.getMessage());
+        }
+        return outcome;
     }
 
     /** On delete: removes the served archive and the superseded ones, except those another HelmOciChart serves. */
     public void cleanup(HelmOciChart resource, Predicate<String> usedElsewhere) {
+        externalArtifacts.remove(resource);
         ArtifactRetention.archiveDigests(resource.getStatus())
                 .distinct()
                 .forEach(digest -> removeArtifact(resource, digest, usedElsewhere, "the HelmOciChart was deleted"));

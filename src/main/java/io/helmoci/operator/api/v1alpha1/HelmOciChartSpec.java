@@ -103,6 +103,18 @@ public class HelmOciChartSpec {
             "Verify who signed the chart before it is served: an unverified chart is never stored as served, and the last verified one stays served.")
     private Verification verify;
 
+    @JsonPropertyDescription(
+            "Publish the served chart as a Flux ExternalArtifact of the same name, for a HelmRelease's chartRef (kind: ExternalArtifact), when Flux's ExternalArtifact CRD is installed. Unset: the operator setting helmoci.external-artifacts.all (default false).")
+    private Boolean externalArtifact;
+
+    public Boolean getExternalArtifact() {
+        return externalArtifact;
+    }
+
+    public void setExternalArtifact(Boolean externalArtifact) {
+        this.externalArtifact = externalArtifact;
+    }
+
     public Verification getVerify() {
         return verify;
     }
