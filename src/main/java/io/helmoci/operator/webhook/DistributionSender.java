@@ -8,7 +8,8 @@ import java.util.List;
  * CNCF distribution's notifications (https://distribution.github.io/distribution/about/notifications/):
  * an envelope {@code {"events":[...]}}; a manifest push is {@code action: push} with
  * {@code target.repository} (and {@code tag}, {@code digest}) and the registry the client pushed to in
- * {@code request.host}. Blob pushes and pulls announce nothing. The endpoint is configured with
+ * {@code request.host}. Only a manifest put by tag makes a version visible: blob pushes, pulls and
+ * manifests put by digest alone (helm and oras put by digest first, then by tag) announce nothing. The endpoint is configured with
  * {@code headers: {Authorization: [Bearer <token>]}}.
  */
 final class DistributionSender implements Sender {
@@ -26,8 +27,8 @@ final class DistributionSender implements Sender {
         List<PushEvent> pushes = new ArrayList<>();
         for (JsonNode event : events) {
             JsonNode target = event.path("target");
-            if (!"push".equals(event.path("action").asText()) || !isManifest(target)) {
-                continue;
+            if (!"push".equals(event.path("action").asText()) || !target.hasNonNull("tag")) {
+                continue; // blobs, pulls, and manifests put by digest (helm puts by digest, then by tag)
             }
             pushes.add(new PushEvent(
                     WebhookRequest.required(event.path("request"), "host", "events[].request"),
@@ -36,11 +37,5 @@ final class DistributionSender implements Sender {
                     WebhookRequest.optional(target, "digest")));
         }
         return pushes;
-    }
-
-    /** A manifest or index (charts are OCI manifests); blob pushes have a layer or config media type and no tag. */
-    private static boolean isManifest(JsonNode target) {
-        String mediaType = target.path("mediaType").asText("");
-        return target.hasNonNull("tag") || mediaType.contains("manifest") || mediaType.contains("index");
     }
 }

@@ -16,6 +16,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -36,6 +37,12 @@ import org.jboss.logging.Logger;
 public class WebhookServer {
     private static final Logger LOG = Logger.getLogger(WebhookServer.class);
     static final String REQUESTS = "helmoci.webhook.requests";
+    /**
+     * How long an announcement naming a digest is a replay: the same registry, repository, tag and digest again
+     * shows nothing new (retried deliveries, floods of one captured delivery). Without a digest (Docker Hub, Quay)
+     * the same announcement may be a new push of the same tag, so it is only dropped within the window.
+     */
+    static final Duration REPLAY_MEMORY = Duration.ofMinutes(10);
 
     /** A run covers one receiver's charts of one repository. */
     private record Scope(String namespace, String receiver, String registry, String repository) {}
@@ -131,7 +138,8 @@ public class WebhookServer {
         var selector = receiver.getSpec().getChartSelector();
         for (PushEvent push : pushes) {
             Scope scope = new Scope(namespace, name, push.registry(), push.repository());
-            coalescer.submit(scope, push.fingerprint(), () -> {
+            Duration remember = push.digest() == null ? settings.coalesceWindow() : REPLAY_MEMORY;
+            coalescer.submit(scope, push.fingerprint(), remember, () -> {
                 try {
                     List<String> charts = trigger.trigger(namespace, selector, push);
                     LOG.debugf(

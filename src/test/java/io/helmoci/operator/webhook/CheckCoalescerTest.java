@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** One run per key per window; repeats dropped; a new announcement within the window runs once when it ends. */
@@ -79,14 +80,22 @@ class CheckCoalescerTest {
         }
     }
 
+    static final Duration WINDOW = Duration.ofSeconds(2);
+    static final Duration REPLAY = Duration.ofMinutes(10);
+
     final ManualTimer timer = new ManualTimer();
-    final CheckCoalescer<String> coalescer = new CheckCoalescer<>(Duration.ofSeconds(2), timer.executor, Runnable::run);
+    final AtomicLong nanos = new AtomicLong();
+    final CheckCoalescer<String> coalescer = new CheckCoalescer<>(WINDOW, timer.executor, Runnable::run, nanos::get);
 
     @Test
     void aThousandIdenticalAnnouncementsRunOnce() {
         AtomicInteger runs = new AtomicInteger();
         for (int i = 0; i < 1000; i++) {
-            coalescer.submit("repo", "same", runs::incrementAndGet);
+            coalescer.submit("repo", "same", REPLAY, runs::incrementAndGet);
+            nanos.addAndGet(Duration.ofMillis(10).toNanos()); // spread over 10 s: five windows
+            if (i % 200 == 0) {
+                timer.fire();
+            }
         }
         timer.fire();
         timer.fire();
@@ -98,9 +107,9 @@ class CheckCoalescerTest {
     @Test
     void aNewAnnouncementWithinTheWindowRunsOnceWhenItEnds() {
         AtomicInteger runs = new AtomicInteger();
-        coalescer.submit("repo", "1.0.0", runs::incrementAndGet);
+        coalescer.submit("repo", "1.0.0", REPLAY, runs::incrementAndGet);
         for (int i = 0; i < 100; i++) {
-            coalescer.submit("repo", "forged-" + i, runs::incrementAndGet);
+            coalescer.submit("repo", "forged-" + i, REPLAY, runs::incrementAndGet);
         }
         assertThat(runs).as("within the window").hasValue(1);
 
@@ -108,35 +117,51 @@ class CheckCoalescerTest {
         assertThat(runs)
                 .as("the window ended: one trailing run for all new ones")
                 .hasValue(2);
-        coalescer.submit("repo", "forged-7", runs::incrementAndGet);
-        coalescer.submit("repo", "1.0.0", runs::incrementAndGet);
+        nanos.addAndGet(WINDOW.multipliedBy(3).toNanos());
+        timer.fire();
+        coalescer.submit("repo", "forged-7", REPLAY, runs::incrementAndGet);
+        coalescer.submit("repo", "1.0.0", REPLAY, runs::incrementAndGet);
         timer.fire();
         assertThat(runs)
-                .as("repeats of what the trailing run covered stay dropped")
+                .as("replays of announcements with a digest stay dropped")
                 .hasValue(2);
         assertThat(coalescer.openWindows()).isZero();
     }
 
     @Test
+    void anAnnouncementWithoutDigestRunsAgainAfterTheWindow() {
+        AtomicInteger runs = new AtomicInteger();
+        coalescer.submit("repo", "latest", WINDOW, runs::incrementAndGet);
+        coalescer.submit("repo", "latest", WINDOW, runs::incrementAndGet);
+        timer.fire();
+        assertThat(runs).as("a repeat within the window").hasValue(1);
+
+        nanos.addAndGet(WINDOW.plusMillis(1).toNanos());
+        coalescer.submit("repo", "latest", WINDOW, runs::incrementAndGet);
+
+        assertThat(runs).as("the same tag pushed again later").hasValue(2);
+    }
+
+    @Test
     void keysAreIndependent() {
         AtomicInteger runs = new AtomicInteger();
-        coalescer.submit("a", "x", runs::incrementAndGet);
-        coalescer.submit("b", "x", runs::incrementAndGet);
+        coalescer.submit("a", "x", REPLAY, runs::incrementAndGet);
+        coalescer.submit("b", "x", REPLAY, runs::incrementAndGet);
 
         assertThat(runs).hasValue(2);
     }
 
     @Test
-    void afterAQuietWindowTheSameAnnouncementRunsAgain() throws Exception {
+    void windowsEndOnARealTimer() throws Exception {
         ScheduledExecutorService real = Executors.newSingleThreadScheduledExecutor();
         try {
             CheckCoalescer<String> shortWindow = new CheckCoalescer<>(Duration.ofMillis(50), real, Runnable::run);
             AtomicInteger runs = new AtomicInteger();
-            shortWindow.submit("repo", "same", runs::incrementAndGet);
-            while (shortWindow.openWindows() > 0) {
+            shortWindow.submit("repo", "1", Duration.ZERO, runs::incrementAndGet);
+            shortWindow.submit("repo", "2", Duration.ZERO, runs::incrementAndGet);
+            while (runs.get() < 2 || shortWindow.openWindows() > 0) {
                 Thread.sleep(10);
             }
-            shortWindow.submit("repo", "same", runs::incrementAndGet);
 
             assertThat(runs).hasValue(2);
         } finally {
