@@ -271,8 +271,10 @@ class RegistryWebhookIT {
             Thread.sleep(WINDOW.toMillis() + 200); // the push's own notification concerns another receiver
             registry.resetRequests();
 
+            String digest = hoc.get(ns, "flood-b").getStatus().getManifestDigest();
             byte[] body = ("{\"registry\":\"" + registry.host()
-                            + "\",\"repository\":\"flood/flood\",\"tag\":\"1.0.0\"}")
+                            + "\",\"repository\":\"flood/flood\",\"tag\":\"1.0.0\",\"digest\":\"" + digest
+                            + "\"}")
                     .getBytes(StandardCharsets.UTF_8);
             Map<String, String> headers = WebhookFixtures.validHeaders("generic-hmac", body, token);
             long start = System.nanoTime();
