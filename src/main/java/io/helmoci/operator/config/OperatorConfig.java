@@ -53,6 +53,13 @@ public interface OperatorConfig {
          */
         @WithDefault("2s")
         java.time.Duration coalesceWindow();
+
+        /**
+         * How long a triggered check waits after the event: registries announce a push as they store it, a moment
+         * before its tag can be read (CNCF distribution sends the event, then links the tag). 0: at once.
+         */
+        @WithDefault("300ms")
+        java.time.Duration settleDelay();
     }
 
     /**

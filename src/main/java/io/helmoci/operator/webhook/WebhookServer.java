@@ -21,9 +21,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -65,7 +67,13 @@ public class WebhookServer {
         this.trigger = new ChartTrigger(client, Clock.systemUTC());
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("helmoci-webhook-windows"));
         this.runner = Executors.newFixedThreadPool(2, daemon("helmoci-webhook-trigger"));
-        this.coalescer = new CheckCoalescer<>(settings.coalesceWindow(), timer, runner);
+        long settleMillis = settings.settleDelay().toMillis();
+        // Registries announce a push as they store it, a moment before the tag is readable (distribution
+        // sends the event before it links the tag): each run waits the settle delay first.
+        Executor settled = settleMillis <= 0
+                ? runner
+                : command -> timer.schedule(() -> runner.execute(command), settleMillis, TimeUnit.MILLISECONDS);
+        this.coalescer = new CheckCoalescer<>(settings.coalesceWindow(), timer, settled);
     }
 
     void start(@Observes StartupEvent started) {
