@@ -56,7 +56,7 @@ public interface OperatorConfig {
 
         /**
          * How long a triggered check waits after the event: registries announce a push as they store it, a moment
-         * before its tag can be read (CNCF distribution sends the event, then links the tag). 0: at once.
+         * before its tag can be read (CNCF distribution notified before its answer to the tagged PUT completed). 0: at once.
          */
         @WithDefault("300ms")
         java.time.Duration settleDelay();

@@ -69,7 +69,7 @@ public class WebhookServer {
         this.runner = Executors.newFixedThreadPool(2, daemon("helmoci-webhook-trigger"));
         long settleMillis = settings.settleDelay().toMillis();
         // Registries announce a push as they store it, a moment before the tag is readable (distribution
-        // sends the event before it links the tag): each run waits the settle delay first.
+        // notified before its answer to the tagged PUT completed): each run waits the settle delay first.
         Executor settled = settleMillis <= 0
                 ? runner
                 : command -> timer.schedule(() -> runner.execute(command), settleMillis, TimeUnit.MILLISECONDS);
