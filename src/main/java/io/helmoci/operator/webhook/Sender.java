@@ -28,6 +28,7 @@ public interface Sender {
             case "acr" -> new AcrSender();
             case "gar" -> new GoogleArtifactRegistrySender();
             case "generic-hmac" -> new GenericHmacSender();
+            case "cdevents" -> new CdEventsSender();
             default -> throw new IllegalArgumentException("unknown receiver type '" + type + "'");
         };
     }

@@ -19,7 +19,7 @@ public final class WebhookFixtures {
 
     /** The types whose deliveries carry proof of the token; the others rely on the secret path alone. */
     public static final List<String> AUTHENTICATING =
-            List.of("distribution", "harbor", "github", "acr", "generic-hmac");
+            List.of("distribution", "harbor", "github", "acr", "generic-hmac", "cdevents");
 
     private WebhookFixtures() {}
 
@@ -69,6 +69,13 @@ public final class WebhookFixtures {
                         "charts/app",
                         "1.2.3",
                         "sha256:0d2e4f9c9a2f3e2d1c0b9a8f7e6d5c4b3a29180716253443526170819a0b1c2d"));
+        expected.put(
+                "cdevents",
+                new PushEvent(
+                        "registry.example.test:5000",
+                        "charts/app",
+                        "1.2.3",
+                        "sha256:0b31b1c02ff458ad9b7b81cbdf8f028bd54699fa151f221d1e8de6817db93427"));
         return Map.copyOf(expected);
     }
 
@@ -89,7 +96,7 @@ public final class WebhookFixtures {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("content-type", "application/json");
         switch (type) {
-            case "distribution", "acr" -> headers.put("authorization", "Bearer " + token);
+            case "distribution", "acr", "cdevents" -> headers.put("authorization", "Bearer " + token);
             case "harbor" -> headers.put("authorization", token);
             case "github" -> {
                 headers.put("x-github-event", "package");

@@ -108,6 +108,23 @@ class WebhookSendersTest {
     }
 
     @Test
+    void aCdEventInBinaryModeIsReadLikeTheStructuredOne() throws Exception {
+        byte[] structured = WebhookFixtures.body("cdevents");
+        byte[] binary = new com.fasterxml.jackson.databind.ObjectMapper()
+                .writeValueAsBytes(new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(structured)
+                        .path("data"));
+
+        assertThat(Sender.of("cdevents")
+                        .pushes(new WebhookRequest(Map.of("ce-type", "dev.cdevents.artifact.published.0.2.0"), binary)))
+                .containsExactly(WebhookFixtures.EXPECTED.get("cdevents"));
+        String notOci = new String(binary, StandardCharsets.UTF_8).replaceFirst("pkg:oci/", "pkg:npm/");
+        assertThat(Sender.of("cdevents").pushes(json(notOci)))
+                .as("another package type")
+                .isEmpty();
+    }
+
+    @Test
     void chartUrlsMatchTheRepositoryAnEventNames() {
         PushEvent event = new PushEvent("Registry.Example.Test:5000", "Charts/App", "1.2.3", null);
         assertThat(RepositoryAddress.ofChartUrl("oci://registry.example.test:5000/charts/app"))

@@ -10,14 +10,14 @@ import io.fabric8.kubernetes.api.model.LabelSelector;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class HelmOciReceiverSpec {
     /** The sender types; see the README for what each one authenticates and reads. */
-    public static final String TYPES = "distribution|harbor|github|dockerhub|quay|acr|gar|generic-hmac";
+    public static final String TYPES = "distribution|harbor|github|dockerhub|quay|acr|gar|generic-hmac|cdevents";
 
     @Required
     @Pattern("^(" + TYPES + ")$")
     @JsonPropertyDescription("The sender: distribution (CNCF distribution notifications), harbor, github (GitHub"
             + " packages), dockerhub, quay, acr (Azure Container Registry), gar (Google Artifact Registry through a"
             + " Pub/Sub push subscription) or generic-hmac (a JSON {registry, repository, tag, digest} signed with"
-            + " HMAC-SHA256 in X-Signature).")
+            + " HMAC-SHA256 in X-Signature) or cdevents (a CDEvents artifact.published CloudEvent, bearer token).")
     private String type;
 
     @Required
