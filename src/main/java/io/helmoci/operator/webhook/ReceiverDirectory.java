@@ -59,8 +59,10 @@ public final class ReceiverDirectory implements AutoCloseable {
     }
 
     /**
-     * The receiver whose webhook path this is and its token, when the path is still the one its current token
-     * gives (a rotated token invalidates the old path at once, before the status shows the new one).
+     * The receiver whose webhook path this is and its token, when the path is the one its current token gives: a
+     * rotated token invalidates the old path and makes the new one work within {@link #SECRET_TTL}, before the
+     * status shows it. The status index finds a receiver at once; a path it does not know (a new token) is looked
+     * for among all receivers, their tokens read at most once per {@link #SECRET_TTL}.
      */
     public Optional<Receiving> find(String path) {
         SharedIndexInformer<HelmOciReceiver> informer;
@@ -70,7 +72,15 @@ public final class ReceiverDirectory implements AutoCloseable {
         if (informer == null) {
             return Optional.empty();
         }
-        for (HelmOciReceiver receiver : informer.getIndexer().byIndex(PATH_INDEX, path)) {
+        Optional<Receiving> published = matching(informer.getIndexer().byIndex(PATH_INDEX, path), path);
+        return published.isPresent() ? published : matching(informer.getStore().list(), path);
+    }
+
+    private Optional<Receiving> matching(List<HelmOciReceiver> candidates, String path) {
+        for (HelmOciReceiver receiver : candidates) {
+            if (receiver.getSpec() == null || receiver.getSpec().getSecretRef() == null) {
+                continue;
+            }
             String namespace = receiver.getMetadata().getNamespace();
             String name = receiver.getMetadata().getName();
             Optional<String> token =

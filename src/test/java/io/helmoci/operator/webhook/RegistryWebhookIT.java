@@ -321,6 +321,39 @@ class RegistryWebhookIT {
         }
     }
 
+    /** Rotating the token moves the webhook: the new path works and the old one is gone, before the status shows it. */
+    @Test
+    void aRotatedTokenMovesTheWebhookPath() throws Throwable {
+        try {
+            String ns = kube.createNamespace("rotate");
+            createReceiver(ns, "hook", "generic-hmac", "first-token", null);
+            URI first = operator.webhookUrl().resolve(awaitWebhookPath(ns, "hook"));
+            byte[] body = "{\"registry\":\"registry.example.test\",\"repository\":\"charts/rotated\"}"
+                    .getBytes(StandardCharsets.UTF_8);
+            assertThat(post(first, WebhookFixtures.validHeaders("generic-hmac", body, "first-token"), body))
+                    .isEqualTo(202);
+
+            createReceiver(ns, "hook", "generic-hmac", "second-token", null);
+            URI second = operator.webhookUrl().resolve(WebhookPath.of("second-token", "hook", ns));
+            Map<String, String> signed = WebhookFixtures.validHeaders("generic-hmac", body, "second-token");
+            hoc.awaitTrue(() -> postUnchecked(second, signed, body) == 202, "the new token's path accepted");
+
+            assertThat(post(first, WebhookFixtures.validHeaders("generic-hmac", body, "first-token"), body))
+                    .as("the old token's path")
+                    .isEqualTo(404);
+        } catch (Throwable failure) {
+            throw operator.withLogAttached(failure);
+        }
+    }
+
+    static int postUnchecked(URI uri, Map<String, String> headers, byte[] body) {
+        try {
+            return post(uri, headers, body);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     // ---- helpers ----
 
     static void createReceiver(String ns, String name, String type, String token, Map<String, String> selector) {
