@@ -33,11 +33,13 @@ help:
 format:
 	$(MVN) spotless:apply
 
-## crds: regenerate the CRD from the Java API types and copy it to deploy/crds (the build fails while they differ)
+## crds: regenerate the CRDs (HelmOciChart, HelmOciReceiver) from the Java API types and copy it to deploy/crds (the build fails while they differ)
 .PHONY: crds
 crds: build
 	cp target/kubernetes/helmocicharts.helmoci.io-v1.yml deploy/crds/helmocicharts.helmoci.io-v1.yml
 	cp target/kubernetes/helmocicharts.helmoci.io-v1.yml deploy/chart/helm-oci-operator/crds/helmocicharts.helmoci.io-v1.yml
+	cp target/kubernetes/helmocireceivers.helmoci.io-v1.yml deploy/crds/helmocireceivers.helmoci.io-v1.yml
+	cp target/kubernetes/helmocireceivers.helmoci.io-v1.yml deploy/chart/helm-oci-operator/crds/helmocireceivers.helmoci.io-v1.yml
 
 ## demo: THE first command: a local kube-apiserver and registry, a chart pushed with helm, the operator making a HelmOciChart Ready; Ctrl-C stops it (ONCE=1: show the result and exit)
 .PHONY: demo

@@ -147,6 +147,7 @@ base_url="http://127.0.0.1:$OPERATOR_PORT"
 show "KUBECONFIG=... java -jar $JAR"
 "${die_with_us[@]}" java -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$OPERATOR_PORT" -Dhelmoci.artifacts.base-url="$base_url" \
   -Dhelmoci.store.path="$work/store" -Dhelmoci.leader-election.lease-namespace=default \
+  -Dhelmoci.webhook.host=127.0.0.1 -Dhelmoci.webhook.port=0 \
   -jar "$JAR" >"$work/operator.log" 2>&1 &
 operator_pid=$!
 

@@ -157,6 +157,14 @@ public final class ChartPuller implements AutoCloseable {
     }
 
     /**
+     * Forgets the shared answers (tag list, tag digests) of {@code reference}'s repository obtained
+     * before {@code instant}: the registry announced a push then, so the next resolve asks again.
+     */
+    public void forgetSharedAnswersBefore(OciReference reference, java.time.Instant instant) {
+        lookups.forgetBefore(reference, instant);
+    }
+
+    /**
      * The repository's versions, newest first (at most 10): semver tags only, {@code _} read as
      * {@code +}. One tag listing; for discovery, where {@link Resolution#availableVersions()} is empty
      * because an exact version needed no listing.

@@ -9,6 +9,15 @@ public final class Constants {
     public static final String KIND = "HelmOciChart";
     public static final String PLURAL = "helmocicharts";
     public static final String SHORT_NAME = "hoc";
+    /** The registry webhook resource (see HelmOciReceiver). */
+    public static final String RECEIVER_KIND = "HelmOciReceiver";
+
+    public static final String RECEIVER_PLURAL = "helmocireceivers";
+    public static final String RECEIVER_SHORT_NAME = "hocr";
+    /** The Secret key of a HelmOciReceiver's token (as Flux's Receiver). */
+    public static final String RECEIVER_TOKEN_KEY = "token";
+    /** Webhook paths start with this, followed by the hex sha256 of token + name + namespace. */
+    public static final String WEBHOOK_PATH_PREFIX = "/hook/";
 
     /** kstatus: the resource is up to date with its spec and its artifact is served. */
     public static final String CONDITION_READY = "Ready";

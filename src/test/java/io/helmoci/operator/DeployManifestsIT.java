@@ -49,6 +49,8 @@ class DeployManifestsIT {
         assertThat(result.stdout())
                 .contains(
                         "customresourcedefinition.apiextensions.k8s.io/helmocicharts.helmoci.io",
+                        "customresourcedefinition.apiextensions.k8s.io/helmocireceivers.helmoci.io",
+                        "service/helm-oci-operator-webhook",
                         "clusterrole.rbac.authorization.k8s.io/helm-oci-operator",
                         "deployment.apps/helm-oci-operator",
                         "service/helm-oci-operator",
@@ -62,7 +64,11 @@ class DeployManifestsIT {
         ProcessRunner.Result result = kube.kubectl("apply", "--dry-run=server", "-n", namespace, "-f", "examples");
 
         assertThat(result.exitCode()).as(result.stderr()).isZero();
-        assertThat(result.stdout()).contains("helmocichart.helmoci.io/podinfo", "helmocichart.helmoci.io/internal-app");
+        assertThat(result.stdout())
+                .contains(
+                        "helmocichart.helmoci.io/podinfo",
+                        "helmocichart.helmoci.io/internal-app",
+                        "helmocireceiver.helmoci.io/harbor");
     }
 
     /** The control for the test below: impersonation is really in effect, a ServiceAccount without the RBAC cannot run it. */

@@ -29,13 +29,15 @@ public final class OperatorProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final int port;
+    private final int webhookPort;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private OperatorProcess(Process process, Path log, int port) {
+    private OperatorProcess(Process process, Path log, int port, int webhookPort) {
         this.process = process;
         this.log = log;
         this.port = port;
+        this.webhookPort = webhookPort;
     }
 
     /**
@@ -61,6 +63,9 @@ public final class OperatorProcess implements AutoCloseable {
         settings.put("quarkus.http.host", "127.0.0.1");
         settings.put("quarkus.http.port", Integer.toString(port));
         settings.put("helmoci.artifacts.base-url", "http://127.0.0.1:" + port);
+        int webhookPort = freePort(); // the registry webhook listener (HelmOciReceiver): its own port
+        settings.put("helmoci.webhook.host", "127.0.0.1");
+        settings.put("helmoci.webhook.port", Integer.toString(webhookPort));
         settings.put("helmoci.store.path", workDir.resolve("store").toString());
         settings.put("helmoci.leader-election.lease-namespace", "default");
         // Tests poll with intervals of a few seconds on purpose; the shipped floor (10s) is for clusters.
@@ -82,7 +87,7 @@ public final class OperatorProcess implements AutoCloseable {
             ProcessBuilder builder =
                     new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().put("KUBECONFIG", kubeconfig.toAbsolutePath().toString());
-            OperatorProcess operator = new OperatorProcess(builder.start(), log, port);
+            OperatorProcess operator = new OperatorProcess(builder.start(), log, port, webhookPort);
             operator.awaitReady();
             return operator;
         } catch (IOException e) {
@@ -101,6 +106,11 @@ public final class OperatorProcess implements AutoCloseable {
 
     public URI baseUrl() {
         return URI.create("http://127.0.0.1:" + port);
+    }
+
+    /** The registry webhook listener: {@code webhookUrl().resolve(status.webhookPath)}. */
+    public URI webhookUrl() {
+        return URI.create("http://127.0.0.1:" + webhookPort);
     }
 
     public HttpResponse<byte[]> get(String pathOrUrl) {

@@ -60,6 +60,17 @@ public final class SharedLookups {
         return charts.get(key(ref, options, "chart/" + rootDigest), resolve);
     }
 
+    /**
+     * Forgets the tag lists and tag digests of {@code ref}'s repository obtained before
+     * {@code instant} (whatever the credentials), because the registry announced a change then.
+     */
+    public void forgetBefore(OciReference ref, java.time.Instant instant) {
+        java.util.function.Predicate<Key> sameRepository =
+                key -> key.repository().equals(ref.repository()) && key.origin().endsWith("://" + ref.apiHost());
+        tagLists.forgetCompletedBefore(sameRepository, instant);
+        heads.forgetCompletedBefore(sameRepository, instant);
+    }
+
     static Key key(OciReference ref, RegistryOptions options, String subject) {
         TransportOptions transport = options.transport();
         String origin = (transport.plainHttp() ? "http://" : "https://") + ref.apiHost();

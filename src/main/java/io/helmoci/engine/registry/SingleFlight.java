@@ -102,6 +102,20 @@ public final class SingleFlight<K, V> {
         entries.values().removeIf(entry -> entry.result().isDone());
     }
 
+    /**
+     * Forgets the results completed before {@code instant} whose key matches {@code which}, so the
+     * next caller asks again; results completed since, and requests in flight, are kept (callers
+     * told about the same change at once still share one fresh request).
+     */
+    public void forgetCompletedBefore(java.util.function.Predicate<K> which, Instant instant) {
+        entries.entrySet().removeIf(entry -> {
+            Instant completed = entry.getValue().completedAt()[0];
+            return entry.getValue().result().isDone()
+                    && (completed == null || completed.isBefore(instant))
+                    && which.test(entry.getKey());
+        });
+    }
+
     /** Entries held, in flight or reusable, for tests and gauges; expired ones are dropped first. */
     public int size() {
         entries.values().removeIf(this::expired);

@@ -12,7 +12,8 @@ import java.util.List;
  * printer columns by JSON path, which would put Age first; kubectl shows them in CRD order.
  */
 public class CrdPostProcessor implements CRDPostProcessor {
-    static final List<String> COLUMN_ORDER = List.of("URL", "Version", "Digest", "Ready", "Status", "Age");
+    static final List<String> COLUMN_ORDER =
+            List.of("URL", "Version", "Digest", "Type", "Path", "Ready", "Status", "Age");
 
     @Override
     public HasMetadata process(HasMetadata crd, String crdSpecVersion) {

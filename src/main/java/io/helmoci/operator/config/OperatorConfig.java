@@ -41,6 +41,44 @@ public interface OperatorConfig {
         Duration crdCheckInterval();
     }
 
+    Webhook webhook();
+
+    /**
+     * The registry webhook listener (HelmOciReceiver), on its own port so that exposing it does not
+     * expose the artifact server (env HELMOCI_WEBHOOK_PORT and so on).
+     */
+    interface Webhook {
+        /** Whether to listen at all; without, HelmOciReceivers still get their status but nothing receives events. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The interface to listen on. */
+        @WithDefault("0.0.0.0")
+        String host();
+
+        /** The port (Flux's receiver uses 9292 too); 0 picks a free one (logged). */
+        @WithDefault("9292")
+        int port();
+
+        /** Largest request body accepted; larger ones are answered 413 without being read further. */
+        @WithDefault("262144")
+        int maxBodyBytes();
+
+        /**
+         * After an event triggers the charts of a repository, further events for it wait this long: repeats are
+         * dropped, a new one triggers once when the window ends. Bounds what a flood of events costs.
+         */
+        @WithDefault("2s")
+        java.time.Duration coalesceWindow();
+
+        /**
+         * How long a triggered check waits after the event: registries announce a push as they store it, a moment
+         * before its tag can be read (CNCF distribution notified before its answer to the tagged PUT completed). 0: at once.
+         */
+        @WithDefault("300ms")
+        java.time.Duration settleDelay();
+    }
+
     /**
      * Which HelmOciCharts this deployment reconciles (env HELMOCI_SHARDING_KEY), as Flux does: with a
      * key, only those labelled {@code sharding.helmoci.io/key=<key>}; without, only those without the

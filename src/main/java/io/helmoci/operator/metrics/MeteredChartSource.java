@@ -46,6 +46,11 @@ public record MeteredChartSource(ChartSource delegate, MeterRegistry registry) i
         return count(request, "verify", () -> delegate.verify(request, resolved, policy));
     }
 
+    @Override
+    public void forgetSharedAnswersBefore(String url, java.time.Instant instant) {
+        delegate.forgetSharedAnswersBefore(url, instant);
+    }
+
     /**
      * Counts every HTTP exchange with a registry or token server by server (host[:port]) and result
      * (status class, or timeout / tls_error / connection_error): few label values, no paths.

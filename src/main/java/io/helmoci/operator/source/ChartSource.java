@@ -38,4 +38,11 @@ public interface ChartSource {
      */
     io.helmoci.engine.verify.VerificationResult verify(
             ChartRequest request, ResolvedChart resolved, io.helmoci.engine.verify.VerificationPolicy policy);
+
+    /**
+     * The registry announced a change of {@code url}'s repository at {@code instant} (a webhook):
+     * answers shared between resources that were obtained before it are not reused, so the next
+     * {@link #resolve} asks the registry. Callers told about the same change share one fresh answer.
+     */
+    default void forgetSharedAnswersBefore(String url, java.time.Instant instant) {}
 }

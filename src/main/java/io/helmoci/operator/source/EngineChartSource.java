@@ -49,6 +49,11 @@ public final class EngineChartSource implements ChartSource, AutoCloseable {
                 resolution.warnings());
     }
 
+    @Override
+    public void forgetSharedAnswersBefore(String url, java.time.Instant instant) {
+        puller.forgetSharedAnswersBefore(OciReference.parse(url), instant);
+    }
+
     /** Pulls the resolved chart layer itself, so a tag moved since {@link #resolve} cannot slip other content in. */
     @Override
     public StoredChart pull(ChartRequest request, ChartLayer chartLayer, String version) {

@@ -136,4 +136,27 @@ class SingleFlightTest {
             Thread.currentThread().interrupt();
         }
     }
+
+    @Test
+    void forgettingBeforeAnInstantKeepsWhatWasObtainedSince() {
+        SingleFlight<String, Integer> flight = new SingleFlight<>(Duration.ofMinutes(1), clock);
+        AtomicInteger computed = new AtomicInteger();
+        flight.get("repo-a", computed::incrementAndGet);
+        flight.get("repo-b", computed::incrementAndGet);
+        java.time.Instant announced = clock.instant().plusMillis(1);
+        clock.advance(Duration.ofSeconds(1));
+
+        flight.forgetCompletedBefore("repo-a"::equals, announced);
+
+        assertThat(flight.get("repo-a", computed::incrementAndGet))
+                .as("asked again")
+                .isEqualTo(3);
+        assertThat(flight.get("repo-b", computed::incrementAndGet))
+                .as("another key kept")
+                .isEqualTo(2);
+        flight.forgetCompletedBefore("repo-a"::equals, announced);
+        assertThat(flight.get("repo-a", computed::incrementAndGet))
+                .as("obtained after the announcement: reused by the next caller told about it")
+                .isEqualTo(3);
+    }
 }

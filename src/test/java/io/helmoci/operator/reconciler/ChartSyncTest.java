@@ -359,6 +359,23 @@ class ChartSyncTest {
     }
 
     @Test
+    void aNewCheckRequestDoesNotReuseAnswersSharedBeforeIt() {
+        registry.push(URL, "1.0.0", "one");
+        HelmOciChart chart = chart(spec -> {});
+        chart.setStatus(reconcile(chart).status());
+        assertThat(registry.forgotten).as("no request, nothing forgotten").isEmpty();
+
+        chart.getMetadata().setAnnotations(Map.of(Constants.REQUESTED_AT_ANNOTATION, "2026-01-02T03:00:00Z"));
+        chart.setStatus(reconcile(chart).status());
+        assertThat(registry.forgotten).containsExactly(URL + "@2026-01-02T03:00:00Z");
+
+        reconcile(chart);
+        assertThat(registry.forgotten)
+                .as("a handled request is not handled again")
+                .hasSize(1);
+    }
+
+    @Test
     void missingSecretWaitsWithoutAskingTheRegistryAndRecoversOnceCreated() {
         registry.push(URL, "1.0.0", "one");
         HelmOciChart chart = chart(spec -> spec.setSecretRef(new LocalReference("pull")));

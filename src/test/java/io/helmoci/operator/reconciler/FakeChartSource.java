@@ -33,6 +33,9 @@ final class FakeChartSource implements ChartSource {
     private final ContentStore store;
     final List<ChartRequest> resolveRequests = new ArrayList<>();
     final List<ChartRequest> pullRequests = new ArrayList<>();
+    /** url@instant of every forgetSharedAnswersBefore call. */
+    final List<String> forgotten = new ArrayList<>();
+
     private EngineException nextFailure;
     List<String> warnings = List.of();
 
@@ -138,5 +141,10 @@ final class FakeChartSource implements ChartSource {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    @Override
+    public void forgetSharedAnswersBefore(String url, java.time.Instant instant) {
+        forgotten.add(url + "@" + instant);
     }
 }
