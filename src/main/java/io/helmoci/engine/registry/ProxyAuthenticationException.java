@@ -6,12 +6,19 @@ import java.io.IOException;
 final class ProxyAuthenticationException extends IOException {
     private final String proxyAddress;
     private final boolean credentialsGiven;
+    private final int status;
 
-    ProxyAuthenticationException(String proxyAddress, boolean credentialsGiven) {
-        super("The HTTP proxy at " + proxyAddress + " answered 407 Proxy Authentication Required"
+    /** @param status 407, or 401 from a proxy (tinyproxy) that answers wrong credentials so */
+    ProxyAuthenticationException(String proxyAddress, boolean credentialsGiven, int status) {
+        super("The HTTP proxy at " + proxyAddress + " answered HTTP " + status
                 + (credentialsGiven ? " to the credentials given" : "; no proxy credentials were given"));
         this.proxyAddress = proxyAddress;
         this.credentialsGiven = credentialsGiven;
+        this.status = status;
+    }
+
+    int status() {
+        return status;
     }
 
     String proxyAddress() {

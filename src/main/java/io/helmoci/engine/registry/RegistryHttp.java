@@ -241,6 +241,14 @@ final class RegistryHttp {
             return new Failure(proxyAuthenticationFailed(proxyAuthentication), false);
         }
         Optional<ProxyEndpoint> proxy = proxyFor(url);
+        if (proxy.isPresent() && isConnectAuthenticationRefusal(e)) {
+            return new Failure(
+                    proxyAuthenticationFailed(new ProxyAuthenticationException(
+                            proxy.get().address(),
+                            proxy.get().hasCredentials(),
+                            e.getMessage().contains("CONNECT: 401") ? 401 : 407)),
+                    false);
+        }
         if (proxy.isPresent() && isProxyConnectionFailure(e)) {
             return new Failure(
                     new EngineException(
@@ -340,6 +348,17 @@ final class RegistryHttp {
                 || (e.getMessage() != null && e.getMessage().contains("CONNECT"));
     }
 
+    /**
+     * Only the proxy answers a CONNECT, so a 401 to it is the proxy's too: tinyproxy answers wrong
+     * credentials with 401 instead of 407 (OkHttp reports "Unexpected response code for CONNECT: 401").
+     */
+    private static boolean isConnectAuthenticationRefusal(IOException e) {
+        String message = e.getMessage();
+        return message != null
+                && (message.contains("response code for CONNECT: 401")
+                        || message.contains("response code for CONNECT: 407"));
+    }
+
     static EngineException proxyAuthenticationFailed(ProxyAuthenticationException e) {
         String fix = e.credentialsGiven()
                 ? "The proxy rejected its user name or password: fix 'username' and 'password' in the Secret of spec.proxySecretRef"
@@ -348,7 +367,8 @@ final class RegistryHttp {
                         + " spec.proxySecretRef (or user:password@ in HTTPS_PROXY/HTTP_PROXY or --proxy).";
         return new EngineException(
                 Reason.ProxyAuthenticationFailed,
-                "The HTTP proxy at " + e.proxyAddress() + " answered 407 Proxy Authentication Required. " + fix,
+                "The HTTP proxy at " + e.proxyAddress() + " refused the request: HTTP " + e.status()
+                        + (e.status() == 407 ? " Proxy Authentication Required. " : " Unauthorized. ") + fix,
                 e);
     }
 
