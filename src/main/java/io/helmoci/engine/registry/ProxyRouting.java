@@ -68,7 +68,7 @@ final class ProxyRouting {
             String address = proxy.map(ProxyEndpoint::address)
                     .orElse(String.valueOf(route.proxy().address()));
             throw new ProxyAuthenticationException(
-                    address, proxy.map(ProxyEndpoint::hasCredentials).orElse(false));
+                    address, proxy.map(ProxyEndpoint::hasCredentials).orElse(false), response.code());
         };
     }
 
