@@ -2,6 +2,7 @@ package io.helmoci.operator.config;
 
 import io.helmoci.engine.ChartPuller;
 import io.helmoci.engine.chart.ChartLimits;
+import io.helmoci.engine.registry.ProxyRules;
 import io.helmoci.engine.registry.RegistryBudget;
 import io.helmoci.engine.registry.RequestSharing;
 import io.helmoci.operator.metrics.MeteredChartSource;
@@ -61,7 +62,10 @@ public class ChartSourceProducer {
     @Produces
     @ApplicationScoped
     ChartSource chartSource(ChartPuller puller, MeterRegistry meters) {
-        return new MeteredChartSource(new EngineChartSource(puller), meters);
+        // HTTPS_PROXY / HTTP_PROXY / NO_PROXY of the operator's process, read once: an unusable value
+        // stops the start with a message naming the variable (never its value, which may hold a password).
+        return new MeteredChartSource(
+                new EngineChartSource(puller, ProxyRules.fromEnvironment(System.getenv())), meters);
     }
 
     @Produces
