@@ -9,12 +9,14 @@ import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.testbed.ChartFactory;
 import io.helmoci.testbed.HelmCli;
 import io.helmoci.testbed.HttpProxy;
+import io.helmoci.testbed.HttpProxy.ProxiedRequest;
 import io.helmoci.testbed.KubeApiServerFixture;
 import io.helmoci.testbed.OperatorProcess;
 import io.helmoci.testbed.RegistryFixture;
 import io.helmoci.testbed.RegistryImplementation;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,12 +24,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * spec.proxySecretRef against a real proxy (tinyproxy with basic auth): the resource's registry and
- * token requests all go through it (its log counts them), a resource without it goes direct, a
- * wrong proxy password is Ready=False ProxyAuthenticationFailed, and no proxy or registry password
- * shows in status, events, the operator's log or its metrics.
+ * Proxies of the operator against real proxies (tinyproxy, one with basic auth, one without): a
+ * resource's spec.proxySecretRef takes all its registry and token requests (the proxy's log counts
+ * them); without it the operator's {@code http_proxy} does, except for hosts in {@code NO_PROXY};
+ * a wrong proxy password is Ready=False ProxyAuthenticationFailed; and no proxy or registry password
+ * shows in status, events, the operator's log or its metrics. ({@code HTTPS_PROXY} is left unset for
+ * the operator: fabric8 would send the API server's traffic through it too.)
  */
-class ProxySecretRefIT {
+class OperatorProxyIT {
     private static final String USER = "alice";
     private static final String PASSWORD = "registry-pass-41c9";
     private static final String PROXY_USER = "proxyuser";
@@ -42,6 +46,7 @@ class ProxySecretRefIT {
     static RegistryFixture plain;
     static RegistryFixture tls;
     static HttpProxy proxy;
+    static HttpProxy environmentProxy;
 
     @BeforeAll
     static void start() {
@@ -62,17 +67,20 @@ class ProxySecretRefIT {
         helm.push(plain, chart, "charts");
         helm.push(tls, chart, "charts");
         proxy = HttpProxy.start(work.resolve("proxy"), PROXY_USER, PROXY_PASSWORD);
+        environmentProxy = HttpProxy.start(work.resolve("environment-proxy"));
         operator = OperatorProcess.start(
                 kube.kubeconfig(),
                 work.resolve("operator"),
                 Map.of(
                         "quarkus.operator-sdk.controllers.helm-oci-operator.retry.interval.initial", "500",
-                        "quarkus.operator-sdk.controllers.helm-oci-operator.retry.interval.max", "1000"));
+                        "quarkus.operator-sdk.controllers.helm-oci-operator.retry.interval.max", "1000"),
+                List.of(),
+                Map.of("http_proxy", environmentProxy.url(), "NO_PROXY", "localhost"));
     }
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {operator, proxy, plain, tls}) {
+        for (AutoCloseable c : new AutoCloseable[] {operator, proxy, environmentProxy, plain, tls}) {
             try {
                 if (c != null) {
                     c.close();
@@ -105,65 +113,84 @@ class ProxySecretRefIT {
                 """.formatted(USER, PASSWORD, proxy.url(), PROXY_USER, proxyPassword);
     }
 
-    @Test
-    void everyRequestOfTheResourceGoesThroughItsProxyAndOthersGoDirect() throws Throwable {
-        String namespace = kube.createNamespace("proxied");
-        plain.resetRequests();
-        plain.tokenServer().resetRequests();
-        int before = proxy.requests().size();
-        try {
-            kube.apply(namespace, secrets(PROXY_PASSWORD) + """
-                    ---
-                    apiVersion: helmoci.io/v1alpha1
-                    kind: HelmOciChart
-                    metadata:
-                      name: via-proxy
-                    spec:
-                      url: oci://%s/charts/proxied
-                      version: "1.0.0"
-                      interval: 1h
-                      insecure: true
-                      secretRef:
-                        name: registry
-                      proxySecretRef:
-                        name: proxy
-                    """.formatted(plain.host()));
-            HelmOciChartAssert hoc = new HelmOciChartAssert(kube, operator);
-            hoc.awaitReady(namespace, "via-proxy");
+    /** How many requests {@code proxy} logged since {@code mark} for the plain registry and its token service. */
+    private static int[] sinceMark(HttpProxy proxy, int mark) {
+        List<ProxiedRequest> since =
+                proxy.requests().subList(mark, proxy.requests().size());
+        String tokenHost = plain.tokenServer().realm().getAuthority();
+        return new int[] {
+            (int) since.stream().filter(r -> r.to(plain.host())).count(),
+            (int) since.stream().filter(r -> r.to(tokenHost)).count()
+        };
+    }
 
-            var proxied = proxy.requests().subList(before, proxy.requests().size());
-            String tokenHost = plain.tokenServer().realm().getAuthority();
+    private static String chart(String name, String host, boolean withProxySecret) {
+        return """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata:
+                  name: %s
+                spec:
+                  url: oci://%s:%d/charts/proxied
+                  version: "1.0.0"
+                  interval: 1h
+                  insecure: true
+                  secretRef:
+                    name: registry
+                """.formatted(name, host, plain.port())
+                + (withProxySecret ? "  proxySecretRef:\n    name: proxy\n" : "");
+    }
+
+    @Test
+    void theResourcesProxyThenTheEnvironmentsThenNoProxy() throws Throwable {
+        String namespace = kube.createNamespace("proxied");
+        HelmOciChartAssert hoc = new HelmOciChartAssert(kube, operator);
+        kube.apply(namespace, secrets(PROXY_PASSWORD));
+        try {
+            // 1. spec.proxySecretRef: every registry and token request through that proxy, none through the
+            // environment's.
+            plain.resetRequests();
+            plain.tokenServer().resetRequests();
+            int own = proxy.requests().size();
+            int env = environmentProxy.requests().size();
+            kube.apply(namespace, chart("via-secret", "127.0.0.1", true));
+            hoc.awaitReady(namespace, "via-secret");
             assertThat(plain.requests()).isNotEmpty();
             assertThat(plain.tokenServer().requestCount()).isPositive();
-            // Each registry and token request the resource caused is in the proxy's log, and nothing else is.
-            assertThat(proxied.stream().filter(r -> r.to(plain.host())))
-                    .hasSize(plain.requests().size());
-            assertThat(proxied.stream().filter(r -> r.to(tokenHost)))
-                    .hasSize(plain.tokenServer().requestCount());
-            assertThat(proxied)
-                    .hasSize(plain.requests().size() + plain.tokenServer().requestCount());
+            assertThat(sinceMark(proxy, own))
+                    .containsExactly(
+                            plain.requests().size(), plain.tokenServer().requestCount());
+            assertThat(sinceMark(environmentProxy, env)).containsExactly(0, 0);
 
-            // The same registry without proxySecretRef (and no proxy in the operator's environment): direct.
-            int mark = proxy.requests().size();
-            int registryMark = plain.requests().size();
-            kube.apply(namespace, """
-                    apiVersion: helmoci.io/v1alpha1
-                    kind: HelmOciChart
-                    metadata:
-                      name: direct
-                    spec:
-                      url: oci://%s/charts/proxied
-                      version: "1.0.0"
-                      interval: 1h
-                      insecure: true
-                      secretRef:
-                        name: registry
-                    """.formatted(plain.host()));
-            hoc.awaitReady(namespace, "direct");
-            assertThat(plain.requests().size()).isGreaterThan(registryMark);
-            assertThat(proxy.requests()).hasSize(mark);
+            // 2. No proxySecretRef: the operator's http_proxy, for registry and token service alike.
+            plain.resetRequests();
+            plain.tokenServer().resetRequests();
+            own = proxy.requests().size();
+            env = environmentProxy.requests().size();
+            kube.apply(namespace, chart("via-environment", "127.0.0.1", false));
+            hoc.awaitReady(namespace, "via-environment");
+            assertThat(plain.requests()).isNotEmpty();
+            assertThat(sinceMark(environmentProxy, env))
+                    .containsExactly(
+                            plain.requests().size(), plain.tokenServer().requestCount());
+            assertThat(sinceMark(proxy, own)).containsExactly(0, 0);
+
+            // 3. The registry as 'localhost', listed in NO_PROXY: direct (the proxy would refuse a host
+            // name). Its token realm is 127.0.0.1, not listed: the token requests still go through the proxy.
+            plain.resetRequests();
+            plain.tokenServer().resetRequests();
+            env = environmentProxy.requests().size();
+            kube.apply(namespace, chart("no-proxy", "localhost", false));
+            hoc.awaitReady(namespace, "no-proxy");
+            assertThat(plain.requests()).isNotEmpty();
+            assertThat(sinceMark(environmentProxy, env))
+                    .containsExactly(0, plain.tokenServer().requestCount());
+            assertThat(environmentProxy
+                            .requests()
+                            .subList(env, environmentProxy.requests().size()))
+                    .noneSatisfy(r -> assertThat(r.target()).contains("localhost"));
         } catch (Throwable t) {
-            throw proxy.withLogAttached(plain.withLogAttached(t));
+            throw environmentProxy.withLogAttached(proxy.withLogAttached(plain.withLogAttached(t)));
         }
     }
 
