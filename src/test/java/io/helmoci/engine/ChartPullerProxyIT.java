@@ -148,6 +148,28 @@ class ChartPullerProxyIT {
         }
     }
 
+    /** A token fetched through one proxy account is not reused by a caller going through another proxy. */
+    @Test
+    void tokensAreNotSharedAcrossProxies(@TempDir Path dir) throws Throwable {
+        try (ChartPuller puller = new ChartPuller(dir)) {
+            puller.inspect(pull(plain, "127.0.0.1", through(authProxy, PROXY_USER, PROXY_PASSWORD)));
+            int tokens = plain.tokenServer().requestCount();
+            int mark = openProxy.requests().size();
+            puller.inspect(pull(plain, "127.0.0.1", through(openProxy, null, null)));
+
+            assertThat(plain.tokenServer().requestCount()).isGreaterThan(tokens);
+            assertThat(openProxy.requests().subList(mark, openProxy.requests().size()))
+                    .anySatisfy(r -> assertThat(r.to(tokenHost(plain))).isTrue());
+
+            // The same proxy again: the cached token serves, no new token request.
+            int again = plain.tokenServer().requestCount();
+            puller.inspect(pull(plain, "127.0.0.1", through(openProxy, null, null)));
+            assertThat(plain.tokenServer().requestCount()).isEqualTo(again);
+        } catch (Throwable t) {
+            throw openProxy.withLogAttached(plain.withLogAttached(t));
+        }
+    }
+
     @Test
     void noProxyHostsAreReachedDirectly(@TempDir Path dir) throws Throwable {
         // The same registry under two names: 127.0.0.1 goes through the proxy, localhost (listed) does not.
