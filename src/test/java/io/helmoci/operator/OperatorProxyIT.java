@@ -195,6 +195,24 @@ class OperatorProxyIT {
     }
 
     @Test
+    void anUnusableProxyVariableStopsTheStartNamingTheVariableNotItsValue() {
+        String secret = "socks-pass-29fa";
+        Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> OperatorProcess.start(
+                        kube.kubeconfig(),
+                        work.resolve("operator-bad-proxy"),
+                        Map.of(),
+                        List.of(),
+                        Map.of("HTTPS_PROXY", "socks5://u:" + secret + "@127.0.0.1:1080"))
+                .close());
+
+        assertThat(failure)
+                .as("the operator must not start with an unusable HTTPS_PROXY")
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("the operator exited");
+        assertThat(failure.getMessage()).contains("HTTPS_PROXY", "socks5").doesNotContain(secret);
+    }
+
+    @Test
     void aWrongProxyPasswordIsProxyAuthenticationFailedAndNoPasswordLeaks() throws Throwable {
         String namespace = kube.createNamespace("wrong-proxy");
         tls.resetRequests();

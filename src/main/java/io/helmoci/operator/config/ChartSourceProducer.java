@@ -11,16 +11,33 @@ import io.helmoci.operator.source.ChartSource;
 import io.helmoci.operator.source.EngineArtifactStore;
 import io.helmoci.operator.source.EngineChartSource;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
+import org.jboss.logging.Logger;
 
 /** One engine per process: it shares connections and registry tokens across all HelmOciCharts; its store is the artifact store. */
 @ApplicationScoped
 public class ChartSourceProducer {
+    private static final Logger LOG = Logger.getLogger(ChartSourceProducer.class);
+
+    /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY of the operator's process, read once; null = none set. */
+    private final ProxyRules environmentProxy = ProxyRules.fromEnvironment(System.getenv());
+
+    /**
+     * Reads the proxy variables at start (this bean is created then), so an unusable value stops the
+     * operator with a message naming the variable, never its value; logs the proxies without credentials.
+     */
+    void logProxy(@Observes StartupEvent event) {
+        if (environmentProxy != null) {
+            LOG.infof("Registry requests use the proxies of the environment: %s", environmentProxy);
+        }
+    }
 
     @Produces
     @Singleton
@@ -62,10 +79,7 @@ public class ChartSourceProducer {
     @Produces
     @ApplicationScoped
     ChartSource chartSource(ChartPuller puller, MeterRegistry meters) {
-        // HTTPS_PROXY / HTTP_PROXY / NO_PROXY of the operator's process, read once: an unusable value
-        // stops the start with a message naming the variable (never its value, which may hold a password).
-        return new MeteredChartSource(
-                new EngineChartSource(puller, ProxyRules.fromEnvironment(System.getenv())), meters);
+        return new MeteredChartSource(new EngineChartSource(puller, environmentProxy), meters);
     }
 
     @Produces
