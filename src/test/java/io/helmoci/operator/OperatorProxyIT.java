@@ -195,6 +195,43 @@ class OperatorProxyIT {
     }
 
     @Test
+    void anUnreachableProxyIsProxyUnavailable() throws Exception {
+        String namespace = kube.createNamespace("no-proxy-there");
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        kube.apply(namespace, """
+                apiVersion: v1
+                kind: Secret
+                metadata:
+                  name: proxy
+                stringData:
+                  address: http://127.0.0.1:%d
+                ---
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata:
+                  name: unreachable
+                spec:
+                  url: oci://%s/charts/proxied
+                  version: "1.0.0"
+                  interval: 1h
+                  insecure: true
+                  proxySecretRef:
+                    name: proxy
+                """.formatted(closedPort, plain.host()));
+        HelmOciChart failed = new HelmOciChartAssert(kube, operator)
+                .await(
+                        namespace,
+                        "unreachable",
+                        c -> Reason.ProxyUnavailable.name().equals(readyReason(c)),
+                        "Ready=False, ProxyUnavailable");
+        assertThat(HelmOciChartAssert.conditionStatus(failed, "Ready")).isEqualTo("False");
+        assertThat(readyMessage(failed)).contains("127.0.0.1:" + closedPort, "proxy");
+    }
+
+    @Test
     void anUnusableProxyVariableStopsTheStartNamingTheVariableNotItsValue() {
         String secret = "socks-pass-29fa";
         Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> OperatorProcess.start(
