@@ -76,10 +76,7 @@ final class HttpClientFactory implements AutoCloseable {
             builder.hostnameVerifier((host, session) -> true);
         }
         if (options.proxy() != null) {
-            ProxyRouting routing = new ProxyRouting(options.proxy());
-            builder.proxySelector(routing.selector())
-                    .proxyAuthenticator(routing.authenticator())
-                    .addNetworkInterceptor(routing.plainHttpCredentials());
+            options.proxy().applyTo(builder);
         }
         return builder.build();
     }

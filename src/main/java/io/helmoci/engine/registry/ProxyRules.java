@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import okhttp3.OkHttpClient;
 
 /**
  * Which HTTP proxy, if any, a request to a registry (or its token service) goes through.
@@ -109,6 +110,18 @@ public final class ProxyRules {
             return Optional.empty();
         }
         return Optional.of(proxy);
+    }
+
+    /**
+     * Makes an OkHttp client follow these rules: the proxy (or none) per request, and the proxy's
+     * credentials sent to the proxy only. {@link HttpClientFactory} builds every registry client this
+     * way; other HTTP clients of the engine (token or credential-exchange endpoints) use it too.
+     */
+    public OkHttpClient.Builder applyTo(OkHttpClient.Builder builder) {
+        ProxyRouting routing = new ProxyRouting(this);
+        return builder.proxySelector(routing.selector())
+                .proxyAuthenticator(routing.authenticator())
+                .addNetworkInterceptor(routing.plainHttpCredentials());
     }
 
     /** The proxy listening at {@code host:port} among these rules (to answer its authentication challenge). */
