@@ -95,6 +95,8 @@ public final class HttpProxy implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(workDir.resolve("tinyproxy.out").toFile())
                     .start();
+            // A JVM that dies without close() must not leave the proxy running.
+            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
             HttpProxy proxy = new HttpProxy(process, log, port, user, password);
             proxy.awaitListening();
             return proxy;
