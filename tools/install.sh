@@ -291,6 +291,23 @@ cluster.image.hello.ref=localhost/helmoci/hello-http:$hello_tag
 "
 # ==== END real-cluster block ===================================================================
 
+# --- BEGIN HTTP proxy (issue 13) -------------------------------------------------------------------
+# A real HTTP forward proxy for the proxy tests: Debian's tinyproxy (binary-only package, no service
+# is started). The test support runs it on loopback with its own config (testbed.HttpProxy).
+tinyproxy_bin=$(command -v tinyproxy || true)
+if [ -z "$tinyproxy_bin" ]; then
+  command -v apt-get >/dev/null || die "tinyproxy is missing and apt-get is not available: install Debian's 'tinyproxy-bin' package"
+  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  log "installing Debian package tinyproxy-bin with apt-get ..."
+  $sudo apt-get update -qq >/dev/null || die "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends tinyproxy-bin >/dev/null \
+    || die "apt-get install tinyproxy-bin failed"
+  tinyproxy_bin=$(command -v tinyproxy) || die "tinyproxy not on PATH after installing tinyproxy-bin"
+fi
+proxy_props="tinyproxy=$tinyproxy_bin
+tinyproxy.version=$(dpkg-query -W -f '${Version}' tinyproxy-bin 2>/dev/null || echo unknown)"
+# --- END HTTP proxy -------------------------------------------------------------------------------
+
 mkdir -p "$cache"
 cat > "$props.tmp" <<EOF
 # Written by tools/install.sh; read by the test support (testbed.Tools) and the Makefile.
@@ -314,6 +331,7 @@ EOF
 echo "$signing_props" >> "$props.tmp"   # the signing tools' keys (issue 10)
 printf '%s' "$cluster_props" >> "$props.tmp" # the real-cluster block's keys
 echo "$flux_props" >> "$props.tmp"      # Flux helm-controller and CRDs (issue 12)
+echo "$proxy_props" >> "$props.tmp"    # the HTTP proxy's keys (issue 13)
 # Keep the keys this script does not write (another checkout's install.sh may add components to the
 # shared cache): a key is replaced, never dropped.
 if [ -f "$props" ]; then

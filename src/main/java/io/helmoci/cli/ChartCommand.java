@@ -61,7 +61,7 @@ abstract class ChartCommand implements Callable<Integer> {
 
     PullRequest request(String digest) {
         OciReference ref = OciReference.parse(reference);
-        return new PullRequest(ref, version, digest, devel, registry.toOptions(ref, cli.stdin));
+        return new PullRequest(ref, version, digest, devel, registry.toOptions(ref, cli.stdin, cli.environment));
     }
 
     /**

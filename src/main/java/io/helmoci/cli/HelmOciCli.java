@@ -3,6 +3,7 @@ package io.helmoci.cli;
 import io.helmoci.engine.EngineException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -26,8 +27,12 @@ public final class HelmOciCli {
     /** Standard input, for {@code --password-stdin}. */
     final InputStream stdin;
 
-    private HelmOciCli(InputStream stdin) {
+    /** The environment, for HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
+    final Map<String, String> environment;
+
+    private HelmOciCli(InputStream stdin, Map<String, String> environment) {
         this.stdin = stdin;
+        this.environment = environment;
     }
 
     public static void main(String[] args) {
@@ -36,7 +41,13 @@ public final class HelmOciCli {
 
     /** Runs the command line and returns the exit code (separate from {@link #main} for tests). */
     public static int run(String[] args, InputStream stdin, PrintWriter out, PrintWriter err) {
-        CommandLine cli = new CommandLine(new HelmOciCli(stdin));
+        return run(args, stdin, out, err, System.getenv());
+    }
+
+    /** As {@link #run(String[], InputStream, PrintWriter, PrintWriter)} in the given environment. */
+    public static int run(
+            String[] args, InputStream stdin, PrintWriter out, PrintWriter err, Map<String, String> environment) {
+        CommandLine cli = new CommandLine(new HelmOciCli(stdin, environment));
         cli.setOut(out).setErr(err);
         cli.setExecutionExceptionHandler((exception, commandLine, parseResult) -> {
             if (exception instanceof EngineException engineException) {

@@ -4,6 +4,8 @@ import io.helmoci.engine.GoDuration;
 import io.helmoci.engine.reference.OciReference;
 import io.helmoci.engine.registry.Credentials;
 import io.helmoci.engine.registry.DockerConfigCredentials;
+import io.helmoci.engine.registry.ProxyEndpoint;
+import io.helmoci.engine.registry.ProxyRules;
 import io.helmoci.engine.registry.RegistryOptions;
 import io.helmoci.engine.registry.TransportOptions;
 import java.io.IOException;
@@ -12,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -60,11 +63,15 @@ final class RegistryFlags {
             description = "Time limit for the whole operation, such as 60s or 5m (default: ${DEFAULT-VALUE}).")
     String timeout;
 
-    @Option(names = "--proxy", paramLabel = "URL", description = "HTTP proxy, http://host:port.")
+    @Option(
+            names = "--proxy",
+            paramLabel = "URL",
+            description =
+                    "HTTP proxy for every request, http://[user:password@]host:port (default: HTTPS_PROXY, HTTP_PROXY and NO_PROXY, as Go programs read them).")
     String proxy;
 
     /** Turns the flags into engine options; credentials for {@code reference}'s registry only. */
-    RegistryOptions toOptions(OciReference reference, InputStream stdin) {
+    RegistryOptions toOptions(OciReference reference, InputStream stdin, Map<String, String> environment) {
         if ((certFile == null) != (keyFile == null)) {
             throw usage("--cert-file and --key-file go together");
         }
@@ -80,7 +87,10 @@ final class RegistryFlags {
         TransportOptions.Builder transport = TransportOptions.builder()
                 .plainHttp(plainHttp)
                 .insecureSkipTlsVerify(insecureSkipTlsVerify)
-                .proxy(proxy)
+                .proxy(
+                        proxy != null
+                                ? ProxyRules.allThrough(ProxyEndpoint.parse(proxy, "--proxy"))
+                                : ProxyRules.fromEnvironment(environment))
                 .operationTimeout(operationTimeout);
         if (caFile != null) {
             transport.caCertificates(read(caFile, "--ca-file"));

@@ -109,7 +109,19 @@ public enum Reason {
     VerificationPolicyInvalid(
             false,
             "The verification policy is missing or malformed (keys, certificates, keyring or trust policy).",
-            "Give PEM public keys or certificates, an OpenPGP keyring, or a valid notation trust policy and trust store.");
+            "Give PEM public keys or certificates, an OpenPGP keyring, or a valid notation trust policy and trust store."),
+    ProxyAuthenticationFailed(
+            false,
+            "The HTTP proxy refused the request with 407 Proxy Authentication Required: its user name or password is wrong, or it needs credentials and none were given.",
+            "Fix the proxy's username and password (spec.proxySecretRef's Secret, or the user:password@ part of HTTPS_PROXY/HTTP_PROXY); the credentials are never shown."),
+    ProxyUnavailable(
+            true,
+            "The HTTP proxy could not be reached, or refused to open a connection to the registry.",
+            "Check the proxy's address and that it is up, and that it allows connections to the registry host and port; list hosts to reach directly in NO_PROXY."),
+    ProxyConfigurationInvalid(
+            false,
+            "The HTTP proxy setting cannot be used: not an http:// URL, no host, or a user name without a password.",
+            "Give the proxy as http://host:port (spec.proxySecretRef 'address', HTTPS_PROXY/HTTP_PROXY or --proxy), with credentials in 'username' and 'password' or as user:password@.");
 
     private final boolean retryable;
     private final String meaning;

@@ -54,6 +54,16 @@ public final class OperatorProcess implements AutoCloseable {
     /** As {@link #start(Path, Path, Map)}, with JVM options such as {@code -Xmx256m} before {@code -jar}. */
     public static OperatorProcess start(
             Path kubeconfig, Path workDir, Map<String, String> properties, List<String> jvmOptions) {
+        return start(kubeconfig, workDir, properties, jvmOptions, Map.of());
+    }
+
+    /** As {@link #start(Path, Path, Map, List)}, with extra environment variables such as {@code HTTP_PROXY}. */
+    public static OperatorProcess start(
+            Path kubeconfig,
+            Path workDir,
+            Map<String, String> properties,
+            List<String> jvmOptions,
+            Map<String, String> environment) {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(
                     JAR + " is missing: integration tests run after 'mvn package' (use 'mvn verify').");
@@ -87,6 +97,7 @@ public final class OperatorProcess implements AutoCloseable {
             ProcessBuilder builder =
                     new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().put("KUBECONFIG", kubeconfig.toAbsolutePath().toString());
+            builder.environment().putAll(environment);
             OperatorProcess operator = new OperatorProcess(builder.start(), log, port, webhookPort);
             operator.awaitReady();
             return operator;

@@ -1,18 +1,10 @@
 package io.helmoci.engine.registry;
 
-import io.helmoci.engine.EngineException;
-import io.helmoci.engine.Reason;
-import java.net.InetSocketAddress;
-import java.net.Proxy;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
-import okhttp3.Credentials;
 import okhttp3.OkHttpClient;
 
 /**
@@ -31,7 +23,7 @@ final class HttpClientFactory implements AutoCloseable {
             String clientCertificatePem,
             String clientKeyPem,
             boolean insecureSkipTlsVerify,
-            String proxy) {
+            ProxyRules proxy) {
         static ClientKey of(TransportOptions o) {
             return new ClientKey(
                     o.connectTimeout(),
@@ -84,47 +76,9 @@ final class HttpClientFactory implements AutoCloseable {
             builder.hostnameVerifier((host, session) -> true);
         }
         if (options.proxy() != null) {
-            configureProxy(builder, options.proxy());
+            options.proxy().applyTo(builder);
         }
         return builder.build();
-    }
-
-    private static void configureProxy(OkHttpClient.Builder builder, String proxyUrl) {
-        URI uri;
-        try {
-            uri = new URI(proxyUrl.contains("://") ? proxyUrl : "http://" + proxyUrl);
-        } catch (URISyntaxException e) {
-            throw badProxy();
-        }
-        if (uri.getHost() == null || !"http".equalsIgnoreCase(uri.getScheme())) {
-            throw badProxy();
-        }
-        int port = uri.getPort() < 0 ? 80 : uri.getPort();
-        builder.proxy(new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(uri.getHost(), port)));
-        String userInfo = uri.getRawUserInfo();
-        if (userInfo != null) {
-            int colon = userInfo.indexOf(':');
-            String user = decode(colon < 0 ? userInfo : userInfo.substring(0, colon));
-            String password = colon < 0 ? "" : decode(userInfo.substring(colon + 1));
-            String authorization = Credentials.basic(user, password, StandardCharsets.UTF_8);
-            builder.proxyAuthenticator((route, response) -> response.request().header("Proxy-Authorization") != null
-                    ? null
-                    : response.request()
-                            .newBuilder()
-                            .header("Proxy-Authorization", authorization)
-                            .build());
-        }
-    }
-
-    private static String decode(String text) {
-        return java.net.URLDecoder.decode(text, StandardCharsets.UTF_8);
-    }
-
-    private static EngineException badProxy() {
-        // The proxy URL may hold a password: never echo it.
-        return new EngineException(
-                Reason.RegistryUnavailable,
-                "The proxy setting is not a valid URL. Give it as http://host:port or http://user:password@host:port.");
     }
 
     @Override

@@ -54,6 +54,15 @@ final class RegistryAuth {
         }
     }
 
+    /**
+     * Tokens are kept per credentials and per proxy: a token fetched through one proxy (account)
+     * is not handed to a caller whose own proxy might not reach the token service.
+     */
+    private static String tokenIdentity(Credentials credentials, RegistryHttp http) {
+        ProxyRules proxy = http.options().proxy();
+        return proxy == null ? credentials.identity() : credentials.identity() + "@proxy:" + proxy.identity();
+    }
+
     private ReentrantLock fetchLock(TokenCache.Key key) {
         return fetchLocks[Math.floorMod(key.hashCode(), fetchLocks.length)];
     }
@@ -88,7 +97,7 @@ final class RegistryAuth {
                     ? new Preemptive(credentials.basicAuthorization(), false)
                     : Preemptive.NONE;
         }
-        TokenCache.Key key = new TokenCache.Key(origin, scope, credentials.identity());
+        TokenCache.Key key = new TokenCache.Key(origin, scope, tokenIdentity(credentials, http));
         String token = tokens.get(key);
         if (token != null) {
             return new Preemptive("Bearer " + token, false);
@@ -143,7 +152,7 @@ final class RegistryAuth {
             }
             return credentials.basicAuthorization();
         }
-        TokenCache.Key key = new TokenCache.Key(origin, scope, credentials.identity());
+        TokenCache.Key key = new TokenCache.Key(origin, scope, tokenIdentity(credentials, http));
         ReentrantLock lock = fetchLock(key);
         lock.lock();
         try {

@@ -76,6 +76,12 @@ final class RegistryErrors {
     static EngineException toException(Failure failure, String what, String registry, Credentials credentials) {
         String detail = failure.detail();
         int status = failure.status();
+        if (status == 407) { // only a proxy the JVM's selector chose gets here; ours fail in ProxyRouting
+            return new EngineException(
+                    Reason.ProxyAuthenticationFailed,
+                    "An HTTP proxy answered 407 Proxy Authentication Required for " + what
+                            + ". Give the proxy's credentials (spec.proxySecretRef, or user:password@ in HTTPS_PROXY/HTTP_PROXY or --proxy).");
+        }
         if (status == 401 || failure.hasCode("UNAUTHORIZED")) {
             return unauthorized(registry, what, credentials, detail);
         }

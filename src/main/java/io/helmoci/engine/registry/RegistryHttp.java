@@ -236,6 +236,31 @@ final class RegistryHttp {
         if (deadline.expired()) {
             return new Failure(deadline.timeout("The request to " + where), false);
         }
+        ProxyAuthenticationException proxyAuthentication = causeOf(e, ProxyAuthenticationException.class);
+        if (proxyAuthentication != null) {
+            return new Failure(proxyAuthenticationFailed(proxyAuthentication), false);
+        }
+        Optional<ProxyEndpoint> proxy = proxyFor(url);
+        if (proxy.isPresent() && isConnectAuthenticationRefusal(e)) {
+            return new Failure(
+                    proxyAuthenticationFailed(new ProxyAuthenticationException(
+                            proxy.get().address(),
+                            proxy.get().hasCredentials(),
+                            e.getMessage().contains("CONNECT: 401") ? 401 : 407)),
+                    false);
+        }
+        if (proxy.isPresent() && isProxyConnectionFailure(e)) {
+            return new Failure(
+                    new EngineException(
+                            Reason.ProxyUnavailable,
+                            "The HTTP proxy at " + proxy.get().address()
+                                    + " could not open the connection to the registry at "
+                                    + where + " (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+                                    + "). Check the proxy address (spec.proxySecretRef, HTTPS_PROXY/HTTP_PROXY), that the proxy is up"
+                                    + " and allows this host and port; list hosts to reach directly in NO_PROXY.",
+                            e),
+                    true);
+        }
         if (e instanceof SSLHandshakeException
                 || e instanceof SSLPeerUnverifiedException
                 || hasCause(e, CertificateException.class)) {
@@ -302,6 +327,63 @@ final class RegistryHttp {
     /** For failures while a response body is being read, after the retries are over. */
     EngineException classifyBodyFailure(IOException e, HttpUrl url) {
         return classify(e, url).exception;
+    }
+
+    /** The proxy this request goes through by our rules; empty when direct or left to the JVM's selector. */
+    private Optional<ProxyEndpoint> proxyFor(HttpUrl url) {
+        return options.proxy() == null
+                ? Optional.empty()
+                : options.proxy().proxyFor(url.scheme(), url.host(), url.port());
+    }
+
+    /**
+     * Failures that happen before the registry is reached when a proxy is in the way: the proxy's
+     * host does not resolve or refuses the connection, or it answers the CONNECT with an error
+     * (OkHttp reports "Unexpected response code for CONNECT: 403", a plain IOException).
+     */
+    private static boolean isProxyConnectionFailure(IOException e) {
+        return e instanceof UnknownHostException
+                || e instanceof ConnectException
+                || e instanceof NoRouteToHostException
+                || (e.getMessage() != null && e.getMessage().contains("CONNECT"));
+    }
+
+    /**
+     * Only the proxy answers a CONNECT, so a 401 to it is the proxy's too: tinyproxy answers wrong
+     * credentials with 401 instead of 407 (OkHttp reports "Unexpected response code for CONNECT: 401").
+     */
+    private static boolean isConnectAuthenticationRefusal(IOException e) {
+        String message = e.getMessage();
+        return message != null
+                && (message.contains("response code for CONNECT: 401")
+                        || message.contains("response code for CONNECT: 407"));
+    }
+
+    static EngineException proxyAuthenticationFailed(ProxyAuthenticationException e) {
+        String fix = e.credentialsGiven()
+                ? "The proxy rejected its user name or password: fix 'username' and 'password' in the Secret of spec.proxySecretRef"
+                        + " (or the user:password@ part of HTTPS_PROXY/HTTP_PROXY or --proxy)."
+                : "The proxy requires authentication and none was given: put 'username' and 'password' in the Secret of"
+                        + " spec.proxySecretRef (or user:password@ in HTTPS_PROXY/HTTP_PROXY or --proxy).";
+        return new EngineException(
+                Reason.ProxyAuthenticationFailed,
+                "The HTTP proxy at " + e.proxyAddress() + " refused the request: HTTP " + e.status()
+                        + (e.status() == 407 ? " Proxy Authentication Required. " : " Unauthorized. ") + fix,
+                e);
+    }
+
+    private static <T extends Throwable> T causeOf(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+            for (Throwable suppressed : t.getSuppressed()) {
+                if (type.isInstance(suppressed)) {
+                    return type.cast(suppressed);
+                }
+            }
+        }
+        return null;
     }
 
     private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {

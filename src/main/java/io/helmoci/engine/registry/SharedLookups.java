@@ -14,7 +14,8 @@ import java.util.function.Supplier;
  * by (registry, repository, tag or digest, credentials, transport). Credentials are part of the key
  * as their one-way {@link Credentials#identity()}, so a caller never sees an answer obtained with
  * other credentials (no namespace learns another's private tags or digests); the transport's trust
- * settings (CA, client certificate, plain HTTP, proxy) are part of it too.
+ * settings (CA, client certificate, plain HTTP, proxy with its credentials as a one-way digest) are
+ * part of it too: what one proxy account may reach is no answer for another.
  */
 public final class SharedLookups {
     /** What a shared answer is keyed by; holds no secret. */
@@ -79,7 +80,8 @@ public final class SharedLookups {
 
     private static String trust(TransportOptions transport) {
         String material = Objects.toString(transport.caCertificatesPem()) + "\0" + transport.clientCertificatePem()
-                + "\0" + transport.insecureSkipTlsVerify() + "\0" + transport.proxy();
+                + "\0" + transport.insecureSkipTlsVerify() + "\0"
+                + (transport.proxy() == null ? "jvm" : transport.proxy().identity());
         byte[] hash = Digest.newSha256().digest(material.getBytes(StandardCharsets.UTF_8));
         return HexFormat.of().formatHex(hash, 0, 12);
     }

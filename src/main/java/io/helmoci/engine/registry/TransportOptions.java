@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param clientKeyPem          PEM private key (PKCS#8, PKCS#1 RSA or SEC1 EC) for the client certificate
  * @param plainHttp             talk plain HTTP; only when explicitly asked
  * @param insecureSkipTlsVerify accept any server certificate and host name; only when explicitly asked
- * @param proxy                 {@code http://[user:password@]host:port} of an HTTP proxy; null = the JVM's proxy selector
+ * @param proxy                 which HTTP proxy each host is reached through ({@link ProxyRules}); null = the JVM's proxy selector
  * @param retry                 retry policy
  * @param maxRedirects          how many redirects one request may follow
  * @param tagPageSize           tags asked for per tag-list page ({@code n=}); 0 lets the registry choose (all at once, as Helm)
@@ -30,7 +30,7 @@ public record TransportOptions(
         String clientKeyPem,
         boolean plainHttp,
         boolean insecureSkipTlsVerify,
-        String proxy,
+        ProxyRules proxy,
         RetryPolicy retry,
         int maxRedirects,
         int tagPageSize) {
@@ -84,7 +84,7 @@ public record TransportOptions(
         private String clientKeyPem;
         private boolean plainHttp;
         private boolean insecureSkipTlsVerify;
-        private String proxy;
+        private ProxyRules proxy;
         private RetryPolicy retry = RetryPolicy.defaults();
         private int maxRedirects = 10;
         private int tagPageSize;
@@ -124,8 +124,15 @@ public record TransportOptions(
             return this;
         }
 
+        /** Every host through the proxy at {@code http://[user:password@]host:port}; null = none set. */
         public Builder proxy(String proxyUrl) {
-            this.proxy = proxyUrl;
+            this.proxy =
+                    proxyUrl == null ? null : ProxyRules.allThrough(ProxyEndpoint.parse(proxyUrl, "the proxy URL"));
+            return this;
+        }
+
+        public Builder proxy(ProxyRules rules) {
+            this.proxy = rules;
             return this;
         }
 
@@ -171,7 +178,7 @@ public record TransportOptions(
         return "TransportOptions[connectTimeout=" + connectTimeout + ", requestTimeout=" + requestTimeout
                 + ", operationTimeout=" + operationTimeout + ", customCa=" + (caCertificatesPem != null)
                 + ", clientCertificate=" + (clientCertificatePem != null) + ", plainHttp=" + plainHttp
-                + ", insecureSkipTlsVerify=" + insecureSkipTlsVerify + ", proxy=" + (proxy != null)
+                + ", insecureSkipTlsVerify=" + insecureSkipTlsVerify + ", proxy=" + proxy
                 + ", retry=" + retry + ", maxRedirects=" + maxRedirects + ", tagPageSize=" + tagPageSize + "]";
     }
 }

@@ -2,6 +2,7 @@ package io.helmoci.operator.config;
 
 import io.helmoci.engine.ChartPuller;
 import io.helmoci.engine.chart.ChartLimits;
+import io.helmoci.engine.registry.ProxyRules;
 import io.helmoci.engine.registry.RegistryBudget;
 import io.helmoci.engine.registry.RequestSharing;
 import io.helmoci.operator.metrics.MeteredChartSource;
@@ -10,16 +11,33 @@ import io.helmoci.operator.source.ChartSource;
 import io.helmoci.operator.source.EngineArtifactStore;
 import io.helmoci.operator.source.EngineChartSource;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
+import org.jboss.logging.Logger;
 
 /** One engine per process: it shares connections and registry tokens across all HelmOciCharts; its store is the artifact store. */
 @ApplicationScoped
 public class ChartSourceProducer {
+    private static final Logger LOG = Logger.getLogger(ChartSourceProducer.class);
+
+    /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY of the operator's process, read once; null = none set. */
+    private final ProxyRules environmentProxy = ProxyRules.fromEnvironment(System.getenv());
+
+    /**
+     * Reads the proxy variables at start (this bean is created then), so an unusable value stops the
+     * operator with a message naming the variable, never its value; logs the proxies without credentials.
+     */
+    void logProxy(@Observes StartupEvent event) {
+        if (environmentProxy != null) {
+            LOG.infof("Registry requests use the proxies of the environment: %s", environmentProxy);
+        }
+    }
 
     @Produces
     @Singleton
@@ -69,7 +87,7 @@ public class ChartSourceProducer {
     @Produces
     @ApplicationScoped
     ChartSource chartSource(ChartPuller puller, MeterRegistry meters) {
-        return new MeteredChartSource(new EngineChartSource(puller), meters);
+        return new MeteredChartSource(new EngineChartSource(puller, environmentProxy), meters);
     }
 
     @Produces

@@ -12,6 +12,7 @@ import io.helmoci.operator.ReconcileException;
 import io.helmoci.operator.ReconcileException.Disposition;
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.operator.api.v1alpha1.HelmOciChartSpec;
+import io.helmoci.operator.source.ProxyAccess;
 import io.helmoci.operator.source.RegistryAccess;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,7 +22,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns spec.secretRef, spec.serviceAccountName and spec.certSecretRef into {@link RegistryAccess}.
+ * Turns spec.secretRef, spec.serviceAccountName, spec.certSecretRef and spec.proxySecretRef into {@link RegistryAccess}.
  * Reads only from the resource's own namespace. Messages name Secrets and keys, never values.
  */
 public final class CredentialsReader {
@@ -33,6 +34,9 @@ public final class CredentialsReader {
     static final String KEY_CA = "ca.crt";
     static final String KEY_CERT = "tls.crt";
     static final String KEY_KEY = "tls.key";
+    static final String KEY_PROXY_ADDRESS = "address";
+    static final String KEY_PROXY_USERNAME = "username";
+    static final String KEY_PROXY_PASSWORD = "password";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -120,7 +124,27 @@ public final class CredentialsReader {
                         secret, "needs both " + KEY_CERT + " and " + KEY_KEY + " for a client certificate, or neither");
             }
         }
-        return new RegistryAccess(dockerConfig, username, password, ca, cert, key, plainHttp);
+        ProxyAccess proxy = spec.getProxySecretRef() == null
+                ? null
+                : proxy(requireSecret(namespace, spec.getProxySecretRef().getName(), "spec.proxySecretRef"));
+        return new RegistryAccess(dockerConfig, username, password, ca, cert, key, plainHttp, proxy);
+    }
+
+    /**
+     * Flux's proxy Secret: {@code address}, optionally {@code username} and {@code password}. The
+     * address's form is checked where it is used (an unusable one is {@code ProxyConfigurationInvalid}).
+     */
+    private static ProxyAccess proxy(Secret secret) {
+        String address = requireString(secret, KEY_PROXY_ADDRESS);
+        String user = optionalString(secret, KEY_PROXY_USERNAME);
+        String pass = optionalString(secret, KEY_PROXY_PASSWORD);
+        if ((user == null) != (pass == null)) {
+            throw invalid(
+                    secret,
+                    "has only one of " + KEY_PROXY_USERNAME + " and " + KEY_PROXY_PASSWORD
+                            + ": give both for an authenticating proxy, or neither");
+        }
+        return new ProxyAccess(address, user, pass);
     }
 
     private List<Secret> imagePullSecrets(String namespace, String serviceAccountName) {

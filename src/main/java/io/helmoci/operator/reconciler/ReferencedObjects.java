@@ -90,6 +90,12 @@ final class ReferencedObjects {
                     chart.getMetadata().getNamespace(), spec.getCertSecretRef().getName()));
         }
         if (spec != null
+                && spec.getProxySecretRef() != null
+                && spec.getProxySecretRef().getName() != null) {
+            keys.add(key(
+                    chart.getMetadata().getNamespace(), spec.getProxySecretRef().getName()));
+        }
+        if (spec != null
                 && spec.getVerify() != null
                 && spec.getVerify().getSecretRef() != null
                 && spec.getVerify().getSecretRef().getName() != null) {

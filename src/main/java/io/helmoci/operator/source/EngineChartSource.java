@@ -9,6 +9,8 @@ import io.helmoci.engine.reference.OciReference;
 import io.helmoci.engine.registry.Credentials;
 import io.helmoci.engine.registry.Descriptor;
 import io.helmoci.engine.registry.DockerConfigCredentials;
+import io.helmoci.engine.registry.ProxyEndpoint;
+import io.helmoci.engine.registry.ProxyRules;
 import io.helmoci.engine.registry.RegistryOptions;
 import io.helmoci.engine.registry.TransportOptions;
 import io.helmoci.operator.api.v1alpha1.ChartDependency;
@@ -22,9 +24,16 @@ public final class EngineChartSource implements ChartSource, AutoCloseable {
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
 
     private final ChartPuller puller;
+    private final ProxyRules environmentProxy;
 
     public EngineChartSource(ChartPuller puller) {
+        this(puller, null);
+    }
+
+    /** @param environmentProxy the operator's HTTPS_PROXY/HTTP_PROXY/NO_PROXY; null = none set (the JVM's defaults) */
+    public EngineChartSource(ChartPuller puller, ProxyRules environmentProxy) {
         this.puller = puller;
+        this.environmentProxy = environmentProxy;
     }
 
     @Override
@@ -96,7 +105,12 @@ public final class EngineChartSource implements ChartSource, AutoCloseable {
         puller.close();
     }
 
-    static RegistryOptions options(OciReference reference, ChartRequest request) {
+    private RegistryOptions options(OciReference reference, ChartRequest request) {
+        return options(reference, request, environmentProxy);
+    }
+
+    /** A resource's spec.proxySecretRef takes every request of that resource; otherwise the operator's environment decides per host. */
+    static RegistryOptions options(OciReference reference, ChartRequest request, ProxyRules environmentProxy) {
         RegistryAccess access = request.access();
         Credentials credentials = Credentials.anonymous();
         if (access.hasBasicAuth()) {
@@ -112,8 +126,15 @@ public final class EngineChartSource implements ChartSource, AutoCloseable {
                 .caCertificates(access.caPem())
                 .clientCertificate(access.clientCertPem(), access.clientKeyPem())
                 .plainHttp(access.plainHttp())
+                .proxy(access.proxy() != null ? ProxyRules.allThrough(proxy(access.proxy())) : environmentProxy)
                 .build();
         return new RegistryOptions(credentials, transport);
+    }
+
+    /** Credentials in both the address and the username/password keys: the keys win (the address's are dropped). */
+    static ProxyEndpoint proxy(ProxyAccess access) {
+        ProxyEndpoint endpoint = ProxyEndpoint.parse(access.address(), "the 'address' of spec.proxySecretRef's Secret");
+        return access.username() == null ? endpoint : endpoint.withCredentials(access.username(), access.password());
     }
 
     static ChartInfo chartInfo(ChartMetadata metadata) {

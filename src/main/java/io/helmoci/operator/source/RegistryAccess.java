@@ -11,6 +11,7 @@ package io.helmoci.operator.source;
  * @param clientCertPem    PEM client certificate for mutual TLS; may be null
  * @param clientKeyPem     its PEM private key; null exactly when clientCertPem is null
  * @param plainHttp        talk plain HTTP (spec.insecure)
+ * @param proxy            the proxy of spec.proxySecretRef for every request of this resource; null = the operator's environment
  */
 public record RegistryAccess(
         String dockerConfigJson,
@@ -19,10 +20,11 @@ public record RegistryAccess(
         String caPem,
         String clientCertPem,
         String clientKeyPem,
-        boolean plainHttp) {
+        boolean plainHttp,
+        ProxyAccess proxy) {
 
     public static RegistryAccess anonymous(boolean plainHttp) {
-        return new RegistryAccess(null, null, null, null, null, null, plainHttp);
+        return new RegistryAccess(null, null, null, null, null, null, plainHttp, null);
     }
 
     public boolean hasBasicAuth() {
@@ -32,6 +34,7 @@ public record RegistryAccess(
     @Override
     public String toString() {
         return "RegistryAccess[dockerConfig=" + (dockerConfigJson != null) + ", basicAuth=" + hasBasicAuth() + ", ca="
-                + (caPem != null) + ", clientCertificate=" + (clientCertPem != null) + ", plainHttp=" + plainHttp + "]";
+                + (caPem != null) + ", clientCertificate=" + (clientCertPem != null) + ", plainHttp=" + plainHttp
+                + ", proxy=" + proxy + "]";
     }
 }

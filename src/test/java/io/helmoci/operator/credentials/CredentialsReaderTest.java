@@ -41,6 +41,39 @@ class CredentialsReaderTest {
     }
 
     @Test
+    void proxySecretGivesTheProxyWithItsCredentialsAndShowsNeither() {
+        put(
+                "apps",
+                "proxy",
+                "Opaque",
+                Map.of("address", "http://proxy.corp:3128", "username", "pu", "password", "pp-7f3a"));
+
+        RegistryAccess access = reader.read(chart(spec -> spec.setProxySecretRef(new LocalReference("proxy"))));
+
+        assertThat(access.proxy().address()).isEqualTo("http://proxy.corp:3128");
+        assertThat(access.proxy().username()).isEqualTo("pu");
+        assertThat(access.proxy().password()).isEqualTo("pp-7f3a");
+        assertThat(access.toString()).doesNotContain("pp-7f3a");
+    }
+
+    @Test
+    void proxySecretNeedsAnUsableAddressAndBothOrNoCredentials() {
+        put("apps", "no-address", "Opaque", Map.of("username", "pu", "password", "pp"));
+        put("apps", "half", "Opaque", Map.of("address", "proxy:3128", "username", "pu"));
+        for (String name : new String[] {"no-address", "half"}) {
+            assertThatThrownBy(() -> reader.read(chart(spec -> spec.setProxySecretRef(new LocalReference(name)))))
+                    .isInstanceOfSatisfying(ReconcileException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(ConditionReasons.INVALID_SECRET);
+                        assertThat(e.getMessage()).contains(name).doesNotContain("pp-7f3a");
+                    });
+        }
+        assertThatThrownBy(() -> reader.read(chart(spec -> spec.setProxySecretRef(new LocalReference("absent")))))
+                .isInstanceOfSatisfying(
+                        ReconcileException.class,
+                        e -> assertThat(e.reason()).isEqualTo(ConditionReasons.SECRET_NOT_FOUND));
+    }
+
+    @Test
     void legacyDockercfgIsWrappedIntoAuths() {
         put("apps", "old", "kubernetes.io/dockercfg", Map.of(".dockercfg", "{\"reg.example\":{\"auth\":\"eDp5\"}}"));
 

@@ -95,6 +95,10 @@ public class HelmOciChartSpec {
             "A Secret in this namespace with ca.crt (the registry's CA) and optionally tls.crt and tls.key (a client certificate).")
     private LocalReference certSecretRef;
 
+    @JsonPropertyDescription(
+            "A Secret in this namespace with the HTTP proxy for this resource's registry and token requests (Flux's shape): 'address' (http://host:port), optionally 'username' and 'password'. It replaces the operator's HTTPS_PROXY/HTTP_PROXY/NO_PROXY for this resource.")
+    private LocalReference proxySecretRef;
+
     @Default("false")
     @JsonPropertyDescription("Talk plain HTTP to this registry. Only for registries that do not serve TLS.")
     private Boolean insecure = false;
@@ -193,6 +197,14 @@ public class HelmOciChartSpec {
 
     public void setCertSecretRef(LocalReference certSecretRef) {
         this.certSecretRef = certSecretRef;
+    }
+
+    public LocalReference getProxySecretRef() {
+        return proxySecretRef;
+    }
+
+    public void setProxySecretRef(LocalReference proxySecretRef) {
+        this.proxySecretRef = proxySecretRef;
     }
 
     public Boolean getInsecure() {
