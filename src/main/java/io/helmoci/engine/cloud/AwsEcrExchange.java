@@ -65,7 +65,8 @@ final class AwsEcrExchange implements RegistryCredentialsExchange {
         if (region == null) {
             throw new EngineException(
                     Reason.CloudIdentityNotConfigured,
-                    "Registry " + registryHost + " does not name an AWS region (<account>.dkr.ecr.<region>.amazonaws.com):"
+                    "Registry " + registryHost
+                            + " does not name an AWS region (<account>.dkr.ecr.<region>.amazonaws.com):"
                             + " set the region (AWS_REGION, helmoci.identity.aws.region).");
         }
         String webIdentityToken = identity.tokens().token();
@@ -74,14 +75,16 @@ final class AwsEcrExchange implements RegistryCredentialsExchange {
             GetAuthorizationTokenResponse token = authorizationToken(identity, region, session, http);
             if (!token.hasAuthorizationData() || token.authorizationData().isEmpty()) {
                 throw new EngineException(
-                        Reason.CloudIdentityUnavailable, "ECR answered GetAuthorizationToken without authorization data.");
+                        Reason.CloudIdentityUnavailable,
+                        "ECR answered GetAuthorizationToken without authorization data.");
             }
             AuthorizationData data = token.authorizationData().get(0);
             String decoded = new String(Base64.getDecoder().decode(data.authorizationToken()), StandardCharsets.UTF_8);
             int colon = decoded.indexOf(':');
             if (colon < 0) {
                 throw new EngineException(
-                        Reason.CloudIdentityUnavailable, "ECR answered an authorization token that is not user:password.");
+                        Reason.CloudIdentityUnavailable,
+                        "ECR answered an authorization token that is not user:password.");
             }
             Instant sessionExpiry = session.credentials().expiration();
             Instant expiry = sessionExpiry == null ? clock.instant().plus(SESSION) : sessionExpiry;
@@ -158,15 +161,16 @@ final class AwsEcrExchange implements RegistryCredentialsExchange {
     }
 
     private static String serviceMessage(AwsServiceException e) {
-        String message = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorMessage();
+        String message =
+                e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorMessage();
         return message == null ? "HTTP " + e.statusCode() : message;
     }
 
     private static EngineException unavailable(String service, RuntimeException e) {
         return new EngineException(
                 Reason.CloudIdentityUnavailable,
-                "AWS " + service + " could not be reached or failed: " + e.getClass().getSimpleName()
-                        + ". Check the network path to it; retried with backoff.",
+                "AWS " + service + " could not be reached or failed: "
+                        + e.getClass().getSimpleName() + ". Check the network path to it; retried with backoff.",
                 e);
     }
 }

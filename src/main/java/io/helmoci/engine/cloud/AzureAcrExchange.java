@@ -69,7 +69,8 @@ final class AzureAcrExchange implements RegistryCredentialsExchange {
             throw entraRefusal(identity, e.refusal);
         }
         String accessToken = TokenEndpoint.requireText(entra, "access_token", "Entra ID");
-        Instant accessExpiry = TokenEndpoint.expiry(entra, clock, clock.instant().plusSeconds(300));
+        Instant accessExpiry =
+                TokenEndpoint.expiry(entra, clock, clock.instant().plusSeconds(300));
 
         HttpUrl exchangeUrl = HttpUrl.get((plainHttp ? "http://" : "https://") + registryHost + "/oauth2/exchange");
         Map<String, String> exchangeForm = new LinkedHashMap<>();
@@ -92,7 +93,8 @@ final class AzureAcrExchange implements RegistryCredentialsExchange {
         // ACR refresh tokens are JWTs (about 3 hours); without a readable exp, renew with the Entra token.
         Instant expiry = TokenEndpoint.jwtExpiry(refreshToken);
         return new ExchangedCredentials(
-                Credentials.identityToken(ACR_REFRESH_TOKEN_USER, refreshToken), expiry == null ? accessExpiry : expiry);
+                Credentials.identityToken(ACR_REFRESH_TOKEN_USER, refreshToken),
+                expiry == null ? accessExpiry : expiry);
     }
 
     private static EngineException entraRefusal(CloudIdentity identity, TokenEndpoint.Refusal refusal) {

@@ -32,8 +32,7 @@ public final class CloudCredentials {
 
     private static final Map<CloudProvider, Pattern> REGISTRY_DOMAINS = new EnumMap<>(Map.of(
             CloudProvider.AWS, AwsEcrExchange.ECR_HOST,
-            CloudProvider.AZURE,
-                    Pattern.compile("^[a-z0-9-]+\\.azurecr\\.(?:io|cn|us|de)(?::\\d+)?$"),
+            CloudProvider.AZURE, Pattern.compile("^[a-z0-9-]+\\.azurecr\\.(?:io|cn|us|de)(?::\\d+)?$"),
             CloudProvider.GCP,
                     Pattern.compile("^(?:[a-z0-9-]+-docker\\.pkg\\.dev|(?:[a-z0-9-]+\\.)?gcr\\.io)(?::\\d+)?$")));
 
@@ -93,8 +92,7 @@ public final class CloudCredentials {
             }
             try {
                 exchangeCount.incrementAndGet();
-                ExchangedCredentials fresh =
-                        exchanges.get(identity.provider()).exchange(identity, host, plainHttp);
+                ExchangedCredentials fresh = exchanges.get(identity.provider()).exchange(identity, host, plainHttp);
                 cache.put(key, new Cached(fresh, renewAt(now, fresh.expiresAt())));
                 return fresh.credentials();
             } catch (EngineException e) {
@@ -134,12 +132,11 @@ public final class CloudCredentials {
                 || REGISTRY_DOMAINS.get(provider).matcher(host).matches()) {
             return;
         }
-        String expected =
-                switch (provider) {
-                    case AWS -> "<account>.dkr.ecr.<region>.amazonaws.com";
-                    case AZURE -> "<name>.azurecr.io";
-                    case GCP -> "<region>-docker.pkg.dev or gcr.io";
-                };
+        String expected = switch (provider) {
+            case AWS -> "<account>.dkr.ecr.<region>.amazonaws.com";
+            case AZURE -> "<name>.azurecr.io";
+            case GCP -> "<region>-docker.pkg.dev or gcr.io";
+        };
         throw new EngineException(
                 Reason.CloudIdentityNotConfigured,
                 "Registry " + host + " is not a " + provider.id() + " registry (" + expected + "): cloud credentials"

@@ -28,15 +28,22 @@ public final class EnvironmentIdentity {
 
     public static CloudIdentity of(CloudProvider provider, Map<String, String> env) {
         return switch (provider) {
-            case AWS -> new CloudIdentity(
-                    provider, SUBJECT, env.get("AWS_ROLE_ARN"), null, null, file(env, "AWS_WEB_IDENTITY_TOKEN_FILE"));
-            case AZURE -> new CloudIdentity(
-                    provider,
-                    SUBJECT,
-                    env.get("AZURE_CLIENT_ID"),
-                    env.get("AZURE_TENANT_ID"),
-                    null,
-                    file(env, "AZURE_FEDERATED_TOKEN_FILE"));
+            case AWS ->
+                new CloudIdentity(
+                        provider,
+                        SUBJECT,
+                        env.get("AWS_ROLE_ARN"),
+                        null,
+                        null,
+                        file(env, "AWS_WEB_IDENTITY_TOKEN_FILE"));
+            case AZURE ->
+                new CloudIdentity(
+                        provider,
+                        SUBJECT,
+                        env.get("AZURE_CLIENT_ID"),
+                        env.get("AZURE_TENANT_ID"),
+                        null,
+                        file(env, "AZURE_FEDERATED_TOKEN_FILE"));
             case GCP -> gcp(env);
         };
     }
@@ -77,8 +84,8 @@ public final class EnvironmentIdentity {
         } catch (IOException e) {
             throw new EngineException(
                     Reason.CloudIdentityNotConfigured,
-                    "Cannot read GOOGLE_APPLICATION_CREDENTIALS " + file + ": " + e.getClass().getSimpleName()
-                            + ". Point it at a readable credential configuration file.");
+                    "Cannot read GOOGLE_APPLICATION_CREDENTIALS " + file + ": "
+                            + e.getClass().getSimpleName() + ". Point it at a readable credential configuration file.");
         }
     }
 
@@ -97,8 +104,8 @@ public final class EnvironmentIdentity {
         } catch (IOException e) {
             throw new EngineException(
                     Reason.CloudIdentityNotConfigured,
-                    "Cannot read the identity token file " + path + ": " + e.getClass().getSimpleName()
-                            + ". Mount the projected ServiceAccount token there.");
+                    "Cannot read the identity token file " + path + ": "
+                            + e.getClass().getSimpleName() + ". Mount the projected ServiceAccount token there.");
         }
     }
 }

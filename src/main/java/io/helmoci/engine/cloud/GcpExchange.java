@@ -67,7 +67,8 @@ final class GcpExchange implements RegistryCredentialsExchange {
             if (refusal.status() >= 500) {
                 throw new EngineException(
                         Reason.CloudIdentityUnavailable,
-                        "Google STS failed for " + identity.subject() + ": " + refusal.summary() + ". Retried with backoff.");
+                        "Google STS failed for " + identity.subject() + ": " + refusal.summary()
+                                + ". Retried with backoff.");
             }
             if ("invalid_grant".equals(refusal.error())) {
                 throw new EngineException(
@@ -86,8 +87,8 @@ final class GcpExchange implements RegistryCredentialsExchange {
     }
 
     private JsonNode fromMetadataServer(CloudIdentity identity) {
-        HttpUrl url = HttpUrl.get("http://" + settings.gcpMetadataHost()
-                + "/computeMetadata/v1/instance/service-accounts/default/token");
+        HttpUrl url = HttpUrl.get(
+                "http://" + settings.gcpMetadataHost() + "/computeMetadata/v1/instance/service-accounts/default/token");
         try {
             return endpoint.get(url, Map.of("Metadata-Flavor", "Google"), "the GCE metadata server");
         } catch (TokenEndpoint.RefusedException e) {

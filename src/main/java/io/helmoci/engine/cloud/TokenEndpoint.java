@@ -62,7 +62,8 @@ final class TokenEndpoint {
     }
 
     private JsonNode call(Request request, String what) {
-        String where = what + " at " + request.url().host() + ":" + request.url().port();
+        String where =
+                what + " at " + request.url().host() + ":" + request.url().port();
         try (Response response = http.newCall(request).execute();
                 InputStream in = response.body().byteStream()) {
             byte[] bytes = in.readNBytes(MAX_RESPONSE + 1);
@@ -80,7 +81,8 @@ final class TokenEndpoint {
             }
             if (body == null || !body.isObject()) {
                 throw new EngineException(
-                        Reason.CloudIdentityUnavailable, where + " answered HTTP " + response.code() + " without JSON.");
+                        Reason.CloudIdentityUnavailable,
+                        where + " answered HTTP " + response.code() + " without JSON.");
             }
             return body;
         } catch (IOException e) {

@@ -8,6 +8,7 @@ import io.helmoci.operator.events.EventRecorder;
 import io.helmoci.operator.events.KubernetesEventRecorder;
 import io.helmoci.operator.fairness.ReconcileDurations;
 import io.helmoci.operator.fairness.WorkLimiter;
+import io.helmoci.operator.identity.WorkloadIdentity;
 import io.helmoci.operator.reconciler.ChartSync;
 import io.helmoci.operator.source.ArtifactStore;
 import io.helmoci.operator.source.ChartSource;
@@ -91,8 +92,10 @@ public class OperatorBeans {
             ArtifactUrls urls,
             ArtifactRetention retention,
             EventRecorder events,
-            OperatorConfig config) {
-        return new ChartSync(source, store, urls, retention, events, Clock.systemUTC(), reconcileDurations(config));
+            OperatorConfig config,
+            WorkloadIdentity identity) {
+        return new ChartSync(
+                source, store, urls, retention, events, Clock.systemUTC(), reconcileDurations(config), identity);
     }
 
     static ReconcileDurations reconcileDurations(OperatorConfig config) {

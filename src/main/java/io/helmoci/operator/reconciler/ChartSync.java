@@ -13,6 +13,7 @@ import io.helmoci.operator.artifacts.ArtifactUrls;
 import io.helmoci.operator.credentials.ObjectLookup;
 import io.helmoci.operator.events.EventRecorder;
 import io.helmoci.operator.fairness.ReconcileDurations;
+import io.helmoci.operator.identity.WorkloadIdentity;
 import io.helmoci.operator.source.ArtifactStore;
 import io.helmoci.operator.source.ChartSource;
 import io.helmoci.operator.source.ResolvedChart;
@@ -78,6 +79,19 @@ public final class ChartSync {
             EventRecorder events,
             Clock clock,
             ReconcileDurations durations) {
+        this(source, store, urls, retention, events, clock, durations, null);
+    }
+
+    /** @param identity cloud workload identity for spec.provider aws, azure and gcp; null: every provider is refused */
+    public ChartSync(
+            ChartSource source,
+            ArtifactStore store,
+            ArtifactUrls urls,
+            ArtifactRetention retention,
+            EventRecorder events,
+            Clock clock,
+            ReconcileDurations durations,
+            WorkloadIdentity identity) {
         this.store = store;
         this.durations = durations;
         this.events = events;
@@ -86,6 +100,7 @@ public final class ChartSync {
                 new CheckSuspend(),
                 new ReportProgressOnNewGeneration(),
                 new ReadCredentials(durations),
+                new ExchangeCloudIdentity(identity),
                 new Resolve(source),
                 new ReportResolutionWarnings(events),
                 new VerifyDigestPin(),

@@ -1,5 +1,7 @@
 package io.helmoci.operator.source;
 
+import io.helmoci.engine.registry.Credentials;
+
 /**
  * How to authenticate to and reach a registry, as read from the resource's Secrets.
  * {@link #toString()} shows which parts are present, never their values.
@@ -11,6 +13,8 @@ package io.helmoci.operator.source;
  * @param clientCertPem    PEM client certificate for mutual TLS; may be null
  * @param clientKeyPem     its PEM private key; null exactly when clientCertPem is null
  * @param plainHttp        talk plain HTTP (spec.insecure)
+ * @param cloudCredentials registry credentials exchanged from a cloud workload identity (spec.provider); when
+ *                         set they are used instead of the Secrets; may be null
  */
 public record RegistryAccess(
         String dockerConfigJson,
@@ -19,7 +23,25 @@ public record RegistryAccess(
         String caPem,
         String clientCertPem,
         String clientKeyPem,
-        boolean plainHttp) {
+        boolean plainHttp,
+        Credentials cloudCredentials) {
+
+    public RegistryAccess(
+            String dockerConfigJson,
+            String username,
+            String password,
+            String caPem,
+            String clientCertPem,
+            String clientKeyPem,
+            boolean plainHttp) {
+        this(dockerConfigJson, username, password, caPem, clientCertPem, clientKeyPem, plainHttp, null);
+    }
+
+    /** The same access with registry credentials from a cloud workload identity instead of the Secrets. */
+    public RegistryAccess withCloudCredentials(Credentials credentials) {
+        return new RegistryAccess(
+                dockerConfigJson, username, password, caPem, clientCertPem, clientKeyPem, plainHttp, credentials);
+    }
 
     public static RegistryAccess anonymous(boolean plainHttp) {
         return new RegistryAccess(null, null, null, null, null, null, plainHttp);
@@ -32,6 +54,7 @@ public record RegistryAccess(
     @Override
     public String toString() {
         return "RegistryAccess[dockerConfig=" + (dockerConfigJson != null) + ", basicAuth=" + hasBasicAuth() + ", ca="
-                + (caPem != null) + ", clientCertificate=" + (clientCertPem != null) + ", plainHttp=" + plainHttp + "]";
+                + (caPem != null) + ", clientCertificate=" + (clientCertPem != null) + ", plainHttp=" + plainHttp
+                + ", cloudIdentity=" + (cloudCredentials != null) + "]";
     }
 }
