@@ -68,7 +68,8 @@ final class RegistryFlags {
     String proxy;
 
     @Option(
-            names = "--provider",
+            // Not --provider: that flag chooses the signature verifier (cosign, notation, helm) since issue 10.
+            names = "--cloud-provider",
             paramLabel = "NAME",
             defaultValue = "generic",
             description =
@@ -76,13 +77,13 @@ final class RegistryFlags {
                             + " machine for aws (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE), azure (AZURE_CLIENT_ID,"
                             + " AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE) or gcp (GOOGLE_APPLICATION_CREDENTIALS or"
                             + " the metadata server) (default: ${DEFAULT-VALUE}).")
-    String provider;
+    String cloudProvider;
 
     @Option(
             names = "--cloud-registry-host",
             paramLabel = "HOST",
             description =
-                    "A host[:port] besides the cloud's registry domains that may receive --provider credentials (a private name of the cloud's registry); repeatable.")
+                    "A host[:port] besides the cloud's registry domains that may receive --cloud-provider credentials (a private name of the cloud's registry); repeatable.")
     java.util.List<String> cloudRegistryHosts = new java.util.ArrayList<>();
 
     /** The process environment; a field so that tests of the command can give their own. */
@@ -119,13 +120,13 @@ final class RegistryFlags {
     private Credentials credentials(OciReference reference, InputStream stdin) {
         CloudProvider cloud;
         try {
-            cloud = CloudProvider.parse(provider);
+            cloud = CloudProvider.parse(cloudProvider);
         } catch (IllegalArgumentException e) {
-            throw usage("--provider: " + e.getMessage());
+            throw usage("--cloud-provider: " + e.getMessage());
         }
         if (cloud != null) {
             if (username != null || registryConfig != null) {
-                throw usage("--provider " + cloud.id()
+                throw usage("--cloud-provider " + cloud.id()
                         + " takes its credentials from the cloud: drop --username and --registry-config");
             }
             CloudSettings settings = CloudSettings.fromEnvironment(environment)

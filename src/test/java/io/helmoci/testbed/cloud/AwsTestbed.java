@@ -75,11 +75,7 @@ public final class AwsTestbed implements AutoCloseable {
             String allowed = trust.get(role);
             if (allowed == null || !allowed.equals(verified.subject())) {
                 assumptions.add(new Assumption(role, verified.subject(), 403, Instant.now()));
-                error(
-                        exchange,
-                        403,
-                        "AccessDenied",
-                        "Not authorized to perform sts:AssumeRoleWithWebIdentity");
+                error(exchange, 403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity");
                 return;
             }
             assumptions.add(new Assumption(role, verified.subject(), 200, Instant.now()));
@@ -92,8 +88,7 @@ public final class AwsTestbed implements AutoCloseable {
         int port = freePort();
         try {
             Files.createDirectories(workDir);
-            Process process = new ProcessBuilder(
-                            motoServer.toString(), "-H", "127.0.0.1", "-p", Integer.toString(port))
+            Process process = new ProcessBuilder(motoServer.toString(), "-H", "127.0.0.1", "-p", Integer.toString(port))
                     .redirectErrorStream(true)
                     .redirectOutput(workDir.resolve("moto.log").toFile())
                     .start();
@@ -157,7 +152,8 @@ public final class AwsTestbed implements AutoCloseable {
     private static void error(com.sun.net.httpserver.HttpExchange exchange, int status, String code, String message)
             throws IOException {
         String xml = "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>"
-                + "<Code>" + code + "</Code><Message>" + message.replace("<", "&lt;").replace("&", "&amp;")
+                + "<Code>" + code + "</Code><Message>"
+                + message.replace("<", "&lt;").replace("&", "&amp;")
                 + "</Message></Error><RequestId>helmoci-testbed</RequestId></ErrorResponse>";
         ScriptedHttpServer.respond(exchange, status, Map.of("Content-Type", "text/xml"), xml);
     }

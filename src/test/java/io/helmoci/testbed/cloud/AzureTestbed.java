@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpExchange;
 import io.helmoci.testbed.RegistryFixture;
 import io.helmoci.testbed.ScriptedHttpServer;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -103,7 +102,9 @@ public final class AzureTestbed implements AutoCloseable {
     private void entraToken(HttpExchange exchange, ScriptedHttpServer.Received request) throws IOException {
         String[] path = request.path().split("/");
         // /{tenant}/oauth2/v2.0/token
-        if (!request.method().equals("POST") || path.length != 5 || !request.path().endsWith("/oauth2/v2.0/token")) {
+        if (!request.method().equals("POST")
+                || path.length != 5
+                || !request.path().endsWith("/oauth2/v2.0/token")) {
             json(exchange, 404, Map.of("error", "not_found"));
             return;
         }
@@ -132,13 +133,14 @@ public final class AzureTestbed implements AutoCloseable {
         try {
             verified = verifier.verify(assertion, AUDIENCE);
         } catch (ServiceAccountTokenVerifier.RejectedToken e) {
-            String code =
-                    switch (e.problem) {
-                        case EXPIRED -> "AADSTS700024: Client assertion is not within its valid time range.";
-                        case AUDIENCE -> "AADSTS700212: No matching federated identity record found for presented assertion audience.";
-                        case ISSUER -> "AADSTS700211: No matching federated identity record found for presented assertion issuer.";
-                        default -> "AADSTS50027: JWT token is invalid or malformed.";
-                    };
+            String code = switch (e.problem) {
+                case EXPIRED -> "AADSTS700024: Client assertion is not within its valid time range.";
+                case AUDIENCE ->
+                    "AADSTS700212: No matching federated identity record found for presented assertion audience.";
+                case ISSUER ->
+                    "AADSTS700211: No matching federated identity record found for presented assertion issuer.";
+                default -> "AADSTS50027: JWT token is invalid or malformed.";
+            };
             entraError(exchange, 400, "invalid_client", code);
             return;
         }
@@ -175,8 +177,8 @@ public final class AzureTestbed implements AutoCloseable {
         Instant expiresAt = now.plus(refreshLifetime);
         String payload = Base64.getUrlEncoder()
                 .withoutPadding()
-                .encodeToString(JSON.writeValueAsBytes(Map.of(
-                        "exp", expiresAt.getEpochSecond(), "jti", random(""), "grant_type", "refresh_token")));
+                .encodeToString(JSON.writeValueAsBytes(
+                        Map.of("exp", expiresAt.getEpochSecond(), "jti", random(""), "grant_type", "refresh_token")));
         String refreshToken = "eyJhbGciOiJub25lIn0." + payload + ".testbed";
         refreshTokens.put(refreshToken, new Grant(entraGrant.clientId(), entraGrant.tenant(), expiresAt, null));
         refreshes.add(new Refresh(entraGrant.clientId(), refreshToken, now, expiresAt));
@@ -190,12 +192,16 @@ public final class AzureTestbed implements AutoCloseable {
         if (!"refresh_token".equals(form.get("grant_type"))
                 || refresh == null
                 || !Instant.now().isBefore(refresh.expiresAt())) {
-            json(exchange, 401, Map.of("errors", List.of(Map.of("code", "UNAUTHORIZED", "message", "invalid refresh token"))));
+            json(
+                    exchange,
+                    401,
+                    Map.of("errors", List.of(Map.of("code", "UNAUTHORIZED", "message", "invalid refresh token"))));
             return;
         }
         String scope = form.getOrDefault("scope", "");
         String token = random("acr-");
-        long seconds = Math.max(1, Duration.between(Instant.now(), refresh.expiresAt()).toSeconds());
+        long seconds =
+                Math.max(1, Duration.between(Instant.now(), refresh.expiresAt()).toSeconds());
         accessTokens.put(token, new Grant(refresh.clientId(), refresh.tenant(), refresh.expiresAt(), scope));
         secretsIssued.add(token);
         json(exchange, 200, Map.of("access_token", token, "expires_in", seconds));

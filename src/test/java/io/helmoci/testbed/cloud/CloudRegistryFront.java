@@ -24,8 +24,8 @@ import java.util.function.Function;
  * /oauth2/token) are answered by the front itself.
  */
 public final class CloudRegistryFront implements AutoCloseable {
-    private static final List<String> FORWARDED =
-            List.of("Content-Type", "Docker-Content-Digest", "Content-Length", "Link", "Docker-Distribution-Api-Version");
+    private static final List<String> FORWARDED = List.of(
+            "Content-Type", "Docker-Content-Digest", "Content-Length", "Link", "Docker-Distribution-Api-Version");
 
     private final ScriptedHttpServer server;
     private final AtomicInteger accepted = new AtomicInteger();
@@ -76,8 +76,7 @@ public final class CloudRegistryFront implements AutoCloseable {
             HttpClient upstream, RegistryFixture backend, HttpExchange exchange, ScriptedHttpServer.Received request)
             throws IOException {
         String query = request.query() == null ? "" : "?" + request.query();
-        HttpRequest.Builder forward = HttpRequest.newBuilder(
-                        backend.baseUrl().resolve(request.path() + query))
+        HttpRequest.Builder forward = HttpRequest.newBuilder(backend.baseUrl().resolve(request.path() + query))
                 .method(request.method(), HttpRequest.BodyPublishers.noBody());
         String accept = request.header("accept");
         if (accept != null) {

@@ -134,7 +134,8 @@ public final class GoogleTestbed implements AutoCloseable {
             return false;
         }
         return grants.entrySet().stream()
-                .anyMatch(grant -> repository.startsWith(grant.getKey()) && grant.getValue().contains(token.principal()));
+                .anyMatch(grant -> repository.startsWith(grant.getKey())
+                        && grant.getValue().contains(token.principal()));
     }
 
     public String stsUrl() {

@@ -54,7 +54,8 @@ public final class ServiceAccountTokenVerifier {
     public static ServiceAccountTokenVerifier of(KubeApiServerFixture kube) {
         try {
             String discovery = kube.client().raw("/.well-known/openid-configuration");
-            String issuer = new ObjectMapper().readTree(discovery).path("issuer").asText();
+            String issuer =
+                    new ObjectMapper().readTree(discovery).path("issuer").asText();
             return new ServiceAccountTokenVerifier(JWKSet.parse(kube.client().raw("/openid/v1/jwks")), issuer);
         } catch (ParseException | java.io.IOException e) {
             throw new IllegalStateException("the API server's issuer keys cannot be read", e);
@@ -100,6 +101,8 @@ public final class ServiceAccountTokenVerifier {
             throw new RejectedToken(Problem.EXPIRED, "token expired at " + claims.getExpirationTime());
         }
         return new Verified(
-                claims.getSubject(), claims.getAudience(), claims.getExpirationTime().toInstant());
+                claims.getSubject(),
+                claims.getAudience(),
+                claims.getExpirationTime().toInstant());
     }
 }
