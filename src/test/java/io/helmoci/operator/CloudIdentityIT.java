@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
+import io.helmoci.operator.identity.ClientServiceAccountTokens;
 import io.helmoci.testbed.ChartFactory;
 import io.helmoci.testbed.HelmCli;
 import io.helmoci.testbed.KubeApiServerFixture;
@@ -336,9 +337,50 @@ class CloudIdentityIT {
                 "azure/team/app");
         assertThat(acrPull.exitCode()).as(acrPull.stderr()).isZero();
 
+        google.grant("gcp/cli/", namespace, "machine");
+        Path googleToken = Files.writeString(work.resolve("google-token"), token(namespace, "machine", GCP_AUDIENCE));
+        Path credentialConfig = Files.writeString(
+                work.resolve("external-account.json"), """
+                {"type": "external_account", "audience": "%s",
+                 "subject_token_type": "urn:ietf:params:oauth:token-type:jwt", "token_url": "%s",
+                 "credential_source": {"file": "%s"}}
+                """.formatted(GCP_AUDIENCE, google.stsUrl(), googleToken));
+        int metadataBefore = google.metadataRequestCount();
+        ProcessRunner.Result federated = helmOci(
+                Map.of("GOOGLE_APPLICATION_CREDENTIALS", credentialConfig.toString()),
+                "gcp",
+                artifactRegistry,
+                "gcp/cli/app");
+        assertThat(federated.exitCode()).as(federated.stderr()).isZero();
+        assertThat(google.metadataRequestCount()).isEqualTo(metadataBefore);
+        assertThat(google.issued())
+                .anyMatch(i -> i.principal().equals("principal://system:serviceaccount:" + namespace + ":machine"));
+
         ProcessRunner.Result unconfigured = helmOci(Map.of(), "azure", azure.registry(), "azure/team/app");
         assertThat(unconfigured.exitCode()).isNotZero();
         assertThat(unconfigured.stderr()).contains("CloudIdentityNotConfigured", "AZURE_CLIENT_ID");
+    }
+
+    @Test
+    @Order(8)
+    void aTokenRequestTheApiServerRefusesNamesThePermission() {
+        String namespace = kube.createNamespace("token-denied");
+        serviceAccount(namespace, "puller", Map.of());
+        try (var unprivileged = kube.clientAs(namespace, "nobody")) {
+            ReconcileException failure = org.assertj.core.api.Assertions.catchThrowableOfType(
+                    ReconcileException.class,
+                    () -> new ClientServiceAccountTokens(unprivileged, Duration.ofMinutes(10))
+                            .request(namespace, "puller", AwsTestbed.AUDIENCE));
+
+            assertThat(failure.reason()).isEqualTo(ConditionReasons.IDENTITY_TOKEN_DENIED);
+            assertThat(failure.getMessage()).contains("serviceaccounts/token");
+        }
+        // the operator's ServiceAccount, with the ClusterRole of deploy/manifests, may
+        try (var operatorAccount = kube.clientAs(DeployManifestsIT.OPERATOR_NAMESPACE, "helm-oci-operator")) {
+            assertThat(new ClientServiceAccountTokens(operatorAccount, Duration.ofMinutes(10))
+                            .request(namespace, "puller", AwsTestbed.AUDIENCE))
+                    .isNotBlank();
+        }
     }
 
     @Test
