@@ -110,11 +110,6 @@ public final class CloudCredentials {
         return exchangeCount.get();
     }
 
-    /** Forgets every cached credential of {@code subject} (its ServiceAccount changed or was deleted). */
-    public void forget(String subject) {
-        cache.keySet().removeIf(key -> key.split("\0", -1)[1].equals(subject));
-    }
-
     static Instant renewAt(Instant now, Instant expiresAt) {
         Duration lifetime = Duration.between(now, expiresAt);
         if (lifetime.isNegative() || lifetime.isZero()) {
