@@ -246,7 +246,7 @@ class CloudIdentityIT {
         serviceAccount(namespace, "puller", Map.of());
         google.grant("gcp/team/", namespace, "puller").grant("gcp/refresh/", namespace, "puller");
         String principal = "principal://system:serviceaccount:" + namespace + ":puller";
-        apply(namespace, "app", artifactRegistry.ociUrl("gcp/refresh/app"), "gcp", "puller", "2s");
+        apply(namespace, "app", artifactRegistry.ociUrl("gcp/refresh/app"), "gcp", "puller", "1s");
         charts.awaitReady(namespace, "app");
         int acceptedBefore = artifactRegistry.acceptedCount();
 
@@ -262,7 +262,7 @@ class CloudIdentityIT {
                 .map(GoogleTestbed.Issued::at)
                 .toList();
         for (int i = 1; i < issuedAt.size(); i++) {
-            // renewed at 80% of the lifetime, never per reconcile (every 2s)
+            // renewed at 80% of the lifetime, never per reconcile (every second)
             assertThat(Duration.between(issuedAt.get(i - 1), issuedAt.get(i)))
                     .as("time between exchanges %d and %d", i, i + 1)
                     .isGreaterThanOrEqualTo(
