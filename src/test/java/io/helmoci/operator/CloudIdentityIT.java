@@ -402,6 +402,7 @@ class CloudIdentityIT {
         String logs = operator.logs();
         String metrics = new String(operator.get("/q/metrics").body(), StandardCharsets.UTF_8);
         assertThat(statuses).contains("CloudAccessDenied"); // the texts are the real ones
+        assertThat(metrics).containsPattern("(?m)^helmoci_cloud_credential_exchanges_total [1-9]");
         for (String secret : secrets) {
             String shown = secret.substring(0, Math.min(12, secret.length())) + "...";
             assertThat(statuses).as("status contains %s", shown).doesNotContain(secret);

@@ -5,6 +5,8 @@ import io.helmoci.engine.cloud.CloudCredentials;
 import io.helmoci.engine.cloud.CloudSettings;
 import io.helmoci.operator.identity.ClientServiceAccountTokens;
 import io.helmoci.operator.identity.WorkloadIdentity;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import java.util.Map;
@@ -14,7 +16,7 @@ import java.util.Set;
 public class WorkloadIdentityProducer {
     @Produces
     @ApplicationScoped
-    WorkloadIdentity workloadIdentity(OperatorConfig config, KubernetesClient client) {
+    WorkloadIdentity workloadIdentity(OperatorConfig config, KubernetesClient client, MeterRegistry meters) {
         Map<String, String> environment = System.getenv();
         OperatorConfig.Identity identity = config.identity();
         CloudSettings fromEnvironment = CloudSettings.fromEnvironment(environment);
@@ -27,8 +29,13 @@ public class WorkloadIdentityProducer {
                 identity.gcp().metadataHost().orElse(fromEnvironment.gcpMetadataHost()),
                 identity.gcp().stsUrl().orElse(fromEnvironment.gcpStsUrl()),
                 Set.copyOf(identity.registryHosts().orElse(java.util.List.of())));
+        CloudCredentials credentials = new CloudCredentials(settings);
+        // One exchange per credential lifetime and identity: a count that grows with reconciles is a bug.
+        FunctionCounter.builder("helmoci.cloud.credential.exchanges", credentials, CloudCredentials::exchangeCount)
+                .description("Cloud workload identity exchanges for registry credentials (successful or not)")
+                .register(meters);
         return new WorkloadIdentity(
-                new CloudCredentials(settings),
+                credentials,
                 new ClientServiceAccountTokens(client, identity.tokenExpiration()),
                 new WorkloadIdentity.Settings(
                         identity.allowOperatorIdentity(),
