@@ -240,7 +240,7 @@ class CloudIdentityIT {
     @Test
     @Order(5)
     void gcpCredentialsAreRenewedBeforeExpiryOncePerLifetimeWithoutAFailedReconcile() {
-        Duration lifetime = Duration.ofSeconds(6);
+        Duration lifetime = Duration.ofSeconds(10); // renewed 2 s before expiry: room for a slow reconcile
         google.accessTokenLifetime(lifetime);
         String namespace = kube.createNamespace("gcp");
         serviceAccount(namespace, "puller", Map.of());
