@@ -191,6 +191,14 @@ class CloudIdentityIT {
         assertThat(readyMessage(audience)).contains("InvalidIdentityToken", "audience");
         HelmOciChart noAccount = charts.await(namespace, "no-account", notReady(), "Ready=False");
         assertThat(readyReason(noAccount)).isEqualTo(ConditionReasons.SERVICE_ACCOUNT_NOT_FOUND);
+
+        // the fix the message names: annotating the ServiceAccount makes the resource Ready by itself
+        aws.trust(role(ACCOUNT_A, "late"), namespace, "plain");
+        kube.client().serviceAccounts().inNamespace(namespace).withName("plain").edit(account -> {
+            account.getMetadata().setAnnotations(Map.of("eks.amazonaws.com/role-arn", role(ACCOUNT_A, "late")));
+            return account;
+        });
+        charts.awaitReady(namespace, "no-annotation");
     }
 
     @Test
