@@ -37,9 +37,8 @@ final class AwsEcrExchange implements RegistryCredentialsExchange {
             "^(\\d{12})\\.dkr[.-]ecr(?:-fips)?\\.([a-z0-9-]+)\\.(?:amazonaws\\.com(?:\\.cn)?|on\\.aws|sc2s\\.sgov\\.gov|c2s\\.ic\\.gov)(?::\\d+)?$");
 
     private static final Duration SESSION = Duration.ofHours(1);
-    /** When ECR's expiresAt is absent or already past (moto answers a fixed date in 2015), the session's expiry rules. */
-    private final Clock clock;
 
+    private final Clock clock;
     private final CloudSettings settings;
 
     AwsEcrExchange(CloudSettings settings, Clock clock) {
@@ -88,6 +87,8 @@ final class AwsEcrExchange implements RegistryCredentialsExchange {
             }
             Instant sessionExpiry = session.credentials().expiration();
             Instant expiry = sessionExpiry == null ? clock.instant().plus(SESSION) : sessionExpiry;
+            // The earlier of the session's and the ECR token's expiry; an ECR expiry that is absent or already past
+            // (moto answers a fixed date in 2015) is ignored.
             Instant ecrExpiry = data.expiresAt();
             if (ecrExpiry != null && ecrExpiry.isAfter(clock.instant()) && ecrExpiry.isBefore(expiry)) {
                 expiry = ecrExpiry;
