@@ -307,6 +307,25 @@ fi
 proxy_props="tinyproxy=$tinyproxy_bin
 tinyproxy.version=$(dpkg-query -W -f '${Version}' tinyproxy-bin 2>/dev/null || echo unknown)"
 # --- END HTTP proxy -------------------------------------------------------------------------------
+# --- moto (PyPI moto[server]): the AWS test bed for issue 13 (STS AssumeRoleWithWebIdentity, ECR
+# GetAuthorizationToken), in its own virtualenv keyed by version.
+moto_version=5.2.5
+moto_dir="$cache/moto/$moto_version"
+# The marker is written last, so an interrupted install is redone (a venv is not relocatable, so it
+# is built under its final name).
+if [ ! -f "$moto_dir/.installed" ]; then
+  command -v python3 >/dev/null || die "python3 (with venv) is required for the moto server (Debian: python3-venv)"
+  start=$(date +%s)
+  log "installing moto[server] $moto_version into $moto_dir ..."
+  rm -rf "$moto_dir"
+  python3 -m venv "$moto_dir" || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
+  "$moto_dir/bin/pip" install -q "moto[server]==$moto_version" \
+    || { rm -rf "$moto_dir"; die "pip install moto[server]==$moto_version failed"; }
+  touch "$moto_dir/.installed"
+  log "installed moto $moto_version in $(( $(date +%s) - start ))s"
+fi
+cloud_props="moto.server=$moto_dir/bin/moto_server
+moto.version=$moto_version"
 
 mkdir -p "$cache"
 cat > "$props.tmp" <<EOF
@@ -332,6 +351,7 @@ echo "$signing_props" >> "$props.tmp"   # the signing tools' keys (issue 10)
 printf '%s' "$cluster_props" >> "$props.tmp" # the real-cluster block's keys
 echo "$flux_props" >> "$props.tmp"      # Flux helm-controller and CRDs (issue 12)
 echo "$proxy_props" >> "$props.tmp"    # the HTTP proxy's keys (issue 13)
+echo "$cloud_props" >> "$props.tmp"    # the cloud identity test bed's keys (issue 13)
 # Keep the keys this script does not write (another checkout's install.sh may add components to the
 # shared cache): a key is replaced, never dropped.
 if [ -f "$props" ]; then
@@ -352,6 +372,7 @@ mv -f "$props.tmp" "$props"
 "$cosign_dir/cosign" version >/dev/null 2>&1 || die "cosign does not run"
 "$notation_dir/notation" version >/dev/null || die "notation does not run"
 "$flux_dir/helm-controller" --help >/dev/null 2>&1 || die "helm-controller does not run"
+"$moto_dir/bin/moto_server" --help >/dev/null || die "moto_server does not run (delete $moto_dir and run make tools again)"
 
 log "ready in $(( $(date +%s) - total_start ))s: kube-apiserver $k8s_version, etcd $etcd_version, helm $helm_version and $helm4_version, oras $oras_version, distribution $dist_version, docker-registry $debian_registry_version"
 log "tool paths: $props"

@@ -1,6 +1,10 @@
 package io.helmoci.cli;
 
 import io.helmoci.engine.GoDuration;
+import io.helmoci.engine.cloud.CloudCredentials;
+import io.helmoci.engine.cloud.CloudProvider;
+import io.helmoci.engine.cloud.CloudSettings;
+import io.helmoci.engine.cloud.EnvironmentIdentity;
 import io.helmoci.engine.reference.OciReference;
 import io.helmoci.engine.registry.Credentials;
 import io.helmoci.engine.registry.DockerConfigCredentials;
@@ -70,6 +74,28 @@ final class RegistryFlags {
                     "HTTP proxy for every request, http://[user:password@]host:port (default: HTTPS_PROXY, HTTP_PROXY and NO_PROXY, as Go programs read them).")
     String proxy;
 
+    @Option(
+            // Not --provider: that flag chooses the signature verifier (cosign, notation, helm) since issue 10.
+            names = "--cloud-provider",
+            paramLabel = "NAME",
+            defaultValue = "generic",
+            description =
+                    "Where credentials come from: generic (flags and Docker config), or the workload identity of this"
+                            + " machine for aws (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE), azure (AZURE_CLIENT_ID,"
+                            + " AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE) or gcp (GOOGLE_APPLICATION_CREDENTIALS or"
+                            + " the metadata server) (default: ${DEFAULT-VALUE}).")
+    String cloudProvider;
+
+    @Option(
+            names = "--cloud-registry-host",
+            paramLabel = "HOST",
+            description =
+                    "A host[:port] besides the cloud's registry domains that may receive --cloud-provider credentials (a private name of the cloud's registry); repeatable.")
+    java.util.List<String> cloudRegistryHosts = new java.util.ArrayList<>();
+
+    /** The process environment; a field so that tests of the command can give their own. */
+    java.util.Map<String, String> environment = System.getenv();
+
     /** Turns the flags into engine options; credentials for {@code reference}'s registry only. */
     RegistryOptions toOptions(OciReference reference, InputStream stdin, Map<String, String> environment) {
         if ((certFile == null) != (keyFile == null)) {
@@ -102,6 +128,22 @@ final class RegistryFlags {
     }
 
     private Credentials credentials(OciReference reference, InputStream stdin) {
+        CloudProvider cloud;
+        try {
+            cloud = CloudProvider.parse(cloudProvider);
+        } catch (IllegalArgumentException e) {
+            throw usage("--cloud-provider: " + e.getMessage());
+        }
+        if (cloud != null) {
+            if (username != null || registryConfig != null) {
+                throw usage("--cloud-provider " + cloud.id()
+                        + " takes its credentials from the cloud: drop --username and --registry-config");
+            }
+            CloudSettings settings = CloudSettings.fromEnvironment(environment)
+                    .withExtraRegistryHosts(java.util.Set.copyOf(cloudRegistryHosts));
+            return new CloudCredentials(settings)
+                    .credentials(EnvironmentIdentity.of(cloud, environment), reference.registry(), plainHttp);
+        }
         if (username != null) {
             if (!passwordStdin) {
                 throw usage("--username needs --password-stdin (passwords are never taken on the command line)");

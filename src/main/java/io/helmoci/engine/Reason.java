@@ -121,7 +121,23 @@ public enum Reason {
     ProxyConfigurationInvalid(
             false,
             "The HTTP proxy setting cannot be used: not an http:// URL, no host, or a user name without a password.",
-            "Give the proxy as http://host:port (spec.proxySecretRef 'address', HTTPS_PROXY/HTTP_PROXY or --proxy), with credentials in 'username' and 'password' or as user:password@.");
+            "Give the proxy as http://host:port (spec.proxySecretRef 'address', HTTPS_PROXY/HTTP_PROXY or --proxy), with credentials in 'username' and 'password' or as user:password@."),
+    CloudIdentityNotConfigured(
+            false,
+            "A cloud provider is set but its workload identity settings are missing: the ServiceAccount's role ARN or client ID annotation, the identity token file or variables, or the registry host is not one of that cloud's registries.",
+            "Annotate the ServiceAccount (eks.amazonaws.com/role-arn, azure.workload.identity/client-id), set the provider's environment variables, or point the chart at the cloud's registry."),
+    CloudIdentityRejected(
+            false,
+            "The cloud rejected the workload identity token itself: expired, not yet valid, or issued for another audience or by an issuer it does not trust.",
+            "Check the token audience setting and the cloud's identity provider for the cluster (issuer URL, audience), and the clocks."),
+    CloudAccessDenied(
+            false,
+            "The cloud accepted the identity but refused registry credentials: no trust, federated credential or binding for this ServiceAccount, or no pull permission.",
+            "Grant this identity access: the role's trust policy and ecr:GetAuthorizationToken (AWS), a federated credential and AcrPull (Azure), a workload identity binding and Artifact Registry Reader (Google)."),
+    CloudIdentityUnavailable(
+            true,
+            "The cloud's token or credential exchange endpoint could not be reached or answered unexpectedly.",
+            "Check the network path to the cloud's STS, Entra ID, metadata or registry exchange endpoint; retried with backoff.");
 
     private final boolean retryable;
     private final String meaning;

@@ -22,6 +22,16 @@ public final class ConditionReasons {
     public static final String INVALID_SECRET = "InvalidSecret";
     /** Ready=False: spec.serviceAccountName names a ServiceAccount that does not exist in the namespace. */
     public static final String SERVICE_ACCOUNT_NOT_FOUND = "ServiceAccountNotFound";
+    /**
+     * Ready=False: spec.provider is a cloud and spec.serviceAccountName is empty, but the operator forbids
+     * its own identity (helmoci.identity.allow-operator-identity=false). Name a ServiceAccount of this namespace.
+     */
+    public static final String OPERATOR_IDENTITY_FORBIDDEN = "OperatorIdentityForbidden";
+    /**
+     * Ready=False: the API server refused the operator a token for spec.serviceAccountName (TokenRequest).
+     * Grant the operator create on serviceaccounts/token (the chart's ClusterRole has it).
+     */
+    public static final String IDENTITY_TOKEN_DENIED = "IdentityTokenDenied";
     /** Ready=False: the artifact could not be written to or read from the operator's store (disk full, permissions). */
     public static final String STORAGE_FAILED = "StorageFailed";
     /**

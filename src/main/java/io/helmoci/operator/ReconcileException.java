@@ -24,6 +24,9 @@ public class ReconcileException extends RuntimeException {
 
     /** Engine failures that a push to the registry or a fixed Secret resolves, without a spec change. */
     private static final Set<Reason> FIXED_OUTSIDE_THE_SPEC = EnumSet.of(
+            Reason.CloudIdentityNotConfigured,
+            Reason.CloudIdentityRejected,
+            Reason.CloudAccessDenied,
             Reason.VersionNotFound,
             Reason.NoMatchingVersion,
             Reason.RepositoryNotFound,

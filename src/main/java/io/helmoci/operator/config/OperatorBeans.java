@@ -10,6 +10,7 @@ import io.helmoci.operator.fairness.ReconcileDurations;
 import io.helmoci.operator.fairness.WorkLimiter;
 import io.helmoci.operator.flux.ExternalArtifactCrd;
 import io.helmoci.operator.flux.FluxExternalArtifacts;
+import io.helmoci.operator.identity.WorkloadIdentity;
 import io.helmoci.operator.reconciler.ChartSync;
 import io.helmoci.operator.source.ArtifactStore;
 import io.helmoci.operator.source.ChartSource;
@@ -94,7 +95,8 @@ public class OperatorBeans {
             ArtifactRetention retention,
             EventRecorder events,
             OperatorConfig config,
-            KubernetesClient client) {
+            KubernetesClient client,
+            WorkloadIdentity identity) {
         return new ChartSync(
                 source,
                 store,
@@ -103,6 +105,7 @@ public class OperatorBeans {
                 events,
                 Clock.systemUTC(),
                 reconcileDurations(config),
+                identity,
                 new FluxExternalArtifacts(
                         client,
                         new ExternalArtifactCrd(

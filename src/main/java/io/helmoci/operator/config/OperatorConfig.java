@@ -79,6 +79,63 @@ public interface OperatorConfig {
         java.time.Duration settleDelay();
     }
 
+    Identity identity();
+
+    /**
+     * Cloud workload identity for spec.provider aws, azure and gcp (env HELMOCI_IDENTITY_*). Endpoint
+     * settings default to the variables the clouds' SDKs read (AWS_ENDPOINT_URL_STS, AWS_REGION,
+     * AZURE_AUTHORITY_HOST, GCE_METADATA_HOST ...), then to the public clouds.
+     */
+    interface Identity {
+        /**
+         * Whether a HelmOciChart with a cloud provider and no spec.serviceAccountName may use the
+         * operator's own cloud identity. Set false on multi-tenant clusters: then every such resource
+         * must name a ServiceAccount of its own namespace (reason OperatorIdentityForbidden otherwise).
+         */
+        @WithDefault("true")
+        boolean allowOperatorIdentity();
+
+        /** Hosts besides the clouds' registry domains that may receive cloud credentials (private names of them). */
+        Optional<java.util.List<String>> registryHosts();
+
+        /** How long a requested ServiceAccount token lives (the API server's minimum is 10m). */
+        @WithDefault("10m")
+        Duration tokenExpiration();
+
+        Aws aws();
+
+        Azure azure();
+
+        Gcp gcp();
+
+        interface Aws {
+            Optional<java.net.URI> stsEndpoint();
+
+            Optional<java.net.URI> ecrEndpoint();
+
+            /** For registry hosts that do not name a region. */
+            Optional<String> region();
+        }
+
+        interface Azure {
+            Optional<java.net.URI> authorityHost();
+
+            /** When the ServiceAccount has no azure.workload.identity/tenant-id annotation (else AZURE_TENANT_ID). */
+            Optional<String> tenantId();
+
+            Optional<String> scope();
+        }
+
+        interface Gcp {
+            Optional<String> metadataHost();
+
+            Optional<java.net.URI> stsUrl();
+
+            /** The workload identity pool provider audience (//iam.googleapis.com/projects/...) for ServiceAccount tokens. */
+            Optional<String> audience();
+        }
+    }
+
     /**
      * Which HelmOciCharts this deployment reconciles (env HELMOCI_SHARDING_KEY), as Flux does: with a
      * key, only those labelled {@code sharding.helmoci.io/key=<key>}; without, only those without the

@@ -13,6 +13,7 @@ import io.helmoci.operator.artifacts.ArtifactUrls;
 import io.helmoci.operator.credentials.ObjectLookup;
 import io.helmoci.operator.events.EventRecorder;
 import io.helmoci.operator.fairness.ReconcileDurations;
+import io.helmoci.operator.identity.WorkloadIdentity;
 import io.helmoci.operator.source.ArtifactStore;
 import io.helmoci.operator.source.ChartSource;
 import io.helmoci.operator.source.ResolvedChart;
@@ -76,10 +77,13 @@ public final class ChartSync {
             EventRecorder events,
             Clock clock,
             ReconcileDurations durations) {
-        this(source, store, urls, retention, events, clock, durations, ExternalArtifactPublisher.NONE);
+        this(source, store, urls, retention, events, clock, durations, null, ExternalArtifactPublisher.NONE);
     }
 
-    /** @param externalArtifacts publishes the outcome as a Flux ExternalArtifact (issue 12) */
+    /**
+     * @param identity cloud workload identity for spec.provider aws, azure and gcp; null: every provider is refused
+     * @param externalArtifacts publishes the outcome as a Flux ExternalArtifact (issue 12)
+     */
     public ChartSync(
             ChartSource source,
             ArtifactStore store,
@@ -88,6 +92,7 @@ public final class ChartSync {
             EventRecorder events,
             Clock clock,
             ReconcileDurations durations,
+            WorkloadIdentity identity,
             ExternalArtifactPublisher externalArtifacts) {
         this.externalArtifacts = externalArtifacts;
         this.store = store;
@@ -98,6 +103,7 @@ public final class ChartSync {
                 new CheckSuspend(),
                 new ReportProgressOnNewGeneration(),
                 new ReadCredentials(durations),
+                new ExchangeCloudIdentity(identity),
                 new Resolve(source, durations, clock),
                 new ReportResolutionWarnings(events),
                 new VerifyDigestPin(),

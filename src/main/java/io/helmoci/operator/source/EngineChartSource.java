@@ -113,7 +113,9 @@ public final class EngineChartSource implements ChartSource, AutoCloseable {
     static RegistryOptions options(OciReference reference, ChartRequest request, ProxyRules environmentProxy) {
         RegistryAccess access = request.access();
         Credentials credentials = Credentials.anonymous();
-        if (access.hasBasicAuth()) {
+        if (access.cloudCredentials() != null) {
+            credentials = access.cloudCredentials();
+        } else if (access.hasBasicAuth()) {
             credentials = Credentials.basic(access.username(), access.password());
         } else if (access.dockerConfigJson() != null) {
             credentials = DockerConfigCredentials.fromJson(

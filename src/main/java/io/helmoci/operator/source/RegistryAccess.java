@@ -1,5 +1,7 @@
 package io.helmoci.operator.source;
 
+import io.helmoci.engine.registry.Credentials;
+
 /**
  * How to authenticate to and reach a registry, as read from the resource's Secrets.
  * {@link #toString()} shows which parts are present, never their values.
@@ -12,6 +14,8 @@ package io.helmoci.operator.source;
  * @param clientKeyPem     its PEM private key; null exactly when clientCertPem is null
  * @param plainHttp        talk plain HTTP (spec.insecure)
  * @param proxy            the proxy of spec.proxySecretRef for every request of this resource; null = the operator's environment
+ * @param cloudCredentials registry credentials exchanged from a cloud workload identity (spec.provider); when
+ *                         set they are used instead of the Secrets; may be null
  */
 public record RegistryAccess(
         String dockerConfigJson,
@@ -21,10 +25,40 @@ public record RegistryAccess(
         String clientCertPem,
         String clientKeyPem,
         boolean plainHttp,
-        ProxyAccess proxy) {
+        ProxyAccess proxy,
+        Credentials cloudCredentials) {
+
+    public RegistryAccess(
+            String dockerConfigJson,
+            String username,
+            String password,
+            String caPem,
+            String clientCertPem,
+            String clientKeyPem,
+            boolean plainHttp) {
+        this(dockerConfigJson, username, password, caPem, clientCertPem, clientKeyPem, plainHttp, null, null);
+    }
+
+    public RegistryAccess(
+            String dockerConfigJson,
+            String username,
+            String password,
+            String caPem,
+            String clientCertPem,
+            String clientKeyPem,
+            boolean plainHttp,
+            ProxyAccess proxy) {
+        this(dockerConfigJson, username, password, caPem, clientCertPem, clientKeyPem, plainHttp, proxy, null);
+    }
+
+    /** The same access with registry credentials from a cloud workload identity instead of the Secrets. */
+    public RegistryAccess withCloudCredentials(Credentials credentials) {
+        return new RegistryAccess(
+                dockerConfigJson, username, password, caPem, clientCertPem, clientKeyPem, plainHttp, proxy, credentials);
+    }
 
     public static RegistryAccess anonymous(boolean plainHttp) {
-        return new RegistryAccess(null, null, null, null, null, null, plainHttp, null);
+        return new RegistryAccess(null, null, null, null, null, null, plainHttp);
     }
 
     public boolean hasBasicAuth() {
@@ -35,6 +69,6 @@ public record RegistryAccess(
     public String toString() {
         return "RegistryAccess[dockerConfig=" + (dockerConfigJson != null) + ", basicAuth=" + hasBasicAuth() + ", ca="
                 + (caPem != null) + ", clientCertificate=" + (clientCertPem != null) + ", plainHttp=" + plainHttp
-                + ", proxy=" + proxy + "]";
+                + ", proxy=" + proxy + ", cloudIdentity=" + (cloudCredentials != null) + "]";
     }
 }

@@ -58,6 +58,7 @@ class ChartSyncExternalArtifactTest {
                 new RecordingEvents(),
                 clock,
                 ReconcileDurations.lenient(),
+                null,
                 published);
     }
 

@@ -88,8 +88,14 @@ public class HelmOciChartSpec {
 
     @Size(max = 253)
     @JsonPropertyDescription(
-            "A ServiceAccount in this namespace whose imagePullSecrets are used as registry credentials, as the kubelet would.")
+            "A ServiceAccount in this namespace. With provider generic, its imagePullSecrets are used as registry credentials, as the kubelet would; with a cloud provider, the operator requests a short-lived token for it and uses its cloud identity (without it, the operator's own identity, if the operator allows that).")
     private String serviceAccountName;
+
+    @Default("generic")
+    @Pattern("^(generic|aws|azure|gcp)$")
+    @JsonPropertyDescription(
+            "Where registry credentials come from: generic (default) for secretRef and the ServiceAccount's imagePullSecrets; aws, azure or gcp for the cloud's workload identity of spec.serviceAccountName, exchanged for ECR, ACR or Artifact Registry credentials.")
+    private String provider = "generic";
 
     @JsonPropertyDescription(
             "A Secret in this namespace with ca.crt (the registry's CA) and optionally tls.crt and tls.key (a client certificate).")
@@ -181,6 +187,14 @@ public class HelmOciChartSpec {
 
     public void setSecretRef(LocalReference secretRef) {
         this.secretRef = secretRef;
+    }
+
+    public String getProvider() {
+        return provider;
+    }
+
+    public void setProvider(String provider) {
+        this.provider = provider;
     }
 
     public String getServiceAccountName() {

@@ -1,0 +1,10 @@
+package io.helmoci.engine.cloud;
+
+/** Exchanges a cloud identity for credentials to one registry, the way that cloud documents it. */
+interface RegistryCredentialsExchange {
+    /**
+     * @param registryHost host[:port] of the registry, already checked to be one of this cloud's (or allowed)
+     * @param plainHttp    whether the registry is reached over plain HTTP (only the ACR exchange talks to it)
+     */
+    ExchangedCredentials exchange(CloudIdentity identity, String registryHost, boolean plainHttp);
+}
