@@ -27,8 +27,9 @@ record BenchOptions(
         Duration steadyInterval,
         Duration steadyWindow) {
 
-    static final String USAGE = "usage: BenchMain [--quick] [--suite engine|operator|verify|throttled]... --results FILE"
-            + " [--operator-counts 100,500,1000] [--steady-interval 1m] [--steady-window 3m]";
+    static final String USAGE =
+            "usage: BenchMain [--quick] [--suite engine|operator|verify|throttled]... --results FILE"
+                    + " [--operator-counts 100,500,1000] [--steady-interval 1m] [--steady-window 3m]";
 
     static BenchOptions parse(String[] args) {
         boolean quick = Arrays.asList(args).contains("--quick");

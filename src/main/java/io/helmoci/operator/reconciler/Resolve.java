@@ -21,7 +21,9 @@ record Resolve(ChartSource source, ReconcileDurations durations, Clock clock) im
     @Override
     public Optional<ChartSync.Outcome> run(SyncContext context) {
         HelmOciChart resource = context.resource();
-        newRequestAt(context).ifPresent(at -> source.forgetSharedAnswersBefore(context.request().url(), at));
+        newRequestAt(context)
+                .ifPresent(
+                        at -> source.forgetSharedAnswersBefore(context.request().url(), at));
         // A periodic check shares what its repository's round already asked the registry (CheckSchedule).
         Optional<Instant> round = CheckSchedule.sharedRoundStart(
                 resource, durations.interval(resource.getSpec().getInterval()), clock.instant());

@@ -54,7 +54,15 @@ public record RegistryAccess(
     /** The same access with registry credentials from a cloud workload identity instead of the Secrets. */
     public RegistryAccess withCloudCredentials(Credentials credentials) {
         return new RegistryAccess(
-                dockerConfigJson, username, password, caPem, clientCertPem, clientKeyPem, plainHttp, proxy, credentials);
+                dockerConfigJson,
+                username,
+                password,
+                caPem,
+                clientCertPem,
+                clientKeyPem,
+                plainHttp,
+                proxy,
+                credentials);
     }
 
     public static RegistryAccess anonymous(boolean plainHttp) {
