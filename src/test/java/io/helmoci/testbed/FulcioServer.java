@@ -1,19 +1,13 @@
 package io.helmoci.testbed;
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,11 +19,13 @@ import java.util.List;
  * its signing certificate from it, naming {@code https://kubernetes.io/namespaces/<ns>/serviceaccounts/<name>}.
  */
 public final class FulcioServer implements AutoCloseable {
-    private final Process process;
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+
+    private final ManagedProcess process;
     private final int port;
     private final List<X509Certificate> chain;
 
-    private FulcioServer(Process process, int port, List<X509Certificate> chain) {
+    private FulcioServer(ManagedProcess process, int port, List<X509Certificate> chain) {
         this.process = process;
         this.port = port;
         this.chain = chain;
@@ -41,8 +37,7 @@ public final class FulcioServer implements AutoCloseable {
                 {"OIDCIssuers": {"%s": {"IssuerURL": "%s", "ClientID": "sigstore", "Type": "kubernetes"}}}
                 """.formatted(
                         KubernetesOidcIssuer.ISSUER, KubernetesOidcIssuer.ISSUER));
-        int port = freePort();
-        Path log = dir.resolve("fulcio.log");
+        int port = ManagedProcess.freePort();
         ProcessBuilder builder = new ProcessBuilder(
                         Tools.fulcio().toString(),
                         "serve",
@@ -53,9 +48,9 @@ public final class FulcioServer implements AutoCloseable {
                         "--grpc-host",
                         "127.0.0.1",
                         "--grpc-port",
-                        Integer.toString(freePort()),
+                        Integer.toString(ManagedProcess.freePort()),
                         "--metrics-port",
-                        Integer.toString(freePort()),
+                        Integer.toString(ManagedProcess.freePort()),
                         "--legacy-unix-domain-socket",
                         dir.resolve("fulcio-legacy.sock").toString(),
                         "--ca",
@@ -64,31 +59,12 @@ public final class FulcioServer implements AutoCloseable {
                         "",
                         "--config-path",
                         config.toString())
-                .directory(dir.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
+                .directory(dir.toFile());
         builder.environment().put("SSL_CERT_FILE", KubernetesOidcIssuer.caFile().toString());
-        Process process = builder.start();
-        HttpClient http = HttpClient.newHttpClient();
-        URI rootCert = URI.create("http://127.0.0.1:" + port + "/api/v1/rootCert");
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (true) {
-            try {
-                HttpResponse<String> response =
-                        http.send(HttpRequest.newBuilder(rootCert).build(), HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
-                    return new FulcioServer(process, port, parse(response.body()));
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            if (!process.isAlive() || Instant.now().isAfter(deadline)) {
-                process.destroyForcibly();
-                throw new IllegalStateException(
-                        "Fulcio did not start on 127.0.0.1:" + port + "; its log:\n" + Files.readString(log));
-            }
-            Thread.sleep(200);
-        }
+        ManagedProcess process = ManagedProcess.start("Fulcio", builder, dir.resolve("fulcio.log"));
+        String rootCert =
+                process.awaitHttpOk(STARTUP_TIMEOUT, URI.create("http://127.0.0.1:" + port + "/api/v1/rootCert"));
+        return new FulcioServer(process, port, parse(rootCert));
     }
 
     public String url() {
@@ -109,22 +85,8 @@ public final class FulcioServer implements AutoCloseable {
         return certificates;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        process.close();
     }
 }

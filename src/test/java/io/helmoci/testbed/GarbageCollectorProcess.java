@@ -1,13 +1,7 @@
 package io.helmoci.testbed;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Kubernetes' real garbage collector for a {@link KubeApiServerFixture}, which has none: the
@@ -21,76 +15,32 @@ public final class GarbageCollectorProcess implements AutoCloseable {
     /** What the garbage collector logs once it watches every resource (k8s.io/kubernetes pkg/controller/garbagecollector). */
     private static final String SYNCED = "all resource monitors have synced";
 
-    private final Process process;
-    private final Path log;
+    private final ManagedProcess process;
 
-    private GarbageCollectorProcess(Process process, Path log) {
+    private GarbageCollectorProcess(ManagedProcess process) {
         this.process = process;
-        this.log = log;
     }
 
     public static GarbageCollectorProcess start(Path kubeconfig, Path workDir) {
-        List<String> command = List.of(
+        ProcessBuilder command = new ProcessBuilder(
                 Tools.executable("kube.controller.manager").toString(),
                 "--kubeconfig=" + kubeconfig.toAbsolutePath(),
                 "--controllers=garbagecollector",
                 "--leader-elect=false",
                 "--secure-port=0",
                 "--v=2");
-        try {
-            Files.createDirectories(workDir);
-            Path log = workDir.resolve("kube-controller-manager.log");
-            Process process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
-                    .start();
-            GarbageCollectorProcess collector = new GarbageCollectorProcess(process, log);
-            collector.awaitSynced();
-            return collector;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        ManagedProcess process = ManagedProcess.start(
+                "kube-controller-manager", command, workDir.resolve("kube-controller-manager.log"));
+        process.awaitLogLine(STARTUP_TIMEOUT, SYNCED);
+        return new GarbageCollectorProcess(process);
     }
 
     public String logs() {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
-    }
-
-    private void awaitSynced() {
-        Instant deadline = Instant.now().plus(STARTUP_TIMEOUT);
-        while (Instant.now().isBefore(deadline)) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(
-                        "kube-controller-manager exited with " + process.exitValue() + ":\n" + logs());
-            }
-            if (logs().contains(SYNCED)) {
-                return;
-            }
-            try {
-                Thread.sleep(250);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        close();
-        throw new IllegalStateException(
-                "the garbage collector did not sync within " + STARTUP_TIMEOUT + ":\n" + logs());
+        return process.logs();
     }
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        process.close();
     }
 }

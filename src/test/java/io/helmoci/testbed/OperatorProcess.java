@@ -2,7 +2,6 @@ package io.helmoci.testbed;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,7 +9,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,16 +24,14 @@ public final class OperatorProcess implements AutoCloseable {
     public static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
 
-    private final Process process;
-    private final Path log;
+    private final ManagedProcess process;
     private final int port;
     private final int webhookPort;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private OperatorProcess(Process process, Path log, int port, int webhookPort) {
+    private OperatorProcess(ManagedProcess process, int port, int webhookPort) {
         this.process = process;
-        this.log = log;
         this.port = port;
         this.webhookPort = webhookPort;
     }
@@ -68,12 +64,12 @@ public final class OperatorProcess implements AutoCloseable {
             throw new IllegalStateException(
                     JAR + " is missing: integration tests run after 'mvn package' (use 'mvn verify').");
         }
-        int port = freePort();
+        int port = ManagedProcess.freePort();
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("quarkus.http.host", "127.0.0.1");
         settings.put("quarkus.http.port", Integer.toString(port));
         settings.put("helmoci.artifacts.base-url", "http://127.0.0.1:" + port);
-        int webhookPort = freePort(); // the registry webhook listener (HelmOciReceiver): its own port
+        int webhookPort = ManagedProcess.freePort(); // the registry webhook listener (HelmOciReceiver): its own port
         settings.put("helmoci.webhook.host", "127.0.0.1");
         settings.put("helmoci.webhook.port", Integer.toString(webhookPort));
         settings.put("helmoci.store.path", workDir.resolve("store").toString());
@@ -91,19 +87,13 @@ public final class OperatorProcess implements AutoCloseable {
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-jar");
         command.add(JAR.toAbsolutePath().toString());
-        try {
-            Files.createDirectories(workDir);
-            Path log = workDir.resolve("operator.log");
-            ProcessBuilder builder =
-                    new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-            builder.environment().put("KUBECONFIG", kubeconfig.toAbsolutePath().toString());
-            builder.environment().putAll(environment);
-            OperatorProcess operator = new OperatorProcess(builder.start(), log, port, webhookPort);
-            operator.awaitReady();
-            return operator;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().put("KUBECONFIG", kubeconfig.toAbsolutePath().toString());
+        builder.environment().putAll(environment);
+        OperatorProcess operator = new OperatorProcess(
+                ManagedProcess.start("the operator", builder, workDir.resolve("operator.log")), port, webhookPort);
+        operator.process.awaitHttpOk(STARTUP_TIMEOUT, operator.baseUrl().resolve("/q/health/ready"));
+        return operator;
     }
 
     /** The operator's process id (for /proc figures such as peak RSS). */
@@ -146,44 +136,12 @@ public final class OperatorProcess implements AutoCloseable {
     }
 
     public String logs() {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
+        return process.logs();
     }
 
     /** Adds the operator's log to a failure. */
     public <T extends Throwable> T withLogAttached(T failure) {
-        failure.addSuppressed(new Throwable("operator log:\n" + logs()));
-        return failure;
-    }
-
-    private void awaitReady() {
-        Instant deadline = Instant.now().plus(STARTUP_TIMEOUT);
-        while (Instant.now().isBefore(deadline)) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the operator exited with " + process.exitValue() + ":\n" + logs());
-            }
-            try {
-                HttpResponse<byte[]> ready = http.send(
-                        HttpRequest.newBuilder(baseUrl().resolve("/q/health/ready"))
-                                .timeout(Duration.ofSeconds(2))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofByteArray());
-                if (ready.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-            sleep(Duration.ofMillis(250));
-        }
-        close();
-        throw new IllegalStateException("the operator was not ready within " + STARTUP_TIMEOUT + ":\n" + logs());
+        return process.withLogAttached(failure);
     }
 
     /**
@@ -192,44 +150,11 @@ public final class OperatorProcess implements AutoCloseable {
      * @return its exit code, or empty if it was still running (it is then killed)
      */
     public OptionalInt terminate(Duration grace) {
-        process.destroy();
-        try {
-            if (process.waitFor(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                return OptionalInt.of(process.exitValue());
-            }
-            process.destroyForcibly().waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return OptionalInt.empty();
+        return process.terminate(grace);
     }
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        process.close();
     }
 }

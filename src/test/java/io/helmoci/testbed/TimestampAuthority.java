@@ -2,11 +2,7 @@ package io.helmoci.testbed;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +10,6 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,15 +26,15 @@ import java.util.List;
 public final class TimestampAuthority implements AutoCloseable {
     private static TimestampAuthority shared;
 
-    private final Process process;
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
+
+    private final ManagedProcess process;
     private final int port;
-    private final Path log;
     private final List<X509Certificate> chain;
 
-    private TimestampAuthority(Process process, int port, Path log, List<X509Certificate> chain) {
+    private TimestampAuthority(ManagedProcess process, int port, List<X509Certificate> chain) {
         this.process = process;
         this.port = port;
-        this.log = log;
         this.chain = chain;
     }
 
@@ -57,53 +52,28 @@ public final class TimestampAuthority implements AutoCloseable {
     }
 
     public static TimestampAuthority start(Path dir) {
-        try {
-            Files.createDirectories(dir);
-            int port = freePort();
-            Path log = dir.resolve("timestamp-server.log");
-            Process process = new ProcessBuilder(
-                            Tools.timestampAuthority().toString(),
-                            "serve",
-                            "--host",
-                            "127.0.0.1",
-                            "--port",
-                            Integer.toString(port),
-                            "--timestamp-signer",
-                            "memory",
-                            // the whole chain in each token, so a verifier that trusts only the root (notation) can
-                            // build it
-                            "--include-chain-in-response",
-                            "--disable-ntp-monitoring")
-                    .directory(dir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
-                    .start();
-            HttpClient http = HttpClient.newHttpClient();
-            URI certChain = URI.create("http://127.0.0.1:" + port + "/api/v1/timestamp/certchain");
-            Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-            while (true) {
-                try {
-                    HttpResponse<String> response =
-                            http.send(HttpRequest.newBuilder(certChain).build(), HttpResponse.BodyHandlers.ofString());
-                    if (response.statusCode() == 200) {
-                        return new TimestampAuthority(process, port, log, parse(response.body()));
-                    }
-                } catch (IOException e) {
-                    // not listening yet
-                }
-                if (!process.isAlive() || Instant.now().isAfter(deadline)) {
-                    process.destroyForcibly();
-                    throw new IllegalStateException("the timestamp authority did not start on 127.0.0.1:" + port
-                            + " (it also needs port 2112 free for its metrics); its log:\n" + Files.readString(log));
-                }
-                Thread.sleep(100);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        int port = ManagedProcess.freePort();
+        ProcessBuilder command = new ProcessBuilder(
+                        Tools.timestampAuthority().toString(),
+                        "serve",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        Integer.toString(port),
+                        "--timestamp-signer",
+                        "memory",
+                        // the whole chain in each token, so a verifier that trusts only the root (notation) can
+                        // build it
+                        "--include-chain-in-response",
+                        "--disable-ntp-monitoring")
+                .directory(dir.toFile());
+        ManagedProcess process = ManagedProcess.start(
+                "the timestamp authority (it also needs port 2112 free for its metrics)",
+                command,
+                dir.resolve("timestamp-server.log"));
+        String certChain = process.awaitHttpOk(
+                STARTUP_TIMEOUT, URI.create("http://127.0.0.1:" + port + "/api/v1/timestamp/certchain"));
+        return new TimestampAuthority(process, port, parse(certChain));
     }
 
     /** What {@code cosign sign --timestamp-server-url} takes. */
@@ -117,7 +87,7 @@ public final class TimestampAuthority implements AutoCloseable {
     }
 
     public Path log() {
-        return log;
+        return process.log();
     }
 
     private static List<X509Certificate> parse(String pem) {
@@ -134,22 +104,8 @@ public final class TimestampAuthority implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        process.close();
     }
 }
