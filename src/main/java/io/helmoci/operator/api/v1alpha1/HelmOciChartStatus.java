@@ -3,18 +3,11 @@ package io.helmoci.operator.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
-import java.util.ArrayList;
 import java.util.List;
 
 /** What the operator last found and serves. Fields of the last success stay when a later check fails. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class HelmOciChartStatus {
-    @JsonPropertyDescription("The metadata.generation the conditions describe.")
-    private Long observedGeneration;
-
-    @JsonPropertyDescription("kstatus conditions: Ready, Reconciling, Stalled.")
-    private List<Condition> conditions = new ArrayList<>();
-
+public class HelmOciChartStatus extends ConditionedStatus {
     @JsonPropertyDescription("The last value of the helmoci.io/requestedAt annotation that was handled.")
     private String lastHandledReconcileAt;
 
@@ -69,20 +62,10 @@ public class HelmOciChartStatus {
         this.verification = verification;
     }
 
-    public Long getObservedGeneration() {
-        return observedGeneration;
-    }
-
-    public void setObservedGeneration(Long observedGeneration) {
-        this.observedGeneration = observedGeneration;
-    }
-
+    @Override
+    @JsonPropertyDescription("kstatus conditions: Ready, Reconciling, Stalled.")
     public List<Condition> getConditions() {
-        return conditions;
-    }
-
-    public void setConditions(List<Condition> conditions) {
-        this.conditions = conditions;
+        return super.getConditions();
     }
 
     public String getLastHandledReconcileAt() {
