@@ -4,21 +4,13 @@ import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.testbed.ChartArchiveBuilder;
 import io.helmoci.testbed.KubeApiServerFixture;
 import io.helmoci.testbed.OperatorProcess;
+import io.helmoci.testbed.RateLimitingRegistryFront;
 import io.helmoci.testbed.RegistryImplementation;
-import io.helmoci.testbed.ScriptedHttpServer;
-import java.io.IOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The registry rate-limits for a minute: N HelmOciCharts are Ready, then every request to the
@@ -34,8 +26,6 @@ final class ThrottledBench {
     private static final int CHARTS = 10;
     private static final Duration THROTTLE = Duration.ofMinutes(1);
     private static final int RETRY_AFTER_SECONDS = 10;
-    private static final List<String> FORWARDED =
-            List.of("Content-Type", "Docker-Content-Digest", "Content-Length", "Link");
 
     private final BenchOptions options;
     private final BenchReport report;
@@ -63,12 +53,10 @@ final class ThrottledBench {
         report.clear(SECTION);
         BenchRegistry.Target target =
                 new BenchRegistry.Target(RegistryImplementation.DISTRIBUTION_V3, BenchRegistry.Mode.ANONYMOUS_HTTP);
-        AtomicBoolean limited = new AtomicBoolean();
-        AtomicInteger sentWhileLimited = new AtomicInteger();
-        AtomicInteger forwarded = new AtomicInteger();
         try (KubeApiServerFixture kube = KubeApiServerFixture.start();
                 BenchRegistry registry = BenchRegistry.start(target, work.resolve("registry"));
-                ScriptedHttpServer proxy = throttlingProxy(registry, limited, sentWhileLimited, forwarded)) {
+                RateLimitingRegistryFront proxy =
+                        RateLimitingRegistryFront.start(registry.fixture.baseUrl(), RETRY_AFTER_SECONDS)) {
             kube.applyProjectCrds();
             for (int c = 0; c < CHARTS; c++) {
                 Path dir = Files.createDirectories(work.resolve("charts").resolve("app-" + c));
@@ -113,12 +101,12 @@ final class ThrottledBench {
                 System.out.println("[bench] throttled: " + RESOURCES + " Ready; the registry answers 429 (Retry-After "
                         + RETRY_AFTER_SECONDS + "s) for " + THROTTLE);
 
-                limited.set(true);
+                proxy.limit(true);
                 long start = System.nanoTime();
                 ProcFs.sleep(THROTTLE.toMillis());
-                limited.set(false);
+                proxy.limit(false);
                 double throttled = Stats.seconds(start);
-                int sent = sentWhileLimited.get();
+                int sent = proxy.sentWhileLimited();
                 int rateLimited = (int)
                         kube.client().resources(HelmOciChart.class).inNamespace(namespace).list().getItems().stream()
                                 .filter(c -> c.getStatus() != null
@@ -128,11 +116,11 @@ final class ThrottledBench {
                                                         && "RateLimited".equals(cond.getReason())))
                                 .count();
 
-                int forwarded0 = forwarded.get();
+                int forwarded0 = proxy.forwarded();
                 long recoveryStart = System.nanoTime();
                 awaitAllReady(tracker, operator, interval.multipliedBy(3));
                 double recovery = Stats.seconds(recoveryStart);
-                int duringRecovery = forwarded.get() - forwarded0;
+                int duringRecovery = proxy.forwarded() - forwarded0;
                 Throttled row = new Throttled(
                         RESOURCES,
                         interval.toSeconds() + "s",
@@ -158,45 +146,5 @@ final class ThrottledBench {
             }
             tracker.awaitChange(100);
         }
-    }
-
-    /** Forwards to the registry, or answers 429 with Retry-After while {@code limited}. */
-    private static ScriptedHttpServer throttlingProxy(
-            BenchRegistry registry, AtomicBoolean limited, AtomicInteger sentWhileLimited, AtomicInteger forwarded) {
-        HttpClient upstream = HttpClient.newHttpClient();
-        return ScriptedHttpServer.start((exchange, request) -> {
-            if (limited.get()) {
-                sentWhileLimited.incrementAndGet();
-                ScriptedHttpServer.respond(
-                        exchange,
-                        429,
-                        Map.of("Retry-After", String.valueOf(RETRY_AFTER_SECONDS), "Content-Type", "application/json"),
-                        "{\"errors\":[{\"code\":\"TOOMANYREQUESTS\",\"message\":\"slow down\"}]}");
-                return;
-            }
-            forwarded.incrementAndGet();
-            String query = request.query() == null ? "" : "?" + request.query();
-            HttpRequest.Builder forward = HttpRequest.newBuilder(
-                            registry.fixture.baseUrl().resolve(request.path() + query))
-                    .method(request.method(), HttpRequest.BodyPublishers.noBody());
-            String accept = request.header("accept");
-            if (accept != null) {
-                forward.header("Accept", accept);
-            }
-            try {
-                HttpResponse<byte[]> answer = upstream.send(forward.build(), HttpResponse.BodyHandlers.ofByteArray());
-                Map<String, String> headers = new LinkedHashMap<>();
-                FORWARDED.forEach(
-                        name -> answer.headers().firstValue(name).ifPresent(value -> headers.put(name, value)));
-                boolean head = request.method().equals("HEAD");
-                if (!head) {
-                    headers.remove("Content-Length");
-                }
-                ScriptedHttpServer.respond(exchange, answer.statusCode(), headers, head ? null : answer.body());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException(e);
-            }
-        });
     }
 }

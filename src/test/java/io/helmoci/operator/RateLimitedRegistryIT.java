@@ -9,20 +9,13 @@ import io.helmoci.testbed.ChartFactory;
 import io.helmoci.testbed.HelmCli;
 import io.helmoci.testbed.KubeApiServerFixture;
 import io.helmoci.testbed.OperatorProcess;
+import io.helmoci.testbed.RateLimitingRegistryFront;
 import io.helmoci.testbed.RegistryExtension;
 import io.helmoci.testbed.RegistryFixture;
 import io.helmoci.testbed.RegistryImplementation;
-import io.helmoci.testbed.ScriptedHttpServer;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,8 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
 class RateLimitedRegistryIT {
     private static final int RETRY_AFTER_SECONDS = 4;
     private static final int RESOURCES = 5;
-    private static final List<String> FORWARDED =
-            List.of("Content-Type", "Docker-Content-Digest", "Content-Length", "Link");
 
     @RegisterExtension
     static RegistryExtension registry =
@@ -50,9 +41,7 @@ class RateLimitedRegistryIT {
 
     static KubeApiServerFixture kube;
     static OperatorProcess operator;
-    static ScriptedHttpServer proxy;
-    static final AtomicBoolean limited = new AtomicBoolean();
-    static final AtomicInteger sentWhileLimited = new AtomicInteger();
+    static RateLimitingRegistryFront proxy;
 
     @BeforeAll
     static void start() {
@@ -60,40 +49,7 @@ class RateLimitedRegistryIT {
         kube.applyProjectCrds();
         HelmCli helm = new HelmCli(work.resolve("helm"));
         helm.push(registry, new ChartFactory(helm, work.resolve("charts")).create("limited", "1.0.0"), "charts");
-        HttpClient upstream = HttpClient.newHttpClient();
-        proxy = ScriptedHttpServer.start((exchange, request) -> {
-            if (limited.get()) {
-                sentWhileLimited.incrementAndGet();
-                ScriptedHttpServer.respond(
-                        exchange,
-                        429,
-                        Map.of("Retry-After", String.valueOf(RETRY_AFTER_SECONDS), "Content-Type", "application/json"),
-                        "{\"errors\":[{\"code\":\"TOOMANYREQUESTS\",\"message\":\"slow down\"}]}");
-                return;
-            }
-            String query = request.query() == null ? "" : "?" + request.query();
-            HttpRequest.Builder forward = HttpRequest.newBuilder(
-                            registry.baseUrl().resolve(request.path() + query))
-                    .method(request.method(), HttpRequest.BodyPublishers.noBody());
-            String accept = request.header("accept");
-            if (accept != null) {
-                forward.header("Accept", accept);
-            }
-            try {
-                HttpResponse<byte[]> answer = upstream.send(forward.build(), HttpResponse.BodyHandlers.ofByteArray());
-                Map<String, String> headers = new LinkedHashMap<>();
-                FORWARDED.forEach(
-                        name -> answer.headers().firstValue(name).ifPresent(value -> headers.put(name, value)));
-                boolean head = request.method().equals("HEAD");
-                if (!head) {
-                    headers.remove("Content-Length");
-                }
-                ScriptedHttpServer.respond(exchange, answer.statusCode(), headers, head ? null : answer.body());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.IOException(e);
-            }
-        });
+        proxy = RateLimitingRegistryFront.start(registry.baseUrl(), RETRY_AFTER_SECONDS);
         operator = OperatorProcess.start(
                 kube.kubeconfig(),
                 work.resolve("operator"),
@@ -138,7 +94,7 @@ class RateLimitedRegistryIT {
             hoc.awaitReady(namespace, "limited-" + i);
         }
 
-        limited.set(true);
+        proxy.limit(true);
         for (int i = 0; i < RESOURCES; i++) {
             HelmOciChart chart = hoc.await(
                     namespace,
@@ -148,11 +104,11 @@ class RateLimitedRegistryIT {
                     "Ready=False, reason RateLimited");
             assertThat(readyMessage(chart)).contains("rate-limits").contains("the next request to it goes out at");
         }
-        int before = sentWhileLimited.get();
+        int before = proxy.sentWhileLimited();
         long startNanos = System.nanoTime();
         Thread.sleep(RETRY_AFTER_SECONDS * 3 * 1000L);
         long seconds = (System.nanoTime() - startNanos) / 1_000_000_000L + 1;
-        int sent = sentWhileLimited.get() - before;
+        int sent = proxy.sentWhileLimited() - before;
         System.out.printf(
                 "%d resources at a 2s interval, registry answering 429 with Retry-After %ds: %d requests in %ds%n",
                 RESOURCES, RETRY_AFTER_SECONDS, sent, seconds);
@@ -160,7 +116,7 @@ class RateLimitedRegistryIT {
                 .as("requests during %ds of 429s: at most one per Retry-After", seconds)
                 .isLessThanOrEqualTo((int) (seconds / RETRY_AFTER_SECONDS) + 1);
 
-        limited.set(false);
+        proxy.limit(false);
         for (int i = 0; i < RESOURCES; i++) {
             hoc.awaitReady(namespace, "limited-" + i);
         }
