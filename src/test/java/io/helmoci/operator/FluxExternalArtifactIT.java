@@ -73,18 +73,14 @@ class FluxExternalArtifactIT {
 
     @BeforeAll
     static void start() {
-        kube = KubeApiServerFixture.shared();
-        kube.applyProjectCrds();
+        OperatorItSetUp setUp = OperatorItSetUp.prepare(work);
+        kube = setUp.kube();
+        helm = setUp.helm();
+        charts = setUp.charts();
+        // Before the operator starts, so that it publishes ExternalArtifacts from the first reconcile.
         assertThat(HelmControllerProcess.applyCrds(kube))
                 .contains("externalartifacts.source.toolkit.fluxcd.io", "helmreleases.helm.toolkit.fluxcd.io");
-        helm = new HelmCli(work.resolve("helm"));
-        charts = new ChartFactory(helm, work.resolve("charts"));
-        operator = OperatorProcess.start(
-                kube.kubeconfig(),
-                work.resolve("operator"),
-                Map.of(
-                        "quarkus.operator-sdk.controllers.helm-oci-operator.retry.interval.initial", "500",
-                        "quarkus.operator-sdk.controllers.helm-oci-operator.retry.interval.max", "3000"));
+        operator = setUp.startOperator();
         helmController = HelmControllerProcess.start(kube.kubeconfig(), work.resolve("helm-controller"));
         hoc = new HelmOciChartAssert(kube, operator);
     }

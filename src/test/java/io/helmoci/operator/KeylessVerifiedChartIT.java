@@ -28,7 +28,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,21 +68,16 @@ class KeylessVerifiedChartIT {
 
     @BeforeAll
     static void startOperator() {
-        kube = KubeApiServerFixture.shared();
-        kube.applyProjectCrds();
-        helm = new HelmCli(work.resolve("helm"));
-        charts = new ChartFactory(helm, work.resolve("charts"));
+        OperatorItSetUp setUp = OperatorItSetUp.prepare(work);
+        kube = setUp.kube();
+        helm = setUp.helm();
+        charts = setUp.charts();
         cosign = new CosignCli(work.resolve("cosign"));
         signingKey = cosign.generateKeyPair(work.resolve("ephemeral-key"));
         fulcio = new FulcioStandIn("fulcio stand-in");
         tsa = TimestampAuthority.shared();
         trustedRoot = FulcioStandIn.trustedRoot(List.of(fulcio), tsa.chain());
-        operator = OperatorProcess.start(
-                kube.kubeconfig(),
-                work.resolve("operator"),
-                Map.of(
-                        "quarkus.operator-sdk.controllers.helm-oci-operator.retry.interval.initial", "500",
-                        "quarkus.operator-sdk.controllers.helm-oci-operator.retry.interval.max", "3000"));
+        operator = setUp.startOperator();
         resources = new HelmOciChartAssert(kube, operator);
     }
 

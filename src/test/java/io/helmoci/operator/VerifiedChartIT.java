@@ -23,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AutoClose;
@@ -57,18 +56,13 @@ class VerifiedChartIT {
 
     @BeforeAll
     static void startOperator() {
-        kube = KubeApiServerFixture.shared();
-        kube.applyProjectCrds();
-        helm = new HelmCli(work.resolve("helm"));
-        charts = new ChartFactory(helm, work.resolve("charts"));
+        OperatorItSetUp setUp = OperatorItSetUp.prepare(work);
+        kube = setUp.kube();
+        helm = setUp.helm();
+        charts = setUp.charts();
         cosign = new CosignCli(work.resolve("cosign"));
         key = cosign.generateKeyPair(work.resolve("key"));
-        operator = OperatorProcess.start(
-                kube.kubeconfig(),
-                work.resolve("operator"),
-                Map.of(
-                        "quarkus.operator-sdk.controllers.helm-oci-operator.retry.interval.initial", "500",
-                        "quarkus.operator-sdk.controllers.helm-oci-operator.retry.interval.max", "3000"));
+        operator = setUp.startOperator();
     }
 
     private static void keySecret(String namespace) throws Exception {
