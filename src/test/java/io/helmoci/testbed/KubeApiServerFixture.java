@@ -69,6 +69,11 @@ public final class KubeApiServerFixture implements AutoCloseable {
         return shared;
     }
 
+    /** Whether {@code kubeconfig} is that of the {@link #shared()} API server, which keeps earlier test classes' resources. */
+    public static synchronized boolean isShared(Path kubeconfig) {
+        return shared != null && shared.kubeconfig.toAbsolutePath().equals(kubeconfig.toAbsolutePath());
+    }
+
     /** Starts a new API server of its own; the caller closes it. Prefer {@link #shared()}: each costs seconds. */
     public static KubeApiServerFixture start() {
         Path binaries = Tools.kubeApiTestDir().resolve("k8s");

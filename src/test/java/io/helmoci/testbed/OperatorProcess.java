@@ -76,10 +76,15 @@ public final class OperatorProcess implements AutoCloseable {
         settings.put("helmoci.leader-election.lease-namespace", "default");
         // Tests poll with intervals of a few seconds on purpose; the shipped floor (10s) is for clusters.
         settings.put("helmoci.reconcile.min-interval", "1s");
-        // The shared API server keeps earlier test classes' HelmOciCharts, whose registries are gone: their
-        // failing checks hold workers for their in-line retries. java-operator-sdk's 50 workers (the shipped
-        // 20 are sized for a pod of one operator's own resources) keep them from delaying the class under test.
-        settings.put("quarkus.operator-sdk.concurrent-reconciliation-threads", "50");
+        if (KubeApiServerFixture.isShared(kubeconfig)) {
+            // The shared API server keeps earlier test classes' HelmOciCharts, whose registries are gone: their
+            // failing checks hold workers for their in-line retries. Deleting a namespace removes nothing there
+            // (it runs no namespace controller), only some classes delete their HelmOciCharts (CheckRoundsIT), and
+            // the operator cannot watch only the class's namespaces (it starts before they are created); so
+            // java-operator-sdk's 50 workers keep them from delaying the class under test. On an API server of
+            // its own (benchmarks, FluxCrdLaterIT) the operator runs with the shipped 20.
+            settings.put("quarkus.operator-sdk.concurrent-reconciliation-threads", "50");
+        }
         settings.putAll(properties);
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
