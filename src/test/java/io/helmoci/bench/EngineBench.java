@@ -82,7 +82,36 @@ final class EngineBench {
             String requests,
             double medianMillis,
             double p90Millis,
-            ProcFs.Load load) {}
+            ProcFs.Load load) {
+
+        /**
+         * The row of {@code millis.size()} calls by {@code client}, with the registry's {@code counts} over
+         * them, times rounded to {@code decimals}, and the load since {@code load0}.
+         */
+        static ResolveCost of(
+                BenchRegistry registry,
+                String client,
+                String operation,
+                String phase,
+                RequestCounts counts,
+                List<Double> millis,
+                int decimals,
+                double load0) {
+            int calls = millis.size();
+            return new ResolveCost(
+                    registry.target.label(),
+                    client,
+                    operation,
+                    phase,
+                    calls,
+                    counts.registry() / (double) calls,
+                    counts.tokens() / (double) calls,
+                    counts.describe(calls),
+                    Stats.round(Stats.median(millis), decimals),
+                    Stats.round(Stats.percentile(millis, 90), decimals),
+                    new ProcFs.Load(load0, ProcFs.loadAverage()));
+        }
+    }
 
     /** A whole CLI process: what a user or a CI job pays per pull. */
     record ProcessRun(
@@ -267,18 +296,15 @@ final class EngineBench {
             report.add(
                     SECTION,
                     "resolve",
-                    new ResolveCost(
-                            registry.target.label(),
+                    ResolveCost.of(
+                            registry,
                             "engine",
                             operation,
                             "cold (new ChartPuller, empty store)",
+                            cold,
+                            List.of(coldMillis),
                             1,
-                            cold.registry(),
-                            cold.tokens(),
-                            cold.describe(1),
-                            Stats.round(coldMillis, 1),
-                            Stats.round(coldMillis, 1),
-                            new ProcFs.Load(load0, ProcFs.loadAverage())));
+                            load0));
 
             load0 = ProcFs.loadAverage();
             registry.resetCounts();
@@ -292,18 +318,15 @@ final class EngineBench {
             report.add(
                     SECTION,
                     "resolve",
-                    new ResolveCost(
-                            registry.target.label(),
+                    ResolveCost.of(
+                            registry,
                             "engine",
                             operation,
                             "warm (token cached, content stored)",
-                            warmCalls,
-                            warm.registry() / (double) warmCalls,
-                            warm.tokens() / (double) warmCalls,
-                            warm.describe(warmCalls),
-                            Stats.round(Stats.median(millis), 2),
-                            Stats.round(Stats.percentile(millis, 90), 2),
-                            new ProcFs.Load(load0, ProcFs.loadAverage())));
+                            warm,
+                            millis,
+                            2,
+                            load0));
         }
         deleteTree(store);
     }
@@ -327,18 +350,15 @@ final class EngineBench {
         report.add(
                 SECTION,
                 "resolve",
-                new ResolveCost(
-                        registry.target.label(),
+                ResolveCost.of(
+                        registry,
                         "helm " + Tools.version("helm"),
                         operation,
                         "each run a new process",
-                        runs,
-                        counts.registry() / (double) runs,
-                        counts.tokens() / (double) runs,
-                        counts.describe(runs),
-                        Stats.round(Stats.median(millis), 1),
-                        Stats.round(Stats.percentile(millis, 90), 1),
-                        new ProcFs.Load(load0, ProcFs.loadAverage())));
+                        counts,
+                        millis,
+                        1,
+                        load0));
         deleteTree(out);
     }
 
