@@ -110,13 +110,13 @@ final class RegistryFlags {
         } catch (IllegalArgumentException e) {
             throw usage("--timeout: " + e.getMessage());
         }
+        ProxyRules proxyRules = proxy != null
+                ? ProxyRules.allThrough(ProxyEndpoint.parse(proxy, "--proxy"))
+                : ProxyRules.fromEnvironment(environment);
         TransportOptions.Builder transport = TransportOptions.builder()
                 .plainHttp(plainHttp)
                 .insecureSkipTlsVerify(insecureSkipTlsVerify)
-                .proxy(
-                        proxy != null
-                                ? ProxyRules.allThrough(ProxyEndpoint.parse(proxy, "--proxy"))
-                                : ProxyRules.fromEnvironment(environment))
+                .proxy(proxyRules)
                 .operationTimeout(operationTimeout);
         if (caFile != null) {
             transport.caCertificates(read(caFile, "--ca-file"));
@@ -124,10 +124,11 @@ final class RegistryFlags {
         if (certFile != null) {
             transport.clientCertificate(read(certFile, "--cert-file"), read(keyFile, "--key-file"));
         }
-        return new RegistryOptions(credentials(reference, stdin), transport.build());
+        return new RegistryOptions(credentials(reference, stdin, proxyRules), transport.build());
     }
 
-    private Credentials credentials(OciReference reference, InputStream stdin) {
+    /** @param proxyRules the registry's proxy rules, which the cloud's token and exchange endpoints follow too */
+    private Credentials credentials(OciReference reference, InputStream stdin, ProxyRules proxyRules) {
         CloudProvider cloud;
         try {
             cloud = CloudProvider.parse(cloudProvider);
@@ -142,7 +143,8 @@ final class RegistryFlags {
             CloudSettings settings = CloudSettings.fromEnvironment(environment)
                     .withExtraRegistryHosts(java.util.Set.copyOf(cloudRegistryHosts));
             return new CloudCredentials(settings)
-                    .credentials(EnvironmentIdentity.of(cloud, environment), reference.registry(), plainHttp);
+                    .credentials(
+                            EnvironmentIdentity.of(cloud, environment), reference.registry(), plainHttp, proxyRules);
         }
         if (username != null) {
             if (!passwordStdin) {

@@ -17,7 +17,6 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecr.model.AuthorizationData;
@@ -52,7 +51,8 @@ final class AwsEcrExchange implements RegistryCredentialsExchange {
     }
 
     @Override
-    public ExchangedCredentials exchange(CloudIdentity identity, String registryHost, boolean plainHttp) {
+    public ExchangedCredentials exchange(
+            CloudIdentity identity, String registryHost, boolean plainHttp, CloudHttp http) {
         if (identity.principal() == null || identity.principal().isBlank() || identity.tokens() == null) {
             throw new EngineException(
                     Reason.CloudIdentityNotConfigured,
@@ -69,9 +69,9 @@ final class AwsEcrExchange implements RegistryCredentialsExchange {
                             + " set the region (AWS_REGION, helmoci.identity.aws.region).");
         }
         String webIdentityToken = identity.tokens().token();
-        try (SdkHttpClient http = UrlConnectionHttpClient.create()) {
-            AssumeRoleWithWebIdentityResponse session = assumeRole(identity, region, webIdentityToken, http);
-            GetAuthorizationTokenResponse token = authorizationToken(identity, region, session, http);
+        try (SdkHttpClient sdkHttp = new OkHttpSdkClient(http.client())) {
+            AssumeRoleWithWebIdentityResponse session = assumeRole(identity, region, webIdentityToken, sdkHttp, http);
+            GetAuthorizationTokenResponse token = authorizationToken(identity, region, session, sdkHttp, http);
             if (!token.hasAuthorizationData() || token.authorizationData().isEmpty()) {
                 throw new EngineException(
                         Reason.CloudIdentityUnavailable,
@@ -99,9 +99,9 @@ final class AwsEcrExchange implements RegistryCredentialsExchange {
     }
 
     private AssumeRoleWithWebIdentityResponse assumeRole(
-            CloudIdentity identity, String region, String webIdentityToken, SdkHttpClient http) {
+            CloudIdentity identity, String region, String webIdentityToken, SdkHttpClient sdkHttp, CloudHttp http) {
         var builder = StsClient.builder()
-                .httpClient(http)
+                .httpClient(sdkHttp)
                 .region(Region.of(region))
                 .credentialsProvider(AnonymousCredentialsProvider.create());
         if (settings.awsStsEndpoint() != null) {
@@ -131,15 +131,20 @@ final class AwsEcrExchange implements RegistryCredentialsExchange {
                             + "): " + serviceMessage(e)
                             + ". Allow this ServiceAccount in the role's trust policy (sts:AssumeRoleWithWebIdentity).");
         } catch (SdkClientException e) {
-            throw unavailable("STS", e);
+            throw http.proxyFailure(e, endpoint(settings.awsStsEndpoint(), "sts", region), "AWS STS")
+                    .orElseGet(() -> unavailable("STS", e));
         }
     }
 
     private GetAuthorizationTokenResponse authorizationToken(
-            CloudIdentity identity, String region, AssumeRoleWithWebIdentityResponse session, SdkHttpClient http) {
+            CloudIdentity identity,
+            String region,
+            AssumeRoleWithWebIdentityResponse session,
+            SdkHttpClient sdkHttp,
+            CloudHttp http) {
         var credentials = session.credentials();
         var builder = EcrClient.builder()
-                .httpClient(http)
+                .httpClient(sdkHttp)
                 .region(Region.of(region))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsSessionCredentials.create(
                         credentials.accessKeyId(), credentials.secretAccessKey(), credentials.sessionToken())));
@@ -157,8 +162,16 @@ final class AwsEcrExchange implements RegistryCredentialsExchange {
                     "ECR refused GetAuthorizationToken to role " + identity.principal() + " of " + identity.subject()
                             + ": " + serviceMessage(e) + ". Allow ecr:GetAuthorizationToken in the role's policy.");
         } catch (SdkClientException e) {
-            throw unavailable("ECR", e);
+            throw http.proxyFailure(e, endpoint(settings.awsEcrEndpoint(), "api.ecr", region), "AWS ECR")
+                    .orElseGet(() -> unavailable("ECR", e));
         }
+    }
+
+    /** The endpoint the SDK calls: the override, or the service's regional default (only to name it and route it). */
+    private static java.net.URI endpoint(java.net.URI override, String service, String region) {
+        return override != null
+                ? override
+                : java.net.URI.create("https://" + service + "." + region + ".amazonaws.com");
     }
 
     private static String serviceMessage(AwsServiceException e) {

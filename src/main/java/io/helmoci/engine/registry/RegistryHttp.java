@@ -341,7 +341,7 @@ final class RegistryHttp {
      * host does not resolve or refuses the connection, or it answers the CONNECT with an error
      * (OkHttp reports "Unexpected response code for CONNECT: 403", a plain IOException).
      */
-    private static boolean isProxyConnectionFailure(IOException e) {
+    static boolean isProxyConnectionFailure(IOException e) {
         return e instanceof UnknownHostException
                 || e instanceof ConnectException
                 || e instanceof NoRouteToHostException
@@ -352,7 +352,7 @@ final class RegistryHttp {
      * Only the proxy answers a CONNECT, so a 401 to it is the proxy's too: tinyproxy answers wrong
      * credentials with 401 instead of 407 (OkHttp reports "Unexpected response code for CONNECT: 401").
      */
-    private static boolean isConnectAuthenticationRefusal(IOException e) {
+    static boolean isConnectAuthenticationRefusal(IOException e) {
         String message = e.getMessage();
         return message != null
                 && (message.contains("response code for CONNECT: 401")
@@ -372,7 +372,7 @@ final class RegistryHttp {
                 e);
     }
 
-    private static <T extends Throwable> T causeOf(Throwable e, Class<T> type) {
+    static <T extends Throwable> T causeOf(Throwable e, Class<T> type) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (type.isInstance(t)) {
                 return type.cast(t);
