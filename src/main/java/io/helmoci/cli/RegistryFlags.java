@@ -75,8 +75,8 @@ final class RegistryFlags {
     String proxy;
 
     @Option(
-            // Not --provider: that flag chooses the signature verifier (cosign, notation, helm) since issue 10.
-            names = "--cloud-provider",
+            // spec.provider of a HelmOciChart (Flux's name); the signature verifier is --verify-provider.
+            names = "--provider",
             paramLabel = "NAME",
             defaultValue = "generic",
             description =
@@ -90,7 +90,7 @@ final class RegistryFlags {
             names = "--cloud-registry-host",
             paramLabel = "HOST",
             description =
-                    "A host[:port] besides the cloud's registry domains that may receive --cloud-provider credentials (a private name of the cloud's registry); repeatable.")
+                    "A host[:port] besides the cloud's registry domains that may receive --provider credentials (a private name of the cloud's registry); repeatable.")
     java.util.List<String> cloudRegistryHosts = new java.util.ArrayList<>();
 
     /** The process environment; a field so that tests of the command can give their own. */
@@ -133,11 +133,11 @@ final class RegistryFlags {
         try {
             cloud = CloudProvider.parse(cloudProvider);
         } catch (IllegalArgumentException e) {
-            throw usage("--cloud-provider: " + e.getMessage());
+            throw usage("--provider: " + e.getMessage());
         }
         if (cloud != null) {
             if (username != null || registryConfig != null) {
-                throw usage("--cloud-provider " + cloud.id()
+                throw usage("--provider " + cloud.id()
                         + " takes its credentials from the cloud: drop --username and --registry-config");
             }
             CloudSettings settings = CloudSettings.fromEnvironment(environment)

@@ -10,6 +10,7 @@ import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.operator.identity.ClientServiceAccountTokens;
 import io.helmoci.testbed.ChartFactory;
 import io.helmoci.testbed.HelmCli;
+import io.helmoci.testbed.HttpProxy;
 import io.helmoci.testbed.KubeApiServerFixture;
 import io.helmoci.testbed.OperatorProcess;
 import io.helmoci.testbed.ProcessRunner;
@@ -21,6 +22,7 @@ import io.helmoci.testbed.cloud.AzureTestbed;
 import io.helmoci.testbed.cloud.CloudRegistryFront;
 import io.helmoci.testbed.cloud.GoogleTestbed;
 import io.helmoci.testbed.cloud.ServiceAccountTokenVerifier;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +57,9 @@ class CloudIdentityIT {
     static final String ACCOUNT_A = "111111111111";
     static final String ACCOUNT_B = "222222222222";
     static final String TENANT = "7f3c1a2e-0000-4000-8000-00000000beef";
+    static final String PROXY_USER = "cloud-proxy-user";
+    static final String PROXY_PASSWORD = "cloud-proxy-pass-5e1b";
+    static final String WRONG_PROXY_PASSWORD = "wrong-cloud-proxy-pass-77c2";
 
     @RegisterExtension
     static RegistryExtension backend =
@@ -71,6 +76,7 @@ class CloudIdentityIT {
     static GoogleTestbed google;
     static CloudRegistryFront artifactRegistry;
     static OperatorProcess operator;
+    static HttpProxy proxy;
     static HelmOciChartAssert charts;
 
     @BeforeAll
@@ -127,7 +133,8 @@ class CloudIdentityIT {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable closeable : new AutoCloseable[] {operator, artifactRegistry, google, azure, ecr, aws}) {
+        for (AutoCloseable closeable :
+                new AutoCloseable[] {operator, proxy, artifactRegistry, google, azure, ecr, aws}) {
             try {
                 if (closeable != null) {
                     closeable.close();
@@ -392,6 +399,125 @@ class CloudIdentityIT {
     }
 
     @Test
+    @Order(9)
+    void throughTheResourcesProxyEveryTokenExchangeAndRegistryRequestIsCounted() {
+        proxy = HttpProxy.start(work.resolve("proxy"), PROXY_USER, PROXY_PASSWORD);
+        String namespace = kube.createNamespace("proxied");
+        serviceAccount(
+                namespace,
+                "puller",
+                Map.of(
+                        "eks.amazonaws.com/role-arn",
+                        role(ACCOUNT_A, "proxied"),
+                        "azure.workload.identity/client-id",
+                        "client-proxied"));
+        aws.trust(role(ACCOUNT_A, "proxied"), namespace, "puller");
+        azure.federate("client-proxied", namespace, "puller").acrPull("client-proxied");
+        google.grant("gcp/team/", namespace, "puller");
+        kube.apply(namespace, proxySecret("proxy", PROXY_PASSWORD));
+        applyThroughProxy(namespace, "aws", ecr.ociUrl("aws/team-a/app"), "aws", "puller", "proxy");
+        applyThroughProxy(namespace, "azure", azure.registry().ociUrl("azure/team/app"), "azure", "puller", "proxy");
+        applyThroughProxy(namespace, "gcp", artifactRegistry.ociUrl("gcp/team/app"), "gcp", "puller", "proxy");
+
+        for (String name : List.of("aws", "azure", "gcp")) {
+            try {
+                charts.awaitReady(namespace, name);
+            } catch (AssertionError e) {
+                throw proxy.withLogAttached(e);
+            }
+        }
+
+        String sts = aws.stsEndpoint().getAuthority();
+        String moto = aws.ecrEndpoint().getAuthority();
+        String entra = URI.create(azure.authorityHost()).getAuthority();
+        String googleSts = URI.create(google.stsUrl()).getAuthority();
+        assertThat(proxy.requestsTo(sts)).as("STS AssumeRoleWithWebIdentity").isNotEmpty();
+        assertThat(proxy.requestsTo(moto))
+                .as("ECR GetAuthorizationToken at moto")
+                .isNotEmpty();
+        assertThat(proxy.requestsTo(entra)).as("Entra ID token endpoint").isNotEmpty();
+        assertThat(proxy.requestsTo(azure.registry().hostPort()))
+                .as("ACR /oauth2/exchange")
+                .anyMatch(r -> r.target().endsWith("/oauth2/exchange"));
+        assertThat(proxy.requestsTo(googleSts)).as("Google STS").isNotEmpty();
+        for (CloudRegistryFront registry : List.of(ecr, azure.registry(), artifactRegistry)) {
+            assertThat(proxy.requestsTo(registry.hostPort()))
+                    .as("registry requests to %s", registry.hostPort())
+                    .anyMatch(r -> r.target().contains("/v2/"));
+        }
+        assertThat(aws.assumptions())
+                .as("the STS gate saw the proxied assumption")
+                .anyMatch(
+                        a -> a.subject().equals("system:serviceaccount:" + namespace + ":puller") && a.status() == 200);
+    }
+
+    @Test
+    @Order(10)
+    void aWrongProxyPasswordStopsTheExchangeWithTheProxysReason() {
+        String namespace = kube.createNamespace("proxy-wrong");
+        serviceAccount(namespace, "puller", Map.of("eks.amazonaws.com/role-arn", role(ACCOUNT_A, "wrong-proxy")));
+        aws.trust(role(ACCOUNT_A, "wrong-proxy"), namespace, "puller");
+        kube.apply(namespace, proxySecret("proxy", WRONG_PROXY_PASSWORD));
+        applyThroughProxy(namespace, "app", ecr.ociUrl("aws/team-a/app"), "aws", "puller", "proxy");
+
+        HelmOciChart failed = charts.await(namespace, "app", notReady(), "Ready=False");
+
+        assertThat(readyReason(failed)).as(proxy.logs()).isEqualTo("ProxyAuthenticationFailed");
+        assertThat(readyMessage(failed)).contains(proxy.hostPort(), "spec.proxySecretRef", "password");
+        assertThat(aws.assumptions())
+                .as("nothing reached STS without the proxy's consent")
+                .noneMatch(a -> a.subject().equals("system:serviceaccount:" + namespace + ":puller"));
+    }
+
+    @Test
+    @Order(11)
+    void theHelmOciCommandFollowsHttpProxyAndNoProxyForTheTokenEndpoints() throws Exception {
+        String namespace = kube.createNamespace("cli-proxy");
+        serviceAccount(namespace, "machine", Map.of());
+        google.grant("gcp/cli/", namespace, "machine");
+        Path googleToken =
+                Files.writeString(work.resolve("proxy-google-token"), token(namespace, "machine", GCP_AUDIENCE));
+        Path credentialConfig = Files.writeString(
+                work.resolve("proxy-external-account.json"), """
+                {"type": "external_account", "audience": "%s",
+                 "subject_token_type": "urn:ietf:params:oauth:token-type:jwt", "token_url": "%s",
+                 "credential_source": {"file": "%s"}}
+                """.formatted(GCP_AUDIENCE, google.stsUrl(), googleToken));
+        String googleSts = URI.create(google.stsUrl()).getAuthority();
+        String principal = "principal://system:serviceaccount:" + namespace + ":machine";
+
+        int mark = proxy.requests().size();
+        ProcessRunner.Result direct = helmOci(
+                Map.of(
+                        "GOOGLE_APPLICATION_CREDENTIALS", credentialConfig.toString(),
+                        "HTTP_PROXY", proxy.urlWithCredentials(),
+                        "NO_PROXY", googleSts),
+                "gcp",
+                artifactRegistry,
+                "gcp/cli/app");
+        assertThat(direct.exitCode()).as(direct.stderr()).isZero();
+        List<HttpProxy.ProxiedRequest> sinceMark =
+                proxy.requests().subList(mark, proxy.requests().size());
+        assertThat(sinceMark).as("the NO_PROXY host was reached directly").noneMatch(r -> r.to(googleSts));
+        assertThat(sinceMark)
+                .as("the registry went through HTTP_PROXY")
+                .anyMatch(r -> r.to(artifactRegistry.hostPort()));
+        assertThat(google.issued()).anyMatch(i -> i.principal().equals(principal));
+
+        mark = proxy.requests().size();
+        ProcessRunner.Result proxied = helmOci(
+                Map.of(
+                        "GOOGLE_APPLICATION_CREDENTIALS", credentialConfig.toString(),
+                        "HTTP_PROXY", proxy.urlWithCredentials()),
+                "gcp",
+                artifactRegistry,
+                "gcp/cli/app");
+        assertThat(proxied.exitCode()).as(proxied.stderr()).isZero();
+        sinceMark = proxy.requests().subList(mark, proxy.requests().size());
+        assertThat(sinceMark).as("Google STS through HTTP_PROXY").anyMatch(r -> r.to(googleSts));
+    }
+
+    @Test
     @Order(100)
     void noTokenOrCredentialAppearsInStatusEventsOrLogs() {
         List<String> secrets = new ArrayList<>();
@@ -401,6 +527,8 @@ class CloudIdentityIT {
         secrets.addAll(azure.secrets());
         secrets.addAll(google.subjectTokensSeen());
         google.issued().forEach(i -> secrets.add(i.token()));
+        secrets.add(PROXY_PASSWORD);
+        secrets.add(WRONG_PROXY_PASSWORD);
         secrets.removeIf(String::isBlank);
         assertThat(secrets).as("the test saw tokens to look for").hasSizeGreaterThan(10);
 
@@ -433,7 +561,7 @@ class CloudIdentityIT {
                         "--version",
                         "1.0.0",
                         "--plain-http",
-                        "--cloud-provider",
+                        "--provider",
                         provider,
                         "--cloud-registry-host",
                         registry.hostPort(),
@@ -445,6 +573,38 @@ class CloudIdentityIT {
                 null,
                 null,
                 Duration.ofSeconds(120));
+    }
+
+    private static String proxySecret(String name, String password) {
+        return """
+                apiVersion: v1
+                kind: Secret
+                metadata:
+                  name: %s
+                stringData:
+                  address: %s
+                  username: %s
+                  password: %s
+                """.formatted(name, proxy.url(), PROXY_USER, password);
+    }
+
+    private static void applyThroughProxy(
+            String namespace, String name, String url, String provider, String serviceAccount, String proxySecret) {
+        kube.apply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata:
+                  name: %s
+                spec:
+                  url: %s
+                  version: 1.0.0
+                  insecure: true
+                  interval: 10m
+                  provider: %s
+                  serviceAccountName: %s
+                  proxySecretRef:
+                    name: %s
+                """.formatted(name, url, provider, serviceAccount, proxySecret));
     }
 
     private static String token(String namespace, String name, String audience) {
