@@ -21,6 +21,7 @@ import io.helmoci.testbed.cloud.AwsTestbed;
 import io.helmoci.testbed.cloud.AzureTestbed;
 import io.helmoci.testbed.cloud.CloudRegistryFront;
 import io.helmoci.testbed.cloud.GoogleTestbed;
+import io.helmoci.testbed.cloud.PodIdentityAgent;
 import io.helmoci.testbed.cloud.ServiceAccountTokenVerifier;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -447,8 +448,8 @@ class CloudIdentityIT {
         }
         assertThat(aws.assumptions())
                 .as("the STS gate saw the proxied assumption")
-                .anyMatch(
-                        a -> a.subject().equals("system:serviceaccount:" + namespace + ":puller") && a.status() == 200);
+                .anyMatch(a ->
+                        ("system:serviceaccount:" + namespace + ":puller").equals(a.subject()) && a.status() == 200);
     }
 
     @Test
@@ -466,7 +467,7 @@ class CloudIdentityIT {
         assertThat(readyMessage(failed)).contains(proxy.hostPort(), "spec.proxySecretRef", "password");
         assertThat(aws.assumptions())
                 .as("nothing reached STS without the proxy's consent")
-                .noneMatch(a -> a.subject().equals("system:serviceaccount:" + namespace + ":puller"));
+                .noneMatch(a -> ("system:serviceaccount:" + namespace + ":puller").equals(a.subject()));
     }
 
     @Test
@@ -515,6 +516,38 @@ class CloudIdentityIT {
         assertThat(proxied.exitCode()).as(proxied.stderr()).isZero();
         sinceMark = proxy.requests().subList(mark, proxy.requests().size());
         assertThat(sinceMark).as("Google STS through HTTP_PROXY").anyMatch(r -> r.to(googleSts));
+    }
+
+    @Test
+    @Order(12)
+    void theHelmOciCommandUsesEksPodIdentity() throws Exception {
+        String namespace = kube.createNamespace("pod-identity");
+        serviceAccount(namespace, "operator", Map.of());
+        serviceAccount(namespace, "unassociated", Map.of());
+        try (PodIdentityAgent agent = new PodIdentityAgent(verifier, aws)) {
+            agent.associate(namespace, "operator", role(ACCOUNT_B, "pod-identity"));
+            Path tokenFile = Files.writeString(
+                    work.resolve("pod-identity-token"), token(namespace, "operator", PodIdentityAgent.AUDIENCE));
+            Map<String, String> env = Map.of(
+                    "AWS_CONTAINER_CREDENTIALS_FULL_URI", agent.credentialsUri(),
+                    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", tokenFile.toString(),
+                    "AWS_ENDPOINT_URL_ECR", aws.ecrEndpoint().toString(),
+                    "AWS_REGION", "us-east-1",
+                    "AWS_EC2_METADATA_DISABLED", "true");
+            int assumptionsBefore = aws.assumptions().size();
+
+            ProcessRunner.Result pull = helmOci(env, "aws", ecr, "aws/team-b/app");
+
+            assertThat(pull.exitCode()).as(pull.stderr()).isZero();
+            assertThat(agent.served()).containsExactly("system:serviceaccount:" + namespace + ":operator");
+            assertThat(aws.assumptions()).as("no web identity exchange").hasSize(assumptionsBefore);
+
+            Files.writeString(tokenFile, token(namespace, "unassociated", PodIdentityAgent.AUDIENCE));
+            ProcessRunner.Result refused = helmOci(env, "aws", ecr, "aws/team-b/app");
+            assertThat(refused.exitCode()).isNotZero();
+            assertThat(refused.stderr()).contains("CloudIdentityUnavailable", "Pod Identity");
+            assertThat(agent.served()).hasSize(1);
+        }
     }
 
     @Test

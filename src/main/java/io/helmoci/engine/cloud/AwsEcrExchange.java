@@ -13,8 +13,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.SdkSystemSetting;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -53,12 +55,16 @@ final class AwsEcrExchange implements RegistryCredentialsExchange {
     @Override
     public ExchangedCredentials exchange(
             CloudIdentity identity, String registryHost, boolean plainHttp, CloudHttp http) {
-        if (identity.principal() == null || identity.principal().isBlank() || identity.tokens() == null) {
+        boolean webIdentity =
+                identity.principal() != null && !identity.principal().isBlank() && identity.tokens() != null;
+        boolean podIdentity = identity.principal() == null && identity.tokens() == null && containerCredentialsSet();
+        if (!webIdentity && !podIdentity) {
             throw new EngineException(
                     Reason.CloudIdentityNotConfigured,
                     identity.subject() + " has no IAM role for web identity: annotate the ServiceAccount with"
                             + " eks.amazonaws.com/role-arn: arn:aws:iam::<account>:role/<name>, or set AWS_ROLE_ARN"
-                            + " and AWS_WEB_IDENTITY_TOKEN_FILE.");
+                            + " and AWS_WEB_IDENTITY_TOKEN_FILE (or, for the operator's own identity, an EKS Pod"
+                            + " Identity association: AWS_CONTAINER_CREDENTIALS_FULL_URI).");
         }
         String region = regionOf(registryHost, settings.awsRegion());
         if (region == null) {
@@ -68,9 +74,19 @@ final class AwsEcrExchange implements RegistryCredentialsExchange {
                             + " does not name an AWS region (<account>.dkr.ecr.<region>.amazonaws.com):"
                             + " set the region (AWS_REGION, helmoci.identity.aws.region).");
         }
-        String webIdentityToken = identity.tokens().token();
         try (SdkHttpClient sdkHttp = new OkHttpSdkClient(http.client())) {
-            AssumeRoleWithWebIdentityResponse session = assumeRole(identity, region, webIdentityToken, sdkHttp, http);
+            AwsSessionCredentials session;
+            Instant sessionExpiry;
+            if (webIdentity) {
+                var assumed = assumeRole(identity, region, identity.tokens().token(), sdkHttp, http)
+                        .credentials();
+                session = AwsSessionCredentials.create(
+                        assumed.accessKeyId(), assumed.secretAccessKey(), assumed.sessionToken());
+                sessionExpiry = assumed.expiration();
+            } else {
+                session = podIdentityCredentials(identity);
+                sessionExpiry = session.expirationTime().orElse(null);
+            }
             GetAuthorizationTokenResponse token = authorizationToken(identity, region, session, sdkHttp, http);
             if (!token.hasAuthorizationData() || token.authorizationData().isEmpty()) {
                 throw new EngineException(
@@ -85,7 +101,6 @@ final class AwsEcrExchange implements RegistryCredentialsExchange {
                         Reason.CloudIdentityUnavailable,
                         "ECR answered an authorization token that is not user:password.");
             }
-            Instant sessionExpiry = session.credentials().expiration();
             Instant expiry = sessionExpiry == null ? clock.instant().plus(SESSION) : sessionExpiry;
             // The earlier of the session's and the ECR token's expiry; an ECR expiry that is absent or already past
             // (moto answers a fixed date in 2015) is ignored.
@@ -139,15 +154,13 @@ final class AwsEcrExchange implements RegistryCredentialsExchange {
     private GetAuthorizationTokenResponse authorizationToken(
             CloudIdentity identity,
             String region,
-            AssumeRoleWithWebIdentityResponse session,
+            AwsSessionCredentials session,
             SdkHttpClient sdkHttp,
             CloudHttp http) {
-        var credentials = session.credentials();
         var builder = EcrClient.builder()
                 .httpClient(sdkHttp)
                 .region(Region.of(region))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsSessionCredentials.create(
-                        credentials.accessKeyId(), credentials.secretAccessKey(), credentials.sessionToken())));
+                .credentialsProvider(StaticCredentialsProvider.create(session));
         if (settings.awsEcrEndpoint() != null) {
             builder.endpointOverride(settings.awsEcrEndpoint());
         }
@@ -159,11 +172,54 @@ final class AwsEcrExchange implements RegistryCredentialsExchange {
             }
             throw new EngineException(
                     Reason.CloudAccessDenied,
-                    "ECR refused GetAuthorizationToken to role " + identity.principal() + " of " + identity.subject()
+                    "ECR refused GetAuthorizationToken to "
+                            + (identity.principal() == null ? "the Pod Identity role" : "role " + identity.principal())
+                            + " of " + identity.subject()
                             + ": " + serviceMessage(e) + ". Allow ecr:GetAuthorizationToken in the role's policy.");
         } catch (SdkClientException e) {
             throw http.proxyFailure(e, endpoint(settings.awsEcrEndpoint(), "api.ecr", region), "AWS ECR")
                     .orElseGet(() -> unavailable("ECR", e));
+        }
+    }
+
+    /**
+     * Whether the process has container credentials: EKS Pod Identity (the agent's
+     * AWS_CONTAINER_CREDENTIALS_FULL_URI with AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE) or an ECS task role
+     * (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI); read by the SDK from the environment or its system properties.
+     */
+    static boolean containerCredentialsSet() {
+        return SdkSystemSetting.AWS_CONTAINER_CREDENTIALS_FULL_URI
+                        .getStringValue()
+                        .isPresent()
+                || SdkSystemSetting.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI
+                        .getStringValue()
+                        .isPresent();
+    }
+
+    /**
+     * The Pod Identity association's role credentials from the EKS Pod Identity agent, through the SDK's
+     * container credentials provider (it sends the token file's content as Authorization, re-read each time,
+     * and accepts only the agent's link-local or a loopback address). The agent is on the node: never proxied.
+     */
+    private static AwsSessionCredentials podIdentityCredentials(CloudIdentity identity) {
+        try (ContainerCredentialsProvider provider = ContainerCredentialsProvider.builder()
+                .asyncCredentialUpdateEnabled(false)
+                .build()) {
+            if (provider.resolveCredentials() instanceof AwsSessionCredentials session) {
+                return session;
+            }
+            throw new EngineException(
+                    Reason.CloudIdentityUnavailable,
+                    "The EKS Pod Identity agent answered credentials without a session token for " + identity.subject()
+                            + ": an unexpected answer.");
+        } catch (SdkClientException e) {
+            throw new EngineException(
+                    Reason.CloudIdentityUnavailable,
+                    "No credentials from the EKS Pod Identity agent (AWS_CONTAINER_CREDENTIALS_FULL_URI) for "
+                            + identity.subject() + ": " + e.getMessage()
+                            + ". Check the Pod Identity association of the operator's ServiceAccount and that the"
+                            + " eks-pod-identity-agent add-on runs on the node; retried with backoff.",
+                    e);
         }
     }
 
