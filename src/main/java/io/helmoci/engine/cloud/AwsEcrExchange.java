@@ -201,7 +201,7 @@ final class AwsEcrExchange implements RegistryCredentialsExchange {
      * container credentials provider (it sends the token file's content as Authorization, re-read each time,
      * and accepts only the agent's link-local or a loopback address). The agent is on the node: never proxied.
      */
-    private static AwsSessionCredentials podIdentityCredentials(CloudIdentity identity) {
+    static AwsSessionCredentials podIdentityCredentials(CloudIdentity identity) {
         try (ContainerCredentialsProvider provider = ContainerCredentialsProvider.builder()
                 .asyncCredentialUpdateEnabled(false)
                 .build()) {
@@ -213,13 +213,13 @@ final class AwsEcrExchange implements RegistryCredentialsExchange {
                     "The EKS Pod Identity agent answered credentials without a session token for " + identity.subject()
                             + ": an unexpected answer.");
         } catch (SdkClientException e) {
+            // The SDK's own message only, and not the cause: the JDK's can quote the Authorization header (the token).
             throw new EngineException(
                     Reason.CloudIdentityUnavailable,
                     "No credentials from the EKS Pod Identity agent (AWS_CONTAINER_CREDENTIALS_FULL_URI) for "
                             + identity.subject() + ": " + e.getMessage()
-                            + ". Check the Pod Identity association of the operator's ServiceAccount and that the"
-                            + " eks-pod-identity-agent add-on runs on the node; retried with backoff.",
-                    e);
+                            + " Check the Pod Identity association of the operator's ServiceAccount and that the"
+                            + " eks-pod-identity-agent add-on runs on the node; retried with backoff.");
         }
     }
 

@@ -127,6 +127,11 @@ public final class AwsTestbed implements AutoCloseable {
             HttpResponse<String> answer = http.send(
                     HttpRequest.newBuilder(motoUrl.resolve("/"))
                             .header("Content-Type", "application/x-www-form-urlencoded")
+                            // moto picks the service from the SigV4 scope (it checks no signature)
+                            .header(
+                                    "Authorization",
+                                    "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/sts/aws4_request,"
+                                            + " SignedHeaders=host, Signature=0")
                             .POST(HttpRequest.BodyPublishers.ofString(body))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
