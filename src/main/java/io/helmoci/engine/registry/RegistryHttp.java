@@ -236,30 +236,11 @@ final class RegistryHttp {
         if (deadline.expired()) {
             return new Failure(deadline.timeout("The request to " + where), false);
         }
-        ProxyAuthenticationException proxyAuthentication = causeOf(e, ProxyAuthenticationException.class);
-        if (proxyAuthentication != null) {
-            return new Failure(proxyAuthenticationFailed(proxyAuthentication), false);
-        }
-        Optional<ProxyEndpoint> proxy = proxyFor(url);
-        if (proxy.isPresent() && isConnectAuthenticationRefusal(e)) {
-            return new Failure(
-                    proxyAuthenticationFailed(new ProxyAuthenticationException(
-                            proxy.get().address(),
-                            proxy.get().hasCredentials(),
-                            e.getMessage().contains("CONNECT: 401") ? 401 : 407)),
-                    false);
-        }
-        if (proxy.isPresent() && isProxyConnectionFailure(e)) {
-            return new Failure(
-                    new EngineException(
-                            Reason.ProxyUnavailable,
-                            "The HTTP proxy at " + proxy.get().address()
-                                    + " could not open the connection to the registry at "
-                                    + where + " (" + e.getClass().getSimpleName() + ": " + e.getMessage()
-                                    + "). Check the proxy address (spec.proxySecretRef, HTTPS_PROXY/HTTP_PROXY), that the proxy is up"
-                                    + " and allows this host and port; list hosts to reach directly in NO_PROXY.",
-                            e),
-                    true);
+        Optional<EngineException> proxyFailure =
+                ProxyFailures.of(e, options.proxy(), url.scheme(), url.host(), url.port(), "the registry at " + where);
+        if (proxyFailure.isPresent()) {
+            // an unreachable proxy may come back; a refused proxy password does not fix itself
+            return new Failure(proxyFailure.get(), proxyFailure.get().reason() == Reason.ProxyUnavailable);
         }
         if (e instanceof SSLHandshakeException
                 || e instanceof SSLPeerUnverifiedException
@@ -327,13 +308,6 @@ final class RegistryHttp {
     /** For failures while a response body is being read, after the retries are over. */
     EngineException classifyBodyFailure(IOException e, HttpUrl url) {
         return classify(e, url).exception;
-    }
-
-    /** The proxy this request goes through by our rules; empty when direct or left to the JVM's selector. */
-    private Optional<ProxyEndpoint> proxyFor(HttpUrl url) {
-        return options.proxy() == null
-                ? Optional.empty()
-                : options.proxy().proxyFor(url.scheme(), url.host(), url.port());
     }
 
     /**
