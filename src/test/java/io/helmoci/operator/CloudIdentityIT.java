@@ -61,6 +61,8 @@ class CloudIdentityIT {
     static final String PROXY_USER = "cloud-proxy-user";
     static final String PROXY_PASSWORD = "cloud-proxy-pass-5e1b";
     static final String WRONG_PROXY_PASSWORD = "wrong-cloud-proxy-pass-77c2";
+    static final String ENV_PROXY_USER = "env-proxy-user";
+    static final String ENV_PROXY_PASSWORD = "env-proxy-pass-0d4a";
 
     @RegisterExtension
     static RegistryExtension backend =
@@ -78,6 +80,7 @@ class CloudIdentityIT {
     static CloudRegistryFront artifactRegistry;
     static OperatorProcess operator;
     static HttpProxy proxy;
+    static HttpProxy environmentProxy;
     static HelmOciChartAssert charts;
 
     @BeforeAll
@@ -128,14 +131,26 @@ class CloudIdentityIT {
         settings.put("helmoci.identity.gcp.sts-url", google.stsUrl());
         settings.put("helmoci.identity.gcp.audience", GCP_AUDIENCE);
         settings.put("helmoci.identity.gcp.metadata-host", google.metadataHost());
-        operator = OperatorProcess.start(kube.kubeconfig(), work.resolve("operator"), settings);
+        // The operator's own proxy variables, as a corporate deployment sets them: every exchange of a resource
+        // without spec.proxySecretRef goes through this proxy, except Google STS, listed in NO_PROXY.
+        environmentProxy = HttpProxy.start(work.resolve("environment-proxy"), ENV_PROXY_USER, ENV_PROXY_PASSWORD);
+        operator = OperatorProcess.start(
+                kube.kubeconfig(),
+                work.resolve("operator"),
+                settings,
+                List.of(),
+                Map.of(
+                        "http_proxy",
+                        environmentProxy.urlWithCredentials(),
+                        "NO_PROXY",
+                        URI.create(google.stsUrl()).getAuthority()));
         charts = new HelmOciChartAssert(kube, operator);
     }
 
     @AfterAll
     static void stop() {
         for (AutoCloseable closeable :
-                new AutoCloseable[] {operator, proxy, artifactRegistry, google, azure, ecr, aws}) {
+                new AutoCloseable[] {operator, proxy, environmentProxy, artifactRegistry, google, azure, ecr, aws}) {
             try {
                 if (closeable != null) {
                     closeable.close();
@@ -550,6 +565,46 @@ class CloudIdentityIT {
         }
     }
 
+    /**
+     * Resources without spec.proxySecretRef (the tests above): the operator's http_proxy carried their STS, ECR,
+     * Entra ID, ACR exchange and registry requests; Google STS, in NO_PROXY, was reached directly.
+     */
+    @Test
+    @Order(13)
+    void theOperatorsProxyVariablesCarryTheExchangesExceptNoProxyHosts() {
+        String sts = aws.stsEndpoint().getAuthority();
+        String moto = aws.ecrEndpoint().getAuthority();
+        String entra = URI.create(azure.authorityHost()).getAuthority();
+        String googleSts = URI.create(google.stsUrl()).getAuthority();
+        try {
+            assertThat(environmentProxy.requestsTo(sts))
+                    .as("STS AssumeRoleWithWebIdentity")
+                    .isNotEmpty();
+            assertThat(environmentProxy.requestsTo(moto))
+                    .as("ECR GetAuthorizationToken")
+                    .isNotEmpty();
+            assertThat(environmentProxy.requestsTo(entra))
+                    .as("Entra ID token endpoint")
+                    .isNotEmpty();
+            assertThat(environmentProxy.requestsTo(azure.registry().hostPort()))
+                    .as("ACR /oauth2/exchange")
+                    .anyMatch(r -> r.target().endsWith("/oauth2/exchange"));
+            for (CloudRegistryFront registry : List.of(ecr, azure.registry(), artifactRegistry)) {
+                assertThat(environmentProxy.requestsTo(registry.hostPort()))
+                        .as("registry requests to %s", registry.hostPort())
+                        .anyMatch(r -> r.target().contains("/v2/"));
+            }
+            assertThat(google.issued())
+                    .as("the operator exchanged at Google STS")
+                    .anyMatch(i -> i.principal().startsWith("principal://system:serviceaccount:gcp"));
+            assertThat(environmentProxy.requestsTo(googleSts))
+                    .as("Google STS is in NO_PROXY")
+                    .isEmpty();
+        } catch (AssertionError e) {
+            throw environmentProxy.withLogAttached(e);
+        }
+    }
+
     @Test
     @Order(100)
     void noTokenOrCredentialAppearsInStatusEventsOrLogs() {
@@ -562,6 +617,7 @@ class CloudIdentityIT {
         google.issued().forEach(i -> secrets.add(i.token()));
         secrets.add(PROXY_PASSWORD);
         secrets.add(WRONG_PROXY_PASSWORD);
+        secrets.add(ENV_PROXY_PASSWORD);
         secrets.removeIf(String::isBlank);
         assertThat(secrets).as("the test saw tokens to look for").hasSizeGreaterThan(10);
 
