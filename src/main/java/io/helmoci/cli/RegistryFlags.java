@@ -75,8 +75,8 @@ final class RegistryFlags {
     String proxy;
 
     @Option(
-            // Not --provider: that flag chooses the signature verifier (cosign, notation, helm) since issue 10.
-            names = "--cloud-provider",
+            // spec.provider of a HelmOciChart (Flux's name); the signature verifier is --verify-provider.
+            names = "--provider",
             paramLabel = "NAME",
             defaultValue = "generic",
             description =
@@ -90,7 +90,7 @@ final class RegistryFlags {
             names = "--cloud-registry-host",
             paramLabel = "HOST",
             description =
-                    "A host[:port] besides the cloud's registry domains that may receive --cloud-provider credentials (a private name of the cloud's registry); repeatable.")
+                    "A host[:port] besides the cloud's registry domains that may receive --provider credentials (a private name of the cloud's registry); repeatable.")
     java.util.List<String> cloudRegistryHosts = new java.util.ArrayList<>();
 
     /** The process environment; a field so that tests of the command can give their own. */
@@ -110,13 +110,13 @@ final class RegistryFlags {
         } catch (IllegalArgumentException e) {
             throw usage("--timeout: " + e.getMessage());
         }
+        ProxyRules proxyRules = proxy != null
+                ? ProxyRules.allThrough(ProxyEndpoint.parse(proxy, "--proxy"))
+                : ProxyRules.fromEnvironment(environment);
         TransportOptions.Builder transport = TransportOptions.builder()
                 .plainHttp(plainHttp)
                 .insecureSkipTlsVerify(insecureSkipTlsVerify)
-                .proxy(
-                        proxy != null
-                                ? ProxyRules.allThrough(ProxyEndpoint.parse(proxy, "--proxy"))
-                                : ProxyRules.fromEnvironment(environment))
+                .proxy(proxyRules)
                 .operationTimeout(operationTimeout);
         if (caFile != null) {
             transport.caCertificates(read(caFile, "--ca-file"));
@@ -124,25 +124,27 @@ final class RegistryFlags {
         if (certFile != null) {
             transport.clientCertificate(read(certFile, "--cert-file"), read(keyFile, "--key-file"));
         }
-        return new RegistryOptions(credentials(reference, stdin), transport.build());
+        return new RegistryOptions(credentials(reference, stdin, proxyRules), transport.build());
     }
 
-    private Credentials credentials(OciReference reference, InputStream stdin) {
+    /** @param proxyRules the registry's proxy rules, which the cloud's token and exchange endpoints follow too */
+    private Credentials credentials(OciReference reference, InputStream stdin, ProxyRules proxyRules) {
         CloudProvider cloud;
         try {
             cloud = CloudProvider.parse(cloudProvider);
         } catch (IllegalArgumentException e) {
-            throw usage("--cloud-provider: " + e.getMessage());
+            throw usage("--provider: " + e.getMessage());
         }
         if (cloud != null) {
             if (username != null || registryConfig != null) {
-                throw usage("--cloud-provider " + cloud.id()
+                throw usage("--provider " + cloud.id()
                         + " takes its credentials from the cloud: drop --username and --registry-config");
             }
             CloudSettings settings = CloudSettings.fromEnvironment(environment)
                     .withExtraRegistryHosts(java.util.Set.copyOf(cloudRegistryHosts));
             return new CloudCredentials(settings)
-                    .credentials(EnvironmentIdentity.of(cloud, environment), reference.registry(), plainHttp);
+                    .credentials(
+                            EnvironmentIdentity.of(cloud, environment), reference.registry(), plainHttp, proxyRules);
         }
         if (username != null) {
             if (!passwordStdin) {

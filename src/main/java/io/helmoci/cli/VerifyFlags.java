@@ -19,10 +19,11 @@ import picocli.CommandLine.Option;
  */
 final class VerifyFlags {
     @Option(
-            names = "--provider",
+            // spec.verify.provider of a HelmOciChart; --provider is the cloud provider (spec.provider), as in Flux.
+            names = "--verify-provider",
             paramLabel = "PROVIDER",
             description =
-                    "cosign, notation or helm. Default: from the other flags (--key: cosign, --keyring: helm, --trust-policy/--trust-store: notation).")
+                    "The signature verifier: cosign, notation or helm. Default: from the other flags (--key: cosign, --keyring: helm, --trust-policy/--trust-store: notation).")
     String provider;
 
     @Option(
@@ -93,7 +94,7 @@ final class VerifyFlags {
             throw new EngineException(
                     Reason.VerificationPolicyInvalid,
                     "Verification needs a policy: --key cosign.pub (cosign),"
-                            + " --keyring pubring.gpg (helm provenance), or --provider notation with notation's trust policy and trust store.");
+                            + " --keyring pubring.gpg (helm provenance), or --verify-provider notation with notation's trust policy and trust store.");
         }
         return switch (chosen) {
             case COSIGN ->

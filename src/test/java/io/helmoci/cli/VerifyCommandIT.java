@@ -98,7 +98,7 @@ class VerifyCommandIT {
             case "cosign" -> List.of("--key", cosignKey.publicKey().toString());
             default ->
                 List.of(
-                        "--provider",
+                        "--verify-provider",
                         "notation",
                         "--trust-policy",
                         trustPolicy.toString(),

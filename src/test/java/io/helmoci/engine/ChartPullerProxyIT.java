@@ -201,7 +201,7 @@ class ChartPullerProxyIT {
     /**
      * Over TLS (the CONNECT is refused). tinyproxy 1.11 answers wrong credentials with 401 instead of
      * 407; to a CONNECT only the proxy answers, so that 401 is the proxy's. Over plain HTTP the proxy's
-     * 401 cannot be told from the registry's: see {@link #overPlainHttpTinyproxysWrongPassword401LooksLikeTheRegistrys}.
+     * 401 is told from the registry's by its challenge: see {@link #overPlainHttpTinyproxysWrongPassword401IsKnownByItsRealm}.
      */
     @Test
     void aWrongProxyPasswordIsProxyAuthenticationFailed(@TempDir Path dir) throws Throwable {
@@ -225,14 +225,19 @@ class ChartPullerProxyIT {
         }
     }
 
-    /** What tinyproxy's non-standard 401 gives over plain HTTP: the registry's reason, and still no secret. */
+    /**
+     * tinyproxy's non-standard 401 over plain HTTP carries its own challenge ({@code Basic realm="Tinyproxy"}):
+     * recognised as the proxy's refusal, with no secret in the message and nothing sent on to the registry.
+     */
     @Test
-    void overPlainHttpTinyproxysWrongPassword401LooksLikeTheRegistrys(@TempDir Path dir) throws Throwable {
+    void overPlainHttpTinyproxysWrongPassword401IsKnownByItsRealm(@TempDir Path dir) throws Throwable {
         try (ChartPuller puller = new ChartPuller(dir)) {
             EngineException e = failure(
-                    Reason.Unauthorized,
+                    Reason.ProxyAuthenticationFailed,
                     () -> puller.inspect(pull(plain, "127.0.0.1", through(authProxy, PROXY_USER, "wrong-9a7b"))));
-            assertThat(e.getMessage()).doesNotContain("wrong-9a7b", PROXY_PASSWORD, PASSWORD);
+            assertThat(e.getMessage())
+                    .contains(authProxy.hostPort(), "username", "password")
+                    .doesNotContain("wrong-9a7b", PROXY_PASSWORD, PASSWORD);
             assertThat(plain.requests()).isEmpty();
         }
     }

@@ -10,6 +10,7 @@ import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.operator.identity.ClientServiceAccountTokens;
 import io.helmoci.testbed.ChartFactory;
 import io.helmoci.testbed.HelmCli;
+import io.helmoci.testbed.HttpProxy;
 import io.helmoci.testbed.KubeApiServerFixture;
 import io.helmoci.testbed.OperatorProcess;
 import io.helmoci.testbed.ProcessRunner;
@@ -20,7 +21,9 @@ import io.helmoci.testbed.cloud.AwsTestbed;
 import io.helmoci.testbed.cloud.AzureTestbed;
 import io.helmoci.testbed.cloud.CloudRegistryFront;
 import io.helmoci.testbed.cloud.GoogleTestbed;
+import io.helmoci.testbed.cloud.PodIdentityAgent;
 import io.helmoci.testbed.cloud.ServiceAccountTokenVerifier;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +58,11 @@ class CloudIdentityIT {
     static final String ACCOUNT_A = "111111111111";
     static final String ACCOUNT_B = "222222222222";
     static final String TENANT = "7f3c1a2e-0000-4000-8000-00000000beef";
+    static final String PROXY_USER = "cloud-proxy-user";
+    static final String PROXY_PASSWORD = "cloud-proxy-pass-5e1b";
+    static final String WRONG_PROXY_PASSWORD = "wrong-cloud-proxy-pass-77c2";
+    static final String ENV_PROXY_USER = "env-proxy-user";
+    static final String ENV_PROXY_PASSWORD = "env-proxy-pass-0d4a";
 
     @RegisterExtension
     static RegistryExtension backend =
@@ -71,6 +79,8 @@ class CloudIdentityIT {
     static GoogleTestbed google;
     static CloudRegistryFront artifactRegistry;
     static OperatorProcess operator;
+    static HttpProxy proxy;
+    static HttpProxy environmentProxy;
     static HelmOciChartAssert charts;
 
     @BeforeAll
@@ -121,13 +131,26 @@ class CloudIdentityIT {
         settings.put("helmoci.identity.gcp.sts-url", google.stsUrl());
         settings.put("helmoci.identity.gcp.audience", GCP_AUDIENCE);
         settings.put("helmoci.identity.gcp.metadata-host", google.metadataHost());
-        operator = OperatorProcess.start(kube.kubeconfig(), work.resolve("operator"), settings);
+        // The operator's own proxy variables, as a corporate deployment sets them: every exchange of a resource
+        // without spec.proxySecretRef goes through this proxy, except Google STS, listed in NO_PROXY.
+        environmentProxy = HttpProxy.start(work.resolve("environment-proxy"), ENV_PROXY_USER, ENV_PROXY_PASSWORD);
+        operator = OperatorProcess.start(
+                kube.kubeconfig(),
+                work.resolve("operator"),
+                settings,
+                List.of(),
+                Map.of(
+                        "http_proxy",
+                        environmentProxy.urlWithCredentials(),
+                        "NO_PROXY",
+                        URI.create(google.stsUrl()).getAuthority()));
         charts = new HelmOciChartAssert(kube, operator);
     }
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable closeable : new AutoCloseable[] {operator, artifactRegistry, google, azure, ecr, aws}) {
+        for (AutoCloseable closeable :
+                new AutoCloseable[] {operator, proxy, environmentProxy, artifactRegistry, google, azure, ecr, aws}) {
             try {
                 if (closeable != null) {
                     closeable.close();
@@ -392,6 +415,197 @@ class CloudIdentityIT {
     }
 
     @Test
+    @Order(9)
+    void throughTheResourcesProxyEveryTokenExchangeAndRegistryRequestIsCounted() {
+        proxy = HttpProxy.start(work.resolve("proxy"), PROXY_USER, PROXY_PASSWORD);
+        String namespace = kube.createNamespace("proxied");
+        serviceAccount(
+                namespace,
+                "puller",
+                Map.of(
+                        "eks.amazonaws.com/role-arn",
+                        role(ACCOUNT_A, "proxied"),
+                        "azure.workload.identity/client-id",
+                        "client-proxied"));
+        aws.trust(role(ACCOUNT_A, "proxied"), namespace, "puller");
+        azure.federate("client-proxied", namespace, "puller").acrPull("client-proxied");
+        google.grant("gcp/team/", namespace, "puller");
+        kube.apply(namespace, proxySecret("proxy", PROXY_PASSWORD));
+        applyThroughProxy(namespace, "aws", ecr.ociUrl("aws/team-a/app"), "aws", "puller", "proxy");
+        applyThroughProxy(namespace, "azure", azure.registry().ociUrl("azure/team/app"), "azure", "puller", "proxy");
+        applyThroughProxy(namespace, "gcp", artifactRegistry.ociUrl("gcp/team/app"), "gcp", "puller", "proxy");
+
+        for (String name : List.of("aws", "azure", "gcp")) {
+            try {
+                charts.awaitReady(namespace, name);
+            } catch (AssertionError e) {
+                throw proxy.withLogAttached(e);
+            }
+        }
+
+        String sts = aws.stsEndpoint().getAuthority();
+        String moto = aws.ecrEndpoint().getAuthority();
+        String entra = URI.create(azure.authorityHost()).getAuthority();
+        String googleSts = URI.create(google.stsUrl()).getAuthority();
+        assertThat(proxy.requestsTo(sts)).as("STS AssumeRoleWithWebIdentity").isNotEmpty();
+        assertThat(proxy.requestsTo(moto))
+                .as("ECR GetAuthorizationToken at moto")
+                .isNotEmpty();
+        assertThat(proxy.requestsTo(entra)).as("Entra ID token endpoint").isNotEmpty();
+        assertThat(proxy.requestsTo(azure.registry().hostPort()))
+                .as("ACR /oauth2/exchange")
+                .anyMatch(r -> r.target().endsWith("/oauth2/exchange"));
+        assertThat(proxy.requestsTo(googleSts)).as("Google STS").isNotEmpty();
+        for (CloudRegistryFront registry : List.of(ecr, azure.registry(), artifactRegistry)) {
+            assertThat(proxy.requestsTo(registry.hostPort()))
+                    .as("registry requests to %s", registry.hostPort())
+                    .anyMatch(r -> r.target().contains("/v2/"));
+        }
+        assertThat(aws.assumptions())
+                .as("the STS gate saw the proxied assumption")
+                .anyMatch(a ->
+                        ("system:serviceaccount:" + namespace + ":puller").equals(a.subject()) && a.status() == 200);
+    }
+
+    @Test
+    @Order(10)
+    void aWrongProxyPasswordStopsTheExchangeWithTheProxysReason() {
+        String namespace = kube.createNamespace("proxy-wrong");
+        serviceAccount(namespace, "puller", Map.of("eks.amazonaws.com/role-arn", role(ACCOUNT_A, "wrong-proxy")));
+        aws.trust(role(ACCOUNT_A, "wrong-proxy"), namespace, "puller");
+        kube.apply(namespace, proxySecret("proxy", WRONG_PROXY_PASSWORD));
+        applyThroughProxy(namespace, "app", ecr.ociUrl("aws/team-a/app"), "aws", "puller", "proxy");
+
+        HelmOciChart failed = charts.await(namespace, "app", notReady(), "Ready=False");
+
+        assertThat(readyReason(failed)).as(proxy.logs()).isEqualTo("ProxyAuthenticationFailed");
+        assertThat(readyMessage(failed)).contains(proxy.hostPort(), "spec.proxySecretRef", "password");
+        assertThat(aws.assumptions())
+                .as("nothing reached STS without the proxy's consent")
+                .noneMatch(a -> ("system:serviceaccount:" + namespace + ":puller").equals(a.subject()));
+    }
+
+    @Test
+    @Order(11)
+    void theHelmOciCommandFollowsHttpProxyAndNoProxyForTheTokenEndpoints() throws Exception {
+        String namespace = kube.createNamespace("cli-proxy");
+        serviceAccount(namespace, "machine", Map.of());
+        google.grant("gcp/cli/", namespace, "machine");
+        Path googleToken =
+                Files.writeString(work.resolve("proxy-google-token"), token(namespace, "machine", GCP_AUDIENCE));
+        Path credentialConfig = Files.writeString(
+                work.resolve("proxy-external-account.json"), """
+                {"type": "external_account", "audience": "%s",
+                 "subject_token_type": "urn:ietf:params:oauth:token-type:jwt", "token_url": "%s",
+                 "credential_source": {"file": "%s"}}
+                """.formatted(GCP_AUDIENCE, google.stsUrl(), googleToken));
+        String googleSts = URI.create(google.stsUrl()).getAuthority();
+        String principal = "principal://system:serviceaccount:" + namespace + ":machine";
+
+        int mark = proxy.requests().size();
+        ProcessRunner.Result direct = helmOci(
+                Map.of(
+                        "GOOGLE_APPLICATION_CREDENTIALS", credentialConfig.toString(),
+                        "HTTP_PROXY", proxy.urlWithCredentials(),
+                        "NO_PROXY", googleSts),
+                "gcp",
+                artifactRegistry,
+                "gcp/cli/app");
+        assertThat(direct.exitCode()).as(direct.stderr()).isZero();
+        List<HttpProxy.ProxiedRequest> sinceMark =
+                proxy.requests().subList(mark, proxy.requests().size());
+        assertThat(sinceMark).as("the NO_PROXY host was reached directly").noneMatch(r -> r.to(googleSts));
+        assertThat(sinceMark)
+                .as("the registry went through HTTP_PROXY")
+                .anyMatch(r -> r.to(artifactRegistry.hostPort()));
+        assertThat(google.issued()).anyMatch(i -> i.principal().equals(principal));
+
+        mark = proxy.requests().size();
+        ProcessRunner.Result proxied = helmOci(
+                Map.of(
+                        "GOOGLE_APPLICATION_CREDENTIALS", credentialConfig.toString(),
+                        "HTTP_PROXY", proxy.urlWithCredentials()),
+                "gcp",
+                artifactRegistry,
+                "gcp/cli/app");
+        assertThat(proxied.exitCode()).as(proxied.stderr()).isZero();
+        sinceMark = proxy.requests().subList(mark, proxy.requests().size());
+        assertThat(sinceMark).as("Google STS through HTTP_PROXY").anyMatch(r -> r.to(googleSts));
+    }
+
+    @Test
+    @Order(12)
+    void theHelmOciCommandUsesEksPodIdentity() throws Exception {
+        String namespace = kube.createNamespace("pod-identity");
+        serviceAccount(namespace, "operator", Map.of());
+        serviceAccount(namespace, "unassociated", Map.of());
+        try (PodIdentityAgent agent = new PodIdentityAgent(verifier, aws)) {
+            agent.associate(namespace, "operator", role(ACCOUNT_B, "pod-identity"));
+            Path tokenFile = Files.writeString(
+                    work.resolve("pod-identity-token"), token(namespace, "operator", PodIdentityAgent.AUDIENCE));
+            Map<String, String> env = Map.of(
+                    "AWS_CONTAINER_CREDENTIALS_FULL_URI", agent.credentialsUri(),
+                    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", tokenFile.toString(),
+                    "AWS_ENDPOINT_URL_ECR", aws.ecrEndpoint().toString(),
+                    "AWS_REGION", "us-east-1",
+                    "AWS_EC2_METADATA_DISABLED", "true");
+            int assumptionsBefore = aws.assumptions().size();
+
+            ProcessRunner.Result pull = helmOci(env, "aws", ecr, "aws/team-b/app");
+
+            assertThat(pull.exitCode()).as(pull.stderr()).isZero();
+            assertThat(agent.served()).containsExactly("system:serviceaccount:" + namespace + ":operator");
+            assertThat(aws.assumptions()).as("no web identity exchange").hasSize(assumptionsBefore);
+
+            Files.writeString(tokenFile, token(namespace, "unassociated", PodIdentityAgent.AUDIENCE));
+            ProcessRunner.Result refused = helmOci(env, "aws", ecr, "aws/team-b/app");
+            assertThat(refused.exitCode()).isNotZero();
+            assertThat(refused.stderr()).contains("CloudIdentityUnavailable", "Pod Identity");
+            assertThat(agent.served()).hasSize(1);
+        }
+    }
+
+    /**
+     * Resources without spec.proxySecretRef (the tests above): the operator's http_proxy carried their STS, ECR,
+     * Entra ID, ACR exchange and registry requests; Google STS, in NO_PROXY, was reached directly.
+     */
+    @Test
+    @Order(13)
+    void theOperatorsProxyVariablesCarryTheExchangesExceptNoProxyHosts() {
+        String sts = aws.stsEndpoint().getAuthority();
+        String moto = aws.ecrEndpoint().getAuthority();
+        String entra = URI.create(azure.authorityHost()).getAuthority();
+        String googleSts = URI.create(google.stsUrl()).getAuthority();
+        try {
+            assertThat(environmentProxy.requestsTo(sts))
+                    .as("STS AssumeRoleWithWebIdentity")
+                    .isNotEmpty();
+            assertThat(environmentProxy.requestsTo(moto))
+                    .as("ECR GetAuthorizationToken")
+                    .isNotEmpty();
+            assertThat(environmentProxy.requestsTo(entra))
+                    .as("Entra ID token endpoint")
+                    .isNotEmpty();
+            assertThat(environmentProxy.requestsTo(azure.registry().hostPort()))
+                    .as("ACR /oauth2/exchange")
+                    .anyMatch(r -> r.target().endsWith("/oauth2/exchange"));
+            for (CloudRegistryFront registry : List.of(ecr, azure.registry(), artifactRegistry)) {
+                assertThat(environmentProxy.requestsTo(registry.hostPort()))
+                        .as("registry requests to %s", registry.hostPort())
+                        .anyMatch(r -> r.target().contains("/v2/"));
+            }
+            assertThat(google.issued())
+                    .as("the operator exchanged at Google STS")
+                    .anyMatch(i -> i.principal().startsWith("principal://system:serviceaccount:gcp"));
+            assertThat(environmentProxy.requestsTo(googleSts))
+                    .as("Google STS is in NO_PROXY")
+                    .isEmpty();
+        } catch (AssertionError e) {
+            throw environmentProxy.withLogAttached(e);
+        }
+    }
+
+    @Test
     @Order(100)
     void noTokenOrCredentialAppearsInStatusEventsOrLogs() {
         List<String> secrets = new ArrayList<>();
@@ -401,6 +615,9 @@ class CloudIdentityIT {
         secrets.addAll(azure.secrets());
         secrets.addAll(google.subjectTokensSeen());
         google.issued().forEach(i -> secrets.add(i.token()));
+        secrets.add(PROXY_PASSWORD);
+        secrets.add(WRONG_PROXY_PASSWORD);
+        secrets.add(ENV_PROXY_PASSWORD);
         secrets.removeIf(String::isBlank);
         assertThat(secrets).as("the test saw tokens to look for").hasSizeGreaterThan(10);
 
@@ -433,7 +650,7 @@ class CloudIdentityIT {
                         "--version",
                         "1.0.0",
                         "--plain-http",
-                        "--cloud-provider",
+                        "--provider",
                         provider,
                         "--cloud-registry-host",
                         registry.hostPort(),
@@ -445,6 +662,38 @@ class CloudIdentityIT {
                 null,
                 null,
                 Duration.ofSeconds(120));
+    }
+
+    private static String proxySecret(String name, String password) {
+        return """
+                apiVersion: v1
+                kind: Secret
+                metadata:
+                  name: %s
+                stringData:
+                  address: %s
+                  username: %s
+                  password: %s
+                """.formatted(name, proxy.url(), PROXY_USER, password);
+    }
+
+    private static void applyThroughProxy(
+            String namespace, String name, String url, String provider, String serviceAccount, String proxySecret) {
+        kube.apply(namespace, """
+                apiVersion: helmoci.io/v1alpha1
+                kind: HelmOciChart
+                metadata:
+                  name: %s
+                spec:
+                  url: %s
+                  version: 1.0.0
+                  insecure: true
+                  interval: 10m
+                  provider: %s
+                  serviceAccountName: %s
+                  proxySecretRef:
+                    name: %s
+                """.formatted(name, url, provider, serviceAccount, proxySecret));
     }
 
     private static String token(String namespace, String name, String audience) {

@@ -13,11 +13,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.SdkSystemSetting;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecr.model.AuthorizationData;
@@ -52,13 +53,18 @@ final class AwsEcrExchange implements RegistryCredentialsExchange {
     }
 
     @Override
-    public ExchangedCredentials exchange(CloudIdentity identity, String registryHost, boolean plainHttp) {
-        if (identity.principal() == null || identity.principal().isBlank() || identity.tokens() == null) {
+    public ExchangedCredentials exchange(
+            CloudIdentity identity, String registryHost, boolean plainHttp, CloudHttp http) {
+        boolean webIdentity =
+                identity.principal() != null && !identity.principal().isBlank() && identity.tokens() != null;
+        boolean podIdentity = identity.principal() == null && identity.tokens() == null && containerCredentialsSet();
+        if (!webIdentity && !podIdentity) {
             throw new EngineException(
                     Reason.CloudIdentityNotConfigured,
                     identity.subject() + " has no IAM role for web identity: annotate the ServiceAccount with"
                             + " eks.amazonaws.com/role-arn: arn:aws:iam::<account>:role/<name>, or set AWS_ROLE_ARN"
-                            + " and AWS_WEB_IDENTITY_TOKEN_FILE.");
+                            + " and AWS_WEB_IDENTITY_TOKEN_FILE (or, for the operator's own identity, an EKS Pod"
+                            + " Identity association: AWS_CONTAINER_CREDENTIALS_FULL_URI).");
         }
         String region = regionOf(registryHost, settings.awsRegion());
         if (region == null) {
@@ -68,10 +74,20 @@ final class AwsEcrExchange implements RegistryCredentialsExchange {
                             + " does not name an AWS region (<account>.dkr.ecr.<region>.amazonaws.com):"
                             + " set the region (AWS_REGION, helmoci.identity.aws.region).");
         }
-        String webIdentityToken = identity.tokens().token();
-        try (SdkHttpClient http = UrlConnectionHttpClient.create()) {
-            AssumeRoleWithWebIdentityResponse session = assumeRole(identity, region, webIdentityToken, http);
-            GetAuthorizationTokenResponse token = authorizationToken(identity, region, session, http);
+        try (SdkHttpClient sdkHttp = new OkHttpSdkClient(http.client())) {
+            AwsSessionCredentials session;
+            Instant sessionExpiry;
+            if (webIdentity) {
+                var assumed = assumeRole(identity, region, identity.tokens().token(), sdkHttp, http)
+                        .credentials();
+                session = AwsSessionCredentials.create(
+                        assumed.accessKeyId(), assumed.secretAccessKey(), assumed.sessionToken());
+                sessionExpiry = assumed.expiration();
+            } else {
+                session = podIdentityCredentials(identity);
+                sessionExpiry = session.expirationTime().orElse(null);
+            }
+            GetAuthorizationTokenResponse token = authorizationToken(identity, region, session, sdkHttp, http);
             if (!token.hasAuthorizationData() || token.authorizationData().isEmpty()) {
                 throw new EngineException(
                         Reason.CloudIdentityUnavailable,
@@ -85,7 +101,6 @@ final class AwsEcrExchange implements RegistryCredentialsExchange {
                         Reason.CloudIdentityUnavailable,
                         "ECR answered an authorization token that is not user:password.");
             }
-            Instant sessionExpiry = session.credentials().expiration();
             Instant expiry = sessionExpiry == null ? clock.instant().plus(SESSION) : sessionExpiry;
             // The earlier of the session's and the ECR token's expiry; an ECR expiry that is absent or already past
             // (moto answers a fixed date in 2015) is ignored.
@@ -99,9 +114,9 @@ final class AwsEcrExchange implements RegistryCredentialsExchange {
     }
 
     private AssumeRoleWithWebIdentityResponse assumeRole(
-            CloudIdentity identity, String region, String webIdentityToken, SdkHttpClient http) {
+            CloudIdentity identity, String region, String webIdentityToken, SdkHttpClient sdkHttp, CloudHttp http) {
         var builder = StsClient.builder()
-                .httpClient(http)
+                .httpClient(sdkHttp)
                 .region(Region.of(region))
                 .credentialsProvider(AnonymousCredentialsProvider.create());
         if (settings.awsStsEndpoint() != null) {
@@ -131,18 +146,21 @@ final class AwsEcrExchange implements RegistryCredentialsExchange {
                             + "): " + serviceMessage(e)
                             + ". Allow this ServiceAccount in the role's trust policy (sts:AssumeRoleWithWebIdentity).");
         } catch (SdkClientException e) {
-            throw unavailable("STS", e);
+            throw http.proxyFailure(e, endpoint(settings.awsStsEndpoint(), "sts", region), "AWS STS")
+                    .orElseGet(() -> unavailable("STS", e));
         }
     }
 
     private GetAuthorizationTokenResponse authorizationToken(
-            CloudIdentity identity, String region, AssumeRoleWithWebIdentityResponse session, SdkHttpClient http) {
-        var credentials = session.credentials();
+            CloudIdentity identity,
+            String region,
+            AwsSessionCredentials session,
+            SdkHttpClient sdkHttp,
+            CloudHttp http) {
         var builder = EcrClient.builder()
-                .httpClient(http)
+                .httpClient(sdkHttp)
                 .region(Region.of(region))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsSessionCredentials.create(
-                        credentials.accessKeyId(), credentials.secretAccessKey(), credentials.sessionToken())));
+                .credentialsProvider(StaticCredentialsProvider.create(session));
         if (settings.awsEcrEndpoint() != null) {
             builder.endpointOverride(settings.awsEcrEndpoint());
         }
@@ -154,11 +172,62 @@ final class AwsEcrExchange implements RegistryCredentialsExchange {
             }
             throw new EngineException(
                     Reason.CloudAccessDenied,
-                    "ECR refused GetAuthorizationToken to role " + identity.principal() + " of " + identity.subject()
+                    "ECR refused GetAuthorizationToken to "
+                            + (identity.principal() == null ? "the Pod Identity role" : "role " + identity.principal())
+                            + " of " + identity.subject()
                             + ": " + serviceMessage(e) + ". Allow ecr:GetAuthorizationToken in the role's policy.");
         } catch (SdkClientException e) {
-            throw unavailable("ECR", e);
+            throw http.proxyFailure(e, endpoint(settings.awsEcrEndpoint(), "api.ecr", region), "AWS ECR")
+                    .orElseGet(() -> unavailable("ECR", e));
         }
+    }
+
+    /**
+     * Whether the process has container credentials: EKS Pod Identity (the agent's
+     * AWS_CONTAINER_CREDENTIALS_FULL_URI with AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE) or an ECS task role
+     * (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI); read by the SDK from the environment or its system properties.
+     */
+    static boolean containerCredentialsSet() {
+        return SdkSystemSetting.AWS_CONTAINER_CREDENTIALS_FULL_URI
+                        .getStringValue()
+                        .isPresent()
+                || SdkSystemSetting.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI
+                        .getStringValue()
+                        .isPresent();
+    }
+
+    /**
+     * The Pod Identity association's role credentials from the EKS Pod Identity agent, through the SDK's
+     * container credentials provider (it sends the token file's content as Authorization, re-read each time,
+     * and accepts only the agent's link-local or a loopback address). The agent is on the node: never proxied.
+     */
+    static AwsSessionCredentials podIdentityCredentials(CloudIdentity identity) {
+        try (ContainerCredentialsProvider provider = ContainerCredentialsProvider.builder()
+                .asyncCredentialUpdateEnabled(false)
+                .build()) {
+            if (provider.resolveCredentials() instanceof AwsSessionCredentials session) {
+                return session;
+            }
+            throw new EngineException(
+                    Reason.CloudIdentityUnavailable,
+                    "The EKS Pod Identity agent answered credentials without a session token for " + identity.subject()
+                            + ": an unexpected answer.");
+        } catch (SdkClientException e) {
+            // The SDK's own message only, and not the cause: the JDK's can quote the Authorization header (the token).
+            throw new EngineException(
+                    Reason.CloudIdentityUnavailable,
+                    "No credentials from the EKS Pod Identity agent (AWS_CONTAINER_CREDENTIALS_FULL_URI) for "
+                            + identity.subject() + ": " + e.getMessage()
+                            + " Check the Pod Identity association of the operator's ServiceAccount and that the"
+                            + " eks-pod-identity-agent add-on runs on the node; retried with backoff.");
+        }
+    }
+
+    /** The endpoint the SDK calls: the override, or the service's regional default (only to name it and route it). */
+    private static java.net.URI endpoint(java.net.URI override, String service, String region) {
+        return override != null
+                ? override
+                : java.net.URI.create("https://" + service + "." + region + ".amazonaws.com");
     }
 
     private static String serviceMessage(AwsServiceException e) {

@@ -31,18 +31,17 @@ final class AzureAcrExchange implements RegistryCredentialsExchange {
     /** Entra errors about the assertion itself: expired or not yet valid (700024), wrong audience (700212). */
     private static final Set<String> TOKEN_REJECTED_CODES = Set.of("AADSTS700024", "AADSTS700212", "AADSTS50027");
 
-    private final TokenEndpoint endpoint;
     private final CloudSettings settings;
     private final Clock clock;
 
-    AzureAcrExchange(TokenEndpoint endpoint, CloudSettings settings, Clock clock) {
-        this.endpoint = endpoint;
+    AzureAcrExchange(CloudSettings settings, Clock clock) {
         this.settings = settings;
         this.clock = clock;
     }
 
     @Override
-    public ExchangedCredentials exchange(CloudIdentity identity, String registryHost, boolean plainHttp) {
+    public ExchangedCredentials exchange(
+            CloudIdentity identity, String registryHost, boolean plainHttp, CloudHttp http) {
         if (identity.principal() == null || identity.tenant() == null || identity.tokens() == null) {
             throw new EngineException(
                     Reason.CloudIdentityNotConfigured,
@@ -50,6 +49,7 @@ final class AzureAcrExchange implements RegistryCredentialsExchange {
                             + " ServiceAccount with azure.workload.identity/client-id (and azure.workload.identity/tenant-id),"
                             + " or set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_FEDERATED_TOKEN_FILE.");
         }
+        TokenEndpoint endpoint = new TokenEndpoint(http);
         String assertion = identity.tokens().token();
         HttpUrl tokenUrl = HttpUrl.get(settings.azureAuthorityHost().toString())
                 .newBuilder()

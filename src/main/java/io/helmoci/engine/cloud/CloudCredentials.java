@@ -3,10 +3,12 @@ package io.helmoci.engine.cloud;
 import io.helmoci.engine.EngineException;
 import io.helmoci.engine.Reason;
 import io.helmoci.engine.registry.Credentials;
+import io.helmoci.engine.registry.ProxyRules;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -38,7 +40,18 @@ public final class CloudCredentials {
 
     private record Cached(ExchangedCredentials credentials, Instant renewAt) {}
 
+    private static final int MAX_PROXIED_CLIENTS = 64;
+
     private final Map<CloudProvider, RegistryCredentialsExchange> exchanges;
+    private final OkHttpClient http;
+    /** One client per distinct proxy rules, sharing the base client's connection pool. */
+    private final Map<ProxyRules, OkHttpClient> proxiedClients = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ProxyRules, OkHttpClient> eldest) {
+            return size() > MAX_PROXIED_CLIENTS;
+        }
+    };
+
     private final CloudSettings settings;
     private final Clock clock;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
@@ -52,11 +65,11 @@ public final class CloudCredentials {
     public CloudCredentials(CloudSettings settings, OkHttpClient http, Clock clock) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = clock;
-        TokenEndpoint endpoint = new TokenEndpoint(http);
+        this.http = Objects.requireNonNull(http, "http");
         this.exchanges = new EnumMap<>(Map.of(
                 CloudProvider.AWS, new AwsEcrExchange(settings, clock),
-                CloudProvider.AZURE, new AzureAcrExchange(endpoint, settings, clock),
-                CloudProvider.GCP, new GcpExchange(endpoint, settings, clock)));
+                CloudProvider.AZURE, new AzureAcrExchange(settings, clock),
+                CloudProvider.GCP, new GcpExchange(http, settings, clock)));
     }
 
     private static OkHttpClient defaultHttpClient() {
@@ -76,6 +89,17 @@ public final class CloudCredentials {
      * @param plainHttp    whether the registry is reached over plain HTTP
      */
     public Credentials credentials(CloudIdentity identity, String registryHost, boolean plainHttp) {
+        return credentials(identity, registryHost, plainHttp, null);
+    }
+
+    /**
+     * As {@link #credentials(CloudIdentity, String, boolean)}, with the cloud's token and exchange endpoints
+     * reached through the same proxy as the registry: {@code proxy} decides per endpoint host (NO_PROXY included).
+     * Cached credentials do not depend on the route, so they are shared whatever the proxy.
+     *
+     * @param proxy the registry requests' proxy rules; null = no proxy of ours (the JVM's defaults)
+     */
+    public Credentials credentials(CloudIdentity identity, String registryHost, boolean plainHttp, ProxyRules proxy) {
         String host = registryHost.toLowerCase(Locale.ROOT);
         requireCloudRegistry(identity.provider(), host);
         String key = identity.cacheKey(host);
@@ -92,7 +116,9 @@ public final class CloudCredentials {
             }
             try {
                 exchangeCount.incrementAndGet();
-                ExchangedCredentials fresh = exchanges.get(identity.provider()).exchange(identity, host, plainHttp);
+                ExchangedCredentials fresh = exchanges
+                        .get(identity.provider())
+                        .exchange(identity, host, plainHttp, new CloudHttp(clientFor(proxy), proxy));
                 cache.put(key, new Cached(fresh, renewAt(now, fresh.expiresAt())));
                 return fresh.credentials();
             } catch (EngineException e) {
@@ -102,6 +128,16 @@ public final class CloudCredentials {
                 cache.remove(key);
                 throw e;
             }
+        }
+    }
+
+    private OkHttpClient clientFor(ProxyRules proxy) {
+        if (proxy == null) {
+            return http;
+        }
+        synchronized (proxiedClients) {
+            return proxiedClients.computeIfAbsent(
+                    proxy, rules -> rules.applyTo(http.newBuilder()).build());
         }
     }
 

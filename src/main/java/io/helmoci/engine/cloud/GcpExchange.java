@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
 
 /**
  * Google access tokens for Artifact Registry and GCR, used with user {@code oauth2accesstoken}:
@@ -26,25 +27,33 @@ final class GcpExchange implements RegistryCredentialsExchange {
     static final String REGISTRY_USER = "oauth2accesstoken";
     private static final String CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform";
 
-    private final TokenEndpoint endpoint;
+    private final TokenEndpoint metadataServer;
     private final CloudSettings settings;
     private final Clock clock;
 
-    GcpExchange(TokenEndpoint endpoint, CloudSettings settings, Clock clock) {
-        this.endpoint = endpoint;
+    /**
+     * @param direct the client for the metadata server: always reached directly, never through a proxy, since
+     *               it is the node's own link-local server (through a proxy it would be the proxy's node's, with
+     *               another identity, or unreachable)
+     */
+    GcpExchange(OkHttpClient direct, CloudSettings settings, Clock clock) {
+        this.metadataServer = new TokenEndpoint(
+                new CloudHttp(direct.newBuilder().proxy(java.net.Proxy.NO_PROXY).build(), null));
         this.settings = settings;
         this.clock = clock;
     }
 
     @Override
-    public ExchangedCredentials exchange(CloudIdentity identity, String registryHost, boolean plainHttp) {
-        JsonNode answer = identity.tokens() == null ? fromMetadataServer(identity) : fromSts(identity);
+    public ExchangedCredentials exchange(
+            CloudIdentity identity, String registryHost, boolean plainHttp, CloudHttp http) {
+        JsonNode answer =
+                identity.tokens() == null ? fromMetadataServer(identity) : fromSts(identity, new TokenEndpoint(http));
         String accessToken = TokenEndpoint.requireText(answer, "access_token", "Google");
         Instant expiry = TokenEndpoint.expiry(answer, clock, clock.instant().plusSeconds(300));
         return new ExchangedCredentials(Credentials.basic(REGISTRY_USER, accessToken), expiry);
     }
 
-    private JsonNode fromSts(CloudIdentity identity) {
+    private JsonNode fromSts(CloudIdentity identity, TokenEndpoint endpoint) {
         if (identity.audience() == null || identity.audience().isBlank()) {
             throw new EngineException(
                     Reason.CloudIdentityNotConfigured,
@@ -90,7 +99,7 @@ final class GcpExchange implements RegistryCredentialsExchange {
         HttpUrl url = HttpUrl.get(
                 "http://" + settings.gcpMetadataHost() + "/computeMetadata/v1/instance/service-accounts/default/token");
         try {
-            return endpoint.get(url, Map.of("Metadata-Flavor", "Google"), "the GCE metadata server");
+            return metadataServer.get(url, Map.of("Metadata-Flavor", "Google"), "the GCE metadata server");
         } catch (TokenEndpoint.RefusedException e) {
             Reason reason = e.refusal.status() >= 500 ? Reason.CloudIdentityUnavailable : Reason.CloudAccessDenied;
             throw new EngineException(

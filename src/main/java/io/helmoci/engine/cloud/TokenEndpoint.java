@@ -44,9 +44,11 @@ final class TokenEndpoint {
     }
 
     private final OkHttpClient http;
+    private final CloudHttp route;
 
-    TokenEndpoint(OkHttpClient http) {
-        this.http = http;
+    TokenEndpoint(CloudHttp route) {
+        this.http = route.client();
+        this.route = route;
     }
 
     JsonNode post(HttpUrl url, Map<String, String> form, String what) {
@@ -86,6 +88,11 @@ final class TokenEndpoint {
             }
             return body;
         } catch (IOException e) {
+            java.util.Optional<EngineException> proxyFailure =
+                    route.proxyFailure(e, request.url().uri(), what);
+            if (proxyFailure.isPresent()) {
+                throw proxyFailure.get();
+            }
             throw new EngineException(
                     Reason.CloudIdentityUnavailable,
                     "Could not reach " + where + ": " + e.getClass().getSimpleName()

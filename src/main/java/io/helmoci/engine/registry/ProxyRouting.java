@@ -13,6 +13,7 @@ import okhttp3.Authenticator;
 import okhttp3.Credentials;
 import okhttp3.Interceptor;
 import okhttp3.Request;
+import okhttp3.Response;
 
 /**
  * {@link ProxyRules} as OkHttp needs them: a {@link ProxySelector} that picks the proxy (or none) per
@@ -24,6 +25,8 @@ import okhttp3.Request;
 final class ProxyRouting {
     /** OkHttp's marker for the made-up challenge it presents before opening a tunnel. */
     private static final String PREEMPTIVE = "OkHttp-Preemptive";
+    /** The challenge of tinyproxy's own 401 to a forwarded plain-HTTP request (see {@link #plainHttpCredentials}). */
+    private static final String TINYPROXY_CHALLENGE = "Basic realm=\"Tinyproxy\"";
 
     private final ProxyRules rules;
 
@@ -72,7 +75,11 @@ final class ProxyRouting {
         };
     }
 
-    /** Adds the proxy's credentials to plain-HTTP requests that go through it (the proxy reads the request itself). */
+    /**
+     * Adds the proxy's credentials to plain-HTTP requests that go through it (the proxy reads the request itself),
+     * and recognises the proxy's own refusal of them: tinyproxy answers a forwarded request with wrong or missing
+     * credentials with 401 and {@code WWW-Authenticate: Basic realm="Tinyproxy"} instead of 407.
+     */
     Interceptor plainHttpCredentials() {
         return chain -> {
             Request request = chain.request();
@@ -81,12 +88,20 @@ final class ProxyRouting {
             }
             Proxy proxy = chain.connection().route().proxy();
             Optional<ProxyEndpoint> endpoint = proxy.type() == Proxy.Type.HTTP ? endpointOf(proxy) : Optional.empty();
-            if (endpoint.isEmpty() || !endpoint.get().hasCredentials()) {
+            if (endpoint.isEmpty()) {
                 return chain.proceed(request);
             }
-            return chain.proceed(request.newBuilder()
-                    .header("Proxy-Authorization", basic(endpoint.get()))
-                    .build());
+            Response response = endpoint.get().hasCredentials()
+                    ? chain.proceed(request.newBuilder()
+                            .header("Proxy-Authorization", basic(endpoint.get()))
+                            .build())
+                    : chain.proceed(request);
+            if (response.code() == 401 && TINYPROXY_CHALLENGE.equals(response.header("WWW-Authenticate"))) {
+                response.close();
+                throw new ProxyAuthenticationException(
+                        endpoint.get().address(), endpoint.get().hasCredentials(), 401);
+            }
+            return response;
         };
     }
 

@@ -236,30 +236,11 @@ final class RegistryHttp {
         if (deadline.expired()) {
             return new Failure(deadline.timeout("The request to " + where), false);
         }
-        ProxyAuthenticationException proxyAuthentication = causeOf(e, ProxyAuthenticationException.class);
-        if (proxyAuthentication != null) {
-            return new Failure(proxyAuthenticationFailed(proxyAuthentication), false);
-        }
-        Optional<ProxyEndpoint> proxy = proxyFor(url);
-        if (proxy.isPresent() && isConnectAuthenticationRefusal(e)) {
-            return new Failure(
-                    proxyAuthenticationFailed(new ProxyAuthenticationException(
-                            proxy.get().address(),
-                            proxy.get().hasCredentials(),
-                            e.getMessage().contains("CONNECT: 401") ? 401 : 407)),
-                    false);
-        }
-        if (proxy.isPresent() && isProxyConnectionFailure(e)) {
-            return new Failure(
-                    new EngineException(
-                            Reason.ProxyUnavailable,
-                            "The HTTP proxy at " + proxy.get().address()
-                                    + " could not open the connection to the registry at "
-                                    + where + " (" + e.getClass().getSimpleName() + ": " + e.getMessage()
-                                    + "). Check the proxy address (spec.proxySecretRef, HTTPS_PROXY/HTTP_PROXY), that the proxy is up"
-                                    + " and allows this host and port; list hosts to reach directly in NO_PROXY.",
-                            e),
-                    true);
+        Optional<EngineException> proxyFailure =
+                ProxyFailures.of(e, options.proxy(), url.scheme(), url.host(), url.port(), "the registry at " + where);
+        if (proxyFailure.isPresent()) {
+            // an unreachable proxy may come back; a refused proxy password does not fix itself
+            return new Failure(proxyFailure.get(), proxyFailure.get().reason() == Reason.ProxyUnavailable);
         }
         if (e instanceof SSLHandshakeException
                 || e instanceof SSLPeerUnverifiedException
@@ -329,19 +310,12 @@ final class RegistryHttp {
         return classify(e, url).exception;
     }
 
-    /** The proxy this request goes through by our rules; empty when direct or left to the JVM's selector. */
-    private Optional<ProxyEndpoint> proxyFor(HttpUrl url) {
-        return options.proxy() == null
-                ? Optional.empty()
-                : options.proxy().proxyFor(url.scheme(), url.host(), url.port());
-    }
-
     /**
      * Failures that happen before the registry is reached when a proxy is in the way: the proxy's
      * host does not resolve or refuses the connection, or it answers the CONNECT with an error
      * (OkHttp reports "Unexpected response code for CONNECT: 403", a plain IOException).
      */
-    private static boolean isProxyConnectionFailure(IOException e) {
+    static boolean isProxyConnectionFailure(IOException e) {
         return e instanceof UnknownHostException
                 || e instanceof ConnectException
                 || e instanceof NoRouteToHostException
@@ -352,7 +326,7 @@ final class RegistryHttp {
      * Only the proxy answers a CONNECT, so a 401 to it is the proxy's too: tinyproxy answers wrong
      * credentials with 401 instead of 407 (OkHttp reports "Unexpected response code for CONNECT: 401").
      */
-    private static boolean isConnectAuthenticationRefusal(IOException e) {
+    static boolean isConnectAuthenticationRefusal(IOException e) {
         String message = e.getMessage();
         return message != null
                 && (message.contains("response code for CONNECT: 401")
@@ -372,7 +346,7 @@ final class RegistryHttp {
                 e);
     }
 
-    private static <T extends Throwable> T causeOf(Throwable e, Class<T> type) {
+    static <T extends Throwable> T causeOf(Throwable e, Class<T> type) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (type.isInstance(t)) {
                 return type.cast(t);

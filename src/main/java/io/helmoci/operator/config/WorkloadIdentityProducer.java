@@ -3,6 +3,7 @@ package io.helmoci.operator.config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.helmoci.engine.cloud.CloudCredentials;
 import io.helmoci.engine.cloud.CloudSettings;
+import io.helmoci.engine.registry.ProxyRules;
 import io.helmoci.operator.identity.ClientServiceAccountTokens;
 import io.helmoci.operator.identity.WorkloadIdentity;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -41,6 +42,7 @@ public class WorkloadIdentityProducer {
                         identity.allowOperatorIdentity(),
                         identity.azure().tenantId().orElse(null),
                         identity.gcp().audience().orElse(null),
-                        environment));
+                        environment),
+                ProxyRules.fromEnvironment(environment));
     }
 }

@@ -9,12 +9,14 @@ import io.helmoci.engine.cloud.CloudProvider;
 import io.helmoci.engine.cloud.EnvironmentIdentity;
 import io.helmoci.engine.reference.OciReference;
 import io.helmoci.engine.registry.Credentials;
+import io.helmoci.engine.registry.ProxyRules;
 import io.helmoci.operator.ConditionReasons;
 import io.helmoci.operator.ReconcileException;
 import io.helmoci.operator.ReconcileException.Disposition;
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
 import io.helmoci.operator.credentials.ObjectLookup;
 import io.helmoci.operator.source.ChartRequest;
+import io.helmoci.operator.source.ProxyAccess;
 import java.util.Map;
 import java.util.Optional;
 
@@ -42,17 +44,33 @@ public final class WorkloadIdentity {
     private final CloudCredentials credentials;
     private final ServiceAccountTokens tokens;
     private final Settings settings;
+    private final ProxyRules environmentProxy;
 
     public WorkloadIdentity(CloudCredentials credentials, ServiceAccountTokens tokens, Settings settings) {
+        this(credentials, tokens, settings, null);
+    }
+
+    /**
+     * @param environmentProxy the operator's HTTPS_PROXY/HTTP_PROXY/NO_PROXY (null = none): the cloud's token and
+     *                         exchange endpoints go through the same proxy as the registry requests
+     */
+    public WorkloadIdentity(
+            CloudCredentials credentials, ServiceAccountTokens tokens, Settings settings, ProxyRules environmentProxy) {
         this.credentials = credentials;
         this.tokens = tokens;
         this.settings = settings;
+        this.environmentProxy = environmentProxy;
     }
 
     /** The request with the cloud's registry credentials for a cloud provider; unchanged for provider generic. */
     public ChartRequest apply(HelmOciChart resource, ObjectLookup lookup, ChartRequest request) {
         String registryHost = OciReference.parse(request.url()).registry();
-        return credentials(resource, lookup, registryHost, request.access().plainHttp())
+        return credentials(
+                        resource,
+                        lookup,
+                        registryHost,
+                        request.access().plainHttp(),
+                        request.access().proxy())
                 .map(c -> new ChartRequest(
                         request.url(),
                         request.version(),
@@ -69,13 +87,24 @@ public final class WorkloadIdentity {
      */
     public Optional<Credentials> credentials(
             HelmOciChart resource, ObjectLookup lookup, String registryHost, boolean plainHttp) {
+        return credentials(resource, lookup, registryHost, plainHttp, null);
+    }
+
+    /**
+     * As {@link #credentials(HelmOciChart, ObjectLookup, String, boolean)}, through the resource's proxy.
+     *
+     * @param proxy the resource's spec.proxySecretRef; null = the operator's environment decides
+     */
+    public Optional<Credentials> credentials(
+            HelmOciChart resource, ObjectLookup lookup, String registryHost, boolean plainHttp, ProxyAccess proxy) {
         CloudProvider provider = CloudProvider.parse(resource.getSpec().getProvider());
         if (provider == null) {
             return Optional.empty();
         }
         CloudIdentity identity = identity(resource, lookup, provider);
         try {
-            return Optional.of(credentials.credentials(identity, registryHost, plainHttp));
+            return Optional.of(credentials.credentials(
+                    identity, registryHost, plainHttp, ProxyAccess.rules(proxy, environmentProxy)));
         } catch (EngineException e) {
             throw ReconcileException.from(e);
         }

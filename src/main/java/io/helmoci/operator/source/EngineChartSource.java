@@ -9,7 +9,6 @@ import io.helmoci.engine.reference.OciReference;
 import io.helmoci.engine.registry.Credentials;
 import io.helmoci.engine.registry.Descriptor;
 import io.helmoci.engine.registry.DockerConfigCredentials;
-import io.helmoci.engine.registry.ProxyEndpoint;
 import io.helmoci.engine.registry.ProxyRules;
 import io.helmoci.engine.registry.RegistryOptions;
 import io.helmoci.engine.registry.TransportOptions;
@@ -128,15 +127,9 @@ public final class EngineChartSource implements ChartSource, AutoCloseable {
                 .caCertificates(access.caPem())
                 .clientCertificate(access.clientCertPem(), access.clientKeyPem())
                 .plainHttp(access.plainHttp())
-                .proxy(access.proxy() != null ? ProxyRules.allThrough(proxy(access.proxy())) : environmentProxy)
+                .proxy(ProxyAccess.rules(access.proxy(), environmentProxy))
                 .build();
         return new RegistryOptions(credentials, transport);
-    }
-
-    /** Credentials in both the address and the username/password keys: the keys win (the address's are dropped). */
-    static ProxyEndpoint proxy(ProxyAccess access) {
-        ProxyEndpoint endpoint = ProxyEndpoint.parse(access.address(), "the 'address' of spec.proxySecretRef's Secret");
-        return access.username() == null ? endpoint : endpoint.withCredentials(access.username(), access.password());
     }
 
     static ChartInfo chartInfo(ChartMetadata metadata) {

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.helmoci.engine.EngineException;
 import io.helmoci.engine.Reason;
 import io.helmoci.engine.registry.Credentials;
+import io.helmoci.engine.registry.ProxyEndpoint;
+import io.helmoci.engine.registry.ProxyRules;
 import io.helmoci.testbed.MutableClock;
 import io.helmoci.testbed.ScriptedHttpServer;
 import java.time.Duration;
@@ -83,6 +85,48 @@ class CloudCredentialsTest {
         assertThat(failure.getMessage()).contains("helmoci.identity.registry-hosts");
         assertThat(issued).hasValue(0);
         assertThat(credentials.credentials(identity, "127.0.0.1:5000", false)).isNotNull();
+    }
+
+    @Test
+    void theMetadataServerIsNeverReachedThroughAProxy() {
+        // a proxy that is not there: a request through it would fail with ProxyUnavailable
+        ProxyRules everythingThroughAProxy = ProxyRules.allThrough(new ProxyEndpoint("127.0.0.1", 9, null, null));
+
+        Credentials fromMetadata =
+                credentials.credentials(identity, "europe-docker.pkg.dev", false, everythingThroughAProxy);
+
+        assertThat(fromMetadata.username()).isEqualTo("oauth2accesstoken");
+        assertThat(issued).hasValue(1);
+    }
+
+    @Test
+    void theTokenEndpointsGoThroughTheProxyAndAnUnreachableProxyIsNamed() {
+        CloudIdentity federated =
+                new CloudIdentity(CloudProvider.GCP, "federated", null, null, "//iam.example/pool", () -> "jwt");
+        CloudCredentials viaSts = new CloudCredentials(
+                new CloudSettings(
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        java.net.URI.create("http://" + metadata.hostPort() + "/v1/token"),
+                        Set.of()),
+                new OkHttpClient(),
+                clock);
+
+        EngineException failure = catchThrowableOfType(
+                EngineException.class,
+                () -> viaSts.credentials(
+                        federated,
+                        "gcr.io",
+                        false,
+                        ProxyRules.allThrough(new ProxyEndpoint("127.0.0.1", 9, null, null))));
+
+        assertThat(failure.reason()).isEqualTo(Reason.ProxyUnavailable);
+        assertThat(failure.getMessage()).contains("127.0.0.1:9", "Google STS");
+        assertThat(issued).hasValue(0);
     }
 
     @Test

@@ -4,6 +4,7 @@ import static io.helmoci.engine.registry.TransportFixtures.JSON;
 import static io.helmoci.engine.registry.TransportFixtures.failure;
 import static io.helmoci.testbed.ScriptedHttpServer.respond;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.helmoci.engine.EngineException;
 import io.helmoci.engine.Reason;
@@ -111,6 +112,32 @@ class ProxyRoutingTest {
         assertThat(e.getMessage())
                 .contains(server.hostPort(), "407", "username", "password")
                 .doesNotContain("pp-1e5b");
+    }
+
+    @Test
+    void tinyproxysOwn401IsTheProxysRefusalAndAnyOther401TheRegistrys() {
+        OciReference ref = new OciReference("registry.example:5000", "charts/app", "1.0.0", null);
+        for (String challenge : new String[] {"Basic realm=\"Tinyproxy\"", "Basic realm=\"registry\""}) {
+            server = ScriptedHttpServer.start((ex, req) -> respond(ex, 401, Map.of("WWW-Authenticate", challenge), ""));
+            TransportOptions viaProxy = options()
+                    .plainHttp(true)
+                    .proxy("http://pu:pp-1e5b@" + server.hostPort())
+                    .build();
+
+            EngineException e = catchThrowableOfType(
+                    EngineException.class,
+                    () -> transport
+                            .open(new RegistryOptions(Credentials.anonymous(), viaProxy))
+                            .listTags(ref));
+
+            assertThat(e.reason())
+                    .as(challenge)
+                    .isEqualTo(
+                            challenge.contains("Tinyproxy") ? Reason.ProxyAuthenticationFailed : Reason.Unauthorized);
+            assertThat(e.getMessage()).doesNotContain("pp-1e5b");
+            server.close();
+            server = null;
+        }
     }
 
     /** Records each request head it receives and answers it with one canned response. */

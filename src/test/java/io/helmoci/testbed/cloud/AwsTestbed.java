@@ -115,6 +115,49 @@ public final class AwsTestbed implements AutoCloseable {
         return motoUrl;
     }
 
+    /** Role credentials as STS issues them. */
+    public record SessionCredentials(
+            String accessKeyId, String secretAccessKey, String sessionToken, String expiration) {}
+
+    /** STS AssumeRole at moto (which does not check the caller): role credentials for a stand-in such as Pod Identity's agent. */
+    public SessionCredentials assumeRole(String roleArn) throws IOException {
+        String body = "Action=AssumeRole&Version=2011-06-15&RoleSessionName=pod-identity&DurationSeconds=3600&RoleArn="
+                + java.net.URLEncoder.encode(roleArn, StandardCharsets.UTF_8);
+        try {
+            HttpResponse<String> answer = http.send(
+                    HttpRequest.newBuilder(motoUrl.resolve("/"))
+                            .header("Content-Type", "application/x-www-form-urlencoded")
+                            // moto picks the service from the SigV4 scope (it checks no signature)
+                            .header(
+                                    "Authorization",
+                                    "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/sts/aws4_request,"
+                                            + " SignedHeaders=host, Signature=0")
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (answer.statusCode() != 200) {
+                throw new IOException("moto AssumeRole: HTTP " + answer.statusCode() + " " + answer.body());
+            }
+            return new SessionCredentials(
+                    element(answer.body(), "AccessKeyId"),
+                    element(answer.body(), "SecretAccessKey"),
+                    element(answer.body(), "SessionToken"),
+                    element(answer.body(), "Expiration"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    private static String element(String xml, String name) throws IOException {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<" + name + ">([^<]*)</" + name + ">")
+                .matcher(xml);
+        if (!m.find()) {
+            throw new IOException("moto answered without " + name);
+        }
+        return m.group(1);
+    }
+
     /** The registry password moto's ECR issues to roles of {@code account}. */
     public static String ecrPassword(String account) {
         return account + "-auth-token";

@@ -102,7 +102,7 @@ public class HelmOciChartSpec {
     private LocalReference certSecretRef;
 
     @JsonPropertyDescription(
-            "A Secret in this namespace with the HTTP proxy for this resource's registry and token requests (Flux's shape): 'address' (http://host:port), optionally 'username' and 'password'. It replaces the operator's HTTPS_PROXY/HTTP_PROXY/NO_PROXY for this resource.")
+            "A Secret in this namespace with the HTTP proxy for this resource's registry and token requests, and the cloud's token and exchange endpoints of spec.provider (Flux's shape): 'address' (http://host:port), optionally 'username' and 'password'. It replaces the operator's HTTPS_PROXY/HTTP_PROXY/NO_PROXY for this resource.")
     private LocalReference proxySecretRef;
 
     @Default("false")
