@@ -42,7 +42,6 @@ final class OperatorBench {
     private static final int NEW_RESOURCES = 50;
 
     private static final Duration DELETE_TIMEOUT = Duration.ofMinutes(2);
-    private static final double MIB = 1024.0 * 1024.0;
     private static final Path LOGS = Path.of("target", "bench-logs");
 
     private final BenchOptions options;
