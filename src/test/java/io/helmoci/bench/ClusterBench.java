@@ -275,6 +275,7 @@ final class ClusterBench {
             applied = Stats.seconds(start);
             progress = tracker.awaitAll(n, start, READY_TIMEOUT);
         }
+        requireSameContainer(cluster, operator, "the cold sync");
         double cpu = cgroup.cpuSeconds() - cpu0;
         ContainerCgroup.Memory memory = cgroup.memory();
         RequestCounts counts = registry.counts(null);
@@ -334,12 +335,16 @@ final class ClusterBench {
         double min = Double.MAX_VALUE;
         double maxSampled = 0;
         while (System.nanoTime() < end) {
+            if (!Files.isDirectory(cgroup.memoryDir())) {
+                requireSameContainer(cluster, operator, "the steady state");
+            }
             double current = cgroup.memory().currentMiB();
             min = Math.min(min, current);
             maxSampled = Math.max(maxSampled, current);
             ProcFs.sleep(Math.min(1000, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
         }
         double seconds = Stats.seconds(start);
+        requireSameContainer(cluster, operator, "the steady state");
         double cpu = cgroup.cpuSeconds() - cpu0;
         ContainerCgroup.Memory memory = cgroup.memory();
         RequestCounts counts = registry.counts(null);
@@ -374,6 +379,26 @@ final class ClusterBench {
                         new ProcFs.Load(load0, ProcFs.loadAverage())));
         if (nmt()) {
             nativeMemory(operator);
+        }
+    }
+
+    /**
+     * The figures of a phase are the measured container's only: a restart (a lost leader lease, a failed
+     * probe, an OOM kill) ends the run with its reason; the verdict and the logs (the previous container's
+     * too) are still written.
+     */
+    private static void requireSameContainer(ClusterFixture cluster, Operator operator, String phase) {
+        Pod pod = cluster.client()
+                .pods()
+                .inNamespace(RELEASE_NAMESPACE)
+                .withName(operator.pod().getMetadata().getName())
+                .get();
+        ContainerStatus status =
+                pod == null ? null : pod.getStatus().getContainerStatuses().get(0);
+        if (status == null || status.getRestartCount() > 0) {
+            throw new IllegalStateException("the operator's container restarted during " + phase + " ("
+                    + (status == null ? "its pod is gone" : describe(status))
+                    + "): see target/bench-logs/cluster-operator-previous.log");
         }
     }
 
