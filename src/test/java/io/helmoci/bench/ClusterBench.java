@@ -531,10 +531,14 @@ final class ClusterBench {
         }
     }
 
-    /** The operator's log (and its previous container's, after a restart) stays in target/bench-logs. */
+    /**
+     * The operator's log (and its previous container's, after a restart) and the last lines of every cluster
+     * component's log (API server, kubelet, ...) stay in target/bench-logs.
+     */
     private static void keepLogs(ClusterFixture cluster) {
         try {
             Path logs = Files.createDirectories(LOGS);
+            Files.writeString(logs.resolve("cluster-components.log"), cluster.recentLogs());
             for (boolean previous : new boolean[] {false, true}) {
                 List<String> args = new ArrayList<>(
                         List.of("logs", "-n", RELEASE_NAMESPACE, "-l", INSTANCE_LABEL + "=" + RELEASE, "--tail", "-1"));
