@@ -165,8 +165,13 @@ final class OperatorBench {
                 kube.kubeconfig(),
                 dir,
                 // The shipped minimum interval (the test bed lowers it to 1 s): it also sets the reuse windows of
-                // tag lists and manifest HEADs (half of it), as users get them.
-                Map.of("helmoci.reconcile.min-interval", "10s"),
+                // tag lists and manifest HEADs (half of it), as users get them. A Lease of its own per round: the
+                // previous round's operator held the shared one, and its successor would wait for it to expire (15 s).
+                Map.of(
+                        "helmoci.reconcile.min-interval",
+                        "10s",
+                        "helmoci.leader-election.lease-name",
+                        "helm-oci-operator-bench-" + n),
                 operatorJvmOptions())) {
             double startup = Stats.seconds(startupStart);
             long pid = pidOf(dir);
