@@ -19,10 +19,6 @@ final class RegistryConfig {
 
     private final Map<String, Object> root = new LinkedHashMap<>();
 
-    RegistryConfig(int port, Path storageDir) {
-        this("127.0.0.1", port, storageDir);
-    }
-
     RegistryConfig(String address, int port, Path storageDir) {
         put("version", "0.1");
         // Access log on: the fixture parses its combined-log lines to count the requests served.

@@ -203,7 +203,7 @@ public class RegistryFixture implements AutoCloseable {
         return implementation;
     }
 
-    /** {@code 127.0.0.1:PORT}, the registry host as helm, oras and image references write it. */
+    /** {@code 127.0.0.1:PORT} (or the {@link Builder#bindAddress}), the registry host as helm, oras and image references write it. */
     public String host() {
         return address + ":" + port;
     }
