@@ -69,6 +69,13 @@ bench: tools $(TEST_CLASSPATH)
 	QUICK="$(QUICK)" SUITES="$(SUITES)" OPERATOR_COUNTS="$(OPERATOR_COUNTS)" STEADY_INTERVAL="$(STEADY_INTERVAL)" \
 	  STEADY_WINDOW="$(STEADY_WINDOW)" RESULTS="$(RESULTS)" bash tools/bench.sh
 
+## bench-cluster: the operator pod in the real single-node cluster (root): the image and the chart's defaults, 1000 HelmOciCharts, memory against the pod's limit (~10 min; OPERATOR_COUNTS=N, STEADY_INTERVAL, STEADY_WINDOW, NMT=1); see docs/benchmarks.md
+.PHONY: bench-cluster
+bench-cluster: tools image $(TEST_CLASSPATH)
+	SUITES=cluster OPERATOR_COUNTS="$(or $(OPERATOR_COUNTS),1000)" STEADY_INTERVAL="$(or $(STEADY_INTERVAL),1m)" \
+	  STEADY_WINDOW="$(or $(STEADY_WINDOW),2m30s)" RESULTS="$(or $(RESULTS),docs/benchmarks/results-$$(date -u +%Y-%m-%d)-cluster.json)" \
+	  NMT="$(NMT)" bash tools/bench.sh
+
 ## image: the operator image without a daemon (tools/image.sh): Debian base (cached by recipe) + Jib layers -> $(IMAGE_TAR); PUSH=host:port/name:tag also pushes it
 .PHONY: image
 IMAGE_TAR ?= $(CURDIR)/target/helm-oci-operator-image.tar

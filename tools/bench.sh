@@ -4,8 +4,10 @@
 # (target/test-classpath.txt), which 'make bench' builds; runs the engine suite and the operator suite in separate JVMs (the operator's gets the memory its Deployment has),
 # merging their figures into docs/benchmarks/results-<date>.json (QUICK=1: target/bench/). See docs/benchmarks.md.
 #
-# Environment (make variables): QUICK=1 (a 1-2 minute smoke run), SUITES="engine operator verify",
-# OPERATOR_COUNTS=10,50,100,200, STEADY_INTERVAL=1m, STEADY_WINDOW=3m, RESULTS=file.
+# Environment (make variables): QUICK=1 (a 1-2 minute smoke run), SUITES="engine operator verify"
+# (also: throttled; cluster = the operator pod in the real cluster, see make bench-cluster),
+# OPERATOR_COUNTS=10,50,100,200, STEADY_INTERVAL=1m, STEADY_WINDOW=3m, RESULTS=file, NMT=1 (cluster:
+# the pod's JVM with native memory tracking, its summary in target/bench-logs/cluster-nmt.txt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,6 +37,11 @@ classpath="target/test-classes:target/classes:$(cat "$classpath_file")"
 
 if [ ! -x /usr/bin/time ]; then
   echo "bench: /usr/bin/time (Debian package 'time') is missing: helm's peak memory will not be measured" >&2
+fi
+
+if [[ " $suites " == *" cluster "* ]]; then
+  [ "$(id -u)" = 0 ] || { echo "bench: the cluster suite starts the real cluster and needs root" >&2; exit 2; }
+  [ -f target/helm-oci-operator-image.tar ] || { echo "bench: no operator image: run 'make bench-cluster', which builds it (make image)" >&2; exit 2; }
 fi
 
 rm -f "$results"

@@ -40,6 +40,8 @@ public final class BenchMain {
                         new EngineBench(options, report, work.resolve("engine")).run();
                     } else if (suite.equals("throttled")) {
                         new ThrottledBench(options, report, work.resolve("throttled")).run();
+                    } else if (suite.equals("cluster")) {
+                        new ClusterBench(options, report, work.resolve("cluster")).run();
                     } else if (suite.equals("verify")) {
                         new VerifyBench(options, report, work.resolve("verify")).run();
                     } else {

@@ -13,7 +13,8 @@ import java.util.Set;
  *
  * @param quick          a smoke run of a minute or two: one registry, small charts, one operator round
  * @param suites         {@code engine}, {@code operator}, {@code verify} (signature verification per new digest)
- *                       and/or {@code throttled} (a minute of 429s; run on request)
+ *                       and/or {@code throttled} (a minute of 429s; run on request), {@code cluster} (the operator
+ *                       pod in the real cluster with the largest of {@code operatorCounts}; run on request)
  * @param results        the JSON file results are merged into
  * @param operatorCounts how many HelmOciCharts each operator round applies at once
  * @param steadyInterval spec.interval of the resources in the last round, whose steady state is observed
@@ -28,7 +29,7 @@ record BenchOptions(
         Duration steadyWindow) {
 
     static final String USAGE =
-            "usage: BenchMain [--quick] [--suite engine|operator|verify|throttled]... --results FILE"
+            "usage: BenchMain [--quick] [--suite engine|operator|verify|throttled|cluster]... --results FILE"
                     + " [--operator-counts 100,500,1000] [--steady-interval 1m] [--steady-window 3m]";
 
     static BenchOptions parse(String[] args) {
@@ -59,7 +60,7 @@ record BenchOptions(
         if (suites.isEmpty()) {
             suites.addAll(List.of("engine", "operator"));
         }
-        if (!Set.of("engine", "operator", "verify", "throttled").containsAll(suites)) {
+        if (!Set.of("engine", "operator", "verify", "throttled", "cluster").containsAll(suites)) {
             throw new IllegalArgumentException("unknown suite in " + suites + "\n" + USAGE);
         }
         return new BenchOptions(quick, suites, results, counts, interval, window);

@@ -75,7 +75,13 @@ final class BenchRegistry implements AutoCloseable {
     }
 
     static BenchRegistry start(Target target, Path work) {
-        RegistryFixture.Builder builder = RegistryFixture.builder(target.implementation());
+        return start(target, work, "127.0.0.1");
+    }
+
+    /** A registry listening on {@code bindAddress}, an address of this machine (see {@code RegistryFixture.Builder#bindAddress}). */
+    static BenchRegistry start(Target target, Path work, String bindAddress) {
+        RegistryFixture.Builder builder =
+                RegistryFixture.builder(target.implementation()).bindAddress(bindAddress);
         if (target.mode() != Mode.ANONYMOUS_HTTP) {
             boolean publicPull = target.mode() == Mode.PUBLIC_TOKEN_TLS;
             builder.tokenAuth(tokens -> tokens.anonymousPull(publicPull)).user(USER, PASSWORD);

@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
-import io.helmoci.testbed.ChartArchiveBuilder;
 import io.helmoci.testbed.KubeApiServerFixture;
 import io.helmoci.testbed.OperatorProcess;
 import io.helmoci.testbed.ProcessRunner;
@@ -33,21 +32,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class OperatorBench {
     static final String SECTION = "operator";
-    /** M = 100 distinct chart versions in 10 repositories, as the issue's comparison with Flux uses. */
-    private static final int CHARTS = 10;
+    /** M = 100 distinct chart versions in 10 repositories (see {@link BenchCharts}). */
+    private static final int CHARTS = BenchCharts.CHARTS;
 
-    private static final List<String> VERSIONS = java.util.stream.IntStream.range(0, 10)
-            .mapToObj(k -> "1." + k + ".0")
-            .toList();
-    /** Half the resources name an exact version, half a range (~1.k.0) that resolves to one version each. */
-    private static final String VERSION_RANGE = "half exact 1.k.0, half ~1.k.0";
+    private static final String VERSION_RANGE = BenchCharts.VERSION_RANGE;
 
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(5);
     /** New resources created one at a time after the steady state, for the Ready p50/p95. */
     private static final int NEW_RESOURCES = 50;
 
     private static final Duration DELETE_TIMEOUT = Duration.ofMinutes(2);
-    private static final double MIB = 1024.0 * 1024.0;
     private static final Path LOGS = Path.of("target", "bench-logs");
 
     private final BenchOptions options;
@@ -125,9 +119,6 @@ final class OperatorBench {
             double liveHeapMiB,
             ProcFs.Load load) {}
 
-    /** What the operator's JVM is and where its memory stands. */
-    private record JvmMemory(double heapUsedMiB, double heapCommittedMiB, double heapMaxMiB, String gc) {}
-
     void run() throws Exception {
         report.clear(SECTION);
         report.put(
@@ -142,7 +133,7 @@ final class OperatorBench {
         try (KubeApiServerFixture kube = KubeApiServerFixture.start();
                 BenchRegistry registry = BenchRegistry.start(target, work.resolve("registry"))) {
             kube.applyProjectCrds();
-            pushCharts(registry);
+            BenchCharts.push(registry, work);
             List<Integer> counts = options.operatorCounts();
             for (int i = 0; i < counts.size(); i++) {
                 round(kube, registry, counts.get(i), i == counts.size() - 1);
@@ -152,18 +143,6 @@ final class OperatorBench {
                 SECTION,
                 "conditionsAtEnd",
                 new EngineBench.Conditions(ProcFs.loadAverage(), ProcFs.otherBusyProcesses(2000)));
-    }
-
-    private void pushCharts(BenchRegistry registry) throws IOException {
-        for (int c = 0; c < CHARTS; c++) {
-            String name = "app-" + c;
-            for (String version : VERSIONS) {
-                Path dir = Files.createDirectories(work.resolve("charts").resolve(name + "-" + version));
-                Path chart =
-                        ChartArchiveBuilder.chart(name, version).writeTo(dir.resolve(name + "-" + version + ".tgz"));
-                registry.push("bench/" + name, version, chart);
-            }
-        }
     }
 
     private void round(KubeApiServerFixture kube, BenchRegistry registry, int n, boolean steady) throws Exception {
@@ -178,7 +157,7 @@ final class OperatorBench {
                         "--from-file=ca.crt=" + registry.fixture.caFile())
                 .orThrow();
         Duration interval = steady ? options.steadyInterval() : Duration.ofMinutes(10);
-        Path manifest = writeResources(registry, namespace, n, interval);
+        Path manifest = BenchCharts.writeResources(registry, work, namespace, n, interval);
         Path dir = work.resolve("operator-" + n);
 
         long startupStart = System.nanoTime();
@@ -186,8 +165,13 @@ final class OperatorBench {
                 kube.kubeconfig(),
                 dir,
                 // The shipped minimum interval (the test bed lowers it to 1 s): it also sets the reuse windows of
-                // tag lists and manifest HEADs (half of it), as users get them.
-                Map.of("helmoci.reconcile.min-interval", "10s"),
+                // tag lists and manifest HEADs (half of it), as users get them. A Lease of its own per round: the
+                // previous round's operator held the shared one, and its successor would wait for it to expire (15 s).
+                Map.of(
+                        "helmoci.reconcile.min-interval",
+                        "10s",
+                        "helmoci.leader-election.lease-name",
+                        "helm-oci-operator-bench-" + n),
                 operatorJvmOptions())) {
             double startup = Stats.seconds(startupStart);
             long pid = pidOf(dir);
@@ -197,40 +181,28 @@ final class OperatorBench {
             double load0 = ProcFs.loadAverage();
             registry.resetCounts();
 
-            Map<String, Double> apiWrites0 = apiWrites(kube);
-            ReadyTracker tracker = ReadyTracker.watch(kube, namespace);
+            Map<String, Double> apiWrites0 = ApiServerMetrics.writes(kube.client());
+            ReadyTracker tracker = ReadyTracker.watch(kube.client(), namespace);
             long start = System.nanoTime();
             kube.kubectl("apply", "--server-side", "-f", manifest.toString()).orThrow();
             double applied = Stats.seconds(start);
-            double first = Double.NaN;
-            double half = Double.NaN;
-            long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-            int ready = 0;
-            while (ready < n) {
-                if (System.nanoTime() > deadline) {
-                    throw operator.withLogAttached(new IllegalStateException(
-                            ready + " of " + n + " HelmOciCharts Ready after " + READY_TIMEOUT));
-                }
-                ready = tracker.ready();
-                double now = Stats.seconds(start);
-                if (ready > 0 && Double.isNaN(first)) {
-                    first = now;
-                }
-                if (ready * 2 >= n && Double.isNaN(half)) {
-                    half = now;
-                }
-                if (ready < n) {
-                    tracker.awaitChange(100);
-                }
+            ReadyTracker.Progress progress;
+            try {
+                progress = tracker.awaitAll(n, start, READY_TIMEOUT);
+            } catch (IllegalStateException e) {
+                throw operator.withLogAttached(e);
             }
-            double allReady = Stats.seconds(start);
-            String coldWrites = describe(difference(apiWrites(kube), apiWrites0));
+            double first = progress.firstSeconds();
+            double half = progress.halfSeconds();
+            double allReady = progress.allSeconds();
+            String coldWrites = ApiServerMetrics.describe(
+                    ApiServerMetrics.difference(ApiServerMetrics.writes(kube.client()), apiWrites0));
             double cpu = ProcFs.cpuSeconds(pid) - cpu0;
             RequestCounts counts = registry.counts(null);
             ProcFs.Load load = new ProcFs.Load(load0, ProcFs.loadAverage());
-            JvmMemory before = jvmMemory(operator);
+            JvmMetrics before = jvmMemory(operator);
             ProcessRunner.run(List.of("jcmd", Long.toString(pid), "GC.run")).orThrow();
-            JvmMemory live = jvmMemory(operator);
+            JvmMetrics live = jvmMemory(operator);
             report.add(
                     SECTION,
                     "rounds",
@@ -291,8 +263,8 @@ final class OperatorBench {
         double cpu0 = ProcFs.cpuSeconds(pid);
         registry.resetCounts();
         AtomicInteger statusWrites = new AtomicInteger();
-        double patches0 = statusPatches(kube);
-        Map<String, Double> apiWrites0 = apiWrites(kube);
+        double patches0 = ApiServerMetrics.statusPatches(kube.client());
+        Map<String, Double> apiWrites0 = ApiServerMetrics.writes(kube.client());
         long start = System.nanoTime();
         long end = start + window.toNanos();
         double peakRss = 0;
@@ -316,21 +288,22 @@ final class OperatorBench {
             }
         }
         double seconds = Stats.seconds(start);
-        int patches = (int) Math.round(statusPatches(kube) - patches0);
-        String steadyWrites = describe(difference(apiWrites(kube), apiWrites0));
+        int patches = (int) Math.round(ApiServerMetrics.statusPatches(kube.client()) - patches0);
+        String steadyWrites = ApiServerMetrics.describe(
+                ApiServerMetrics.difference(ApiServerMetrics.writes(kube.client()), apiWrites0));
         double cpu = ProcFs.cpuSeconds(pid) - cpu0;
         RequestCounts counts = registry.counts(null);
         int checks = counts.count("HEAD manifest");
         double rss = ProcFs.statusMiB(pid, "VmRSS");
-        JvmMemory memory = jvmMemory(operator);
+        JvmMetrics memory = jvmMemory(operator);
         ProcessRunner.run(List.of("jcmd", Long.toString(pid), "GC.run")).orThrow();
-        JvmMemory live = jvmMemory(operator);
+        JvmMetrics live = jvmMemory(operator);
         report.add(
                 SECTION,
                 "steadyState",
                 new Steady(
                         n,
-                        goDuration(interval),
+                        BenchCharts.goDuration(interval),
                         Stats.round(seconds, 1),
                         checks,
                         Stats.round(checks / (double) n / (seconds / interval.toSeconds()), 2),
@@ -366,7 +339,7 @@ final class OperatorBench {
             String name = "new-" + i;
             HelmOciChart chart = kube.client()
                     .getKubernetesSerialization()
-                    .unmarshal(resourceYaml(registry, namespace, name, i, interval), HelmOciChart.class);
+                    .unmarshal(BenchCharts.resourceYaml(registry, namespace, name, i, interval), HelmOciChart.class);
             long start = System.nanoTime();
             kube.client().resource(chart).create();
             if (!tracker.awaitReady(name, READY_TIMEOUT.toMillis())) {
@@ -385,110 +358,6 @@ final class OperatorBench {
                         new ProcFs.Load(load0, ProcFs.loadAverage())));
         System.out.println("[bench] new resource Ready over " + NEW_RESOURCES + ": p50 " + Stats.percentile(seconds, 50)
                 + " s, p95 " + Stats.percentile(seconds, 95) + " s");
-    }
-
-    /**
-     * Requests that write (create, update, patch, apply, delete) to the API server since it started, by
-     * resource[/subresource], from its own Prometheus metrics: the operator's finalizer and status patches,
-     * its Events and leader Lease renewals, and the benchmark's own kubectl apply.
-     */
-    private static Map<String, Double> apiWrites(KubeApiServerFixture kube) {
-        Map<String, Double> writes = new java.util.TreeMap<>();
-        for (String line :
-                kube.client().raw(kube.client().getMasterUrl() + "metrics").split("\n")) {
-            if (line.startsWith("apiserver_request_total{")
-                    && line.matches(".*verb=\"(POST|PUT|PATCH|APPLY|UPDATE|CREATE|DELETE)\".*")) {
-                String resource = label(line, "resource");
-                String subresource = label(line, "subresource");
-                String verb = label(line, "verb");
-                if (resource.isEmpty()) {
-                    continue;
-                }
-                String key = verb + " " + resource + (subresource.isEmpty() ? "" : "/" + subresource);
-                writes.merge(key, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum);
-            }
-        }
-        return writes;
-    }
-
-    private static String label(String line, String name) {
-        java.util.regex.Matcher m =
-                java.util.regex.Pattern.compile("[{,]" + name + "=\"([^\"]*)\"").matcher(line);
-        return m.find() ? m.group(1) : "";
-    }
-
-    private static Map<String, Double> difference(Map<String, Double> after, Map<String, Double> before) {
-        Map<String, Double> diff = new java.util.TreeMap<>();
-        after.forEach((key, value) -> {
-            double d = value - before.getOrDefault(key, 0.0);
-            if (d > 0.5) {
-                diff.put(key, d);
-            }
-        });
-        return diff;
-    }
-
-    private static String describe(Map<String, Double> writes) {
-        long total = Math.round(writes.values().stream().mapToDouble(d -> d).sum());
-        StringBuilder text = new StringBuilder(total + ":");
-        writes.forEach((key, value) -> text.append(' ')
-                .append(key)
-                .append(' ')
-                .append(Math.round(value))
-                .append(','));
-        return text.charAt(text.length() - 1) == ',' ? text.substring(0, text.length() - 1) : text.toString();
-    }
-
-    /**
-     * Requests to the HelmOciChart status subresource that changed or could change it (PATCH, server-side
-     * APPLY, UPDATE) since the API server started, from its own Prometheus metrics.
-     */
-    private static double statusPatches(KubeApiServerFixture kube) {
-        double total = 0;
-        for (String line :
-                kube.client().raw(kube.client().getMasterUrl() + "metrics").split("\n")) {
-            if (line.startsWith("apiserver_request_total{")
-                    && line.contains("resource=\"helmocicharts\"")
-                    && line.contains("subresource=\"status\"")
-                    && line.matches(".*verb=\"(PATCH|APPLY|UPDATE)\".*")) {
-                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return total;
-    }
-
-    private Path writeResources(BenchRegistry registry, String namespace, int n, Duration interval) throws IOException {
-        StringBuilder yaml = new StringBuilder();
-        for (int i = 0; i < n; i++) {
-            yaml.append(resourceYaml(registry, namespace, "chart-" + i, i, interval))
-                    .append("---\n");
-        }
-        return Files.writeString(work.resolve("resources-" + n + ".yaml"), yaml, StandardCharsets.UTF_8);
-    }
-
-    private static String resourceYaml(
-            BenchRegistry registry, String namespace, String name, int i, Duration interval) {
-        return """
-                apiVersion: helmoci.io/v1alpha1
-                kind: HelmOciChart
-                metadata: {name: %s, namespace: %s}
-                spec:
-                  url: %s
-                  version: "%s"
-                  interval: %s
-                  certSecretRef: {name: registry-ca}
-                """.formatted(
-                        name,
-                        namespace,
-                        registry.fixture.ociUrl("bench/app-" + (i % CHARTS)),
-                        versionOf(i),
-                        goDuration(interval));
-    }
-
-    /** Resource i: repository i % 10, version 1.k.0 with k = (i / 10) % 10; even i exact, odd i the range ~1.k.0. */
-    static String versionOf(int i) {
-        String version = VERSIONS.get((i / CHARTS) % VERSIONS.size());
-        return i % 2 == 0 ? version : "~" + version;
     }
 
     static boolean isReady(HelmOciChart chart) {
@@ -555,38 +424,10 @@ final class OperatorBench {
     }
 
     /** Heap in use and its maximum, from the operator's Prometheus metrics (Micrometer's JVM binder). */
-    private static JvmMemory jvmMemory(OperatorProcess operator) {
+    private static JvmMetrics jvmMemory(OperatorProcess operator) {
         HttpResponse<byte[]> response = operator.get("/q/metrics");
         check(response.statusCode() == 200, "/q/metrics answers 200");
-        double used = 0;
-        double committed = 0;
-        double max = 0;
-        List<String> gcs = new ArrayList<>();
-        for (String line : new String(response.body(), StandardCharsets.UTF_8).split("\n")) {
-            if (line.startsWith("#")) {
-                continue;
-            }
-            double value = line.contains(" ") ? Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) : 0;
-            if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
-                used += value;
-            } else if (line.startsWith("jvm_memory_committed_bytes{") && line.contains("area=\"heap\"")) {
-                committed += value;
-            } else if (line.startsWith("jvm_memory_max_bytes{") && line.contains("area=\"heap\"") && value > 0) {
-                max += value;
-            } else if (line.startsWith("jvm_gc_pause_seconds_count{")) {
-                String gc = line.replaceAll(".*gc=\"([^\"]*)\".*", "$1");
-                if (!gcs.contains(gc)) {
-                    gcs.add(gc);
-                }
-            }
-        }
-        check(used > 0, "heap metrics in /q/metrics");
-        return new JvmMemory(used / MIB, committed / MIB, max / MIB, String.join(", ", gcs));
-    }
-
-    /** A Go duration the CRD accepts, in whole seconds. */
-    private static String goDuration(Duration duration) {
-        return duration.toSeconds() + "s";
+        return JvmMetrics.parse(new String(response.body(), StandardCharsets.UTF_8));
     }
 
     private static void check(boolean condition, String what) {

@@ -1,9 +1,9 @@
 package io.helmoci.bench;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.helmoci.operator.api.v1alpha1.HelmOciChart;
-import io.helmoci.testbed.KubeApiServerFixture;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -17,9 +17,8 @@ final class ReadyTracker implements AutoCloseable {
     private final Object changed = new Object();
     private final SharedIndexInformer<HelmOciChart> informer;
 
-    private ReadyTracker(KubeApiServerFixture kube, String namespace) {
-        this.informer = kube.client()
-                .resources(HelmOciChart.class)
+    private ReadyTracker(KubernetesClient client, String namespace) {
+        this.informer = client.resources(HelmOciChart.class)
                 .inNamespace(namespace)
                 .inform(new ResourceEventHandler<>() {
                     @Override
@@ -39,8 +38,8 @@ final class ReadyTracker implements AutoCloseable {
                 });
     }
 
-    static ReadyTracker watch(KubeApiServerFixture kube, String namespace) {
-        return new ReadyTracker(kube, namespace);
+    static ReadyTracker watch(KubernetesClient client, String namespace) {
+        return new ReadyTracker(client, namespace);
     }
 
     private void update(HelmOciChart chart) {
@@ -52,6 +51,38 @@ final class ReadyTracker implements AutoCloseable {
                 changed.notifyAll();
             }
         }
+    }
+
+    /** When the first, half and all of a batch were Ready, in seconds from its start. */
+    record Progress(double firstSeconds, double halfSeconds, double allSeconds) {}
+
+    /**
+     * Waits until {@code n} resources are Ready, counting from {@code startNanos} (a {@link System#nanoTime()}
+     * taken before the batch was applied); an {@link IllegalStateException} saying how many were Ready after
+     * {@code timeout}.
+     */
+    Progress awaitAll(int n, long startNanos, java.time.Duration timeout) {
+        double first = Double.NaN;
+        double half = Double.NaN;
+        long deadline = startNanos + timeout.toNanos();
+        int count = 0;
+        while (count < n) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(count + " of " + n + " HelmOciCharts Ready after " + timeout);
+            }
+            count = ready();
+            double now = Stats.seconds(startNanos);
+            if (count > 0 && Double.isNaN(first)) {
+                first = now;
+            }
+            if (count * 2 >= n && Double.isNaN(half)) {
+                half = now;
+            }
+            if (count < n) {
+                awaitChange(100);
+            }
+        }
+        return new Progress(first, half, Stats.seconds(startNanos));
     }
 
     int ready() {

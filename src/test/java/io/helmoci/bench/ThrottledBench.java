@@ -93,7 +93,7 @@ final class ThrottledBench {
                             work.resolve("operator"),
                             Map.of("helmoci.reconcile.min-interval", "10s"),
                             OperatorBench.operatorJvmOptions());
-                    ReadyTracker tracker = ReadyTracker.watch(kube, namespace)) {
+                    ReadyTracker tracker = ReadyTracker.watch(kube.client(), namespace)) {
                 kube.kubectl("apply", "--server-side", "-f", manifest.toString())
                         .orThrow();
                 awaitAllReady(tracker, operator, Duration.ofMinutes(5));

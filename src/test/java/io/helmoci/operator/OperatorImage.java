@@ -14,21 +14,21 @@ import java.util.List;
 /**
  * The operator image {@code make image} built from this checkout (an OCI archive), pushed once per
  * JVM to the cluster's registry with the real {@code oras cp}, so that the node pulls it as users'
- * nodes pull theirs.
+ * nodes pull theirs. The E2E tests and the cluster benchmark ({@code io.helmoci.bench.ClusterBench}) use it.
  */
-final class OperatorImage {
+public final class OperatorImage {
     /** Where {@code make image} writes the image (override with -Dhelmoci.e2e.image.tar=...). */
     static final Path DEFAULT_TARBALL = Path.of("target", "helm-oci-operator-image.tar");
 
     private static final String REF_NAME = "org.opencontainers.image.ref.name";
 
-    record Pushed(String repository, String tag, String digest) {}
+    public record Pushed(String repository, String tag, String digest) {}
 
     private static Pushed pushed;
 
     private OperatorImage() {}
 
-    static synchronized Pushed pushedTo(ClusterFixture cluster) {
+    public static synchronized Pushed pushedTo(ClusterFixture cluster) {
         if (pushed != null) {
             return pushed;
         }

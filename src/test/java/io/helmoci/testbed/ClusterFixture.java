@@ -182,6 +182,14 @@ public final class ClusterFixture implements AutoCloseable {
         return properties.getProperty("node.ip");
     }
 
+    /**
+     * The host end of the veth pair that links the cluster to this machine: pods reach a server this JVM
+     * binds there (e.g. {@code RegistryFixture.Builder.bindAddress}); nothing beyond the machine does.
+     */
+    public String hostIp() {
+        return properties.getProperty("host.ip");
+    }
+
     /** The network namespace every component and pod network lives in. */
     public String networkNamespace() {
         return properties.getProperty("netns");

@@ -19,7 +19,7 @@ final class RegistryConfig {
 
     private final Map<String, Object> root = new LinkedHashMap<>();
 
-    RegistryConfig(int port, Path storageDir) {
+    RegistryConfig(String address, int port, Path storageDir) {
         put("version", "0.1");
         // Access log on: the fixture parses its combined-log lines to count the requests served.
         put("log.level", "info");
@@ -28,7 +28,7 @@ final class RegistryConfig {
         put("storage.filesystem.rootdirectory", storageDir.toString());
         put("storage.delete.enabled", true);
         put("storage.maintenance.uploadpurging.enabled", false);
-        put("http.addr", "127.0.0.1:" + port);
+        put("http.addr", address + ":" + port);
         // A fixed secret: upload URLs stay valid across a restart of the same registry.
         put("http.secret", "helmoci-testbed-upload-secret");
         put("http.headers.X-Content-Type-Options", List.of("nosniff"));

@@ -82,6 +82,7 @@ public class RegistryFixture implements AutoCloseable {
     private final boolean tokenServerHttps;
     private final Duration startupTimeout;
     private final TestCa ca;
+    private final String address;
 
     private Path workDir;
     private Path storageDir;
@@ -106,6 +107,7 @@ public class RegistryFixture implements AutoCloseable {
         this.startupTimeout = builder.startupTimeout;
         this.ca = builder.ca;
         this.storageDir = builder.storageDir;
+        this.address = builder.address;
     }
 
     public static Builder builder(RegistryImplementation implementation) {
@@ -201,9 +203,9 @@ public class RegistryFixture implements AutoCloseable {
         return implementation;
     }
 
-    /** {@code 127.0.0.1:PORT}, the registry host as helm, oras and image references write it. */
+    /** {@code 127.0.0.1:PORT} (or the {@link Builder#bindAddress}), the registry host as helm, oras and image references write it. */
     public String host() {
-        return "127.0.0.1:" + port;
+        return address + ":" + port;
     }
 
     public int port() {
@@ -349,17 +351,17 @@ public class RegistryFixture implements AutoCloseable {
                 .connectTimeout(Duration.ofSeconds(5))
                 .build();
         if (tls) {
-            serverCertificate = ca.issueServerCertificate(workDir, "registry");
+            serverCertificate = ca.issueServerCertificate(workDir, "registry", address);
         }
         if (authMode == AuthMode.TOKEN) {
-            tokenServer = TokenServer.start(ca, tokenServerHttps, workDir.resolve("token"));
+            tokenServer = TokenServer.startOn(address, ca, tokenServerHttps, workDir.resolve("token"));
             users.forEach(tokenServer::user);
             tokenServerSetup.accept(tokenServer);
         }
     }
 
     private Path writeConfig() {
-        RegistryConfig config = new RegistryConfig(port, storageDir);
+        RegistryConfig config = new RegistryConfig(address, port, storageDir);
         if (tls) {
             config.tls(serverCertificate);
         }
@@ -501,6 +503,7 @@ public class RegistryFixture implements AutoCloseable {
         private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
         private TestCa ca = TestCa.shared();
         private Path storageDir;
+        private String address = "127.0.0.1";
 
         private Builder(RegistryImplementation implementation) {
             this.implementation = implementation;
@@ -570,6 +573,16 @@ public class RegistryFixture implements AutoCloseable {
         /** Use this storage directory (for example one another fixture filled) instead of a fresh one. */
         public Builder storageDir(Path dir) {
             this.storageDir = dir;
+            return this;
+        }
+
+        /**
+         * Listen on {@code ipAddress} (an address of this machine) instead of 127.0.0.1, the token server too,
+         * with certificates valid for it: e.g. the host end of the test cluster's veth
+         * ({@link ClusterFixture#hostIp()}), which the cluster's pods reach.
+         */
+        public Builder bindAddress(String ipAddress) {
+            this.address = ipAddress;
             return this;
         }
 

@@ -152,6 +152,11 @@ public final class TestCa {
         return issue(dir, fileStem, "localhost", true);
     }
 
+    /** As {@link #issueServerCertificate(Path, String)}, valid for {@code ipAddress} too (a server other hosts reach). */
+    public Issued issueServerCertificate(Path dir, String fileStem, String ipAddress) {
+        return issue(dir, fileStem, "localhost", true, ipAddress);
+    }
+
     /** A certificate for signing registry bearer tokens (JWTs); the registry trusts it through this CA. */
     public Issued issueSigningCertificate(Path dir, String fileStem) {
         return issue(dir, fileStem, "helmoci-token-signer", false);
@@ -173,7 +178,7 @@ public final class TestCa {
         }
     }
 
-    private Issued issue(Path dir, String fileStem, String commonName, boolean server) {
+    private Issued issue(Path dir, String fileStem, String commonName, boolean server, String... extraIpAddresses) {
         try {
             KeyPair leafKeys = newKeyPair();
             Instant now = Instant.now();
@@ -194,10 +199,16 @@ public final class TestCa {
                     .addExtension(
                             Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(certificate));
             if (server) {
-                builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                            new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
-                            new GeneralName(GeneralName.dNSName, "localhost")
-                        }))
+                List<GeneralName> names = new java.util.ArrayList<>(List.of(
+                        new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+                        new GeneralName(GeneralName.dNSName, "localhost")));
+                for (String ip : extraIpAddresses) {
+                    names.add(new GeneralName(GeneralName.iPAddress, ip));
+                }
+                builder.addExtension(
+                                Extension.subjectAlternativeName,
+                                false,
+                                new GeneralNames(names.toArray(GeneralName[]::new)))
                         .addExtension(
                                 Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
             }

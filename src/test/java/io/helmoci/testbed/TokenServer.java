@@ -127,6 +127,7 @@ public final class TokenServer implements AutoCloseable {
         return thread;
     });
     private final boolean https;
+    private final String host;
     private final TestCa.Issued signer;
     private final TestCa.Issued untrustedSigner;
     private final Path rootCertBundle;
@@ -147,8 +148,10 @@ public final class TokenServer implements AutoCloseable {
     private volatile boolean postSupported = true;
     private volatile boolean signWithUntrustedKey;
 
-    private TokenServer(TestCa ca, boolean https, Path dir, String service, String issuer) throws IOException {
+    private TokenServer(TestCa ca, boolean https, Path dir, String service, String issuer, String host)
+            throws IOException {
         this.https = https;
+        this.host = host;
         this.service = service;
         this.issuer = issuer;
         Files.createDirectories(dir);
@@ -156,11 +159,11 @@ public final class TokenServer implements AutoCloseable {
         this.untrustedSigner =
                 TestCa.create("untrusted token CA").issueSigningCertificate(dir, "untrusted-token-signer");
         this.rootCertBundle = Files.writeString(dir.resolve("token-root-certs.pem"), ca.caPem());
-        InetSocketAddress address = new InetSocketAddress("127.0.0.1", 0);
+        InetSocketAddress address = new InetSocketAddress(host, 0);
         if (https) {
             HttpsServer httpsServer = HttpsServer.create(address, 0);
             httpsServer.setHttpsConfigurator(new HttpsConfigurator(
-                    ca.issueServerCertificate(dir, "token-server").serverSslContext()));
+                    ca.issueServerCertificate(dir, "token-server", host).serverSslContext()));
             server = httpsServer;
         } else {
             server = HttpServer.create(address, 0);
@@ -176,8 +179,20 @@ public final class TokenServer implements AutoCloseable {
     }
 
     public static TokenServer start(TestCa ca, boolean https, Path dir, String service, String issuer) {
+        return startOn("127.0.0.1", ca, https, dir, service, issuer);
+    }
+
+    /**
+     * Starts a token server on a free port of {@code host} (an address of this machine, such as the host end
+     * of the test cluster's veth, which pods reach); its certificate is valid for that address too.
+     */
+    public static TokenServer startOn(String host, TestCa ca, boolean https, Path dir) {
+        return startOn(host, ca, https, dir, DEFAULT_SERVICE, DEFAULT_ISSUER);
+    }
+
+    private static TokenServer startOn(String host, TestCa ca, boolean https, Path dir, String service, String issuer) {
         try {
-            return new TokenServer(ca, https, dir, service, issuer);
+            return new TokenServer(ca, https, dir, service, issuer, host);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the token server", e);
         }
@@ -272,7 +287,7 @@ public final class TokenServer implements AutoCloseable {
     // ----- what the registry and clients need
 
     public URI realm() {
-        return URI.create((https ? "https" : "http") + "://127.0.0.1:"
+        return URI.create((https ? "https" : "http") + "://" + host + ":"
                 + server.getAddress().getPort() + "/token");
     }
 
