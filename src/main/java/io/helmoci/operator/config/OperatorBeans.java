@@ -58,9 +58,9 @@ public class OperatorBeans {
         return new LeaderElectionConfiguration(
                 lease,
                 config.leaderElection().leaseNamespace().orElse(null),
-                LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
-                LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
-                LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+                config.leaderElection().leaseDuration(),
+                config.leaderElection().renewDeadline(),
+                config.leaderElection().retryPeriod(),
                 null,
                 new LeaderCallbacks(() -> {}, OperatorBeans::exitUnlessShuttingDown, newLeader -> {}),
                 false);

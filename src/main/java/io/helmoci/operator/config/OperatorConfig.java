@@ -266,6 +266,22 @@ public interface OperatorConfig {
 
         /** Where the Lease lives; defaults to the operator's own namespace when running in a pod. */
         Optional<String> leaseNamespace();
+
+        /**
+         * How long a Lease holds without renewal before another replica may take it (java-operator-sdk's and
+         * controller-runtime's default). On a CPU-starved node raise it with {@link #renewDeadline()} (Flux uses
+         * 35s/30s/5s): a leader that cannot renew in time exits so that two never reconcile at once.
+         */
+        @WithDefault("15s")
+        Duration leaseDuration();
+
+        /** How long the leader keeps trying to renew before it gives the Lease up (and exits); below leaseDuration. */
+        @WithDefault("10s")
+        Duration renewDeadline();
+
+        /** How often the leader renews and a standby replica tries to acquire (the Lease writes in steady state). */
+        @WithDefault("2s")
+        Duration retryPeriod();
     }
 
     interface Store {
