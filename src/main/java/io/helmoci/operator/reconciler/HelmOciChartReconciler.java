@@ -3,6 +3,8 @@ package io.helmoci.operator.reconciler;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.helmoci.operator.ConditionReasons;
 import io.helmoci.operator.Constants;
 import io.helmoci.operator.ReconcileException;
@@ -25,7 +27,6 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -112,9 +113,7 @@ public class HelmOciChartReconciler
         String result = "error";
         ObjectLookup lookup = lookup(context);
         try (DelayedProgress progress = new DelayedProgress(
-                config.reconcile().progressAfter(),
-                snapshot -> PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(
-                        resource, statusPatch(resource, snapshot), context))) {
+                config.reconcile().progressAfter(), snapshot -> writeProgress(resource, snapshot, context))) {
             ChartSync.Outcome outcome = sync.reconcile(resource, lookup, progress);
             result = Boolean.TRUE.equals(resource.getSpec().getSuspend())
                     ? ConditionReasons.SUSPENDED
@@ -177,6 +176,27 @@ public class HelmOciChartReconciler
     }
 
     /** A fresh object with only what server-side apply of the status needs (no resourceVersion: no conflicts). */
+    /**
+     * Writes a progress report only onto the version this reconciliation started from (a resourceVersion
+     * precondition, no retry): a report that would reach the API server after the result, or after anything
+     * else changed the resource, fails with 409 and is dropped instead of replacing a newer status
+     * (java-operator-sdk's PrimaryUpdateAndCacheUtils retries a conflict by re-applying the report onto the
+     * newest version). The report is only a hint; the result is always written.
+     */
+    private static void writeProgress(
+            HelmOciChart resource, HelmOciChartStatus snapshot, Context<HelmOciChart> context) {
+        HelmOciChart patch = statusPatch(resource, snapshot);
+        patch.getMetadata().setResourceVersion(resource.getMetadata().getResourceVersion());
+        context.getClient()
+                .resource(patch)
+                .subresource("status")
+                .patch(new PatchContext.Builder()
+                        .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                        .withFieldManager(context.getControllerConfiguration().fieldManager())
+                        .withForce(true)
+                        .build());
+    }
+
     static HelmOciChart statusPatch(HelmOciChart resource, HelmOciChartStatus status) {
         HelmOciChart patch = new HelmOciChart();
         patch.setMetadata(new ObjectMetaBuilder()
