@@ -31,6 +31,7 @@ import okhttp3.OkHttpClient;
  */
 public final class CloudCredentials {
     private static final Duration MAX_MARGIN = Duration.ofMinutes(5);
+    private static final String PUBLIC_ECR = "public.ecr.aws";
 
     private static final Map<CloudProvider, Pattern> REGISTRY_DOMAINS = new EnumMap<>(Map.of(
             CloudProvider.AWS, AwsEcrExchange.ECR_HOST,
@@ -101,6 +102,12 @@ public final class CloudCredentials {
      */
     public Credentials credentials(CloudIdentity identity, String registryHost, boolean plainHttp, ProxyRules proxy) {
         String host = registryHost.toLowerCase(Locale.ROOT);
+        if (identity.provider() == CloudProvider.AWS && PUBLIC_ECR.equals(host)) {
+            // Public ECR serves every repository anonymously (its token endpoint hands out anonymous pull
+            // tokens); an ECR Public GetAuthorizationToken only raises the rate limit, and needs the SDK's
+            // ecrpublic module, which this build does not have. No identity is asked for or sent.
+            return Credentials.anonymous();
+        }
         requireCloudRegistry(identity.provider(), host);
         String key = identity.cacheKey(host);
         Cached cached = cache.get(key);

@@ -88,6 +88,19 @@ class CloudCredentialsTest {
     }
 
     @Test
+    void publicEcrIsPulledAnonymouslyWithoutAskingForAnIdentity() {
+        CloudIdentity aws = new CloudIdentity(CloudProvider.AWS, "test", null, null, null, null);
+
+        assertThat(credentials.credentials(aws, "public.ecr.aws", false).isAnonymous())
+                .isTrue();
+        assertThat(credentials.exchangeCount()).isZero();
+        // Only public ECR: a look-alike host is refused, as any host outside the cloud's registries.
+        EngineException failure = catchThrowableOfType(
+                EngineException.class, () -> credentials.credentials(aws, "public.ecr.aws.example.com", false));
+        assertThat(failure.reason()).isEqualTo(Reason.CloudIdentityNotConfigured);
+    }
+
+    @Test
     void theMetadataServerIsNeverReachedThroughAProxy() {
         // a proxy that is not there: a request through it would fail with ProxyUnavailable
         ProxyRules everythingThroughAProxy = ProxyRules.allThrough(new ProxyEndpoint("127.0.0.1", 9, null, null));
