@@ -17,7 +17,9 @@ import okhttp3.Response;
 /**
  * What each registry host is asked, at most: {@link Limits#maxConcurrent()} requests at once and
  * {@link Limits#requestsPerSecond()} per second, for every operation of the process together, so
- * a thousand resources never stampede one registry.
+ * a thousand resources never stampede one registry. The rate is a token bucket holding one second's
+ * worth (as client-go's QPS and burst): after a quiet second up to that many requests start at once,
+ * and over any longer stretch no more than the rate.
  *
  * <p>When a registry answers 429, or says {@code RateLimit-Remaining: 0} (Docker Hub), its next
  * requests are pushed out until its {@code Retry-After} (else {@link Limits#defaultPause()}) without
@@ -28,6 +30,8 @@ import okhttp3.Response;
 public final class RegistryBudget implements Interceptor {
     /** Callers that find a probe in flight are told to come back after this. */
     static final Duration PROBE_WAIT = Duration.ofSeconds(1);
+    /** The bucket holds this much of the rate: the most that may start at once after a quiet time. */
+    static final Duration BURST_WINDOW = Duration.ofSeconds(1);
 
     /**
      * @param maxConcurrent     requests in flight at once per registry host; 0 = unlimited
@@ -50,7 +54,7 @@ public final class RegistryBudget implements Interceptor {
         }
     }
 
-    private final class Host {
+    final class Host {
         final Semaphore slots = limits.maxConcurrent() > 0 ? new Semaphore(limits.maxConcurrent(), true) : null;
         Instant nextStart = Instant.MIN;
         Instant pausedUntil = Instant.MIN;
@@ -133,6 +137,9 @@ public final class RegistryBudget implements Interceptor {
                 host.pausedUntil = until.isAfter(host.pausedUntil) ? until : host.pausedUntil;
             } else if (probe) {
                 host.throttled = false; // the probe was answered normally: the registry takes requests again
+                // with an empty bucket: the requests that waited through the pause go out at the rate, not at once
+                Instant full = clock.instant().plus(BURST_WINDOW);
+                host.nextStart = full.isAfter(host.nextStart) ? full : host.nextStart;
             }
         }
     }
@@ -167,17 +174,14 @@ public final class RegistryBudget implements Interceptor {
         }
     }
 
-    /** Spaces request starts by 1/requestsPerSecond per host. */
+    /** Waits until the host's bucket has a token for this request (see {@link #startAt}). */
     private void pace(Host host) throws IOException {
         if (limits.requestsPerSecond() <= 0) {
             return;
         }
-        long spacingNanos = (long) (1_000_000_000L / limits.requestsPerSecond());
         Instant start;
         synchronized (host) {
-            Instant now = clock.instant();
-            start = host.nextStart.isAfter(now) ? host.nextStart : now;
-            host.nextStart = start.plusNanos(spacingNanos);
+            start = startAt(host, clock.instant());
         }
         long sleepNanos = Duration.between(clock.instant(), start).toNanos();
         if (sleepNanos > 0) {
@@ -188,6 +192,22 @@ public final class RegistryBudget implements Interceptor {
                 throw new InterruptedIOException("interrupted while pacing registry requests");
             }
         }
+    }
+
+    /**
+     * When a request asked for at {@code now} may start, and books it: a token bucket of one second's
+     * requests, kept as the time the bucket would be empty ({@code host.nextStart}, the generic cell
+     * rate algorithm): a request may start once that time is at most one second ahead.
+     */
+    Instant startAt(Host host, Instant now) {
+        long spacingNanos = (long) (1_000_000_000L / limits.requestsPerSecond());
+        Instant emptyAt = host.nextStart.isAfter(now) ? host.nextStart : now;
+        Instant start = emptyAt.minus(BURST_WINDOW).plusNanos(spacingNanos);
+        if (start.isBefore(now)) {
+            start = now;
+        }
+        host.nextStart = emptyAt.plusNanos(spacingNanos);
+        return start;
     }
 
     private static RegistryThrottledException throttled(String hostPort, Instant retryAt, String what) {
