@@ -1,12 +1,7 @@
 package io.helmoci.testbed;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,9 +13,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * passed on.
  */
 public final class RateLimitingRegistryFront implements AutoCloseable {
-    private static final List<String> FORWARDED =
-            List.of("Content-Type", "Docker-Content-Digest", "Content-Length", "Link");
-
     private final ScriptedHttpServer server;
     private final AtomicBoolean limited;
     private final AtomicInteger sentWhileLimited;
@@ -51,27 +43,7 @@ public final class RateLimitingRegistryFront implements AutoCloseable {
                 return;
             }
             forwarded.incrementAndGet();
-            String query = request.query() == null ? "" : "?" + request.query();
-            HttpRequest.Builder forward = HttpRequest.newBuilder(registryBaseUrl.resolve(request.path() + query))
-                    .method(request.method(), HttpRequest.BodyPublishers.noBody());
-            String accept = request.header("accept");
-            if (accept != null) {
-                forward.header("Accept", accept);
-            }
-            try {
-                HttpResponse<byte[]> answer = upstream.send(forward.build(), HttpResponse.BodyHandlers.ofByteArray());
-                Map<String, String> headers = new LinkedHashMap<>();
-                FORWARDED.forEach(
-                        name -> answer.headers().firstValue(name).ifPresent(value -> headers.put(name, value)));
-                boolean head = request.method().equals("HEAD");
-                if (!head) {
-                    headers.remove("Content-Length");
-                }
-                ScriptedHttpServer.respond(exchange, answer.statusCode(), headers, head ? null : answer.body());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException(e);
-            }
+            RegistryPassThrough.forward(upstream, registryBaseUrl, exchange, request);
         });
         return new RateLimitingRegistryFront(server, limited, sentWhileLimited, forwarded);
     }

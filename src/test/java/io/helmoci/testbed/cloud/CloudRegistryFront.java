@@ -1,15 +1,11 @@
 package io.helmoci.testbed.cloud;
 
-import com.sun.net.httpserver.HttpExchange;
 import io.helmoci.testbed.RegistryFixture;
+import io.helmoci.testbed.RegistryPassThrough;
 import io.helmoci.testbed.ScriptedHttpServer;
-import java.io.IOException;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,9 +20,6 @@ import java.util.function.Function;
  * /oauth2/token) are answered by the front itself.
  */
 public final class CloudRegistryFront implements AutoCloseable {
-    private static final List<String> FORWARDED = List.of(
-            "Content-Type", "Docker-Content-Digest", "Content-Length", "Link", "Docker-Distribution-Api-Version");
-
     private final ScriptedHttpServer server;
     private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicInteger refused = new AtomicInteger();
@@ -68,33 +61,8 @@ public final class CloudRegistryFront implements AutoCloseable {
                 return;
             }
             accepted.incrementAndGet();
-            forward(upstream, backend, exchange, request);
+            RegistryPassThrough.forward(upstream, backend.baseUrl(), exchange, request);
         });
-    }
-
-    private static void forward(
-            HttpClient upstream, RegistryFixture backend, HttpExchange exchange, ScriptedHttpServer.Received request)
-            throws IOException {
-        String query = request.query() == null ? "" : "?" + request.query();
-        HttpRequest.Builder forward = HttpRequest.newBuilder(backend.baseUrl().resolve(request.path() + query))
-                .method(request.method(), HttpRequest.BodyPublishers.noBody());
-        String accept = request.header("accept");
-        if (accept != null) {
-            forward.header("Accept", accept);
-        }
-        try {
-            HttpResponse<byte[]> answer = upstream.send(forward.build(), HttpResponse.BodyHandlers.ofByteArray());
-            Map<String, String> headers = new LinkedHashMap<>();
-            FORWARDED.forEach(name -> answer.headers().firstValue(name).ifPresent(value -> headers.put(name, value)));
-            boolean head = request.method().equals("HEAD");
-            if (!head) {
-                headers.remove("Content-Length");
-            }
-            ScriptedHttpServer.respond(exchange, answer.statusCode(), headers, head ? null : answer.body());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
     }
 
     /** The repository of a /v2/<name>/(manifests|blobs|tags)/... path. */
